@@ -1,0 +1,156 @@
+/**
+ * Epidemic broadcast (gossip). A node that hears a new rumour becomes
+ * infective: for a few rounds it pushes the rumour to `fanout` random peers.
+ * Push alone can miss a node when messages are lost or a node is down, so
+ * every node also runs slow anti-entropy: it sends a digest of what it knows
+ * to one random peer, which answers with the rumours the digest lacks
+ * (push-pull, as in Demers et al., "Epidemic algorithms for replicated
+ * database maintenance", 1987).
+ *
+ * @module
+ */
+
+import type { Actor, Context, NodeId } from "../../actors/mod.ts";
+
+/**
+ * Messages of the gossip protocol.
+ *
+ * @example
+ * ```ts
+ * import type { GossipMsg } from "./gossip.ts";
+ * const m: GossipMsg = { type: "rumours", ids: ["r1"] };
+ * ```
+ */
+export type GossipMsg =
+  /** Rumours pushed to a peer. */
+  | { type: "rumours"; ids: string[] }
+  /** Anti-entropy: what the sender knows; the receiver answers with what it lacks. */
+  | { type: "digest"; ids: string[] };
+
+/**
+ * Gossip tuning.
+ *
+ * @example
+ * ```ts
+ * import type { GossipConfig } from "./gossip.ts";
+ * const c: GossipConfig = { peers: ["n2", "n3"], fanout: 2, hotRounds: 3, roundMs: 20, antiEntropyMs: 100, originate: [] };
+ * ```
+ */
+export interface GossipConfig {
+  /** The other nodes. */
+  peers: NodeId[];
+  /** Peers pushed to per round. */
+  fanout: number;
+  /** Rounds a rumour stays hot (pushed) after a node first hears it. */
+  hotRounds: number;
+  /** Time between push rounds, ms. */
+  roundMs: number;
+  /** Time between anti-entropy exchanges, ms. */
+  antiEntropyMs: number;
+  /** Rumours this node starts, with the local time at which it starts each. */
+  originate: Array<{ id: string; atMs: number }>;
+}
+
+/**
+ * One gossiping node. What it knows is durable; which rumours are hot is not.
+ *
+ * @example
+ * ```ts
+ * import { GossipNode } from "./gossip.ts";
+ * const n = new GossipNode({ peers: ["n2"], fanout: 1, hotRounds: 2, roundMs: 10, antiEntropyMs: 50, originate: [] });
+ * n.known.size; // 0
+ * ```
+ */
+export class GossipNode implements Actor<GossipMsg> {
+  /** Rumour ids this node has heard (durable). */
+  known = new Set<string>();
+  /** Rumour id -> push rounds left. */
+  hot = new Map<string, number>();
+
+  constructor(readonly config: GossipConfig) {}
+
+  onStart(ctx: Context<GossipMsg>): void {
+    this.known = new Set(ctx.storage.get<string[]>("known") ?? []);
+    for (const { id, atMs } of this.config.originate) {
+      if (!this.known.has(id)) ctx.setTimer(`originate:${id}`, Math.max(0, atMs - ctx.now()));
+    }
+    ctx.setTimer("anti-entropy", this.config.antiEntropyMs * (0.5 + ctx.random()));
+  }
+
+  onMessage(ctx: Context<GossipMsg>, msg: GossipMsg, from: NodeId): void {
+    switch (msg.type) {
+      case "rumours":
+        this.#learn(ctx, msg.ids);
+        return;
+      case "digest": {
+        const theirs = new Set(msg.ids);
+        const missing = [...this.known].filter((id) => !theirs.has(id));
+        if (missing.length > 0) ctx.send(from, { type: "rumours", ids: missing });
+        // What they know and we do not, we learn by pushing our digest back.
+        if (msg.ids.some((id) => !this.known.has(id)) && missing.length === 0) {
+          ctx.send(from, { type: "digest", ids: [...this.known] });
+        }
+        return;
+      }
+      default: {
+        const never: never = msg;
+        throw new Error(`unexpected message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  onTimer(ctx: Context<GossipMsg>, name: string): void {
+    if (name === "round") return this.#pushRound(ctx);
+    if (name === "anti-entropy") {
+      if (this.config.peers.length > 0) {
+        ctx.send(this.#randomPeer(ctx), { type: "digest", ids: [...this.known] });
+      }
+      ctx.setTimer("anti-entropy", this.config.antiEntropyMs);
+      return;
+    }
+    if (name.startsWith("originate:")) {
+      const id = name.slice("originate:".length);
+      ctx.log(`originate ${id}`);
+      this.#learn(ctx, [id]);
+    }
+  }
+
+  #learn(ctx: Context<GossipMsg>, ids: string[]): void {
+    const fresh = ids.filter((id) => !this.known.has(id));
+    if (fresh.length === 0) return;
+    for (const id of fresh) {
+      this.known.add(id);
+      this.hot.set(id, this.config.hotRounds);
+    }
+    ctx.storage.set("known", [...this.known]);
+    ctx.log(`learned ${fresh.join(",")}`);
+    // Push at once, unless a round is already due: it will carry these too.
+    if (!this.#roundScheduled) this.#pushRound(ctx);
+  }
+
+  #roundScheduled = false;
+
+  #pushRound(ctx: Context<GossipMsg>): void {
+    this.#roundScheduled = false;
+    const ids = [...this.hot.keys()];
+    if (ids.length === 0) return;
+    const targets = new Set<NodeId>();
+    const want = Math.min(this.config.fanout, this.config.peers.length);
+    while (targets.size < want) targets.add(this.#randomPeer(ctx));
+    for (const peer of targets) ctx.send(peer, { type: "rumours", ids });
+    for (const id of ids) {
+      const left = this.hot.get(id)! - 1;
+      if (left <= 0) this.hot.delete(id);
+      else this.hot.set(id, left);
+    }
+    if (this.hot.size > 0) {
+      this.#roundScheduled = true;
+      ctx.setTimer("round", this.config.roundMs);
+    }
+  }
+
+  #randomPeer(ctx: Context<GossipMsg>): NodeId {
+    const peers = this.config.peers;
+    return peers[Math.floor(ctx.random() * peers.length)];
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Ping-pong: the smallest protocol that still needs the simulator. A pinger
+ * sends numbered pings and waits for the matching pong, retransmitting on a
+ * timeout because the network may lose either message. Its progress is kept
+ * in storage, so a crash and restart pick up where it left off.
+ *
+ * @module
+ */
+
+import type { Actor, Context, NodeId } from "../../actors/mod.ts";
+
+/**
+ * Messages of the ping-pong protocol.
+ *
+ * @example
+ * ```ts
+ * import type { PingPongMsg } from "./ping_pong.ts";
+ * const m: PingPongMsg = { type: "ping", n: 1 };
+ * ```
+ */
+export type PingPongMsg = { type: "ping"; n: number } | { type: "pong"; n: number };
+
+/**
+ * Sends ping 1..rounds to `peer`, one at a time, retrying after `retryMs`.
+ *
+ * @example
+ * ```ts
+ * import { Pinger } from "./ping_pong.ts";
+ * const p = new Pinger("n2", 3, 50);
+ * p.done; // 0
+ * ```
+ */
+export class Pinger implements Actor<PingPongMsg> {
+  /** Rounds answered so far (durable). */
+  done = 0;
+
+  constructor(readonly peer: NodeId, readonly rounds: number, readonly retryMs: number) {}
+
+  onStart(ctx: Context<PingPongMsg>): void {
+    this.done = ctx.storage.get<number>("done") ?? 0;
+    this.#sendNext(ctx);
+  }
+
+  onMessage(ctx: Context<PingPongMsg>, msg: PingPongMsg): void {
+    switch (msg.type) {
+      case "pong":
+        // A duplicate or late pong for an earlier round says nothing new.
+        if (msg.n !== this.done + 1) return;
+        this.done = msg.n;
+        ctx.storage.set("done", this.done);
+        ctx.log(`round ${msg.n} done`);
+        this.#sendNext(ctx);
+        return;
+      case "ping":
+        return;
+      default: {
+        const never: never = msg;
+        throw new Error(`unexpected message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  onTimer(ctx: Context<PingPongMsg>, name: string): void {
+    if (name === "retry") this.#sendNext(ctx);
+  }
+
+  #sendNext(ctx: Context<PingPongMsg>): void {
+    if (this.done >= this.rounds) {
+      ctx.cancelTimer("retry");
+      return;
+    }
+    ctx.send(this.peer, { type: "ping", n: this.done + 1 });
+    ctx.setTimer("retry", this.retryMs);
+  }
+}
+
+/**
+ * Answers every ping with the pong of the same number.
+ *
+ * @example
+ * ```ts
+ * import { Ponger } from "./ping_pong.ts";
+ * new Ponger().answered; // 0
+ * ```
+ */
+export class Ponger implements Actor<PingPongMsg> {
+  /** Pings answered by this instance (volatile). */
+  answered = 0;
+
+  onMessage(ctx: Context<PingPongMsg>, msg: PingPongMsg, from: NodeId): void {
+    if (msg.type !== "ping") return;
+    this.answered++;
+    ctx.send(from, { type: "pong", n: msg.n });
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The registry of every scenario the command line, the demo and the tests
+ * know. Each protocol adds its scenarios here, one line each.
+ *
+ * @module
+ */
+
+import { ScenarioRegistry } from "../sim/scenario.ts";
+import { gossip } from "./gossip/scenario.ts";
+import { pingPong } from "./ping_pong/scenario.ts";
+
+/**
+ * All registered scenarios.
+ *
+ * @example
+ * ```ts
+ * import { scenarios } from "./registry.ts";
+ * scenarios.get("ping-pong").summary;
+ * ```
+ */
+export const scenarios: ScenarioRegistry = new ScenarioRegistry()
+  .register(pingPong)
+  .register(gossip);

@@ -1,0 +1,60 @@
+/**
+ * Errors the simulator raises for bad configuration. Each names the input that
+ * is wrong and what is allowed, so the command line can print it as one line.
+ *
+ * @module
+ */
+
+/**
+ * A configuration value is impossible (a negative latency, a probability
+ * outside [0, 1], an unknown node id, a malformed fault schedule, ...).
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "./errors.ts";
+ * const e = new ConfigError("loss", "must be a probability in [0, 1], got 1.5");
+ * e.message; // "loss: must be a probability in [0, 1], got 1.5"
+ * ```
+ */
+export class ConfigError extends Error {
+  /** The name of the bad input, e.g. `latency`, `loss`, `faults`, `node id`. */
+  readonly input: string;
+
+  constructor(input: string, problem: string) {
+    super(`${input}: ${problem}`);
+    this.name = "ConfigError";
+    this.input = input;
+  }
+}
+
+/**
+ * Throws a {@linkcode ConfigError} unless `p` is a probability.
+ *
+ * @example
+ * ```ts
+ * import { checkProbability } from "./errors.ts";
+ * checkProbability("loss", 0.1); // 0.1
+ * ```
+ */
+export function checkProbability(input: string, p: number): number {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
+    throw new ConfigError(input, `must be a probability in [0, 1], got ${p}`);
+  }
+  return p;
+}
+
+/**
+ * Throws a {@linkcode ConfigError} unless `x` is a finite number >= 0.
+ *
+ * @example
+ * ```ts
+ * import { checkNonNegative } from "./errors.ts";
+ * checkNonNegative("latency", 5); // 5
+ * ```
+ */
+export function checkNonNegative(input: string, x: number): number {
+  if (typeof x !== "number" || !Number.isFinite(x) || x < 0) {
+    throw new ConfigError(input, `must be a finite number >= 0, got ${x}`);
+  }
+  return x;
+}

@@ -1,0 +1,413 @@
+/**
+ * Faults as data. A fault schedule is a list of `{ at, action }` that a
+ * scenario scripts or a seed generates from rates. It prints in a short text
+ * form that parses back, so a failing run's faults can be read, saved, edited
+ * and replayed:
+ *
+ * ```text
+ * @100 crash n1; @300 restart n1; @400 partition n1,n2|n3; @450 block n1>n2; @600 heal
+ * @0 skew n2 +50; @0 drift n2 0.01; @50 pause n3; @80 resume n3
+ * ```
+ *
+ * @module
+ */
+
+import { checkNodeId, type NodeId } from "../actors/mod.ts";
+import { ConfigError } from "./errors.ts";
+import { Random } from "./random.ts";
+
+/**
+ * One fault. Partitions add up; `heal` removes every cut link.
+ *
+ * @example
+ * ```ts
+ * import type { FaultAction } from "./faults.ts";
+ * const cut: FaultAction = { type: "partition", groups: [["n1"], ["n2", "n3"]] };
+ * ```
+ */
+export type FaultAction =
+  /** The node stops: volatile state, mailbox and timers are gone; storage stays. */
+  | { type: "crash"; node: NodeId }
+  /** A crashed node starts again as a fresh instance with its storage. */
+  | { type: "restart"; node: NodeId }
+  /** The node stops handling (a GC pause, SIGSTOP); its mailbox fills. */
+  | { type: "pause"; node: NodeId }
+  /** A paused node handles what waited in its mailbox. */
+  | { type: "resume"; node: NodeId }
+  /** Cuts every link between nodes of different groups, both ways. */
+  | { type: "partition"; groups: NodeId[][] }
+  /** Cuts the one-way link `from` -> `to`. */
+  | { type: "block"; from: NodeId; to: NodeId }
+  /** Restores every cut link. */
+  | { type: "heal" }
+  /** Sets the node's clock offset to `ms` (local = global * (1 + drift) + skew). */
+  | { type: "skew"; node: NodeId; ms: number }
+  /** Sets the node's clock drift rate (0.01 runs 1% fast). */
+  | { type: "drift"; node: NodeId; rate: number };
+
+/**
+ * A fault at a global virtual time.
+ *
+ * @example
+ * ```ts
+ * import type { Fault } from "./faults.ts";
+ * const f: Fault = { at: 100, action: { type: "crash", node: "n1" } };
+ * ```
+ */
+export interface Fault {
+  at: number;
+  action: FaultAction;
+}
+
+/** A list of faults; order by `at` (ties keep list order). */
+export type FaultSchedule = Fault[];
+
+/**
+ * The node ids a fault names.
+ *
+ * @example
+ * ```ts
+ * import { faultNodes } from "./faults.ts";
+ * faultNodes({ type: "block", from: "a", to: "b" }); // ["a", "b"]
+ * ```
+ */
+export function faultNodes(action: FaultAction): NodeId[] {
+  switch (action.type) {
+    case "crash":
+    case "restart":
+    case "pause":
+    case "resume":
+    case "skew":
+    case "drift":
+      return [action.node];
+    case "partition":
+      return action.groups.flat();
+    case "block":
+      return [action.from, action.to];
+    case "heal":
+      return [];
+    default: {
+      const never: never = action;
+      throw new ConfigError("faults", `unknown action ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * One fault action in the text form, without its time.
+ *
+ * @example
+ * ```ts
+ * import { formatAction } from "./faults.ts";
+ * formatAction({ type: "partition", groups: [["n1"], ["n2", "n3"]] }); // "partition n1|n2,n3"
+ * ```
+ */
+export function formatAction(action: FaultAction): string {
+  switch (action.type) {
+    case "crash":
+    case "restart":
+    case "pause":
+    case "resume":
+      return `${action.type} ${action.node}`;
+    case "partition":
+      return `partition ${action.groups.map((g) => g.join(",")).join("|")}`;
+    case "block":
+      return `block ${action.from}>${action.to}`;
+    case "heal":
+      return "heal";
+    case "skew":
+      return `skew ${action.node} ${action.ms >= 0 ? "+" : ""}${action.ms}`;
+    case "drift":
+      return `drift ${action.node} ${action.rate}`;
+    default: {
+      const never: never = action;
+      throw new ConfigError("faults", `unknown action ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * The schedule in its short text form; {@linkcode parseFaults} reads it back.
+ *
+ * @example
+ * ```ts
+ * import { formatFaults } from "./faults.ts";
+ * formatFaults([{ at: 100, action: { type: "crash", node: "n1" } }]); // "@100 crash n1"
+ * ```
+ */
+export function formatFaults(schedule: readonly Fault[]): string {
+  return schedule.map((f) => `@${f.at} ${formatAction(f.action)}`).join("; ");
+}
+
+const USAGE = "entries look like '@100 crash n1', separated by ';' " +
+  "(actions: crash N, restart N, pause N, resume N, partition A,B|C, block A>B, heal, " +
+  "skew N +MS, drift N RATE)";
+
+/**
+ * Parses the text form. Throws a {@linkcode ConfigError} naming the entry and
+ * what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { parseFaults } from "./faults.ts";
+ * parseFaults("@100 crash n1; @300 restart n1").length; // 2
+ * ```
+ */
+export function parseFaults(text: string): FaultSchedule {
+  const schedule: FaultSchedule = [];
+  const entries = text.split(/[;\n]/).map((e) => e.trim()).filter((e) => e !== "");
+  entries.forEach((entry, i) => {
+    const where = `faults entry ${i + 1} (${JSON.stringify(entry)})`;
+    const m = entry.match(/^@\s*(-?[0-9]+(?:\.[0-9]+)?)\s+([a-z]+)\s*(.*)$/);
+    if (!m) throw new ConfigError(where, `cannot read it; ${USAGE}`);
+    const at = Number(m[1]);
+    if (at < 0) throw new ConfigError(where, `time must be >= 0, got ${at}`);
+    const args = m[3].trim();
+    const words = args === "" ? [] : args.split(/\s+/);
+    const node = (k: number) => {
+      if (words[k] === undefined) {
+        throw new ConfigError(where, `'${m[2]}' needs a node id, e.g. '@${at} ${m[2]} n1'`);
+      }
+      return checkNodeIdFor(where, words[k]);
+    };
+    const arity = (n: number) => {
+      if (words.length !== n) {
+        throw new ConfigError(where, `'${m[2]}' takes ${n} argument(s), got ${words.length}`);
+      }
+    };
+    let action: FaultAction;
+    switch (m[2]) {
+      case "crash":
+      case "restart":
+      case "pause":
+      case "resume":
+        action = { type: m[2], node: node(0) };
+        arity(1);
+        break;
+      case "partition": {
+        arity(1);
+        const groups = words[0].split("|").map((g) =>
+          g.split(",").filter((n) => n !== "").map((n) => checkNodeIdFor(where, n))
+        );
+        if (groups.length < 2 || groups.some((g) => g.length === 0)) {
+          throw new ConfigError(
+            where,
+            "partition needs two or more non-empty groups, e.g. n1|n2,n3",
+          );
+        }
+        action = { type: "partition", groups };
+        break;
+      }
+      case "block": {
+        arity(1);
+        const link = words[0].split(">");
+        if (link.length !== 2) {
+          throw new ConfigError(where, "block needs a link FROM>TO, e.g. n1>n2");
+        }
+        action = {
+          type: "block",
+          from: checkNodeIdFor(where, link[0]),
+          to: checkNodeIdFor(where, link[1]),
+        };
+        break;
+      }
+      case "heal":
+        arity(0);
+        action = { type: "heal" };
+        break;
+      case "skew": {
+        arity(2);
+        const ms = Number(words[1]);
+        if (!Number.isFinite(ms)) {
+          throw new ConfigError(where, `skew needs a number of ms, got ${words[1]}`);
+        }
+        action = { type: "skew", node: node(0), ms };
+        break;
+      }
+      case "drift": {
+        arity(2);
+        const rate = Number(words[1]);
+        if (!Number.isFinite(rate) || rate <= -1) {
+          throw new ConfigError(where, `drift needs a rate > -1, got ${words[1]}`);
+        }
+        action = { type: "drift", node: node(0), rate };
+        break;
+      }
+      default:
+        throw new ConfigError(where, `unknown action '${m[2]}'; ${USAGE}`);
+    }
+    schedule.push({ at, action });
+  });
+  return schedule;
+}
+
+function checkNodeIdFor(where: string, id: string): NodeId {
+  try {
+    return checkNodeId(id);
+  } catch (e) {
+    throw new ConfigError(where, (e as Error).message);
+  }
+}
+
+/**
+ * Rates for generated faults, in expected occurrences per second of virtual
+ * time across the whole cluster, and how long each lasts.
+ *
+ * @example
+ * ```ts
+ * import type { FaultRates } from "./faults.ts";
+ * const rates: FaultRates = { crash: 1, partition: 0.5, pause: 0.5 };
+ * ```
+ */
+export interface FaultRates {
+  crash?: number;
+  partition?: number;
+  pause?: number;
+  /** Mean time a node stays down, a partition lasts or a pause lasts (default 200 ms). */
+  meanDurationMs?: number;
+  /** Most nodes down (crashed or paused) at once; default a minority, (n - 1) / 2. */
+  maxDown?: number;
+}
+
+/** The rates `--faults random` uses. */
+export const DEFAULT_RATES: Readonly<FaultRates> = Object.freeze({
+  crash: 2,
+  partition: 1,
+  pause: 1,
+  meanDurationMs: 200,
+});
+
+/**
+ * Generates a fault schedule from the seed's `faults` stream. Every crash is
+ * followed by a restart, every pause by a resume and every partition by a
+ * heal, all before `untilMs`, so a run ends with the cluster whole.
+ *
+ * @example
+ * ```ts
+ * import { generateFaults } from "./faults.ts";
+ * const s = generateFaults(7, ["n1", "n2", "n3"], 2000, { crash: 2 });
+ * s.every((f) => f.at <= 2000); // true
+ * ```
+ */
+export function generateFaults(
+  seed: number,
+  nodes: readonly NodeId[],
+  untilMs: number,
+  rates: FaultRates = DEFAULT_RATES,
+): FaultSchedule {
+  for (const key of ["crash", "partition", "pause", "meanDurationMs"] as const) {
+    const v = rates[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+      throw new ConfigError(`fault rate ${key}`, `must be a number >= 0, got ${v}`);
+    }
+  }
+  const random = Random.stream(seed, "faults");
+  const mean = rates.meanDurationMs ?? 200;
+  const maxDown = rates.maxDown ?? Math.floor((nodes.length - 1) / 2);
+  const downUntil = new Map<NodeId, number>();
+  let partitionedUntil = -1;
+  const schedule: FaultSchedule = [];
+  const kinds = [
+    ["crash", rates.crash ?? 0],
+    ["pause", rates.pause ?? 0],
+    ["partition", rates.partition ?? 0],
+  ] as const;
+  const total = kinds.reduce((s, [, r]) => s + r, 0);
+  if (total === 0 || nodes.length === 0) return schedule;
+  // A Poisson process of fault onsets; each onset picks its kind by rate.
+  let t = random.exponential(1000 / total);
+  while (t < untilMs) {
+    const at = Math.round(t);
+    const duration = Math.max(1, Math.round(random.exponential(mean)));
+    const end = Math.min(at + duration, untilMs);
+    let pick = random.next() * total;
+    const kind = kinds.find(([, r]) => (pick -= r) < 0)?.[0] ?? "partition";
+    if (kind === "partition") {
+      if (at > partitionedUntil && nodes.length > 1 && end > at) {
+        const shuffled = nodes.map((n) => ({ n, k: random.next() }))
+          .sort((a, b) => a.k - b.k).map((x) => x.n);
+        const cut = random.int(1, nodes.length - 1);
+        schedule.push({
+          at,
+          action: { type: "partition", groups: [shuffled.slice(0, cut), shuffled.slice(cut)] },
+        });
+        schedule.push({ at: end, action: { type: "heal" } });
+        partitionedUntil = end;
+      }
+    } else {
+      const node = random.pick(nodes);
+      const down = [...downUntil.values()].filter((u) => u >= at).length;
+      if ((downUntil.get(node) ?? -1) < at && down < maxDown && end > at) {
+        schedule.push({ at, action: { type: kind, node } });
+        schedule.push({ at: end, action: { type: kind === "crash" ? "restart" : "resume", node } });
+        downUntil.set(node, end);
+      }
+    }
+    t += random.exponential(1000 / total);
+  }
+  return schedule.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * What `--faults` accepts: a schedule in the text form, or `random` with
+ * optional rates (`random:crash=1,partition=0.5,pause=0,duration=300`).
+ *
+ * @example
+ * ```ts
+ * import { parseFaultSpec } from "./faults.ts";
+ * parseFaultSpec("random:crash=1"); // { kind: "random", rates: { crash: 1 } }
+ * ```
+ */
+export type FaultSpec = { kind: "schedule"; schedule: FaultSchedule } | {
+  kind: "random";
+  rates: FaultRates;
+};
+
+/**
+ * Parses a `--faults` value; see {@linkcode FaultSpec}.
+ *
+ * @example
+ * ```ts
+ * import { parseFaultSpec } from "./faults.ts";
+ * parseFaultSpec("@10 crash n1").kind; // "schedule"
+ * ```
+ */
+export function parseFaultSpec(text: string): FaultSpec {
+  const trimmed = text.trim();
+  if (trimmed === "random") return { kind: "random", rates: { ...DEFAULT_RATES } };
+  if (trimmed.startsWith("random:")) {
+    const rates: FaultRates = {};
+    for (const part of trimmed.slice(7).split(",")) {
+      const [key, value] = part.split("=");
+      const n = Number(value);
+      if (value === undefined || value.trim() === "" || !Number.isFinite(n) || n < 0) {
+        throw new ConfigError(
+          "faults",
+          `cannot read rate ${JSON.stringify(part)}; use KEY=NUMBER (>= 0)`,
+        );
+      }
+      switch (key.trim()) {
+        case "crash":
+          rates.crash = n;
+          break;
+        case "partition":
+          rates.partition = n;
+          break;
+        case "pause":
+          rates.pause = n;
+          break;
+        case "duration":
+          rates.meanDurationMs = n;
+          break;
+        default:
+          throw new ConfigError(
+            "faults",
+            `unknown rate ${JSON.stringify(key)}; allowed: crash, partition, pause, duration`,
+          );
+      }
+    }
+    return { kind: "random", rates };
+  }
+  if (trimmed === "" || trimmed === "none") return { kind: "schedule", schedule: [] };
+  return { kind: "schedule", schedule: parseFaults(trimmed) };
+}

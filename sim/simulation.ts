@@ -1,0 +1,1025 @@
+/**
+ * The deterministic simulator: actors on a virtual-time scheduler that draws
+ * every choice (latency, loss, duplication, generated faults, each node's
+ * randomness) from one seed.
+ *
+ * One priority queue holds everything that will happen: message arrivals,
+ * timers, faults and scripted calls, ordered by (virtual time, sequence).
+ * The loop pops the earliest, lets one node handle it to completion, checks
+ * the invariants, and goes on. Nothing waits on the wall clock.
+ *
+ * @module
+ */
+
+import {
+  type Actor,
+  type ActorFactory,
+  checkNodeId,
+  type Context,
+  MemoryStorage,
+  type NodeId,
+  type OpId,
+  type OpStatus,
+} from "../actors/mod.ts";
+import { type ClockConfig, NodeClock } from "./clock.ts";
+import { ConfigError } from "./errors.ts";
+import { EventQueue } from "./event_queue.ts";
+import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
+import { History } from "./history.ts";
+import { type LinkConfig, type NetworkOptions, resolveLink, sampleLatency } from "./network.ts";
+import { MAX_SEED, Random } from "./random.ts";
+import { type DropReason, formatEvent, Trace, type TraceEvent, type TraceMode } from "./trace.ts";
+
+/**
+ * Options of a {@linkcode Simulation}.
+ *
+ * @example
+ * ```ts
+ * import type { SimulationOptions } from "./simulation.ts";
+ * const opts: SimulationOptions = { seed: 7, network: { loss: 0.1 }, trace: "full" };
+ * ```
+ */
+export interface SimulationOptions {
+  /** The one source of every random choice: a whole number from 0 to 2^53 - 1. */
+  seed: number;
+  /** Default link behaviour and per-link overrides. */
+  network?: NetworkOptions;
+  /** `full` (default) keeps events and hash, `hash` only the hash, `off` nothing. */
+  trace?: TraceMode;
+  /** How many recent events a failure report shows (default 12). */
+  lastEvents?: number;
+  /**
+   * Deep-copy each message at send, so a sender that mutates an object after
+   * sending it cannot change what the receiver sees. Off by default for speed.
+   */
+  cloneMessages?: boolean;
+}
+
+/**
+ * Options of one node.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnOptions } from "./simulation.ts";
+ * const slow: SpawnOptions = { serviceTimeMs: 2, mailboxCapacity: 100, clock: { drift: 0.01 } };
+ * ```
+ */
+export interface SpawnOptions<M = unknown> {
+  /** Clock skew and drift, seen through `ctx.now()`. */
+  clock?: ClockConfig;
+  /** Messages waiting beyond this many are dropped (`mailbox-full`). Default: unbounded. */
+  mailboxCapacity?: number;
+  /** Virtual time the node is busy handling each message (default 0). */
+  serviceTimeMs?: number | ((msg: M) => number);
+}
+
+/**
+ * What an invariant may answer: nothing (or `true`) when it holds, a message
+ * (or `false`) when it does not, or a message with the node to blame.
+ */
+export type InvariantResult = void | undefined | boolean | string | {
+  message: string;
+  node?: NodeId;
+};
+
+/**
+ * A property checked after every event. Throwing counts as a violation too.
+ *
+ * @example
+ * ```ts
+ * import type { Invariant } from "./simulation.ts";
+ * const atMostOneUp: Invariant = (sim) =>
+ *   sim.nodes.filter((n) => sim.status(n) === "up").length <= 1 || "two nodes up";
+ * ```
+ */
+export type Invariant = (sim: Simulation) => InvariantResult;
+
+/**
+ * A property that did not hold, or an actor that threw.
+ *
+ * @example
+ * ```ts
+ * import type { Violation } from "./simulation.ts";
+ * const v: Violation = { check: "one-leader", message: "two leaders in term 2", atMs: 120, node: "n3" };
+ * ```
+ */
+export interface Violation {
+  /** The invariant's or checker's name; `actor-exception` when a handler threw. */
+  check: string;
+  message: string;
+  /** Global virtual time at which it was seen. */
+  atMs: number;
+  node?: NodeId;
+}
+
+/** Why {@linkcode Simulation.run} returned. */
+export type StopReason = "quiet" | "until" | "max-events" | "violation";
+
+/**
+ * What a call to {@linkcode Simulation.run} did.
+ *
+ * @example
+ * ```ts
+ * import { Simulation } from "./simulation.ts";
+ * const r = new Simulation({ seed: 1 }).run();
+ * r.stop; // "quiet"
+ * ```
+ */
+export interface RunResult {
+  ok: boolean;
+  stop: StopReason;
+  /** Events handled since the simulation began. */
+  events: number;
+  /** Messages sent since the simulation began (duplicates not counted). */
+  messages: number;
+  /** Global virtual time reached. */
+  virtualMs: number;
+  violations: Violation[];
+  /** The trace hash (empty when tracing is off). */
+  traceHash: string;
+}
+
+/** Whether a node is running, crashed, or paused. */
+export type NodeStatus = "up" | "crashed" | "paused";
+
+/**
+ * Counters kept for every run, whatever the trace mode.
+ *
+ * @example
+ * ```ts
+ * import { Simulation } from "./simulation.ts";
+ * new Simulation({ seed: 1 }).stats.delivered; // 0
+ * ```
+ */
+export interface SimStats {
+  events: number;
+  messages: number;
+  delivered: number;
+  dropped: number;
+  duplicated: number;
+  timers: number;
+}
+
+// Kinds of scheduled event. Numbers, not strings: the loop switches on them
+// millions of times a second.
+const DELIVER = 0;
+const TIMER = 1;
+const READY = 2;
+const START = 3;
+const FAULT = 4;
+const CALL = 5;
+
+/** One entry of the scheduler's queue; a single shape keeps the hot loop monomorphic. */
+class SimEvent {
+  time = 0;
+  seq = 0;
+  cancelled = false;
+  constructor(
+    public kind: number,
+    public node: NodeRecord | null,
+    /** Sender (DELIVER), timer name (TIMER). */
+    public name: string,
+    /** Message (DELIVER), fault action (FAULT), callback (CALL). */
+    public payload: unknown,
+    /** Message id (DELIVER), node incarnation (TIMER, READY, START). */
+    public id: number,
+  ) {}
+}
+
+class NodeRecord {
+  actor: Actor<unknown> | undefined = undefined;
+  ctx: NodeContext;
+  status: NodeStatus = "up";
+  /** Bumped at every crash, so events meant for an earlier life are ignored. */
+  incarnation = 0;
+  readonly timers = new Map<string, SimEvent>();
+  /** Messages and timers waiting while the node is busy or paused. */
+  readonly mailbox: SimEvent[] = [];
+  mailboxMessages = 0;
+  busyUntil = -1;
+  readyScheduled = false;
+  /** Links this node may not send on (partitions, one-way blocks). */
+  readonly blockedTo = new Set<NodeRecord>();
+  /** Per-destination link overrides. */
+  readonly links = new Map<NodeId, LinkConfig>();
+  /** Latest arrival time per FIFO destination. */
+  readonly fifoLast = new Map<NodeRecord, number>();
+  readonly storage = new MemoryStorage();
+  readonly clock: NodeClock;
+  readonly random: Random;
+
+  constructor(
+    readonly id: NodeId,
+    readonly factory: ActorFactory<unknown>,
+    readonly capacity: number,
+    readonly serviceTime: number | ((msg: unknown) => number),
+    clock: ClockConfig,
+    seed: number,
+    sim: Simulation,
+    internals: Internals,
+  ) {
+    this.clock = new NodeClock(clock);
+    this.random = Random.stream(seed, `node:${id}`);
+    this.ctx = new NodeContext(sim, internals, this);
+  }
+}
+
+/** What NodeContext needs of the simulation that the public API does not show. */
+interface Internals {
+  send(from: NodeRecord, to: NodeId, msg: unknown): void;
+  setTimer(node: NodeRecord, name: string, afterMs: number): void;
+  cancelTimer(node: NodeRecord, name: string): void;
+  record(event: TraceEvent): void;
+  tracing(): boolean;
+}
+
+/** The context a node's handlers get: its only door to the world. */
+class NodeContext implements Context<unknown> {
+  readonly self: NodeId;
+  readonly storage: MemoryStorage;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly internals: Internals,
+    private readonly node: NodeRecord,
+  ) {
+    this.self = node.id;
+    this.storage = node.storage;
+  }
+
+  now(): number {
+    return this.node.clock.local(this.sim.now);
+  }
+
+  send(to: NodeId, msg: unknown): void {
+    this.internals.send(this.node, to, msg);
+  }
+
+  setTimer(name: string, afterMs: number): void {
+    this.internals.setTimer(this.node, name, afterMs);
+  }
+
+  cancelTimer(name: string): void {
+    this.internals.cancelTimer(this.node, name);
+  }
+
+  random(): number {
+    return this.node.random.next();
+  }
+
+  log(note: string, data?: unknown): void {
+    if (!this.internals.tracing()) return;
+    const event: TraceEvent = { t: this.sim.now, kind: "log", node: this.self, note };
+    if (data !== undefined) event.data = data;
+    this.internals.record(event);
+  }
+
+  invoke(f: string, input?: unknown): OpId {
+    const t = this.sim.now;
+    const op = this.sim.history.invoke(this.self, f, input, t);
+    if (this.internals.tracing()) {
+      this.internals.record({ t, kind: "invoke", node: this.self, op, f, input });
+    }
+    return op;
+  }
+
+  complete(op: OpId, output?: unknown, status: OpStatus = "ok"): void {
+    const t = this.sim.now;
+    this.sim.history.complete(op, output, status, t);
+    if (this.internals.tracing()) {
+      this.internals.record({ t, kind: "complete", node: this.self, op, status, output });
+    }
+  }
+}
+
+/**
+ * A deterministic run of actors under a seeded network and fault model.
+ *
+ * @example
+ * ```ts
+ * import { Simulation } from "./simulation.ts";
+ * import type { Actor, Context } from "../actors/mod.ts";
+ *
+ * type Msg = { type: "ping" } | { type: "pong" };
+ * const pinger = (): Actor<Msg> => ({
+ *   onStart: (ctx: Context<Msg>) => ctx.send("b", { type: "ping" }),
+ *   onMessage: () => {},
+ * });
+ * const ponger = (): Actor<Msg> => ({
+ *   onMessage: (ctx: Context<Msg>, msg: Msg, from: string) => {
+ *     if (msg.type === "ping") ctx.send(from, { type: "pong" });
+ *   },
+ * });
+ *
+ * const sim = new Simulation({ seed: 42 });
+ * sim.spawn("a", pinger);
+ * sim.spawn("b", ponger);
+ * const result = sim.run();
+ * result.ok; // true
+ * result.messages; // 2
+ * ```
+ */
+export class Simulation {
+  readonly seed: number;
+  readonly trace: Trace;
+  readonly history: History = new History();
+  readonly stats: SimStats = {
+    events: 0,
+    messages: 0,
+    delivered: 0,
+    dropped: 0,
+    duplicated: 0,
+    timers: 0,
+  };
+  readonly violations: Violation[] = [];
+
+  #now = 0;
+  #queue = new EventQueue<SimEvent>();
+  #nodes = new Map<NodeId, NodeRecord>();
+  #order: NodeId[] = [];
+  #defaultLink: LinkConfig;
+  #netRandom: Random;
+  #tracing: boolean;
+  #invariants: Array<{ name: string; check: Invariant }> = [];
+  #lastEvents: number;
+  #recent: TraceEvent[] = [];
+  #cloneMessages: boolean;
+  #nextMsgId = 0;
+  #current: NodeRecord | null = null;
+  #stopped = false;
+  #internals: Internals;
+
+  constructor(options: SimulationOptions) {
+    const seed = options?.seed;
+    if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
+      throw new ConfigError("seed", `must be a whole number from 0 to ${MAX_SEED}, got ${seed}`);
+    }
+    this.seed = seed;
+    const mode = options.trace ?? "full";
+    if (mode !== "full" && mode !== "hash" && mode !== "off") {
+      throw new ConfigError("trace", `must be full, hash or off, got ${JSON.stringify(mode)}`);
+    }
+    this.trace = new Trace(mode);
+    this.#tracing = mode !== "off";
+    this.#lastEvents = options.lastEvents ?? 12;
+    this.#cloneMessages = options.cloneMessages ?? false;
+    const { links = [], ...defaults } = options.network ?? {};
+    this.#defaultLink = resolveLink(defaults);
+    this.#pendingLinks = links;
+    this.#netRandom = Random.stream(seed, "network");
+    this.#internals = {
+      send: (from, to, msg) => this.#send(from, to, msg),
+      setTimer: (node, name, afterMs) => this.#setTimer(node, name, afterMs),
+      cancelTimer: (node, name) => this.#cancelTimer(node, name),
+      record: (event) => this.#record(event),
+      tracing: () => this.#tracing,
+    };
+  }
+
+  #pendingLinks: NonNullable<NetworkOptions["links"]>;
+
+  /** Global virtual time, in ms. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Node ids in spawn order. */
+  get nodes(): readonly NodeId[] {
+    return this.#order;
+  }
+
+  /** The default link configuration. */
+  get defaultLink(): Readonly<LinkConfig> {
+    return this.#defaultLink;
+  }
+
+  /**
+   * Adds a node built by `factory`. Its `onStart` runs as the first event at
+   * the current virtual time. The factory runs again at every restart.
+   */
+  spawn<M>(id: NodeId, factory: ActorFactory<M>, options: SpawnOptions<M> = {}): void {
+    try {
+      checkNodeId(id);
+    } catch (e) {
+      throw new ConfigError("node id", (e as Error).message);
+    }
+    if (this.#nodes.has(id)) {
+      throw new ConfigError("node id", `${JSON.stringify(id)} is already spawned`);
+    }
+    if (typeof factory !== "function") {
+      throw new ConfigError(`spawn ${id}`, "needs a factory function () => Actor");
+    }
+    const capacity = options.mailboxCapacity ?? Infinity;
+    if (!(capacity >= 1) || (capacity !== Infinity && !Number.isInteger(capacity))) {
+      throw new ConfigError(
+        `mailboxCapacity of ${id}`,
+        `must be a whole number >= 1, got ${capacity}`,
+      );
+    }
+    const service = options.serviceTimeMs ?? 0;
+    if (typeof service === "number" && !(Number.isFinite(service) && service >= 0)) {
+      throw new ConfigError(`serviceTimeMs of ${id}`, `must be a number >= 0, got ${service}`);
+    }
+    const node = new NodeRecord(
+      id,
+      factory as ActorFactory<unknown>,
+      capacity,
+      service as number | ((msg: unknown) => number),
+      options.clock ?? {},
+      this.seed,
+      this,
+      this.#internals,
+    );
+    this.#nodes.set(id, node);
+    this.#order.push(id);
+    node.actor = node.factory(id);
+    this.#push(this.#now, new SimEvent(START, node, "", null, node.incarnation));
+    // Links named before their nodes existed resolve as soon as both do.
+    this.#pendingLinks = this.#pendingLinks.filter((link) => {
+      if (!this.#nodes.has(link.from) || !this.#nodes.has(link.to)) return true;
+      this.setLink(link.from, link.to, link);
+      return false;
+    });
+  }
+
+  /** Overrides the link `from` -> `to` (fields not given keep the default). */
+  setLink(from: NodeId, to: NodeId, config: Partial<LinkConfig>): void {
+    const node = this.#node(from, "link from");
+    this.#node(to, "link to");
+    node.links.set(to, resolveLink(config, this.#defaultLink, `link ${from}->${to} `));
+  }
+
+  /** The configuration of the link `from` -> `to`. */
+  link(from: NodeId, to: NodeId): Readonly<LinkConfig> {
+    return this.#node(from, "link from").links.get(to) ?? this.#defaultLink;
+  }
+
+  /** The current actor instance of `id` (a new one after each restart), or undefined while crashed. */
+  actor<T = Actor<unknown>>(id: NodeId): T | undefined {
+    return this.#node(id).actor as T | undefined;
+  }
+
+  /** The durable storage of `id`. */
+  storage(id: NodeId): MemoryStorage {
+    return this.#node(id).storage;
+  }
+
+  /** Whether `id` is up, crashed or paused. */
+  status(id: NodeId): NodeStatus {
+    return this.#node(id).status;
+  }
+
+  /** The local clock reading of `id` now. */
+  localTime(id: NodeId): number {
+    return this.#node(id).clock.local(this.#now);
+  }
+
+  /** Whether messages from `from` to `to` are currently cut. */
+  isBlocked(from: NodeId, to: NodeId): boolean {
+    return this.#node(from).blockedTo.has(this.#node(to));
+  }
+
+  /** Adds a named invariant, checked after every event. */
+  invariant(name: string, check: Invariant): void {
+    this.#invariants.push({ name, check });
+  }
+
+  /** Injects a message from outside the cluster (or on behalf of a node), sent now. */
+  send(from: NodeId, to: NodeId, msg: unknown): void {
+    const node = this.#nodes.get(from);
+    if (node) {
+      this.#send(node, to, msg);
+    } else {
+      checkNodeId(from, "sender id");
+      const target = this.#node(to, "send to");
+      const id = this.#nextMsgId++;
+      this.stats.messages++;
+      if (this.#tracing) this.#record({ t: this.#now, kind: "send", node: from, to, id, msg });
+      this.#push(this.#now, new SimEvent(DELIVER, target, from, msg, id));
+    }
+  }
+
+  /** Runs `fn` at global virtual time `at` (a scripted step of a scenario). */
+  at(at: number, fn: (sim: Simulation) => void): void {
+    if (!(Number.isFinite(at) && at >= this.#now)) {
+      throw new ConfigError("at", `time must be a number >= now (${this.#now}), got ${at}`);
+    }
+    this.#push(at, new SimEvent(CALL, null, "", fn, 0));
+  }
+
+  /** Schedules faults. Throws a {@linkcode ConfigError} naming a bad time or unknown node. */
+  schedule(faults: Fault | readonly Fault[]): void {
+    const list = Array.isArray(faults) ? faults : [faults as Fault];
+    list.forEach((fault, i) => {
+      const where = `faults entry ${i + 1} (@${fault?.at} ${
+        fault?.action ? formatAction(fault.action) : "?"
+      })`;
+      if (!(typeof fault?.at === "number" && Number.isFinite(fault.at) && fault.at >= 0)) {
+        throw new ConfigError(where, `time must be a number >= 0, got ${fault?.at}`);
+      }
+      if (fault.at < this.#now) {
+        throw new ConfigError(where, `time ${fault.at} is in the past (now ${this.#now})`);
+      }
+      for (const id of faultNodes(fault.action)) {
+        if (!this.#nodes.has(id)) {
+          throw new ConfigError(
+            where,
+            `unknown node id ${JSON.stringify(id)}; known: ${this.#order.join(", ")}`,
+          );
+        }
+      }
+    });
+    for (const fault of list) {
+      this.#push(fault.at, new SimEvent(FAULT, null, "", fault.action, 0));
+    }
+  }
+
+  /** Applies one fault now. */
+  apply(action: FaultAction): void {
+    switch (action.type) {
+      case "crash":
+        return this.crash(action.node);
+      case "restart":
+        return this.restart(action.node);
+      case "pause":
+        return this.pause(action.node);
+      case "resume":
+        return this.resume(action.node);
+      case "partition":
+        return this.partition(...action.groups);
+      case "block":
+        return this.block(action.from, action.to);
+      case "heal":
+        return this.heal();
+      case "skew":
+        return this.setClock(action.node, { skewMs: action.ms });
+      case "drift":
+        return this.setClock(action.node, { drift: action.rate });
+      default: {
+        const never: never = action;
+        throw new ConfigError("fault", `unknown action ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /**
+   * Crashes `id`: its instance, mailbox and timers are gone; its storage
+   * stays. Messages arriving while it is down are dropped. No-op if already crashed.
+   */
+  crash(id: NodeId): void {
+    const node = this.#node(id);
+    if (node.status === "crashed") return;
+    node.status = "crashed";
+    node.actor = undefined;
+    node.incarnation++;
+    for (const timer of node.timers.values()) timer.cancelled = true;
+    node.timers.clear();
+    node.mailbox.length = 0;
+    node.mailboxMessages = 0;
+    node.busyUntil = -1;
+    node.fifoLast.clear();
+    if (this.#tracing) this.#record({ t: this.#now, kind: "crash", node: id });
+  }
+
+  /** Restarts a crashed `id` as a fresh instance with its storage; `onStart` runs again. */
+  restart(id: NodeId): void {
+    const node = this.#node(id);
+    if (node.status !== "crashed") return;
+    node.status = "up";
+    if (this.#tracing) this.#record({ t: this.#now, kind: "restart", node: id });
+    node.actor = node.factory(id);
+    this.#push(this.#now, new SimEvent(START, node, "", null, node.incarnation));
+  }
+
+  /** Pauses `id`: it handles nothing until resumed; messages and timers wait in its mailbox. */
+  pause(id: NodeId): void {
+    const node = this.#node(id);
+    if (node.status !== "up") return;
+    node.status = "paused";
+    if (this.#tracing) this.#record({ t: this.#now, kind: "pause", node: id });
+  }
+
+  /** Resumes a paused `id`; what waited in its mailbox is handled in order. */
+  resume(id: NodeId): void {
+    const node = this.#node(id);
+    if (node.status !== "paused") return;
+    node.status = "up";
+    if (this.#tracing) this.#record({ t: this.#now, kind: "resume", node: id });
+    this.#scheduleReady(node, Math.max(this.#now, node.busyUntil));
+  }
+
+  /** Cuts every link between nodes of different groups, both ways (adds to existing cuts). */
+  partition(...groups: NodeId[][]): void {
+    const records = groups.map((g) => g.map((id) => this.#node(id, "partition")));
+    for (let i = 0; i < records.length; i++) {
+      for (let j = 0; j < records.length; j++) {
+        if (i === j) continue;
+        for (const a of records[i]) for (const b of records[j]) a.blockedTo.add(b);
+      }
+    }
+    if (this.#tracing) {
+      this.#record({ t: this.#now, kind: "partition", groups: groups.map((g) => [...g]) });
+    }
+  }
+
+  /** Cuts the one-way link `from` -> `to`. */
+  block(from: NodeId, to: NodeId): void {
+    this.#node(from, "block from").blockedTo.add(this.#node(to, "block to"));
+    if (this.#tracing) this.#record({ t: this.#now, kind: "block", from, to });
+  }
+
+  /** Restores every cut link. */
+  heal(): void {
+    for (const node of this.#nodes.values()) node.blockedTo.clear();
+    if (this.#tracing) this.#record({ t: this.#now, kind: "heal" });
+  }
+
+  /** Changes the skew and/or drift of `id`'s clock. */
+  setClock(id: NodeId, config: ClockConfig): void {
+    const node = this.#node(id);
+    node.clock.set(config);
+    if (this.#tracing) {
+      this.#record({
+        t: this.#now,
+        kind: "clock",
+        node: id,
+        skew: node.clock.skewMs,
+        drift: node.clock.drift,
+      });
+    }
+  }
+
+  /**
+   * Runs until virtual time `until`, until no events are left (quiet), until
+   * `maxEvents` events in total, or until a violation, whichever comes first.
+   * May be called again to continue.
+   */
+  run(options: { until?: number; maxEvents?: number } = {}): RunResult {
+    const until = options.until ?? Infinity;
+    const maxEvents = options.maxEvents ?? Infinity;
+    if (!(until >= this.#now)) {
+      throw new ConfigError("until", `must be a time >= now (${this.#now}), got ${until}`);
+    }
+    if (!(maxEvents >= 0)) {
+      throw new ConfigError("maxEvents", `must be a number >= 0, got ${maxEvents}`);
+    }
+    if (this.#pendingLinks.length > 0) {
+      const l = this.#pendingLinks[0];
+      throw new ConfigError(
+        `link ${l.from}->${l.to}`,
+        `names a node that was never spawned; known: ${this.#order.join(", ")}`,
+      );
+    }
+    let stop: StopReason = "quiet";
+    const queue = this.#queue;
+    const checks = this.#invariants;
+    const stats = this.stats;
+    while (!this.#stopped) {
+      const event = queue.peek();
+      if (event === undefined) {
+        stop = "quiet";
+        break;
+      }
+      if (event.time > until) {
+        this.#now = until;
+        stop = "until";
+        break;
+      }
+      if (stats.events >= maxEvents) {
+        stop = "max-events";
+        break;
+      }
+      queue.pop();
+      if (event.cancelled) continue;
+      this.#now = event.time;
+      if (!this.#dispatch(event)) continue;
+      stats.events++;
+      if (checks.length > 0) this.#checkInvariants();
+    }
+    if (this.#stopped) stop = "violation";
+    return {
+      ok: this.violations.length === 0,
+      stop,
+      events: stats.events,
+      messages: stats.messages,
+      virtualMs: this.#now,
+      violations: [...this.violations],
+      traceHash: this.trace.hash(),
+    };
+  }
+
+  /** Records a violation found outside the loop (by a post-run checker) without stopping anything. */
+  reportViolation(violation: Violation): void {
+    this.violations.push(violation);
+    if (this.#tracing) {
+      const event: TraceEvent = {
+        t: violation.atMs,
+        kind: "violation",
+        check: violation.check,
+        message: violation.message,
+      };
+      if (violation.node !== undefined) event.node = violation.node;
+      this.#record(event);
+    }
+  }
+
+  /** The most recent events (up to `lastEvents`), oldest first; empty when tracing is off. */
+  recentEvents(): TraceEvent[] {
+    return [...this.#recent];
+  }
+
+  /**
+   * A readable report of the first violation: check, message, seed, node,
+   * virtual time, and the last events before it.
+   */
+  failureReport(): string {
+    const v = this.violations[0];
+    if (v === undefined) return `seed ${this.seed}: no violation`;
+    const lines = [
+      `violation of ${v.check}: ${v.message}`,
+      `  seed ${this.seed}, node ${
+        v.node ?? "-"
+      }, virtual time ${v.atMs} ms, after ${this.stats.events} events`,
+    ];
+    if (this.#tracing) {
+      lines.push(`  last ${this.#recent.length} events:`);
+      for (const e of this.#recent) lines.push(`  ${formatEvent(e)}`);
+    } else {
+      lines.push("  (tracing was off: run the same seed with tracing on to see the last events)");
+    }
+    return lines.join("\n");
+  }
+
+  // ---- the loop's internals -------------------------------------------------
+
+  #node(id: NodeId, what = "node id"): NodeRecord {
+    const node = this.#nodes.get(id);
+    if (node === undefined) {
+      throw new ConfigError(
+        what,
+        `unknown node id ${JSON.stringify(id)}; known: ${this.#order.join(", ") || "(none)"}`,
+      );
+    }
+    return node;
+  }
+
+  #push(time: number, event: SimEvent): void {
+    event.time = time;
+    this.#queue.push(event);
+  }
+
+  #record(event: TraceEvent): void {
+    this.trace.record(event);
+    const recent = this.#recent;
+    recent.push(event);
+    if (recent.length > this.#lastEvents) recent.shift();
+  }
+
+  /** Handles one event; returns false when it turned out to be a no-op (not counted). */
+  #dispatch(event: SimEvent): boolean {
+    switch (event.kind) {
+      case DELIVER:
+        this.#arrive(event);
+        return true;
+      case TIMER: {
+        const node = event.node!;
+        node.timers.delete(event.name);
+        if (node.status === "paused" || node.busyUntil > this.#now || node.mailbox.length > 0) {
+          node.mailbox.push(event);
+          this.#scheduleReady(node, node.busyUntil);
+          return true;
+        }
+        this.#fireTimer(node, event);
+        return true;
+      }
+      case READY: {
+        const node = event.node!;
+        node.readyScheduled = false;
+        if (event.id !== node.incarnation || node.status !== "up") return false;
+        const next = node.mailbox.shift();
+        if (next === undefined) return false;
+        if (next.kind === DELIVER) {
+          node.mailboxMessages--;
+          this.#handleMessage(node, next);
+        } else {
+          this.#fireTimer(node, next);
+        }
+        if (node.mailbox.length > 0) this.#scheduleReady(node, node.busyUntil);
+        return true;
+      }
+      case START: {
+        const node = event.node!;
+        if (event.id !== node.incarnation || node.actor === undefined) return false;
+        if (this.#tracing) this.#record({ t: this.#now, kind: "start", node: node.id });
+        this.#invoke(node, () => node.actor!.onStart?.(node.ctx));
+        return true;
+      }
+      case FAULT:
+        this.#current = null;
+        this.apply(event.payload as FaultAction);
+        return true;
+      case CALL:
+        this.#current = null;
+        try {
+          (event.payload as (sim: Simulation) => void)(this);
+        } catch (e) {
+          this.#fail("scenario", e, undefined);
+        }
+        return true;
+      default:
+        throw new Error(`internal: unknown event kind ${event.kind}`);
+    }
+  }
+
+  #arrive(event: SimEvent): void {
+    const node = event.node!;
+    const from = event.name;
+    if (node.status === "crashed") return this.#drop(node.id, from, node.id, event.id, "crashed");
+    const sender = this.#nodes.get(from);
+    if (sender !== undefined && sender.blockedTo.size > 0 && sender.blockedTo.has(node)) {
+      return this.#drop(node.id, from, node.id, event.id, "partition");
+    }
+    if (node.status === "paused" || node.busyUntil > this.#now || node.mailbox.length > 0) {
+      if (node.mailboxMessages >= node.capacity) {
+        return this.#drop(node.id, from, node.id, event.id, "mailbox-full");
+      }
+      node.mailbox.push(event);
+      node.mailboxMessages++;
+      this.#scheduleReady(node, node.busyUntil);
+      return;
+    }
+    this.#handleMessage(node, event);
+  }
+
+  #scheduleReady(node: NodeRecord, at: number): void {
+    if (node.readyScheduled || node.status !== "up" || node.mailbox.length === 0) return;
+    node.readyScheduled = true;
+    this.#push(Math.max(at, this.#now), new SimEvent(READY, node, "", null, node.incarnation));
+  }
+
+  #handleMessage(node: NodeRecord, event: SimEvent): void {
+    this.stats.delivered++;
+    const msg = event.payload;
+    if (this.#tracing) {
+      this.#record({
+        t: this.#now,
+        kind: "deliver",
+        node: node.id,
+        from: event.name,
+        id: event.id,
+        msg,
+      });
+    }
+    const service = node.serviceTime;
+    if (service !== 0) {
+      const ms = typeof service === "number" ? service : service(msg);
+      node.busyUntil = this.#now + ms;
+    }
+    this.#current = node;
+    const actor = node.actor!;
+    try {
+      actor.onMessage(node.ctx, msg, event.name);
+    } catch (e) {
+      this.#fail("actor-exception", e, node.id);
+    }
+  }
+
+  #fireTimer(node: NodeRecord, event: SimEvent): void {
+    this.stats.timers++;
+    if (this.#tracing) {
+      this.#record({ t: this.#now, kind: "timer", node: node.id, name: event.name });
+    }
+    this.#invoke(node, () => node.actor!.onTimer?.(node.ctx, event.name));
+  }
+
+  #invoke(node: NodeRecord, handler: () => void): void {
+    this.#current = node;
+    try {
+      handler();
+    } catch (e) {
+      this.#fail("actor-exception", e, node.id);
+    }
+  }
+
+  #send(from: NodeRecord, to: NodeId, msg: unknown): void {
+    const target = this.#nodes.get(to);
+    if (target === undefined) {
+      throw new ConfigError(
+        `send from ${from.id}`,
+        `unknown node id ${JSON.stringify(to)}; known: ${this.#order.join(", ")}`,
+      );
+    }
+    if (this.#cloneMessages) msg = structuredClone(msg);
+    const id = this.#nextMsgId++;
+    this.stats.messages++;
+    const now = this.#now;
+    if (this.#tracing) this.#record({ t: now, kind: "send", node: from.id, to, id, msg });
+    if (from.blockedTo.size > 0 && from.blockedTo.has(target)) {
+      return this.#drop(from.id, from.id, to, id, "partition");
+    }
+    const link = from.links.size > 0
+      ? (from.links.get(to) ?? this.#defaultLink)
+      : this.#defaultLink;
+    const random = this.#netRandom;
+    if (random.chance(link.loss)) return this.#drop(from.id, from.id, to, id, "loss");
+    this.#transmit(from, target, link, msg, id);
+    if (random.chance(link.duplicate)) {
+      const copy = this.#nextMsgId++;
+      this.stats.duplicated++;
+      if (this.#tracing) {
+        this.#record({ t: now, kind: "duplicate", node: from.id, to, id, copy });
+      }
+      this.#transmit(from, target, link, msg, copy);
+    }
+  }
+
+  #transmit(from: NodeRecord, to: NodeRecord, link: LinkConfig, msg: unknown, id: number): void {
+    // Rounded to the microsecond so times stay readable and exact in traces.
+    let arrival = roundUs(this.#now + sampleLatency(link.latency, this.#netRandom, from.id, to.id));
+    if (link.fifo) {
+      // Never arrive before an earlier message on this link; equal times keep
+      // send order because the queue breaks ties by sequence number.
+      const last = from.fifoLast.get(to);
+      if (last !== undefined && last > arrival) arrival = last;
+      from.fifoLast.set(to, arrival);
+    }
+    this.#push(arrival, new SimEvent(DELIVER, to, from.id, msg, id));
+  }
+
+  #drop(node: NodeId, from: NodeId, to: NodeId, id: number, reason: DropReason): void {
+    this.stats.dropped++;
+    if (this.#tracing) this.#record({ t: this.#now, kind: "drop", node, from, to, id, reason });
+  }
+
+  #setTimer(node: NodeRecord, name: string, afterMs: number): void {
+    if (!(Number.isFinite(afterMs) && afterMs >= 0)) {
+      throw new RangeError(
+        `setTimer(${JSON.stringify(name)}): afterMs must be >= 0, got ${afterMs}`,
+      );
+    }
+    const old = node.timers.get(name);
+    if (old !== undefined) old.cancelled = true;
+    const event = new SimEvent(TIMER, node, name, null, node.incarnation);
+    node.timers.set(name, event);
+    this.#push(roundUs(this.#now + node.clock.globalDelay(afterMs)), event);
+  }
+
+  #cancelTimer(node: NodeRecord, name: string): void {
+    const old = node.timers.get(name);
+    if (old !== undefined) {
+      old.cancelled = true;
+      node.timers.delete(name);
+    }
+    // A timer that already fired into a busy node's mailbox is cancelled too.
+    const i = node.mailbox.findIndex((e) => e.kind === TIMER && e.name === name);
+    if (i >= 0) node.mailbox.splice(i, 1);
+  }
+
+  #checkInvariants(): void {
+    for (const { name, check } of this.#invariants) {
+      let result: InvariantResult;
+      try {
+        result = check(this);
+      } catch (e) {
+        this.#fail(name, e, this.#current?.id);
+        return;
+      }
+      if (result === undefined || result === true) continue;
+      const message = result === false
+        ? "does not hold"
+        : typeof result === "string"
+        ? result
+        : result.message;
+      const node = typeof result === "object"
+        ? result.node ?? this.#current?.id
+        : this.#current?.id;
+      this.#stopWith({ check: name, message, atMs: this.#now, node });
+      return;
+    }
+  }
+
+  #fail(check: string, error: unknown, node: NodeId | undefined): void {
+    const message = error instanceof Error
+      ? `${error.name}: ${error.message}${stackHint(error)}`
+      : String(error);
+    this.#stopWith({ check, message, atMs: this.#now, node });
+  }
+
+  #stopWith(violation: Violation): void {
+    if (violation.node === undefined) delete violation.node;
+    this.reportViolation(violation);
+    this.#stopped = true;
+  }
+}
+
+function roundUs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** The first stack frame inside project code, so a report points at the line that threw. */
+function stackHint(error: Error): string {
+  const frame = error.stack?.split("\n").slice(1).find((l) =>
+    !l.includes("/sim/simulation.ts") && l.includes("file://")
+  );
+  return frame ? ` (${frame.trim().replace(/^at /, "at ")})` : "";
+}
