@@ -158,7 +158,8 @@ export function parseFaults(text: string): FaultSchedule {
   const entries = text.split(/[;\n]/).map((e) => e.trim()).filter((e) => e !== "");
   entries.forEach((entry, i) => {
     const where = `faults entry ${i + 1} (${JSON.stringify(entry)})`;
-    const m = entry.match(/^@\s*(-?[0-9]+(?:\.[0-9]+)?)\s+([a-z]+)\s*(.*)$/);
+    // The exponent lets every time formatFaults prints (`@1e-7`, `@1e+21`) read back.
+    const m = entry.match(/^@\s*(-?[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?)\s+([a-z]+)\s*(.*)$/);
     if (!m) throw new ConfigError(where, `cannot read it; ${USAGE}`);
     const at = Number(m[1]);
     if (at < 0) throw new ConfigError(where, `time must be >= 0, got ${at}`);

@@ -15,6 +15,13 @@
 
 export { type ClockConfig, NodeClock } from "./clock.ts";
 export { checkNonNegative, checkProbability, ConfigError } from "./errors.ts";
+export {
+  type DiagramHighlight,
+  type DiagramOptions,
+  renderDiagram,
+  shouldColor,
+  visibleWidth,
+} from "./diagram.ts";
 export { EventQueue, type Timed } from "./event_queue.ts";
 export {
   DEFAULT_RATES,
@@ -78,3 +85,13 @@ export {
   type TraceKind,
   type TraceMode,
 } from "./trace.ts";
+export {
+  loadTrace,
+  type LoadTraceOptions,
+  saveTrace,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  type TraceFile,
+  traceFileFromResult,
+  type TraceParams,
+} from "./trace_file.ts";

@@ -490,7 +490,11 @@ export class Simulation {
     if (node) {
       this.#send(node, to, msg);
     } else {
-      checkNodeId(from, "sender id");
+      try {
+        checkNodeId(from, "sender id");
+      } catch (e) {
+        throw new ConfigError("send", (e as Error).message);
+      }
       const target = this.#node(to, "send to");
       const id = this.#nextMsgId++;
       this.stats.messages++;
@@ -577,6 +581,7 @@ export class Simulation {
     node.mailbox.length = 0;
     node.mailboxMessages = 0;
     node.busyUntil = -1;
+    node.readyScheduled = false;
     node.fifoLast.clear();
     if (this.#tracing) this.#record({ t: this.#now, kind: "crash", node: id });
   }
@@ -587,8 +592,12 @@ export class Simulation {
     if (node.status !== "crashed") return;
     node.status = "up";
     if (this.#tracing) this.#record({ t: this.#now, kind: "restart", node: id });
-    node.actor = node.factory(id);
-    this.#push(this.#now, new SimEvent(START, node, "", null, node.incarnation));
+    // onStart runs right away, so no message can reach the new instance before it.
+    this.#invoke(node, () => {
+      node.actor = node.factory(id);
+      if (this.#tracing) this.#record({ t: this.#now, kind: "start", node: id });
+      node.actor.onStart?.(node.ctx);
+    });
   }
 
   /** Pauses `id`: it handles nothing until resumed; messages and timers wait in its mailbox. */
@@ -794,8 +803,10 @@ export class Simulation {
       }
       case READY: {
         const node = event.node!;
+        // A READY from before a crash must not clear the flag of the new life's READY.
+        if (event.id !== node.incarnation) return false;
         node.readyScheduled = false;
-        if (event.id !== node.incarnation || node.status !== "up") return false;
+        if (node.status !== "up") return false;
         const next = node.mailbox.shift();
         if (next === undefined) return false;
         if (next.kind === DELIVER) {
