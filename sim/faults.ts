@@ -42,7 +42,7 @@ export type FaultAction =
   | { type: "heal" }
   /** Sets the node's clock offset to `ms` (local = global * (1 + drift) + skew). */
   | { type: "skew"; node: NodeId; ms: number }
-  /** Sets the node's clock drift rate (0.01 runs 1% fast). */
+  /** Sets the node's clock drift rate (0.01 runs 1% fast) from now on, without a jump. */
   | { type: "drift"; node: NodeId; rate: number };
 
 /**

@@ -643,10 +643,19 @@ export class Simulation {
     if (this.#tracing) this.#record({ t: this.#now, kind: "heal" });
   }
 
-  /** Changes the skew and/or drift of `id`'s clock. */
+  /**
+   * Changes the skew and/or drift of `id`'s clock. Changing only the drift
+   * keeps the clock's current reading (the skew absorbs the difference).
+   */
   setClock(id: NodeId, config: ClockConfig): void {
     const node = this.#node(id);
+    const before = node.clock.local(this.#now);
     node.clock.set(config);
+    if (config.drift !== undefined && config.skewMs === undefined) {
+      // A new rate changes how fast the clock runs from now on, not what it
+      // reads now: a real oscillator does not jump when it warms up.
+      node.clock.set({ skewMs: before - this.#now * (1 + node.clock.drift) });
+    }
     if (this.#tracing) {
       this.#record({
         t: this.#now,
