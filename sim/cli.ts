@@ -9,6 +9,7 @@
  * @module
  */
 
+import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
 import { Command, CommanderError, Option } from "commander";
 import { styleText } from "node:util";
 import { renderDiagram } from "./diagram.ts";
@@ -207,6 +208,39 @@ function buildProgram(
     io.stdout(opts.json ? runJson(result) : runText(result, params, opts, color));
     setCode(result.ok ? EXIT.ok : EXIT.violation);
   });
+
+  program.command("lincheck")
+    .description("check a recorded history (project JSON or Jepsen EDN) for linearizability")
+    .argument("<file>", "history file: JSON array, JSON lines, or a Jepsen history.edn")
+    .requiredOption("--model <name>", `the object's model: ${MODEL_NAMES.join(", ")}`)
+    .option("--timeout-ms <n>", "wall-clock budget; past it the verdict is unknown (exit 3)")
+    .option("--json", 'print {"linearizable": true|false|null, "ops": N, "ms": T}')
+    .action((file: string, opts: { model: string; timeoutMs?: string; json?: boolean }) => {
+      let timeoutMs: number | undefined;
+      if (opts.timeoutMs !== undefined) {
+        timeoutMs = Number(opts.timeoutMs);
+        if (opts.timeoutMs.trim() === "" || !(timeoutMs > 0)) {
+          throw new ConfigError(
+            "--timeout-ms",
+            `must be a number of ms > 0, got ${opts.timeoutMs}`,
+          );
+        }
+      }
+      let text: string;
+      try {
+        text = Deno.readTextFileSync(file);
+      } catch (e) {
+        throw new ConfigError("<file>", `cannot read ${file}: ${(e as Error).message}`);
+      }
+      const outcome = lincheckCommand(text, file, {
+        model: opts.model,
+        timeoutMs,
+        json: opts.json,
+      });
+      if (outcome.stdout !== "") io.stdout(outcome.stdout.trimEnd());
+      if (outcome.stderr !== "") io.stderr(outcome.stderr.trimEnd());
+      setCode(outcome.exitCode);
+    });
 
   program.command("demo")
     .description("a guided run with faults: what the simulator shows you")
