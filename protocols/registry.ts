@@ -6,6 +6,8 @@
  */
 
 import { ScenarioRegistry } from "../sim/scenario.ts";
+import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
+import { lamport, vectorClock } from "./clocks/scenario.ts";
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
 
@@ -20,4 +22,9 @@ import { pingPong } from "./ping_pong/scenario.ts";
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(pingPong)
-  .register(gossip);
+  .register(gossip)
+  .register(lamport)
+  .register(vectorClock)
+  .register(broadcastFifo)
+  .register(broadcastCausal)
+  .register(broadcastTotal);

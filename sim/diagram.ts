@@ -79,6 +79,11 @@ export interface DiagramOptions {
   highlight?: DiagramHighlight;
   /** A legend of the marks under the diagram (default true). */
   legend?: boolean;
+  /**
+   * Extra text beside an event's row, for example the logical clock a
+   * protocol gave it: after the text of a mark, beyond the head of an arrow.
+   */
+  annotate?: (event: TraceEvent) => string | undefined;
 }
 
 /** Narrowest column: a lifeline and room for a three-letter id. */
@@ -503,13 +508,16 @@ export function renderDiagram(
     return line;
   };
 
+  /** The `annotate` text of the event being drawn. */
+  let annotation: string | undefined;
+
   /** A mark on a node's lifeline with text beside it, right if it fits, else left. */
   const local = (line: Line, node: NodeId, mark: string, text: string, style: string) => {
     const x = xOf.get(node)!;
     line.put(x, mark, style);
     const right = width - (x + 2);
     const left = x - 1 - margin;
-    const t = clean(text);
+    const t = clean(annotation === undefined ? text : `${text}  ${annotation}`);
     if (len(t) <= right || right >= left) line.put(x + 2, clip(t, right), style);
     else {
       const c = clip(t, left);
@@ -532,6 +540,9 @@ export function renderDiagram(
     dashed: boolean,
     style: string,
   ) => {
+    if (annotation !== undefined) {
+      end = { ...end, after: end.after === undefined ? annotation : `${end.after} ${annotation}` };
+    }
     const lo = Math.min(s, end.at), hi = Math.max(s, end.at);
     line.put(lo, (dashed ? "╌" : "─").repeat(hi - lo + 1), style);
     line.put(s, s < r ? "├" : "┤", style);
@@ -794,7 +805,10 @@ export function renderDiagram(
       lines.push(line.render(color));
       for (const id of group) state.set(id, "up");
     } else {
+      annotation = options.annotate?.(e);
+      if (annotation !== undefined) annotation = clean(annotation);
       lines.push(draw(e).render(color));
+      annotation = undefined;
       follow(e);
     }
     rows++;

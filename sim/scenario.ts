@@ -398,5 +398,7 @@ export function replayCommand(scenario: Scenario, params: ScenarioParams, faults
     if (v !== flag.default) parts.push(`--${flag.name} ${v}`);
   }
   if (faults !== "") parts.push(`--faults '${faults}'`);
+  // Without the flag the scenario's default faults (random, say) would run instead of none.
+  else if ((scenario.defaults.faults ?? "").trim() !== "") parts.push("--faults none");
   return parts.join(" ");
 }

@@ -1,0 +1,62 @@
+/**
+ * Checkers that read the trace need every event, but a run may keep only the
+ * trace hash (the command line does, unless it draws a diagram). Runs are
+ * deterministic, so such a checker re-runs the same scenario, seed and faults
+ * with tracing `full` and checks that run instead, after confirming it is the
+ * same run: the hash of the re-run's events equals the first run's hash.
+ *
+ * @module
+ */
+
+import { type ScenarioResult } from "../../sim/scenario.ts";
+import type { Simulation, Violation } from "../../sim/simulation.ts";
+import { hashEvents, type TraceEvent } from "../../sim/trace.ts";
+
+/**
+ * Runs `check` over the full trace of the run `sim` belongs to: `sim`'s own
+ * events when it kept them, otherwise those of `rerun()` (the same scenario
+ * and parameters with tracing `full`, whose own `check` has run already and
+ * whose violations are returned). `keep` receives the simulation whose
+ * events were checked, for summaries.
+ *
+ * @example
+ * ```ts
+ * import { checkFullTrace } from "./full_trace.ts";
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import { lamport } from "./scenario.ts";
+ * const first = runScenario(lamport, { seed: 2, trace: "hash" });
+ * checkFullTrace(first.sim, () => runScenario(lamport, { seed: 2 }), () => []).length; // 0
+ * ```
+ */
+export function checkFullTrace(
+  sim: Simulation,
+  rerun: () => ScenarioResult,
+  check: (events: readonly TraceEvent[]) => Violation[],
+  keep?: (full: Simulation) => void,
+): Violation[] {
+  if (sim.trace.mode === "full") {
+    keep?.(sim);
+    return check(sim.trace.events);
+  }
+  const again = rerun();
+  if (again.sim.trace.mode !== "full") {
+    throw new Error("internal: the re-run of a scenario must keep the full trace");
+  }
+  keep?.(again.sim);
+  if (sim.trace.mode === "hash") {
+    // The re-run's own checker may have appended violation events; they are
+    // not part of the run.
+    const ran = again.sim.trace.events.filter((e) => e.kind !== "violation");
+    const hash = hashEvents(ran);
+    if (hash !== sim.trace.hash()) {
+      return [{
+        check: "full-trace-rerun",
+        message:
+          `re-running with the full trace gave trace hash ${hash}, not ${sim.trace.hash()}: ` +
+          "the run is not deterministic, so it cannot be checked",
+        atMs: sim.now,
+      }];
+    }
+  }
+  return again.violations;
+}
