@@ -11,6 +11,7 @@
 import { styleText } from "node:util";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
+import { quorumSection } from "./_quorum_section.ts";
 import { renderDiagram } from "../sim/diagram.ts";
 import { runScenario, type ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent, TraceKind } from "../sim/trace.ts";
@@ -91,7 +92,7 @@ function learnedAt(events: readonly TraceEvent[], rumour: string): string {
 }
 
 /** The tour, in order; each later protocol appends its own section. */
-const sections: Section[] = [gossipSection, clocksSection];
+const sections: Section[] = [gossipSection, clocksSection, quorumSection];
 
 /**
  * The whole demo as text.

@@ -10,6 +10,7 @@ import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scen
 import { lamport, vectorClock } from "./clocks/scenario.ts";
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
+import { abd, quorum } from "./quorum/scenarios.ts";
 
 /**
  * All registered scenarios.
@@ -23,6 +24,8 @@ import { pingPong } from "./ping_pong/scenario.ts";
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(pingPong)
   .register(gossip)
+  .register(quorum)
+  .register(abd)
   .register(lamport)
   .register(vectorClock)
   .register(broadcastFifo)

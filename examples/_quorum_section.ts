@@ -1,0 +1,281 @@
+/**
+ * The quorum part of the demo tour, and the drawing helpers that
+ * `examples/quorum.ts` and `examples/consistency_demo.ts` share.
+ *
+ * @module
+ */
+
+import { styleText } from "node:util";
+import { type Anomaly, describeAnomaly, findAnomaly } from "../protocols/quorum/anomalies.ts";
+import {
+  availabilityRow,
+  formatAvailabilityTable,
+  LESSON_SETUPS,
+} from "../protocols/quorum/availability.ts";
+import {
+  type Lesson,
+  MID_WRITE_LESSON,
+  runLesson,
+  searchSeeds,
+} from "../protocols/quorum/lessons.ts";
+import { describeMessage, type QuorumMsg } from "../protocols/quorum/messages.ts";
+import { verdictLines } from "../protocols/quorum/scenarios.ts";
+import { checkLinearizability } from "../sim/check/linearizability.ts";
+import { kvModel } from "../sim/check/models.ts";
+import { renderDiagram } from "../sim/diagram.ts";
+import type { Operation } from "../sim/history.ts";
+import type { ScenarioResult } from "../sim/scenario.ts";
+import type { TraceEvent } from "../sim/trace.ts";
+
+/**
+ * How a section is drawn.
+ *
+ * @example
+ * ```ts
+ * import type { SectionOptions } from "./_quorum_section.ts";
+ * const o: SectionOptions = { color: false, width: 100 };
+ * ```
+ */
+export interface SectionOptions {
+  /** ANSI colours (default false). */
+  color?: boolean;
+  /** Columns to fit (default 100). */
+  width?: number;
+}
+
+/**
+ * The operations an anomaly is made of, in call order.
+ *
+ * @example
+ * ```ts
+ * import { anomalyOps } from "./_quorum_section.ts";
+ * import type { Anomaly } from "../protocols/quorum/anomalies.ts";
+ * const ids = (a: Anomaly) => anomalyOps(a).map((op) => op.id);
+ * ```
+ */
+export function anomalyOps(a: Anomaly): Operation[] {
+  switch (a.kind) {
+    case "stale-read":
+      return [a.write, a.read];
+    case "new-then-old":
+      return [a.write, a.first, a.second];
+    default: {
+      const never: never = a;
+      throw new Error(`unknown anomaly ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * The stretch of a traced run that shows `ops`: the replicas and the clients
+ * of `ops` only, from the first call to the last return, with those
+ * operations highlighted and messages labelled like `Write x=c1.2 (2,c1)`.
+ *
+ * @example
+ * ```ts
+ * import { opsDiagram } from "./_quorum_section.ts";
+ * import { runLesson, STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * const run = runLesson(STALE_READ_LESSON, 1);
+ * opsDiagram(run, run.sim.history.operations.slice(0, 2), { width: 100 });
+ * ```
+ */
+export function opsDiagram(
+  result: ScenarioResult,
+  ops: readonly Operation[],
+  options: SectionOptions = {},
+): string {
+  const shown = new Set([
+    ...result.sim.nodes.filter((id) => /^n\d+$/.test(id)),
+    ...ops.map((op) => op.client),
+  ]);
+  const from = Math.min(...ops.map((op) => op.call));
+  const to = Math.max(...ops.map((op) => op.ret).filter(Number.isFinite), from);
+  const visible = (e: TraceEvent) => {
+    switch (e.kind) {
+      case "deliver":
+        return shown.has(e.node) && shown.has(e.from);
+      case "drop":
+        return shown.has(e.from) && shown.has(e.to);
+      case "invoke":
+      case "complete":
+      case "crash":
+      case "restart":
+      case "pause":
+      case "resume":
+        return shown.has(e.node);
+      case "partition":
+      case "heal":
+        return true;
+      default:
+        return false;
+    }
+  };
+  return renderDiagram(result.sim.trace.events.filter(visible), {
+    width: options.width ?? 100,
+    color: options.color ?? false,
+    from,
+    to,
+    nodes: [...shown],
+    highlight: { ops: ops.map((op) => op.id) },
+    label: (msg) => describeMessage(msg as QuorumMsg),
+    legend: false,
+  });
+}
+
+/**
+ * What a lesson's seed search found: the run (traced), its verdict and its
+ * anomaly. `undefined` when no seed in the budget violated.
+ *
+ * @example
+ * ```ts
+ * import { findLessonViolation } from "./_quorum_section.ts";
+ * import { STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * findLessonViolation(STALE_READ_LESSON)?.anomaly?.kind; // "stale-read"
+ * ```
+ */
+export function findLessonViolation(
+  lesson: Lesson,
+  limit = 1000,
+): { tried: number; seed: number; result: ScenarioResult; anomaly?: Anomaly } | undefined {
+  const found = searchSeeds(lesson, { limit });
+  if (found.seed === undefined) return undefined;
+  const result = runLesson(lesson, found.seed);
+  return {
+    tried: found.tried,
+    seed: found.seed,
+    result,
+    anomaly: findAnomaly(result.sim.history.operations),
+  };
+}
+
+/**
+ * A section title as wide as the page.
+ *
+ * @example
+ * ```ts
+ * import { heading } from "./_quorum_section.ts";
+ * heading("Quorums", false, 40); // "── Quorums ─────────────────────────────"
+ * ```
+ */
+export function heading(text: string, color: boolean, width: number): string {
+  const line = `── ${text} ${"─".repeat(Math.max(0, width - text.length - 4))}`;
+  return color ? styleText("bold", line, { validateStream: false }) : line;
+}
+
+/**
+ * A command broken before `--flags` so that each line fits `width`.
+ *
+ * @example
+ * ```ts
+ * import { commandLines } from "./_quorum_section.ts";
+ * commandLines("deno task sim run quorum --seed 3", 100); // ["  deno task sim run quorum --seed 3"]
+ * ```
+ */
+export function commandLines(command: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = " ";
+  for (const word of command.split(/ (?=--)/)) {
+    if (line.trim() !== "" && line.length + word.length + 3 > width) {
+      lines.push(`${line} \\`);
+      line = "   ";
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * Breaks `text` at spaces into lines of at most `width` columns. Lines after
+ * the first keep the first's indentation plus `hanging` more (a word longer
+ * than the width keeps a line of its own).
+ *
+ * @example
+ * ```ts
+ * import { wrapText } from "./_quorum_section.ts";
+ * wrapText("a stale read of x", 8); // ["a stale", "  read", "  of x"]
+ * wrapText("a stale read of x", 8, 0); // ["a stale", "read of", "x"]
+ * ```
+ */
+export function wrapText(text: string, width: number, hanging = 2): string[] {
+  const lead = /^ */.exec(text)![0];
+  const more = lead + " ".repeat(hanging);
+  const lines: string[] = [];
+  let line = lead;
+  let empty = true;
+  for (const word of text.trimStart().split(" ")) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = more + word;
+    } else {
+      line += empty ? word : ` ${word}`;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * The demo tour's quorum section: lecture 7.2's anomaly found by searching
+ * seeds with N = 3, R = W = 2 and no write-back, drawn with the operations
+ * highlighted; the same seeds with synchronous read repair; and what each
+ * N = 3 configuration survives.
+ *
+ * @example
+ * ```ts
+ * import { quorumSection } from "./_quorum_section.ts";
+ * quorumSection({ color: false }).includes("linearizable: NO"); // true
+ * ```
+ */
+export function quorumSection(options: SectionOptions = {}): string {
+  const color = options.color ?? false;
+  const width = options.width ?? 100;
+  const lines = [
+    heading("Quorums: R + W > N is not yet linearizable", color, width),
+    "Three replicas n1..n3 hold (value, timestamp) per key. A write goes to all three and returns",
+    "after W = 2 acknowledgements; a read asks all three and returns the newest of R = 2 replies.",
+    "Every read quorum overlaps every write quorum, so a read sees any write that has returned.",
+    "But links are slow now and then (exponential latency), one client writes and three read",
+    "back to back, and the linearizability checker looks at every seed's history:",
+  ];
+  const found = findLessonViolation(MID_WRITE_LESSON);
+  if (found === undefined) return [...lines, "", "(no seed in 1000 showed it)"].join("\n");
+  const { result, anomaly } = found;
+  const shown = anomaly === undefined ? [] : anomalyOps(anomaly);
+  const lin = checkLinearizability(result.sim.history.operations, kvModel);
+  lines.push(
+    `seeds 1..${found.seed - 1} were linearizable; seed ${found.seed} is not. Its highlighted ` +
+      "operations:",
+    "",
+    shown.length > 0 ? opsDiagram(result, shown, { color, width }) : "",
+    "",
+    ...(anomaly === undefined ? [] : wrapText(describeAnomaly(anomaly), width)),
+    ...verdictLines(lin).slice(0, 1).flatMap((l) => wrapText(l, width)),
+  );
+  const sync = {
+    ...MID_WRITE_LESSON,
+    params: {
+      ...MID_WRITE_LESSON.params,
+      flags: { ...MID_WRITE_LESSON.params.flags, "read-repair": "sync" },
+    },
+  };
+  const checked = Math.max(4 * found.seed, 100);
+  const fixed = searchSeeds(sync, { limit: checked });
+  lines.push(
+    "",
+    "The fix is to write back: a reader sends the newest value to the replicas until W hold it,",
+    "and only then returns (ABD's read; --read-repair sync). " +
+      (fixed.seed === undefined
+        ? `Seeds 1..${checked} are then all linearizable.`
+        : `Yet seed ${fixed.seed} still fails!`),
+    "",
+    "What it costs: how many replicas may be down with reads, or writes, still available",
+    "(each row checked in the simulator with 0..N replicas crashed):",
+    formatAvailabilityTable(LESSON_SETUPS.filter((s) => s.n === 3).map((s) => availabilityRow(s))),
+    "",
+    "replay the violation (add --diagram to draw all of it):",
+    ...commandLines(result.replay, width),
+  );
+  return lines.join("\n");
+}

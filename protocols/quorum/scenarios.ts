@@ -1,0 +1,404 @@
+/**
+ * The `quorum` and `abd` scenarios for `deno task sim run`, the demo and the
+ * tests.
+ *
+ * Both spawn replicas `n1..nN` and clients `c1..cK`. Clients `c1..cWriters`
+ * read and write (half and half); the others only read. Each client runs
+ * `--ops` operations one at a time on keys `x`, `y`, `z`, ... and records
+ * them in the history; at the end the history is checked for
+ * linearizability against the key-value model (one register per key). A
+ * history that is not linearizable is a violation named `linearizability`
+ * whose message is the counterexample; the summary prints the verdict and
+ * the operations that cannot be ordered.
+ *
+ * Flags (`0` means "derive it"):
+ *
+ * | flag | meaning |
+ * | --- | --- |
+ * | `--n` | replicas N; 0 (default) takes `--nodes`, which is the same thing |
+ * | `--r`, `--w` | read and write quorums; 0 (default) is a majority of N |
+ * | `--read-repair` | `quorum` only: `none` (default), `async` (repair in the background) or `sync` (write back to a write quorum before returning) |
+ * | `--single-writer` | `abd` only: writes skip the query round (wrong with several writers) |
+ * | `--clients`, `--writers` | clients, and how many of them also write |
+ * | `--ops`, `--keys`, `--think-ms` | operations per client, keys, mean pause between operations |
+ * | `--timeout-ms`, `--retries` | when a client resends to silent replicas, and how often before giving up |
+ *
+ * @module
+ */
+
+import type { Actor, NodeId } from "../../actors/mod.ts";
+import {
+  checkLinearizability,
+  type LinearizabilityResult,
+} from "../../sim/check/linearizability.ts";
+import { kvModel } from "../../sim/check/models.ts";
+import { ConfigError } from "../../sim/errors.ts";
+import {
+  nodeIds,
+  type Scenario,
+  type ScenarioFlag,
+  type ScenarioParams,
+  type ScenarioSetup,
+} from "../../sim/scenario.ts";
+import type { Simulation, Violation } from "../../sim/simulation.ts";
+import { AbdClient } from "./abd.ts";
+import { describeAnomaly, findAnomaly } from "./anomalies.ts";
+import { availability, type QuorumSetup } from "./availability.ts";
+import { QuorumClient, READ_REPAIR_MODES, type ReadRepair } from "./client.ts";
+import { compareTimestamps, formatTimestamp, type QuorumMsg, type Value } from "./messages.ts";
+import { QuorumReplica, storedVersions } from "./replica.ts";
+import type { RoundClientConfig } from "./round_client.ts";
+
+/** Most replicas a scenario accepts. */
+const MAX_REPLICAS = 15;
+
+/** N when neither `--n` nor `--nodes` says otherwise. */
+const DEFAULT_N = 3;
+
+/** The checker's wall-clock budget; small histories take milliseconds. */
+const CHECK_BUDGET_MS = 10_000;
+
+/** Flags both scenarios have. */
+const COMMON_FLAGS: ScenarioFlag[] = [
+  {
+    name: "n",
+    description: "replicas N (0: as many as --nodes)",
+    default: 0,
+    min: 0,
+    max: MAX_REPLICAS,
+  },
+  { name: "r", description: "read quorum R (0: a majority of N)", default: 0, min: 0 },
+  { name: "w", description: "write quorum W (0: a majority of N)", default: 0, min: 0 },
+  { name: "clients", description: "clients c1..cK", default: 3, min: 1, max: 50 },
+  { name: "ops", description: "operations per client", default: 10, min: 0, max: 100_000 },
+  { name: "keys", description: "keys the operations spread over", default: 1, min: 1, max: 26 },
+  {
+    name: "think-ms",
+    description: "mean pause before each operation, ms",
+    default: 10,
+    min: 0,
+    integer: false,
+  },
+  {
+    name: "timeout-ms",
+    description: "resend to silent replicas after this, ms",
+    default: 40,
+    min: 1,
+    integer: false,
+  },
+  { name: "retries", description: "resends before an operation gives up", default: 2, min: 0 },
+];
+
+/**
+ * The cluster a scenario runs, resolved from its flags.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterShape } from "./scenarios.ts";
+ * const ops = (s: ClusterShape) => s.clients * s.ops;
+ * ```
+ */
+export interface ClusterShape {
+  n: number;
+  r: number;
+  w: number;
+  clients: number;
+  writers: number;
+  ops: number;
+  keys: string[];
+  thinkMs: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+/**
+ * Resolves and checks the flags both scenarios share. Throws a
+ * {@linkcode ConfigError} naming the flag.
+ *
+ * @example
+ * ```ts
+ * import { resolveParams } from "../../sim/scenario.ts";
+ * import { clusterShape, quorum } from "./scenarios.ts";
+ * clusterShape(resolveParams(quorum, { nodes: 5 })).r; // 3
+ * ```
+ */
+export function clusterShape(params: ScenarioParams): ClusterShape {
+  const f = params.flags;
+  const nFlag = f.n as number;
+  // --nodes at its default cannot tell "not given" from "given as 3"; --n wins then.
+  if (nFlag !== 0 && params.nodes !== nFlag && params.nodes !== DEFAULT_N) {
+    throw new ConfigError("--n", `${nFlag} contradicts --nodes ${params.nodes}; give one of them`);
+  }
+  const n = nFlag !== 0 ? nFlag : params.nodes;
+  const majority = Math.floor(n / 2) + 1;
+  const quorum = (name: "r" | "w") => {
+    const q = f[name] as number;
+    if (q > n) throw new ConfigError(`--${name}`, `must be at most N = ${n}, got ${q}`);
+    return q === 0 ? majority : q;
+  };
+  const clients = f.clients as number;
+  const keyCount = f.keys as number;
+  return {
+    n,
+    r: quorum("r"),
+    w: quorum("w"),
+    clients,
+    writers: Math.min(f.writers as number, clients),
+    ops: f.ops as number,
+    keys: Array.from({ length: keyCount }, (_, i) => KEY_NAMES[i]),
+    thinkMs: f["think-ms"] as number,
+    timeoutMs: f["timeout-ms"] as number,
+    retries: f.retries as number,
+  };
+}
+
+/** Keys are `x`, `y`, `z`, then the alphabet from `a`. */
+const KEY_NAMES = ["x", "y", "z", ..."abcdefghijklmnopqrstuvw"];
+
+/**
+ * `deno task sim run quorum`: Dynamo-style quorum replication with N, R, W
+ * and read repair as flags. With the defaults (N = 3, R = W = 2, one writer,
+ * no read repair) most seeds are linearizable; `--r 1 --w 1` gives stale
+ * reads, and seeds with slow links (`--latency exp:5 --think-ms 1`) show the
+ * lecture 7.2 anomaly that `--read-repair sync` removes.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import { quorum } from "./scenarios.ts";
+ * runScenario(quorum, { seed: 1, flags: { "read-repair": "sync" } }).ok; // true
+ * ```
+ */
+export const quorum: Scenario = {
+  name: "quorum",
+  summary: "quorum reads and writes (N, R, W, read repair); checks linearizability",
+  defaults: { nodes: DEFAULT_N, minNodes: 1, maxNodes: MAX_REPLICAS, until: 2000 },
+  flags: [
+    ...COMMON_FLAGS.slice(0, 3),
+    {
+      name: "read-repair",
+      description: "async repairs stale replicas in the background, sync writes back first",
+      default: "none",
+      choices: [...READ_REPAIR_MODES],
+    },
+    ...COMMON_FLAGS.slice(3, 4),
+    { name: "writers", description: "clients (c1..) that also write", default: 1, min: 0 },
+    ...COMMON_FLAGS.slice(4),
+  ],
+  setup(sim, params) {
+    const shape = clusterShape(params);
+    const readRepair = params.flags["read-repair"] as ReadRepair;
+    const setup: QuorumSetup = {
+      protocol: "quorum",
+      n: shape.n,
+      r: shape.r,
+      w: shape.w,
+      readRepair,
+    };
+    return clusterSetup(sim, shape, setup, (config) => new QuorumClient({ ...config, readRepair }));
+  },
+};
+
+/**
+ * `deno task sim run abd`: the ABD linearizable register under random
+ * crashes, pauses and partitions (of replicas and clients), 2% message loss
+ * and 2% duplication. Every client writes; the history is linearizable on
+ * every seed.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import { abd } from "./scenarios.ts";
+ * runScenario(abd, { seed: 1, trace: "off" }).ok; // true
+ * ```
+ */
+export const abd: Scenario = {
+  name: "abd",
+  summary: "the ABD register: reads write back, writes query first; linearizable under faults",
+  defaults: {
+    nodes: DEFAULT_N,
+    minNodes: 1,
+    maxNodes: MAX_REPLICAS,
+    until: 1500,
+    faults: "random",
+    network: { loss: 0.02, duplicate: 0.02 },
+  },
+  flags: [
+    ...COMMON_FLAGS.slice(0, 4),
+    { name: "writers", description: "clients (c1..) that also write", default: 3, min: 0 },
+    {
+      name: "single-writer",
+      description: "writes skip the query round (correct only with --writers 1)",
+      default: false,
+    },
+    // Slower clients than `quorum`'s, so their operations meet the faults.
+    ...COMMON_FLAGS.slice(4).map((f) => f.name === "think-ms" ? { ...f, default: 40 } : f),
+  ],
+  setup(sim, params) {
+    const shape = clusterShape(params);
+    const singleWriter = params.flags["single-writer"] as boolean;
+    const setup: QuorumSetup = {
+      protocol: "abd",
+      n: shape.n,
+      r: shape.r,
+      w: shape.w,
+      singleWriter,
+    };
+    return clusterSetup(sim, shape, setup, (config) => new AbdClient({ ...config, singleWriter }));
+  },
+};
+
+/** Spawns replicas and clients, and returns the history check and the summary. */
+function clusterSetup(
+  sim: Simulation,
+  shape: ClusterShape,
+  setup: QuorumSetup,
+  client: (config: RoundClientConfig) => Actor<QuorumMsg>,
+): ScenarioSetup {
+  const replicas = nodeIds(shape.n);
+  const clients = nodeIds(shape.clients, "c");
+  for (const id of replicas) sim.spawn(id, () => new QuorumReplica());
+  clients.forEach((id, i) => {
+    sim.spawn(id, () =>
+      client({
+        replicas,
+        r: shape.r,
+        w: shape.w,
+        timeoutMs: shape.timeoutMs,
+        retries: shape.retries,
+        workload: {
+          ops: shape.ops,
+          keys: shape.keys,
+          writeRatio: i < shape.writers ? 0.5 : 0,
+          thinkMs: shape.thinkMs,
+        },
+      }));
+  });
+  let lin: LinearizabilityResult | undefined;
+  const checked = (s: Simulation) =>
+    lin ??= checkLinearizability(s.history.operations, kvModel, { timeoutMs: CHECK_BUDGET_MS });
+  return {
+    check: (s) => linearizabilityViolations(s, checked(s)),
+    summary: (s) => {
+      const lin = checked(s);
+      // With one writer a key's values come in call order, so the pattern can be named.
+      const anomaly = lin.result === "illegal" && shape.writers <= 1
+        ? findAnomaly(s.history.operations)
+        : undefined;
+      return [
+        ...configLines(setup, shape),
+        ...replicaLines(s, replicas, shape.keys),
+        clientLine(s),
+        ...verdictLines(lin),
+        ...(anomaly === undefined ? [] : [describeAnomaly(anomaly)]),
+      ];
+    },
+  };
+}
+
+/**
+ * The violation a non-linearizable history makes: check `linearizability`,
+ * its message the counterexample's description.
+ *
+ * @example
+ * ```ts
+ * import { Simulation } from "../../sim/simulation.ts";
+ * import { checkLinearizability } from "../../sim/check/linearizability.ts";
+ * import { kvModel } from "../../sim/check/models.ts";
+ * import { linearizabilityViolations } from "./scenarios.ts";
+ * const sim = new Simulation({ seed: 1 });
+ * linearizabilityViolations(sim, checkLinearizability([], kvModel)); // []
+ * ```
+ */
+export function linearizabilityViolations(
+  sim: Simulation,
+  lin: LinearizabilityResult,
+): Violation[] {
+  if (lin.result !== "illegal") return [];
+  return [{
+    check: "linearizability",
+    message: lin.counterexample?.description.join("; ") ?? "not linearizable",
+    atMs: sim.now,
+  }];
+}
+
+/**
+ * The verdict as text: one line, then for a violation the counterexample's
+ * lines, indented.
+ *
+ * @example
+ * ```ts
+ * import { checkLinearizability } from "../../sim/check/linearizability.ts";
+ * import { kvModel } from "../../sim/check/models.ts";
+ * import { verdictLines } from "./scenarios.ts";
+ * verdictLines(checkLinearizability([], kvModel))[0]; // "linearizable: yes (0 operations, ...)"
+ * ```
+ */
+export function verdictLines(lin: LinearizabilityResult): string[] {
+  const took = `${lin.ops} operations, ${lin.partitions} key${
+    lin.partitions === 1 ? "" : "s"
+  } checked in ${lin.ms.toFixed(1)} ms`;
+  switch (lin.result) {
+    case "ok":
+      return [`linearizable: yes (${took})`];
+    case "unknown":
+      return [`linearizable: unknown (the checker's budget ran out; ${took})`];
+    case "illegal":
+      return [
+        `linearizable: NO (${took})`,
+        ...(lin.counterexample?.description ?? []).map((line) => `  ${line}`),
+      ];
+    default: {
+      const never: never = lin.result;
+      throw new Error(`unknown verdict ${never}`);
+    }
+  }
+}
+
+function configLines(setup: QuorumSetup, shape: ClusterShape): string[] {
+  const a = availability(setup);
+  const repair = setup.protocol === "quorum" ? `, read repair ${setup.readRepair ?? "none"}` : "";
+  const single = setup.protocol === "abd" && setup.singleWriter ? ", single-writer writes" : "";
+  return [
+    `${setup.protocol === "abd" ? "ABD" : "quorum"}: N=${shape.n} R=${shape.r} W=${shape.w}` +
+    `${repair}${single}; R + W ${a.overlap ? ">" : "<="} N: reads ${a.guarantee}`,
+    `with replicas down, reads survive ${a.readFaults}, writes ${a.writeFaults}; ` +
+    `${shape.clients} clients (${shape.writers} writing) x ${shape.ops} operations`,
+  ];
+}
+
+function replicaLines(
+  sim: Simulation,
+  replicas: readonly NodeId[],
+  keys: readonly string[],
+): string[] {
+  const held = replicas.map((id) => storedVersions(sim.storage(id)));
+  const lines = replicas.map((id, i) => {
+    const entries = keys.map((k) => {
+      const v = held[i].get(k);
+      return `${k}=${show(v?.value ?? null)} ${formatTimestamp(v?.ts ?? null)}`;
+    });
+    const status = sim.status(id) === "up" ? "" : ` (${sim.status(id)})`;
+    return `${id}${status}: ${entries.join("  ")}`;
+  });
+  const split = keys.filter((k) =>
+    held.some((h) => compareTimestamps(h.get(k)?.ts ?? null, held[0].get(k)?.ts ?? null) !== 0)
+  );
+  lines.push(
+    split.length === 0
+      ? "replicas agree on every key"
+      : `replicas disagree on ${split.join(", ")} (no write or repair reached every one)`,
+  );
+  return lines;
+}
+
+function clientLine(sim: Simulation): string {
+  const ops = sim.history.operations;
+  const count = (s: string) => ops.filter((op) => op.status === s).length;
+  return `operations: ${count("ok")} ok, ${count("fail")} fail, ${count("info")} info, ` +
+    `${count("pending")} pending, of ${ops.length}`;
+}
+
+function show(v: Value): string {
+  return v === null ? "nil" : String(v);
+}
