@@ -12,6 +12,7 @@ import { styleText } from "node:util";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
 import { quorumSection } from "./_quorum_section.ts";
+import { crdtSection } from "./_crdt_section.ts";
 import { renderDiagram } from "../sim/diagram.ts";
 import { runScenario, type ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent, TraceKind } from "../sim/trace.ts";
@@ -92,7 +93,7 @@ function learnedAt(events: readonly TraceEvent[], rumour: string): string {
 }
 
 /** The tour, in order; each later protocol appends its own section. */
-const sections: Section[] = [gossipSection, clocksSection, quorumSection];
+const sections: Section[] = [gossipSection, clocksSection, quorumSection, crdtSection];
 
 /**
  * The whole demo as text.

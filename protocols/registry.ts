@@ -8,6 +8,7 @@
 import { ScenarioRegistry } from "../sim/scenario.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
+import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
@@ -24,6 +25,10 @@ import { abd, quorum } from "./quorum/scenarios.ts";
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(pingPong)
   .register(gossip)
+  .register(crdtCounter)
+  .register(crdtLwwSet)
+  .register(crdtOrSet)
+  .register(crdtText)
   .register(quorum)
   .register(abd)
   .register(lamport)

@@ -1,0 +1,413 @@
+/**
+ * The CRDT scenarios: `crdt-counter`, `crdt-lww-set`, `crdt-or-set` and
+ * `crdt-text`. Each runs N replicas (`n1` .. `nN`, the fault targets) and a
+ * few clients (`c1` .. `cK`, each talking to one replica) that issue random
+ * operations during the first 60% of the run, under message loss,
+ * duplication, crashes, pauses and partitions.
+ *
+ * When the run ends, the check repairs every fault and lets the network go
+ * quiet (see {@linkcode awaitConvergence}), then judges: did every replica
+ * reach the same state (`crdt-convergence`), and is that state what the
+ * history of acknowledged operations says it must be (`crdt-value`, see
+ * `convergence.ts`)? Both land in `sim run --json` as violations; the
+ * summary says how long convergence took after the repair, and for the
+ * LWW-Element-Set how many acknowledged adds it lost to concurrent removes.
+ *
+ * ```sh
+ * deno task sim run crdt-counter --seed 4 --replication op
+ * deno task sim run crdt-lww-set --skew 100 --json
+ * deno task sim run crdt-counter --replication op --broadcast best-effort --loss 0.2
+ * ```
+ *
+ * @module
+ */
+
+import type { NodeId } from "../../actors/mod.ts";
+import type { Operation } from "../../sim/history.ts";
+import { Random } from "../../sim/random.ts";
+import {
+  nodeIds,
+  type Scenario,
+  type ScenarioFlag,
+  type ScenarioParams,
+} from "../../sim/scenario.ts";
+import type { Simulation, Violation } from "../../sim/simulation.ts";
+import { Client, randomWorkload } from "./client.ts";
+import {
+  awaitConvergence,
+  checkCounter,
+  checkLwwSet,
+  checkOrSet,
+  checkText,
+  type Convergence,
+  counterBounds,
+  lwwLostAdds,
+  opCounts,
+  replicaState,
+} from "./convergence.ts";
+import type { Json, StateCrdt } from "./crdt.ts";
+import type { LwwElementSet } from "./lww_element_set.ts";
+import {
+  OP_BASED_PROTOCOLS,
+  type OpBasedProtocol,
+  OpBasedReplica,
+  type OpBasedType,
+  opCounterType,
+  opOrSetType,
+} from "./op_based.ts";
+import type { OrSet } from "./or_set.ts";
+import type { PNCounter } from "./pn_counter.ts";
+import { type GossipMode, Replica, type ReplicaConfig } from "./replica.ts";
+import {
+  type CounterOp,
+  counterType,
+  lwwSetType,
+  orSetType,
+  type ReplicatedType,
+  type SetOp,
+  type TextOp,
+  type TextOutput,
+  textType,
+} from "./replicated_types.ts";
+import type { Rga } from "./rga.ts";
+import type { Bias } from "./lww_element_set.ts";
+import type { ReadOp } from "./client.ts";
+
+/** Clients issue operations during this share of the run; the rest is for convergence. */
+export const ACTIVE_SHARE = 0.6;
+
+const GOSSIP_FLAGS: ScenarioFlag[] = [
+  { name: "clients", description: "clients, each at one replica", default: 3, min: 1, max: 100 },
+  { name: "ops", description: "operations each client issues at most", default: 15, min: 0 },
+  { name: "gossip-ms", description: "ms between anti-entropy rounds", default: 50, min: 1 },
+  { name: "fanout", description: "peers per anti-entropy round", default: 1, min: 1 },
+  {
+    name: "mode",
+    description: "anti-entropy: push, or push-pull",
+    default: "push-pull",
+    choices: ["push", "push-pull"],
+  },
+  { name: "deltas", description: "ship deltas when acknowledgements allow", default: true },
+];
+
+const OP_FLAGS: ScenarioFlag[] = [
+  {
+    name: "replication",
+    description: "state-based (gossip) or op-based (broadcast)",
+    default: "state",
+    choices: ["state", "op"],
+  },
+  {
+    name: "broadcast",
+    description: "broadcast under op-based replication",
+    default: "causal",
+    choices: [...OP_BASED_PROTOCOLS],
+  },
+];
+
+const SET_FLAGS: ScenarioFlag[] = [
+  { name: "elements", description: "distinct elements clients add and remove", default: 4, min: 1 },
+];
+
+/** What differs between the four scenarios. */
+interface Kind<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }> {
+  name: string;
+  summary: string;
+  flags: ScenarioFlag[];
+  /** The state-based type, from the flags. */
+  type(params: ScenarioParams): ReplicatedType<S, Op>;
+  /** The op-based type, when the scenario has that variant. */
+  opType?: OpBasedType<S, Op, unknown>;
+  /** A replica's clock skew, ms, drawn from the scenario's own stream. */
+  skew?(params: ScenarioParams, random: Random): number;
+  pick(params: ScenarioParams): (random: () => number, last: Json | undefined) => Op | ReadOp;
+  check(state: S, ops: readonly Operation[]): string[];
+  describe(state: S, ops: readonly Operation[]): string[];
+}
+
+/** The defaults all four share: a small cluster under every kind of fault. */
+const DEFAULTS: Scenario["defaults"] = {
+  nodes: 3,
+  minNodes: 1,
+  maxNodes: 50,
+  until: 1000,
+  network: { loss: 0.05, duplicate: 0.05 },
+  faults: "random:crash=2,partition=1.5,pause=1,duration=150",
+};
+
+function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }>(
+  kind: Kind<S, Op>,
+): Scenario {
+  return {
+    name: kind.name,
+    summary: kind.summary,
+    defaults: DEFAULTS,
+    flags: [...GOSSIP_FLAGS, ...(kind.opType ? OP_FLAGS : []), ...kind.flags],
+    setup(sim, params) {
+      const ids = nodeIds(params.nodes);
+      const flags = params.flags;
+      const op = kind.opType !== undefined && flags.replication === "op";
+      const skews = Random.stream(params.seed, "crdt-skew");
+      for (const id of ids) {
+        const skewMs = kind.skew?.(params, skews) ?? 0;
+        const options = skewMs === 0 ? {} : { clock: { skewMs } };
+        if (op) {
+          sim.spawn(id, () =>
+            new OpBasedReplica({
+              type: kind.opType!,
+              nodes: ids,
+              protocol: flags.broadcast as OpBasedProtocol,
+            }), options);
+        } else {
+          sim.spawn(
+            id,
+            () => new Replica(replicaConfig(kind.type(params), ids, id, flags)),
+            options,
+          );
+        }
+      }
+      const pick = kind.pick(params);
+      const clients = flags.clients as number;
+      for (let c = 1; c <= clients; c++) {
+        sim.spawn(`c${c}`, () =>
+          new Client<Op>({
+            replica: ids[(c - 1) % ids.length],
+            workload: randomWorkload({
+              count: flags.ops as number,
+              gapMs: [5, 40],
+              stopAt: params.until * ACTIVE_SHARE,
+              pick,
+            }),
+          }));
+      }
+      let convergence: Convergence | undefined;
+      const stateOf = (id: NodeId) => replicaState<S>(sim, id);
+      return {
+        faultTargets: ids,
+        check: (s: Simulation): Violation[] => {
+          convergence = awaitConvergence(s, ids, stateOf, {
+            stepMs: Math.min(10, flags["gossip-ms"] as number),
+          });
+          if (!convergence.converged) {
+            const when = convergence.quiet
+              ? "with nothing left in flight"
+              : `${
+                round(convergence.atMs - convergence.healedAt)
+              } ms after every fault was repaired`;
+            return [{
+              check: "crdt-convergence",
+              message: `replicas still differ ${when}: ${convergence.message}`,
+              atMs: s.now,
+            }];
+          }
+          return kind.check(stateOf(ids[0]), s.history.operations).map((message) => ({
+            check: "crdt-value",
+            message,
+            atMs: s.now,
+          }));
+        },
+        summary: (s: Simulation) => {
+          const counts = opCounts(s.history.operations);
+          const how = op
+            ? `op-based over ${flags.broadcast} broadcast`
+            : `state-based, ${flags.mode} gossip every ${flags["gossip-ms"]} ms` +
+              (flags.deltas && kind.type(params).deltas !== false
+                ? " with deltas"
+                : " of whole states");
+          const lines = [
+            `${plural(ids.length, "replica")} (${how}), ${plural(clients, "client")}: ` +
+            `${counts.ok} updates ok, ` +
+            `${counts.uncertain} uncertain, ${counts.fail} refused`,
+          ];
+          if (convergence === undefined) return lines;
+          if (!convergence.converged) {
+            lines.push(`did NOT converge: ${convergence.message}`);
+            return lines;
+          }
+          const after = round(convergence.atMs - convergence.healedAt);
+          lines.push(
+            after === 0
+              ? `all replicas agreed when the run ended (${round(convergence.healedAt)} ms)`
+              : `converged ${after} ms after every fault was repaired at ` +
+                `${round(convergence.healedAt)} ms`,
+            ...kind.describe(stateOf(ids[0]), s.history.operations),
+          );
+          return lines;
+        },
+      };
+    },
+  };
+}
+
+function replicaConfig<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }>(
+  type: ReplicatedType<S, Op>,
+  ids: readonly NodeId[],
+  self: NodeId,
+  flags: ScenarioParams["flags"],
+): ReplicaConfig<S, Op> {
+  return {
+    type,
+    peers: ids.filter((p) => p !== self),
+    gossipMs: flags["gossip-ms"] as number,
+    fanout: flags.fanout as number,
+    mode: flags.mode as GossipMode,
+    deltas: flags.deltas as boolean,
+  };
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function pickElement(params: ScenarioParams, random: () => number): string {
+  return `e${1 + Math.floor(random() * (params.flags.elements as number))}`;
+}
+
+function pickSetOp(params: ScenarioParams) {
+  return (random: () => number): SetOp<string> => ({
+    type: random() < 0.6 ? "add" : "remove",
+    element: pickElement(params, random),
+  });
+}
+
+/**
+ * `deno task sim run crdt-counter`: a PN-Counter incremented and decremented
+ * by clients at every replica; state-based by default,
+ * `--replication op` for the operation-based counter over causal broadcast.
+ *
+ * @example
+ * ```ts
+ * import { crdtCounter } from "./scenarios.ts";
+ * import { runScenario } from "../../sim/scenario.ts";
+ * runScenario(crdtCounter, { seed: 2, trace: "off" }).ok; // true
+ * ```
+ */
+export const crdtCounter: Scenario = crdtScenario<PNCounter, CounterOp>({
+  name: "crdt-counter",
+  summary: "PN-Counter replicas under faults converge to the acknowledged increments - decrements",
+  flags: [],
+  type: () => counterType,
+  opType: opCounterType as OpBasedType<PNCounter, CounterOp, unknown>,
+  pick: () => (random) => ({
+    type: random() < 0.6 ? "increment" : "decrement",
+    amount: 1 + Math.floor(random() * 3),
+  }),
+  check: (state, ops) => checkCounter(state.value(), ops),
+  describe(state, ops) {
+    const { min, max } = counterBounds(ops);
+    return [
+      `value ${state.value()}; the history allows ${
+        min === max ? `exactly ${min}` : `${min}..${max}`
+      }`,
+    ];
+  },
+});
+
+/**
+ * `deno task sim run crdt-or-set`: an add-wins OR-Set; `--replication op` for
+ * the operation-based set over causal broadcast.
+ *
+ * @example
+ * ```ts
+ * import { crdtOrSet } from "./scenarios.ts";
+ * import { runScenario } from "../../sim/scenario.ts";
+ * runScenario(crdtOrSet, { seed: 2, trace: "off" }).ok; // true
+ * ```
+ */
+export const crdtOrSet: Scenario = crdtScenario<OrSet<string>, SetOp<string>>({
+  name: "crdt-or-set",
+  summary:
+    "OR-Set replicas: an element stays exactly when some add of it was not observed by a remove",
+  flags: SET_FLAGS,
+  type: () => orSetType<string>(),
+  opType: opOrSetType<string>() as OpBasedType<OrSet<string>, SetOp<string>, unknown>,
+  pick: pickSetOp,
+  check: (state, ops) => checkOrSet(state as OrSet<Json>, ops),
+  describe: (state) => [`set {${state.value().join(", ")}}`],
+});
+
+/**
+ * `deno task sim run crdt-lww-set`: an LWW-Element-Set whose replicas stamp
+ * writes with skewed clocks (each replica's skew drawn from
+ * ±`--skew` ms); the summary counts the acknowledged adds it lost to
+ * concurrent removes.
+ *
+ * @example
+ * ```ts
+ * import { crdtLwwSet } from "./scenarios.ts";
+ * import { runScenario } from "../../sim/scenario.ts";
+ * runScenario(crdtLwwSet, { seed: 2, trace: "off" }).ok; // true
+ * ```
+ */
+export const crdtLwwSet: Scenario = crdtScenario<LwwElementSet<string>, SetOp<string>>({
+  name: "crdt-lww-set",
+  summary: "LWW-Element-Set replicas with skewed clocks: converge, but lose concurrent adds",
+  flags: [
+    ...SET_FLAGS,
+    {
+      name: "bias",
+      description: "which wins a tie in time",
+      default: "add",
+      choices: ["add", "remove"],
+    },
+    {
+      name: "skew",
+      description: "replica clocks are off by up to this many ms",
+      default: 50,
+      min: 0,
+      integer: false,
+    },
+  ],
+  type: (params) => lwwSetType<string>(params.flags.bias as Bias),
+  skew: (params, random) => {
+    const skew = params.flags.skew as number;
+    return skew === 0 ? 0 : Math.round(random.uniform(-skew, skew) * 10) / 10;
+  },
+  pick: pickSetOp,
+  check: (state, ops) => checkLwwSet(state as LwwElementSet<Json>, ops),
+  describe(state, ops) {
+    const lost = lwwLostAdds(state as LwwElementSet<Json>, ops);
+    const afterRemove = lost.filter((l) => l.afterRemove).length;
+    return [
+      `set {${state.value().join(", ")}}`,
+      `${lost.length} acknowledged add(s) lost to a remove that never saw them` +
+      (afterRemove > 0 ? `, ${afterRemove} of them begun after that remove returned (skew)` : ""),
+    ];
+  },
+});
+
+/**
+ * `deno task sim run crdt-text`: collaborative text (RGA); clients type and
+ * delete at random places in their replica's copy.
+ *
+ * @example
+ * ```ts
+ * import { crdtText } from "./scenarios.ts";
+ * import { runScenario } from "../../sim/scenario.ts";
+ * runScenario(crdtText, { seed: 2, trace: "off" }).ok; // true
+ * ```
+ */
+export const crdtText: Scenario = crdtScenario<Rga, TextOp>({
+  name: "crdt-text",
+  summary: "RGA text edited concurrently at every replica converges to one document",
+  flags: [],
+  type: () => textType,
+  pick: () => (random, last) => {
+    const length = (last as TextOutput | undefined)?.length ?? 0;
+    if (length === 0 || random() < 0.7) {
+      const letters = 1 + Math.floor(random() * 3);
+      const text = Array.from(
+        { length: letters },
+        () => String.fromCharCode(97 + Math.floor(random() * 26)),
+      ).join("");
+      return { type: "insert", index: Math.floor(random() * (length + 1)), text };
+    }
+    return { type: "delete", index: Math.floor(random() * length), count: 1 };
+  },
+  check: (state, ops) => checkText(state, ops),
+  describe: (state) => [`text ${JSON.stringify(state.text())} (${state.length} characters)`],
+});
