@@ -13,6 +13,7 @@ import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
+import { raftSection } from "./_raft_section.ts";
 import { renderDiagram } from "../sim/diagram.ts";
 import { runScenario, type ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent, TraceKind } from "../sim/trace.ts";
@@ -93,7 +94,13 @@ function learnedAt(events: readonly TraceEvent[], rumour: string): string {
 }
 
 /** The tour, in order; each later protocol appends its own section. */
-const sections: Section[] = [gossipSection, clocksSection, quorumSection, crdtSection];
+const sections: Section[] = [
+  gossipSection,
+  clocksSection,
+  quorumSection,
+  raftSection,
+  crdtSection,
+];
 
 /**
  * The whole demo as text.

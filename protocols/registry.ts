@@ -12,6 +12,16 @@ import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.t
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
+import {
+  raft,
+  raftChurn,
+  raftElection,
+  raftFigure8,
+  raftLeaderCrash,
+  raftPartition,
+  raftReplication,
+  raftUnreliable,
+} from "./raft/scenarios.ts";
 
 /**
  * All registered scenarios.
@@ -35,4 +45,12 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(vectorClock)
   .register(broadcastFifo)
   .register(broadcastCausal)
-  .register(broadcastTotal);
+  .register(broadcastTotal)
+  .register(raft)
+  .register(raftElection)
+  .register(raftReplication)
+  .register(raftLeaderCrash)
+  .register(raftPartition)
+  .register(raftFigure8)
+  .register(raftChurn)
+  .register(raftUnreliable);

@@ -1,0 +1,72 @@
+/**
+ * Raft: a replicated key-value store on the consensus algorithm of Ongaro
+ * and Ousterhout, as actors for the simulator. Read `node.ts` next to
+ * Figure 2 of the paper; `scenarios.ts` lists what the simulator runs.
+ *
+ * | file | idea |
+ * | --- | --- |
+ * | `messages.ts` | the RPCs (Figure 2), PreVote, InstallSnapshot, client messages |
+ * | `log.ts` | the log on durable storage, with compaction |
+ * | `state_machine.ts` | the key-value machine with exactly-once client sessions |
+ * | `node.ts` | a server: one step function per role, one handler per message |
+ * | `client.ts` | a client that retries, follows leader hints and gives up with `info` |
+ * | `invariants.ts` | the five safety properties checked after every event, and liveness |
+ * | `scenarios.ts` | `raft`, `raft-election`, ... `raft-figure8` |
+ * | `labels.ts` | short message labels for diagrams |
+ *
+ * @example
+ * ```ts
+ * import { raftFigure8 } from "./mod.ts";
+ * import { runScenario } from "../../sim/scenario.ts";
+ * runScenario(raftFigure8, { seed: 1 }).ok; // true
+ * ```
+ *
+ * @module
+ */
+
+export { assert, RaftAssertionError } from "./assert.ts";
+export { RaftClient, type RaftClientConfig } from "./client.ts";
+export {
+  type LivenessBounds,
+  livenessBounds,
+  RaftLiveness,
+  RaftSafety,
+  SAFETY_CHECKS,
+  type SafetyCheck,
+} from "./invariants.ts";
+export { raftMessageLabel } from "./labels.ts";
+export { RaftLog } from "./log.ts";
+export type { ClientMsg, Entry, PeerMsg, RaftMsg, ReadPath, Snapshot } from "./messages.ts";
+export {
+  type Progress,
+  type RaftConfig,
+  RaftNode,
+  type ResolvedRaftConfig,
+  resolveRaftConfig,
+  type Role,
+} from "./node.ts";
+export {
+  raft,
+  raftChurn,
+  type RaftCluster,
+  type RaftClusterOptions,
+  raftElection,
+  raftFigure8,
+  raftLeaderCrash,
+  raftPartition,
+  raftReplication,
+  raftScenarios,
+  raftSummary,
+  raftUnreliable,
+  spawnRaftCluster,
+} from "./scenarios.ts";
+export {
+  type ApplyOutcome,
+  type Command,
+  commandKey,
+  type KvOp,
+  type KvResult,
+  type KvSnapshot,
+  KvStateMachine,
+  type Session,
+} from "./state_machine.ts";
