@@ -75,6 +75,48 @@ export class MemoryStorage implements Storage {
 }
 
 function copy<T>(value: T): T {
-  // Primitives are immutable; only objects need the structured clone.
-  return typeof value === "object" && value !== null ? structuredClone(value) : value;
+  // Primitives are immutable; only objects need copying.
+  return typeof value === "object" && value !== null ? copyObject(value, 0) as T : value;
+}
+
+/**
+ * A deep copy with the semantics of `structuredClone`, several times faster
+ * for the plain arrays and objects protocols persist (log entries, votes).
+ * Anything else (Map, Set, Date, typed arrays), and very deep or cyclic data,
+ * goes through `structuredClone` itself.
+ */
+function copyObject(value: object, depth: number): unknown {
+  if (depth > 64) return structuredClone(value);
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyValue(value[i], depth);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = copyValue((value as Record<string, unknown>)[key], depth);
+    // A "__proto__" key is data here, not the prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = v;
+  }
+  return out;
+}
+
+function copyValue(v: unknown, depth: number): unknown {
+  if (typeof v === "object" && v !== null) return copyObject(v, depth + 1);
+  if (typeof v === "function" || typeof v === "symbol") {
+    throw new DOMException(
+      `storage values must be plain data, not a ${typeof v}`,
+      "DataCloneError",
+    );
+  }
+  return v;
 }
