@@ -33,19 +33,16 @@ import {
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
+  // In the order of the course: models, time and order, quorums, consensus, CRDTs.
   .register(pingPong)
   .register(gossip)
-  .register(crdtCounter)
-  .register(crdtLwwSet)
-  .register(crdtOrSet)
-  .register(crdtText)
-  .register(quorum)
-  .register(abd)
   .register(lamport)
   .register(vectorClock)
   .register(broadcastFifo)
   .register(broadcastCausal)
   .register(broadcastTotal)
+  .register(quorum)
+  .register(abd)
   .register(raft)
   .register(raftElection)
   .register(raftReplication)
@@ -53,4 +50,8 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftPartition)
   .register(raftFigure8)
   .register(raftChurn)
-  .register(raftUnreliable);
+  .register(raftUnreliable)
+  .register(crdtCounter)
+  .register(crdtLwwSet)
+  .register(crdtOrSet)
+  .register(crdtText);
