@@ -7,7 +7,6 @@
  * @module
  */
 
-import { styleText } from "node:util";
 import { runScenario } from "../sim/scenario.ts";
 import {
   checkLamport,
@@ -19,6 +18,7 @@ import {
 import { clockDiagram, eventNames } from "../protocols/clocks/render.ts";
 import { vectorClock } from "../protocols/clocks/scenario.ts";
 import { broadcastOrderTable } from "./broadcast_order.ts";
+import { heading, wrapText } from "./_text.ts";
 
 /**
  * The section as text, every line at most `width` columns (default 100).
@@ -40,7 +40,7 @@ export function clocksSection(options: { color?: boolean; width?: number } = {})
   const agree = checkVectorClocks(events).length === 0 && checkLamport(events).length === 0;
   const converse = findLamportConverse(events);
   const lines = [
-    title("Logical clocks and broadcast order", color, width),
+    heading("Logical clocks and broadcast order", color, width),
     "Three nodes stamp every event with a Lamport clock L and a vector clock [n1,n2,n3]. The " +
     "simulator knows the true happens-before order (program order plus send -> delivery), so " +
     "every pair of events is checked: a -> b exactly when V(a) < V(b), and a -> b implies L(a) < L(b).",
@@ -68,28 +68,9 @@ export function clocksSection(options: { color?: boolean; width?: number } = {})
     "Try: deno task sim run broadcast-causal --protocol fifo --seed 1   (the checker catches it)",
     "     deno run examples/vector_clock.ts   (every concurrent pair)",
   );
-  return lines.flatMap((text) => text.split("\n")).flatMap((line) => fit(line, width)).join("\n");
-}
-
-/** A line of prose broken at spaces to fit `width` (diagrams and tables fit already). */
-function fit(line: string, width: number): string[] {
-  if ([...line].length <= width) return [line];
-  const indent = line.match(/^ */)![0];
-  const out: string[] = [];
-  let current = "";
-  for (const word of line.trimStart().split(" ")) {
-    if (current !== "" && [...current].length + 1 + [...word].length > width) {
-      out.push(current);
-      current = `${indent}${word}`;
-    } else current = current === "" ? `${indent}${word}` : `${current} ${word}`;
-  }
-  out.push(current);
-  return out;
-}
-
-function title(text: string, color: boolean, width: number): string {
-  const line = `── ${text} ${"─".repeat(Math.max(0, width - text.length - 4))}`;
-  return color ? styleText("bold", line, { validateStream: false }) : line;
+  // Diagrams and tables fit already; prose is broken at spaces.
+  return lines.flatMap((text) => text.split("\n")).flatMap((line) => wrapText(line, width, 0))
+    .join("\n");
 }
 
 if (import.meta.main) console.log(clocksSection());

@@ -11,6 +11,7 @@ import { runScenario } from "../sim/scenario.ts";
 import { crdtCounter } from "../protocols/crdt/scenarios.ts";
 import { anomalyTable } from "./lww_anomaly.ts";
 import { documentTable, runEditing } from "./collaborative_text.ts";
+import { heading, wrapText } from "./_text.ts";
 
 /**
  * The section as text, every line at most `width` columns (default 100, at least 80).
@@ -29,7 +30,7 @@ export function crdtSection(options: { color?: boolean; width?: number } = {}): 
     ? "ok: converged, to the value the acknowledged operations allow"
     : `FAILED: ${run.violations.map((v) => `${v.check} (${v.message})`).join("; ")}`;
   const lines = [
-    title("CRDTs: replicas that agree without coordination", color, width),
+    heading("CRDTs: replicas that agree without coordination", color, width),
     "A CRDT's merge is commutative, associative and idempotent, so replicas that accept updates " +
     "on their own and exchange states (or operations) in any order, any number of times, " +
     "converge. Three PN-Counter replicas, three clients, loss, duplication, crashes, pauses and " +
@@ -53,30 +54,9 @@ export function crdtSection(options: { color?: boolean; width?: number } = {}): 
     "     deno run examples/collaborative_text.ts   (the editing session, with the heal drawn)",
     "     deno task sim run crdt-lww-set --skew 200 (lost adds under clock skew)",
   ];
-  return lines.flatMap((text) => text.split("\n")).flatMap((line) => fit(line, width)).join(
-    "\n",
-  );
-}
-
-/** A line of prose broken at spaces to fit `width` (tables fit already). */
-function fit(line: string, width: number): string[] {
-  if ([...line].length <= width) return [line];
-  const indent = line.match(/^ */)![0];
-  const out: string[] = [];
-  let current = "";
-  for (const word of line.trimStart().split(" ")) {
-    if (current !== "" && [...current].length + 1 + [...word].length > width) {
-      out.push(current);
-      current = `${indent}${indent === "" ? "" : "  "}${word}`;
-    } else current = current === "" ? `${indent}${word}` : `${current} ${word}`;
-  }
-  out.push(current);
-  return out;
-}
-
-function title(text: string, color: boolean, width: number): string {
-  const line = `── ${text} ${"─".repeat(Math.max(0, width - text.length - 4))}`;
-  return color ? styleText("bold", line, { validateStream: false }) : line;
+  // Tables fit already; prose is broken at spaces, indented lines hanging by two more.
+  return lines.flatMap((text) => text.split("\n"))
+    .flatMap((line) => wrapText(line, width, line.startsWith(" ") ? 2 : 0)).join("\n");
 }
 
 if (import.meta.main) console.log(crdtSection());

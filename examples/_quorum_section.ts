@@ -1,11 +1,11 @@
 /**
  * The quorum part of the demo tour, and the drawing helpers that
- * `examples/quorum.ts` and `examples/consistency_demo.ts` share.
+ * `examples/quorum.ts` and `examples/consistency_demo.ts` share (the plain
+ * text helpers are in `_text.ts`).
  *
  * @module
  */
 
-import { styleText } from "node:util";
 import { type Anomaly, describeAnomaly, findAnomaly } from "../protocols/quorum/anomalies.ts";
 import {
   availabilityRow,
@@ -26,6 +26,7 @@ import { renderDiagram } from "../sim/diagram.ts";
 import type { Operation } from "../sim/history.ts";
 import type { ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent } from "../sim/trace.ts";
+import { commandLines, heading, wrapText } from "./_text.ts";
 
 /**
  * How a section is drawn.
@@ -123,8 +124,26 @@ export function opsDiagram(
 }
 
 /**
- * What a lesson's seed search found: the run (traced), its verdict and its
- * anomaly. `undefined` when no seed in the budget violated.
+ * A seed of a lesson whose history is not linearizable: how many seeds the
+ * search tried, the seed, its run (traced), and the anomaly when it is one
+ * of the lecture's.
+ *
+ * @example
+ * ```ts
+ * import type { LessonViolation } from "./_quorum_section.ts";
+ * const seedOf = (v: LessonViolation) => v.seed;
+ * ```
+ */
+export interface LessonViolation {
+  tried: number;
+  seed: number;
+  result: ScenarioResult;
+  anomaly?: Anomaly;
+}
+
+/**
+ * What a lesson's seed search found. `undefined` when no seed in the budget
+ * violated.
  *
  * @example
  * ```ts
@@ -136,7 +155,7 @@ export function opsDiagram(
 export function findLessonViolation(
   lesson: Lesson,
   limit = 1000,
-): { tried: number; seed: number; result: ScenarioResult; anomaly?: Anomaly } | undefined {
+): LessonViolation | undefined {
   const found = searchSeeds(lesson, { limit });
   if (found.seed === undefined) return undefined;
   const result = runLesson(lesson, found.seed);
@@ -149,71 +168,41 @@ export function findLessonViolation(
 }
 
 /**
- * A section title as wide as the page.
+ * The linearizability checker's verdict on a run's history, wrapped to `width`.
  *
  * @example
  * ```ts
- * import { heading } from "./_quorum_section.ts";
- * heading("Quorums", false, 40); // "── Quorums ─────────────────────────────"
+ * import { verdictText } from "./_quorum_section.ts";
+ * import { runLesson, STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * verdictText(runLesson(STALE_READ_LESSON, 1), 100)[0].startsWith("linearizable:"); // true
  * ```
  */
-export function heading(text: string, color: boolean, width: number): string {
-  const line = `── ${text} ${"─".repeat(Math.max(0, width - text.length - 4))}`;
-  return color ? styleText("bold", line, { validateStream: false }) : line;
+export function verdictText(result: ScenarioResult, width: number): string[] {
+  const lin = checkLinearizability(result.sim.history.operations, kvModel);
+  return verdictLines(lin).flatMap((line) => wrapText(line, width));
 }
 
 /**
- * A command broken before `--flags` so that each line fits `width`.
+ * A violation shown: the anomaly's operations drawn and highlighted, the
+ * anomaly in words, then the checker's verdict.
  *
  * @example
  * ```ts
- * import { commandLines } from "./_quorum_section.ts";
- * commandLines("deno task sim run quorum --seed 3", 100); // ["  deno task sim run quorum --seed 3"]
+ * import { findLessonViolation, violationLines } from "./_quorum_section.ts";
+ * import { STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * const found = findLessonViolation(STALE_READ_LESSON);
+ * if (found !== undefined) console.log(violationLines(found, { width: 100 }).join("\n"));
  * ```
  */
-export function commandLines(command: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = " ";
-  for (const word of command.split(/ (?=--)/)) {
-    if (line.trim() !== "" && line.length + word.length + 3 > width) {
-      lines.push(`${line} \\`);
-      line = "   ";
-    }
-    line += ` ${word}`;
-  }
-  lines.push(line);
-  return lines;
-}
-
-/**
- * Breaks `text` at spaces into lines of at most `width` columns. Lines after
- * the first keep the first's indentation plus `hanging` more (a word longer
- * than the width keeps a line of its own).
- *
- * @example
- * ```ts
- * import { wrapText } from "./_quorum_section.ts";
- * wrapText("a stale read of x", 8); // ["a stale", "  read", "  of x"]
- * wrapText("a stale read of x", 8, 0); // ["a stale", "read of", "x"]
- * ```
- */
-export function wrapText(text: string, width: number, hanging = 2): string[] {
-  const lead = /^ */.exec(text)![0];
-  const more = lead + " ".repeat(hanging);
-  const lines: string[] = [];
-  let line = lead;
-  let empty = true;
-  for (const word of text.trimStart().split(" ")) {
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = more + word;
-    } else {
-      line += empty ? word : ` ${word}`;
-    }
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
+export function violationLines(found: LessonViolation, options: SectionOptions = {}): string[] {
+  const { result, anomaly } = found;
+  const width = options.width ?? 100;
+  const drawn = anomaly === undefined ? [] : [
+    opsDiagram(result, anomalyOps(anomaly), options),
+    "",
+    ...wrapText(describeAnomaly(anomaly), width),
+  ];
+  return [...drawn, ...verdictText(result, width)];
 }
 
 /**

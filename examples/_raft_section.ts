@@ -6,11 +6,11 @@
  * @module
  */
 
-import { styleText } from "node:util";
 import { raftFigure8, raftPartition } from "../protocols/raft/scenarios.ts";
 import { renderDiagram } from "../sim/diagram.ts";
 import { runScenario } from "../sim/scenario.ts";
 import type { TraceEvent } from "../sim/trace.ts";
+import { heading, wrapText } from "./_text.ts";
 
 /**
  * How the section is drawn.
@@ -75,7 +75,7 @@ export function raftSection(options: RaftSectionOptions = {}): string {
   const v = unsafe.violations[0];
   return [
     heading("Raft: consensus that survives the scheduler", color, width),
-    ...wrap(
+    ...wrapText(
       "Five servers elect a leader with randomised timeouts, replicate the log of a key-value " +
         "store, and commit an entry once a majority holds it; three clients put, append, " +
         "compare-and-set and read, by the log and by ReadIndex. At 1000 ms the leader and one " +
@@ -83,6 +83,7 @@ export function raftSection(options: RaftSectionOptions = {}): string {
         "one, and when the partition heals at 2500 ms the two come back without raising the " +
         "term (PreVote). Role and term changes, on each server's line:",
       width,
+      0,
     ),
     "",
     renderDiagram(story, { width, color, nodes: servers, maxRows: 40, legend: false }),
@@ -91,38 +92,19 @@ export function raftSection(options: RaftSectionOptions = {}): string {
     `five safety properties checked after each of ${run.events} events; ` +
     `${run.ok ? "all held" : `VIOLATED: ${run.violations[0].check}`}`,
     "",
-    ...wrap(
+    ...wrapText(
       "Figure 8 of the paper, scripted (raft-figure8): an entry of term 1 comes to sit on a " +
         "majority, yet the term-3 leader must not count it as committed, for the term-4 leader " +
         "overwrites it everywhere. Switch that rule off and the checks catch it at once:",
       width,
+      0,
     ),
-    ...wrap(`${v?.check}: ${v?.message}`, width - 2).map((l) => `  ${l}`),
+    ...wrapText(`${v?.check}: ${v?.message}`, width - 2, 0).map((l) => `  ${l}`),
     "Replay it, drawn:",
     `  ${unsafe.replay} --diagram`,
   ].join("\n");
 }
 
-function heading(text: string, color: boolean, width: number): string {
-  const line = `── ${text} ${"─".repeat(Math.max(0, width - text.length - 4))}`;
-  return color ? styleText("bold", line, { validateStream: false }) : line;
-}
-
 function clip(line: string, width: number): string {
   return line.length <= width ? line : line.slice(0, width - 1) + "…";
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === "" ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== "") lines.push(line);
-  return lines;
 }

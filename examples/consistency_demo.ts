@@ -24,18 +24,13 @@ import {
   runLesson,
   searchSeeds,
 } from "../protocols/quorum/lessons.ts";
-import { verdictLines } from "../protocols/quorum/scenarios.ts";
-import { checkLinearizability } from "../sim/check/linearizability.ts";
-import { kvModel } from "../sim/check/models.ts";
 import {
-  anomalyOps,
-  commandLines,
   findLessonViolation,
-  heading,
-  opsDiagram,
   type SectionOptions,
-  wrapText,
+  verdictText,
+  violationLines,
 } from "./_quorum_section.ts";
+import { commandLines, heading, wrapText } from "./_text.ts";
 
 /** Seeds run where the point is that nothing goes wrong. */
 const CLEAN_SEEDS = 1000;
@@ -71,17 +66,12 @@ export function consistencyDemo(options: SectionOptions = {}): string {
   if (found === undefined) {
     out.push("(no seed in 1000 showed it)");
   } else {
-    const { result, anomaly } = found;
-    out.push(`seeds 1..${found.seed - 1} are linearizable; seed ${found.seed} is not:`, "");
-    if (anomaly !== undefined) {
-      out.push(opsDiagram(result, anomalyOps(anomaly), { color, width }), "");
-      out.push(...wrapText(describeAnomaly(anomaly), width));
-    }
-    const lin = checkLinearizability(result.sim.history.operations, kvModel);
     out.push(
-      ...verdictLines(lin).flatMap((line) => wrapText(line, width)),
+      `seeds 1..${found.seed - 1} are linearizable; seed ${found.seed} is not:`,
+      "",
+      ...violationLines(found, { color, width }),
       "replay it:",
-      ...commandLines(result.replay, width),
+      ...commandLines(found.result.replay, width),
       "",
     );
   }
@@ -147,8 +137,7 @@ export function consistencyDemo(options: SectionOptions = {}): string {
     blind === undefined ? "no violation found." : `seed ${blind.seed} loses an update:`,
   );
   if (blind !== undefined) {
-    const lin = checkLinearizability(blind.result.sim.history.operations, kvModel);
-    out.push(...verdictLines(lin).flatMap((line) => wrapText(line, width)));
+    out.push(...verdictText(blind.result, width));
     out.push("replay it:", ...commandLines(blind.result.replay, width));
   }
   return out.join("\n");

@@ -11,6 +11,7 @@
 import { styleText } from "node:util";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
+import { heading } from "./_text.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
 import { raftSection } from "./_raft_section.ts";
@@ -53,7 +54,7 @@ function gossipSection({ color, width }: Required<DemoOptions>): string {
   });
   const events = result.sim.trace.events;
   return [
-    title("Gossip: epidemic broadcast under faults", color, width),
+    heading("Gossip: epidemic broadcast under faults", color, width),
     "Five nodes spread two rumours: r1 starts at n1 at 0 ms, r2 at n2 at 50 ms. A node pushes a",
     "new rumour to 2 random peers for a few rounds, and every 100 ms compares what it knows with",
     "a random peer (anti-entropy). The network loses 10% of messages; n3 crashes at 20 ms and",
@@ -114,12 +115,6 @@ const sections: Section[] = [
 export function demo(options: DemoOptions = {}): string {
   const resolved = { color: options.color ?? false, width: options.width ?? 100 };
   return sections.map((section) => section(resolved)).join("\n\n");
-}
-
-function title(text: string, color: boolean, width: number): string {
-  const rule = "─".repeat(Math.max(0, width - text.length - 4));
-  const line = `── ${text} ${rule}`;
-  return color ? styleText("bold", line, { validateStream: false }) : line;
 }
 
 function summary(r: ScenarioResult, color: boolean, width: number): string[] {

@@ -15,6 +15,7 @@ import { compareLamport } from "../protocols/clocks/lamport_clock.ts";
 import { clockDiagram, eventNames } from "../protocols/clocks/render.ts";
 import { lamport } from "../protocols/clocks/scenario.ts";
 import { Causality } from "../sim/causality.ts";
+import { wrapText } from "./_text.ts";
 
 /**
  * How to draw the example.
@@ -66,7 +67,11 @@ export function lamportClockExample(options: ExampleOptions = {}): string {
     clockDiagram(events, "lamport", { width, color: options.color ?? false, legend: false }),
     "",
     "Ordering events by (L, node id) gives a total order that every node can compute:",
-    ...wrap(ordered.map((e) => `${name(e.index)}(${e.lamport},${e.node})`).join(" < "), width),
+    ...wrapText(
+      `  ${ordered.map((e) => `${name(e.index)}(${e.lamport},${e.node})`).join(" < ")}`,
+      width,
+      0,
+    ),
     "",
     `Checked against the simulator's true happens-before order: of ${stamped.length} events, ` +
     `${related} pairs have a -> b,`,
@@ -87,21 +92,6 @@ export function lamportClockExample(options: ExampleOptions = {}): string {
     );
   }
   return lines.join("\n");
-}
-
-/** Breaks a long line at spaces so each piece fits `width`, indented by two. */
-function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = " ";
-  for (const word of text.split(" ")) {
-    if (line.length + 1 + word.length > width) {
-      out.push(line);
-      line = " ";
-    }
-    line += ` ${word}`;
-  }
-  out.push(line);
-  return out;
 }
 
 if (import.meta.main) console.log(lamportClockExample());

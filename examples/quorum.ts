@@ -14,7 +14,6 @@
  * @module
  */
 
-import { describeAnomaly } from "../protocols/quorum/anomalies.ts";
 import {
   availabilityRow,
   formatAvailabilityTable,
@@ -22,19 +21,10 @@ import {
 } from "../protocols/quorum/availability.ts";
 import { READ_REPAIR_MODES } from "../protocols/quorum/client.ts";
 import { runLesson, STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
-import { quorum, verdictLines } from "../protocols/quorum/scenarios.ts";
-import { checkLinearizability } from "../sim/check/linearizability.ts";
-import { kvModel } from "../sim/check/models.ts";
+import { quorum } from "../protocols/quorum/scenarios.ts";
 import { runScenario } from "../sim/scenario.ts";
-import {
-  anomalyOps,
-  commandLines,
-  findLessonViolation,
-  heading,
-  opsDiagram,
-  type SectionOptions,
-  wrapText,
-} from "./_quorum_section.ts";
+import { findLessonViolation, type SectionOptions, violationLines } from "./_quorum_section.ts";
+import { commandLines, heading, wrapText } from "./_text.ts";
 
 /** Seeds per read repair mode in the third experiment. */
 const REPAIR_SEEDS = 200;
@@ -77,17 +67,11 @@ export function quorumExample(options: SectionOptions = {}): string {
   if (found === undefined) {
     out.push("(no seed in 1000 showed a stale read)");
   } else {
-    const { result, anomaly } = found;
     out.push(
       `Seeds 1..${found.seed - 1} happened to be linearizable; seed ${found.seed} is not:`,
       "",
+      ...violationLines(found, { color, width }),
     );
-    if (anomaly !== undefined) {
-      out.push(opsDiagram(result, anomalyOps(anomaly), { color, width }), "");
-      out.push(...wrapText(describeAnomaly(anomaly), width));
-    }
-    const lin = checkLinearizability(result.sim.history.operations, kvModel);
-    out.push(...verdictLines(lin).flatMap((line) => wrapText(line, width)));
     const overlapping = runLesson(
       { ...STALE_READ_LESSON, params: { flags: { r: 2, w: 2 } } },
       found.seed,
@@ -99,7 +83,7 @@ export function quorumExample(options: SectionOptions = {}): string {
         overlapping.summary.find((l) => l.startsWith("linearizable:"))
       }`,
       "replay the stale read:",
-      ...commandLines(result.replay, width),
+      ...commandLines(found.result.replay, width),
       "",
     );
   }

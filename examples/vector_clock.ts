@@ -9,6 +9,7 @@
  */
 
 import { Causality } from "../sim/causality.ts";
+import { wrapText } from "./_text.ts";
 import { runScenario } from "../sim/scenario.ts";
 import { checkVectorClocks, concurrentPairs, stampedEvents } from "../protocols/clocks/check.ts";
 import { clockDiagram, eventNames } from "../protocols/clocks/render.ts";
@@ -71,7 +72,12 @@ export function vectorClockExample(options: ExampleOptions = {}): string {
     const later = pairs.filter(([x]) => x.index === a.index).map(([, b]) => name(b.index));
     if (later.length === 0) continue;
     lines.push(
-      ...wrap(`${name(a.index)} ${a.vc.format(run.sim.nodes)} ∥ ${later.join(" ")}`, width),
+      // Continuation lines hang by four, so each event's list reads as one block.
+      ...wrapText(
+        `  ${name(a.index)} ${a.vc.format(run.sim.nodes)} ∥ ${later.join(" ")}`,
+        width,
+        4,
+      ),
     );
   }
   const checked = stamped.every((a) =>
@@ -88,21 +94,6 @@ export function vectorClockExample(options: ExampleOptions = {}): string {
       : `The clocks disagree with the true order: ${violations[0]?.message ?? "see above"}`,
   );
   return lines.join("\n");
-}
-
-/** Breaks a long line at spaces so each piece fits `width`; continuation lines are indented. */
-function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = " ";
-  for (const word of text.split(" ")) {
-    if (line.length + 1 + word.length > width) {
-      out.push(line);
-      line = "     ";
-    }
-    line += ` ${word}`;
-  }
-  out.push(line);
-  return out;
 }
 
 if (import.meta.main) console.log(vectorClockExample());

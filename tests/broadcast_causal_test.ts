@@ -9,12 +9,7 @@ import {
   PROMISES,
 } from "../protocols/broadcast/check.ts";
 import { broadcastCausal } from "../protocols/broadcast/scenario.ts";
-
-/** Faults within causal broadcast's failure model, which is reliable broadcast's. */
-const FAULTY = {
-  network: { loss: 0.1, duplicate: 0.05, latency: { kind: "uniform", min: 1, max: 15 } as const },
-  faults: "random:crash=4,partition=2,pause=2,duration=80",
-};
+import { FAULTY, findBreakingSeed } from "./_broadcast_runs.ts";
 
 Deno.test("causal broadcast never delivers a message before one it depends on, under faults", () => {
   let replies = 0;
@@ -33,13 +28,7 @@ Deno.test("causal broadcast never delivers a message before one it depends on, u
 });
 
 Deno.test("FIFO broadcast is caught breaking causal order by a seed the test finds", () => {
-  let caught: { seed: number; message: string } | undefined;
-  for (let seed = 1; seed <= 40 && caught === undefined; seed++) {
-    const r = runScenario(broadcastCausal, { seed, faults: "", flags: { protocol: "fifo" } });
-    const v = checkCausal(r.sim.trace.events);
-    if (v.length > 0) caught = { seed, message: v[0].message };
-    assert.deepEqual(checkBroadcast(r.sim.trace.events, PROMISES.fifo, [...r.sim.nodes]), []);
-  }
+  const caught = findBreakingSeed(broadcastCausal, "fifo", checkCausal);
   assert.ok(caught !== undefined, "FIFO broadcast kept causal order in 40 seeds");
   // The typical case: an answer delivered before the message it answers.
   assert.match(

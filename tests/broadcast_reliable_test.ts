@@ -7,17 +7,12 @@ import { checkBroadcast, PROMISES } from "../protocols/broadcast/check.ts";
 import type { BroadcastProtocol } from "../protocols/broadcast/layer.ts";
 import { broadcastFifo } from "../protocols/broadcast/scenario.ts";
 import { settle } from "../protocols/broadcast/settle.ts";
+import { FAULTY } from "./_broadcast_runs.ts";
 
 interface Env {
   network: NetworkOptions;
   faults: string;
 }
-
-/** Faults within reliable broadcast's failure model (see reliable.ts). */
-const FAULTY: Env = {
-  network: { loss: 0.1, duplicate: 0.05, latency: { kind: "uniform", min: 1, max: 15 } },
-  faults: "random:crash=4,partition=2,pause=2,duration=80",
-};
 
 function chat(protocol: BroadcastProtocol, seed: number, env: Env) {
   const r = runScenario(broadcastFifo, {

@@ -9,16 +9,10 @@ import {
 } from "../protocols/broadcast/check.ts";
 import type { BroadcastProtocol } from "../protocols/broadcast/layer.ts";
 import { broadcastTotal } from "../protocols/broadcast/scenario.ts";
+import { FAULTY, findBreakingSeed } from "./_broadcast_runs.ts";
 
-/**
- * Faults within both total order protocols' failure model: everything
- * transient (a node, the sequencer included, always comes back).
- */
-const FAULTY = {
-  network: { loss: 0.1, duplicate: 0.05, latency: { kind: "uniform", min: 1, max: 15 } as const },
-  faults: "random:crash=4,partition=2,pause=2,duration=80",
-};
-
+// FAULTY is within both total order protocols' failure model: everything is
+// transient (a node, the sequencer included, always comes back).
 for (const protocol of ["total-sequencer", "total-lamport"] as const) {
   Deno.test(`${protocol}: every node delivers the same messages in the same order, under faults`, () => {
     for (let seed = 1; seed <= 150; seed++) {
@@ -38,13 +32,7 @@ for (const protocol of ["total-sequencer", "total-lamport"] as const) {
 }
 
 Deno.test("causal broadcast is caught breaking total order by a seed the test finds", () => {
-  let caught: { seed: number; message: string } | undefined;
-  for (let seed = 1; seed <= 40 && caught === undefined; seed++) {
-    const r = runScenario(broadcastTotal, { seed, faults: "", flags: { protocol: "causal" } });
-    const v = checkTotalOrder(r.sim.trace.events);
-    if (v.length > 0) caught = { seed, message: v[0].message };
-    assert.deepEqual(checkBroadcast(r.sim.trace.events, PROMISES.causal, [...r.sim.nodes]), []);
-  }
+  const caught = findBreakingSeed(broadcastTotal, "causal", checkTotalOrder);
   assert.ok(caught !== undefined, "causal broadcast gave one order everywhere in 40 seeds");
   assert.match(caught.message, /n\d delivered (\S+) before (\S+), but n\d delivered \2 before \1/);
 });

@@ -2,23 +2,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Causality } from "../sim/causality.ts";
 import { runScenario } from "../sim/scenario.ts";
-import type { TraceEvent } from "../sim/trace.ts";
 import { checkLamport, findLamportConverse, stampedEvents } from "../protocols/clocks/check.ts";
 import { checkFullTrace } from "../protocols/clocks/full_trace.ts";
 import { compareLamport, LamportClock } from "../protocols/clocks/lamport_clock.ts";
 import { lamport } from "../protocols/clocks/scenario.ts";
+import { faultyClockRun } from "./_clock_runs.ts";
 
-/** A small run with every kind of fault: loss, duplicates, reordering, crashes, pauses, partitions. */
-function faultyRun(seed: number, durable = true): TraceEvent[] {
-  return runScenario(lamport, {
-    seed,
-    nodes: 2 + (seed % 3),
-    until: 300,
-    network: { loss: 0.1, duplicate: 0.1, latency: { kind: "uniform", min: 1, max: 20 } },
-    faults: "random:crash=5,partition=3,pause=3,duration=60",
-    flags: { steps: 6, "durable-clock": durable },
-  }).sim.trace.events;
-}
+const faultyRun = (seed: number, durable = true) => faultyClockRun(lamport, seed, durable);
 
 Deno.test("LamportClock: tick, receive takes the max plus one, values are immutable", () => {
   const zero = new LamportClock();

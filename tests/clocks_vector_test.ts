@@ -8,17 +8,9 @@ import { clockDiagram, eventNames } from "../protocols/clocks/render.ts";
 import { vectorClock } from "../protocols/clocks/scenario.ts";
 import { renderDiagram } from "../sim/diagram.ts";
 import { VectorClock } from "../protocols/clocks/vector_clock.ts";
+import { faultyClockRun } from "./_clock_runs.ts";
 
-function faultyRun(seed: number, durable = true): TraceEvent[] {
-  return runScenario(vectorClock, {
-    seed,
-    nodes: 2 + (seed % 3),
-    until: 300,
-    network: { loss: 0.1, duplicate: 0.1, latency: { kind: "uniform", min: 1, max: 20 } },
-    faults: "random:crash=5,partition=3,pause=3,duration=60",
-    flags: { steps: 6, "durable-clock": durable },
-  }).sim.trace.events;
-}
+const faultyRun = (seed: number, durable = true) => faultyClockRun(vectorClock, seed, durable);
 
 Deno.test("VectorClock: tick, merge, receive, and the four answers of compare", () => {
   const a = new VectorClock().tick("n1"); // {n1:1}

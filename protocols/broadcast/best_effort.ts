@@ -11,13 +11,8 @@
  */
 
 import type { Context, NodeId } from "../../actors/mod.ts";
-import {
-  type Broadcast,
-  checkLayerOptions,
-  type LayerOptions,
-  messageId,
-  recordNote,
-} from "./layer.ts";
+import { LayerBase } from "./_layer_base.ts";
+import { type LayerOptions, messageId } from "./layer.ts";
 import { DurableMap } from "./durable_map.ts";
 
 /**
@@ -47,21 +42,14 @@ export type BestEffortWire = {
  * beb.protocol; // "best-effort"
  * ```
  */
-export class BestEffortBroadcast<P> implements Broadcast<P> {
-  readonly protocol = "best-effort" as const;
-  readonly channel: string;
-  readonly #options: LayerOptions<P>;
-  readonly #log: boolean;
+export class BestEffortBroadcast<P> extends LayerBase<P, "best-effort"> {
   /** Messages sent so far by this node (durable). */
   #sent = 0;
   /** Ids of the messages delivered (durable). */
   readonly #delivered: DurableMap<true>;
 
   constructor(options: LayerOptions<P>) {
-    checkLayerOptions(this.protocol, options);
-    this.#options = options;
-    this.channel = options.channel ?? this.protocol;
-    this.#log = options.log ?? true;
+    super("best-effort", options);
     this.#delivered = new DurableMap(`${this.channel}/beb/delivered`);
   }
 
@@ -73,14 +61,9 @@ export class BestEffortBroadcast<P> implements Broadcast<P> {
   broadcast(ctx: Context<unknown>, payload: P): string {
     const id = messageId(ctx.self, ++this.#sent);
     ctx.storage.set(this.#sentKey, this.#sent);
-    recordNote(ctx, this.#log, "broadcast", {
-      protocol: this.protocol,
-      id,
-      origin: ctx.self,
-      payload,
-    });
+    this.noteBroadcast(ctx, id, payload);
     this.#deliver(ctx, id, ctx.self, payload);
-    for (const peer of this.#options.nodes) {
+    for (const peer of this.nodes) {
       if (peer === ctx.self) continue;
       const msg: BestEffortWire = { type: "beb", ch: this.channel, id, origin: ctx.self, payload };
       ctx.send(peer, msg);
@@ -112,7 +95,6 @@ export class BestEffortBroadcast<P> implements Broadcast<P> {
   #deliver(ctx: Context<unknown>, id: string, origin: NodeId, payload: P): void {
     if (this.#delivered.has(id)) return;
     this.#delivered.set(ctx.storage, id, true);
-    recordNote(ctx, this.#log, "deliver", { protocol: this.protocol, id, origin, payload });
-    this.#options.deliver(ctx, { id, origin, payload });
+    this.deliverToHost(ctx, id, origin, payload);
   }
 }

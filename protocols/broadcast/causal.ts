@@ -26,13 +26,8 @@
 
 import type { Context, NodeId } from "../../actors/mod.ts";
 import { VectorClock, type VectorTimestamp } from "../clocks/vector_clock.ts";
-import {
-  type Broadcast,
-  checkLayerOptions,
-  type LayerOptions,
-  messageId,
-  recordNote,
-} from "./layer.ts";
+import { StackedLayer } from "./_layer_base.ts";
+import { type LayerOptions, messageId } from "./layer.ts";
 import { ReliableBroadcast } from "./reliable.ts";
 import { DurableMap } from "./durable_map.ts";
 
@@ -67,12 +62,8 @@ interface Held {
  * causal.protocol; // "causal"
  * ```
  */
-export class CausalBroadcast<P> implements Broadcast<P> {
-  readonly protocol = "causal" as const;
-  readonly channel: string;
+export class CausalBroadcast<P> extends StackedLayer<P, "causal"> {
   readonly inner: ReliableBroadcast<CausalEnvelope<P>>;
-  readonly #options: LayerOptions<P> & { retryMs?: number };
-  readonly #log: boolean;
   // Durable: this node's next sequence number; the delivered vector (how
   // many messages from each sender were delivered); messages held back, by id.
   #sendSeq = 0;
@@ -80,10 +71,7 @@ export class CausalBroadcast<P> implements Broadcast<P> {
   readonly #buffer: DurableMap<Held>;
 
   constructor(options: LayerOptions<P> & { retryMs?: number }) {
-    checkLayerOptions(this.protocol, options);
-    this.#options = options;
-    this.channel = options.channel ?? this.protocol;
-    this.#log = options.log ?? true;
+    super("causal", options);
     this.#buffer = new DurableMap(`${this.channel}/causal/buffer`);
     this.inner = new ReliableBroadcast<CausalEnvelope<P>>({
       nodes: options.nodes,
@@ -110,28 +98,15 @@ export class CausalBroadcast<P> implements Broadcast<P> {
     const deps = { ...this.#delivered.toJSON(), [ctx.self]: this.#sendSeq };
     const id = messageId(ctx.self, this.#sendSeq + 1);
     ctx.storage.set(this.#seqKey, ++this.#sendSeq);
-    recordNote(ctx, this.#log, "broadcast", {
-      protocol: this.protocol,
-      id,
-      origin: ctx.self,
-      payload,
-    });
+    this.noteBroadcast(ctx, id, payload);
     // Reliable broadcast delivers our own message back to us at once, and
     // its deps are already met.
     this.inner.broadcast(ctx, { deps, payload });
     return id;
   }
 
-  handles(msg: unknown): boolean {
-    return this.inner.handles(msg);
-  }
-
-  onMessage(ctx: Context<unknown>, msg: unknown, from: NodeId): void {
-    this.inner.onMessage(ctx, msg, from);
-  }
-
-  onTimer(ctx: Context<unknown>, name: string): boolean {
-    return this.inner.onTimer(ctx, name);
+  protected get lower(): ReliableBroadcast<CausalEnvelope<P>> {
+    return this.inner;
   }
 
   get #seqKey(): string {
@@ -157,14 +132,7 @@ export class CausalBroadcast<P> implements Broadcast<P> {
       this.#buffer.delete(ctx.storage, readyId);
       this.#delivered = this.#delivered.tick(m.origin);
       ctx.storage.set(this.#deliveredKey, this.#delivered.toJSON());
-      const payload = m.payload as P;
-      recordNote(ctx, this.#log, "deliver", {
-        protocol: this.protocol,
-        id: readyId,
-        origin: m.origin,
-        payload,
-      });
-      this.#options.deliver(ctx, { id: readyId, origin: m.origin, payload });
+      this.deliverToHost(ctx, readyId, m.origin, m.payload as P);
     }
   }
 }

@@ -22,13 +22,8 @@
  */
 
 import type { Context, NodeId } from "../../actors/mod.ts";
-import {
-  type Broadcast,
-  checkLayerOptions,
-  type LayerOptions,
-  messageId,
-  recordNote,
-} from "./layer.ts";
+import { StackedLayer } from "./_layer_base.ts";
+import { type LayerOptions, messageId } from "./layer.ts";
 import { ReliableBroadcast } from "./reliable.ts";
 import { DurableMap } from "./durable_map.ts";
 
@@ -57,12 +52,8 @@ export interface FifoEnvelope<P> {
  * fifo.protocol; // "fifo"
  * ```
  */
-export class FifoBroadcast<P> implements Broadcast<P> {
-  readonly protocol = "fifo" as const;
-  readonly channel: string;
+export class FifoBroadcast<P> extends StackedLayer<P, "fifo"> {
   readonly inner: ReliableBroadcast<FifoEnvelope<P>>;
-  readonly #options: LayerOptions<P> & { retryMs?: number };
-  readonly #log: boolean;
   // Durable: this node's next sequence number; per sender, how many of its
   // messages were delivered; messages held back, under "<sender>/<seq>".
   #sendSeq = 0;
@@ -70,10 +61,7 @@ export class FifoBroadcast<P> implements Broadcast<P> {
   readonly #buffer: DurableMap<unknown>;
 
   constructor(options: LayerOptions<P> & { retryMs?: number }) {
-    checkLayerOptions(this.protocol, options);
-    this.#options = options;
-    this.channel = options.channel ?? this.protocol;
-    this.#log = options.log ?? true;
+    super("fifo", options);
     this.#delivered = new DurableMap(`${this.channel}/fifo/delivered`);
     this.#buffer = new DurableMap(`${this.channel}/fifo/buffer`);
     this.inner = new ReliableBroadcast<FifoEnvelope<P>>({
@@ -96,27 +84,14 @@ export class FifoBroadcast<P> implements Broadcast<P> {
     const seq = this.#sendSeq++;
     const id = messageId(ctx.self, seq + 1);
     ctx.storage.set(this.#seqKey, this.#sendSeq);
-    recordNote(ctx, this.#log, "broadcast", {
-      protocol: this.protocol,
-      id,
-      origin: ctx.self,
-      payload,
-    });
+    this.noteBroadcast(ctx, id, payload);
     // Reliable broadcast delivers our own message back to us at once.
     this.inner.broadcast(ctx, { seq, payload });
     return id;
   }
 
-  handles(msg: unknown): boolean {
-    return this.inner.handles(msg);
-  }
-
-  onMessage(ctx: Context<unknown>, msg: unknown, from: NodeId): void {
-    this.inner.onMessage(ctx, msg, from);
-  }
-
-  onTimer(ctx: Context<unknown>, name: string): boolean {
-    return this.inner.onTimer(ctx, name);
+  protected get lower(): ReliableBroadcast<FifoEnvelope<P>> {
+    return this.inner;
   }
 
   get #seqKey(): string {
@@ -135,9 +110,7 @@ export class FifoBroadcast<P> implements Broadcast<P> {
       const payload = this.#buffer.get(key) as P;
       this.#buffer.delete(ctx.storage, key);
       this.#delivered.set(ctx.storage, origin, seq + 1);
-      const id = messageId(origin, seq + 1);
-      recordNote(ctx, this.#log, "deliver", { protocol: this.protocol, id, origin, payload });
-      this.#options.deliver(ctx, { id, origin, payload });
+      this.deliverToHost(ctx, messageId(origin, seq + 1), origin, payload);
     }
   }
 }

@@ -18,13 +18,8 @@
  */
 
 import type { Context, NodeId } from "../../actors/mod.ts";
-import {
-  type Broadcast,
-  checkLayerOptions,
-  type LayerOptions,
-  messageId,
-  recordNote,
-} from "./layer.ts";
+import { StackedLayer } from "./_layer_base.ts";
+import { type LayerOptions, messageId } from "./layer.ts";
 import { ReliableLink } from "./reliable_link.ts";
 import { DurableMap } from "./durable_map.ts";
 
@@ -68,22 +63,15 @@ export interface ReliableOptions<P> extends LayerOptions<P> {
  * rb.handles({ type: "link", ch: "reliable", seq: 0, body: {} }); // true
  * ```
  */
-export class ReliableBroadcast<P> implements Broadcast<P> {
-  readonly protocol = "reliable" as const;
-  readonly channel: string;
+export class ReliableBroadcast<P> extends StackedLayer<P, "reliable"> {
   readonly link: ReliableLink<RelayEnvelope<P>>;
-  readonly #options: ReliableOptions<P>;
-  readonly #log: boolean;
   /** Messages sent so far by this node (durable). */
   #sent = 0;
   /** Ids of the messages delivered (durable). */
   readonly #delivered: DurableMap<true>;
 
   constructor(options: ReliableOptions<P>) {
-    checkLayerOptions(this.protocol, options);
-    this.#options = options;
-    this.channel = options.channel ?? this.protocol;
-    this.#log = options.log ?? true;
+    super("reliable", options);
     this.#delivered = new DurableMap(`${this.channel}/rb/delivered`);
     this.link = new ReliableLink<RelayEnvelope<P>>({
       channel: this.channel,
@@ -101,29 +89,13 @@ export class ReliableBroadcast<P> implements Broadcast<P> {
   broadcast(ctx: Context<unknown>, payload: P): string {
     const id = messageId(ctx.self, ++this.#sent);
     ctx.storage.set(this.#sentKey, this.#sent);
-    recordNote(ctx, this.#log, "broadcast", {
-      protocol: this.protocol,
-      id,
-      origin: ctx.self,
-      payload,
-    });
+    this.noteBroadcast(ctx, id, payload);
     this.#receive(ctx, { id, origin: ctx.self, payload }, ctx.self);
     return id;
   }
 
-  handles(msg: unknown): boolean {
-    return this.link.handles(msg);
-  }
-
-  onMessage(ctx: Context<unknown>, msg: unknown, from: NodeId): void {
-    if (!this.link.handles(msg)) {
-      throw new Error(`not a ${this.channel} message: ${JSON.stringify(msg)}`);
-    }
-    this.link.onMessage(ctx, msg, from);
-  }
-
-  onTimer(ctx: Context<unknown>, name: string): boolean {
-    return this.link.onTimer(ctx, name);
+  protected get lower(): ReliableLink<RelayEnvelope<P>> {
+    return this.link;
   }
 
   get #sentKey(): string {
@@ -135,13 +107,12 @@ export class ReliableBroadcast<P> implements Broadcast<P> {
     const { id, origin, payload } = envelope;
     if (this.#delivered.has(id)) return;
     this.#delivered.set(ctx.storage, id, true);
-    for (const peer of this.#options.nodes) {
+    for (const peer of this.nodes) {
       // The sender and the origin have it already.
       if (peer !== ctx.self && peer !== from && peer !== origin) {
         this.link.send(ctx, peer, envelope);
       }
     }
-    recordNote(ctx, this.#log, "deliver", { protocol: this.protocol, id, origin, payload });
-    this.#options.deliver(ctx, { id, origin, payload });
+    this.deliverToHost(ctx, id, origin, payload);
   }
 }

@@ -31,13 +31,8 @@
 
 import type { Context, NodeId } from "../../actors/mod.ts";
 import { compareLamport, LamportClock } from "../clocks/lamport_clock.ts";
-import {
-  type Broadcast,
-  checkLayerOptions,
-  type LayerOptions,
-  messageId,
-  recordNote,
-} from "./layer.ts";
+import { StackedLayer } from "./_layer_base.ts";
+import { type LayerOptions, messageId } from "./layer.ts";
 import { ReliableLink } from "./reliable_link.ts";
 import { DurableMap } from "./durable_map.ts";
 
@@ -81,12 +76,8 @@ interface Counters {
  * tob.protocol; // "total-lamport"
  * ```
  */
-export class LamportTotalOrderBroadcast<P> implements Broadcast<P> {
-  readonly protocol = "total-lamport" as const;
-  readonly channel: string;
+export class LamportTotalOrderBroadcast<P> extends StackedLayer<P, "total-lamport"> {
   readonly link: ReliableLink<LamportEnvelope<P>>;
-  readonly #options: LayerOptions<P> & { retryMs?: number };
-  readonly #log: boolean;
   #counters: Counters = { clock: 0, sent: 0 };
   /** Messages not yet delivered, by id (durable). */
   readonly #queue: DurableMap<Queued>;
@@ -95,10 +86,7 @@ export class LamportTotalOrderBroadcast<P> implements Broadcast<P> {
   #delivering = false;
 
   constructor(options: LayerOptions<P> & { retryMs?: number }) {
-    checkLayerOptions(this.protocol, options);
-    this.#options = options;
-    this.channel = options.channel ?? this.protocol;
-    this.#log = options.log ?? true;
+    super("total-lamport", options);
     this.#queue = new DurableMap(`${this.channel}/lamport/queue`);
     this.#latest = new DurableMap(`${this.channel}/lamport/latest`);
     this.link = new ReliableLink<LamportEnvelope<P>>({
@@ -128,30 +116,14 @@ export class LamportTotalOrderBroadcast<P> implements Broadcast<P> {
     const id = messageId(ctx.self, ++c.sent);
     this.#save(ctx);
     this.#queue.set(ctx.storage, id, { time, origin: ctx.self, id, payload });
-    recordNote(ctx, this.#log, "broadcast", {
-      protocol: this.protocol,
-      id,
-      origin: ctx.self,
-      payload,
-    });
+    this.noteBroadcast(ctx, id, payload);
     this.#toOthers(ctx, { kind: "msg", time, id, payload });
     this.#deliverReady(ctx);
     return id;
   }
 
-  handles(msg: unknown): boolean {
-    return this.link.handles(msg);
-  }
-
-  onMessage(ctx: Context<unknown>, msg: unknown, from: NodeId): void {
-    if (!this.link.handles(msg)) {
-      throw new Error(`not a ${this.channel} message: ${JSON.stringify(msg)}`);
-    }
-    this.link.onMessage(ctx, msg, from);
-  }
-
-  onTimer(ctx: Context<unknown>, name: string): boolean {
-    return this.link.onTimer(ctx, name);
+  protected get lower(): ReliableLink<LamportEnvelope<P>> {
+    return this.link;
   }
 
   get #key(): string {
@@ -163,7 +135,7 @@ export class LamportTotalOrderBroadcast<P> implements Broadcast<P> {
   }
 
   #toOthers(ctx: Context<unknown>, envelope: LamportEnvelope<P>): void {
-    for (const peer of this.#options.nodes) {
+    for (const peer of this.nodes) {
       if (peer !== ctx.self) this.link.send(ctx, peer, envelope);
     }
   }
@@ -206,19 +178,12 @@ export class LamportTotalOrderBroadcast<P> implements Broadcast<P> {
         }
         if (head === undefined) return;
         const time = head.time;
-        const heardFromAll = this.#options.nodes.every((k) =>
+        const heardFromAll = this.nodes.every((k) =>
           k === ctx.self || (this.#latest.get(k) ?? 0) >= time
         );
         if (!heardFromAll) return;
         this.#queue.delete(ctx.storage, head.id);
-        const payload = head.payload as P;
-        recordNote(ctx, this.#log, "deliver", {
-          protocol: this.protocol,
-          id: head.id,
-          origin: head.origin,
-          payload,
-        });
-        this.#options.deliver(ctx, { id: head.id, origin: head.origin, payload });
+        this.deliverToHost(ctx, head.id, head.origin, head.payload as P);
       }
     } finally {
       this.#delivering = false;

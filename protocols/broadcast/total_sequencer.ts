@@ -25,13 +25,8 @@
  */
 
 import type { Context, NodeId } from "../../actors/mod.ts";
-import {
-  type Broadcast,
-  checkLayerOptions,
-  type LayerOptions,
-  messageId,
-  recordNote,
-} from "./layer.ts";
+import { StackedLayer } from "./_layer_base.ts";
+import { type LayerOptions, messageId } from "./layer.ts";
 import { ReliableLink } from "./reliable_link.ts";
 import { DurableMap } from "./durable_map.ts";
 
@@ -92,22 +87,15 @@ interface Counters {
  * tob.sequencer; // "n1"
  * ```
  */
-export class SequencerBroadcast<P> implements Broadcast<P> {
-  readonly protocol = "total-sequencer" as const;
-  readonly channel: string;
+export class SequencerBroadcast<P> extends StackedLayer<P, "total-sequencer"> {
   readonly sequencer: NodeId;
   readonly link: ReliableLink<SequencerEnvelope<P>>;
-  readonly #options: SequencerOptions<P>;
-  readonly #log: boolean;
   #counters: Counters = { sent: 0, nextSeq: 0, nextDeliver: 0 };
   /** Ordered messages waiting for a lower number, by number (durable). */
   readonly #held: DurableMap<Ordered>;
 
   constructor(options: SequencerOptions<P>) {
-    checkLayerOptions(this.protocol, options);
-    this.#options = options;
-    this.channel = options.channel ?? this.protocol;
-    this.#log = options.log ?? true;
+    super("total-sequencer", options);
     this.sequencer = options.sequencer ?? options.nodes[0];
     if (!options.nodes.includes(this.sequencer)) {
       throw new TypeError(
@@ -133,30 +121,14 @@ export class SequencerBroadcast<P> implements Broadcast<P> {
   broadcast(ctx: Context<unknown>, payload: P): string {
     const id = messageId(ctx.self, ++this.#counters.sent);
     this.#save(ctx);
-    recordNote(ctx, this.#log, "broadcast", {
-      protocol: this.protocol,
-      id,
-      origin: ctx.self,
-      payload,
-    });
+    this.noteBroadcast(ctx, id, payload);
     if (ctx.self === this.sequencer) this.#order(ctx, id, ctx.self, payload);
     else this.link.send(ctx, this.sequencer, { kind: "submit", id, payload });
     return id;
   }
 
-  handles(msg: unknown): boolean {
-    return this.link.handles(msg);
-  }
-
-  onMessage(ctx: Context<unknown>, msg: unknown, from: NodeId): void {
-    if (!this.link.handles(msg)) {
-      throw new Error(`not a ${this.channel} message: ${JSON.stringify(msg)}`);
-    }
-    this.link.onMessage(ctx, msg, from);
-  }
-
-  onTimer(ctx: Context<unknown>, name: string): boolean {
-    return this.link.onTimer(ctx, name);
+  protected get lower(): ReliableLink<SequencerEnvelope<P>> {
+    return this.link;
   }
 
   get #key(): string {
@@ -188,7 +160,7 @@ export class SequencerBroadcast<P> implements Broadcast<P> {
     const seq = this.#counters.nextSeq++;
     this.#save(ctx);
     const order: Ordered & { kind: "order" } = { kind: "order", seq, id, origin, payload };
-    for (const peer of this.#options.nodes) {
+    for (const peer of this.nodes) {
       if (peer !== ctx.self) this.link.send(ctx, peer, order as SequencerEnvelope<P>);
     }
     this.#hold(ctx, order);
@@ -206,14 +178,7 @@ export class SequencerBroadcast<P> implements Broadcast<P> {
       this.#held.delete(ctx.storage, key);
       this.#counters.nextDeliver++;
       this.#save(ctx);
-      const payload = m.payload as P;
-      recordNote(ctx, this.#log, "deliver", {
-        protocol: this.protocol,
-        id: m.id,
-        origin: m.origin,
-        payload,
-      });
-      this.#options.deliver(ctx, { id: m.id, origin: m.origin, payload });
+      this.deliverToHost(ctx, m.id, m.origin, m.payload as P);
     }
   }
 }

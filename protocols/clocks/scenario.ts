@@ -69,6 +69,48 @@ function counts(events: readonly TraceEvent[]): string {
   } of them concurrent`;
 }
 
+/** What sets the two clock scenarios apart. */
+interface ClockScenario {
+  name: string;
+  summary: string;
+  /** The clock checker, run over the full trace. */
+  check: (events: readonly TraceEvent[]) => Violation[];
+  /** Summary lines after the counts, from the full trace. */
+  describe: (events: readonly TraceEvent[]) => string[];
+}
+
+/**
+ * A scenario that runs clock nodes and checks them over the full trace (the
+ * run is repeated with tracing `full` when it kept only the hash).
+ */
+function clockScenario(spec: ClockScenario): Scenario {
+  const scenario: Scenario = {
+    name: spec.name,
+    summary: spec.summary,
+    defaults: DEFAULTS,
+    flags: FLAGS,
+    setup(sim, params) {
+      spawnClockNodes(sim, params);
+      let full: Simulation | undefined;
+      return {
+        check: (s): Violation[] =>
+          checkFullTrace(
+            s,
+            () => runScenario(scenario, { ...params, trace: "full" }),
+            spec.check,
+            (f) => (full = f),
+          ),
+        summary: () => {
+          if (full === undefined) return [];
+          const events = full.trace.events;
+          return [counts(events), ...spec.describe(events)];
+        },
+      };
+    },
+  };
+  return scenario;
+}
+
 /**
  * `deno task sim run lamport`: Lamport clocks, checked to respect happens-before
  * and to give a total order that extends it; the summary shows a pair with
@@ -81,36 +123,19 @@ function counts(events: readonly TraceEvent[]): string {
  * runScenario(lamport, { seed: 3, network: { loss: 0.1 } }).ok; // true
  * ```
  */
-export const lamport: Scenario = {
+export const lamport: Scenario = clockScenario({
   name: "lamport",
   summary: "Lamport clocks: a -> b implies L(a) < L(b), (L, node) totally orders events",
-  defaults: DEFAULTS,
-  flags: FLAGS,
-  setup(sim, params) {
-    spawnClockNodes(sim, params);
-    let full: Simulation | undefined;
-    return {
-      check: (s): Violation[] =>
-        checkFullTrace(
-          s,
-          () => runScenario(lamport, { ...params, trace: "full" }),
-          checkLamport,
-          (f) => (full = f),
-        ),
-      summary: () => {
-        if (full === undefined) return [];
-        const events = full.trace.events;
-        const pair = findLamportConverse(events);
-        return [
-          counts(events),
-          pair === undefined
-            ? "no concurrent pair with different Lamport times in this run"
-            : `L(a) < L(b) yet a ∥ b: a = ${describeEvent(pair[0])}, b = ${describeEvent(pair[1])}`,
-        ];
-      },
-    };
+  check: checkLamport,
+  describe: (events) => {
+    const pair = findLamportConverse(events);
+    return [
+      pair === undefined
+        ? "no concurrent pair with different Lamport times in this run"
+        : `L(a) < L(b) yet a ∥ b: a = ${describeEvent(pair[0])}, b = ${describeEvent(pair[1])}`,
+    ];
   },
-};
+});
 
 /**
  * `deno task sim run vector-clock`: vector clocks, checked to compare exactly
@@ -123,32 +148,12 @@ export const lamport: Scenario = {
  * runScenario(vectorClock, { seed: 3, network: { duplicate: 0.1 } }).ok; // true
  * ```
  */
-export const vectorClock: Scenario = {
+export const vectorClock: Scenario = clockScenario({
   name: "vector-clock",
   summary: "vector clocks: a -> b exactly when V(a) < V(b), concurrent exactly when incomparable",
-  defaults: DEFAULTS,
-  flags: FLAGS,
-  setup(sim, params) {
-    spawnClockNodes(sim, params);
-    let full: Simulation | undefined;
-    return {
-      check: (s): Violation[] =>
-        checkFullTrace(
-          s,
-          () => runScenario(vectorClock, { ...params, trace: "full" }),
-          checkVectorClocks,
-          (f) => (full = f),
-        ),
-      summary: () => {
-        if (full === undefined) return [];
-        const events = full.trace.events;
-        const pairs = concurrentPairs(events);
-        const lines = [counts(events)];
-        for (const [a, b] of pairs.slice(0, 3)) {
-          lines.push(`concurrent: ${describeEvent(a)}  ∥  ${describeEvent(b)}`);
-        }
-        return lines;
-      },
-    };
-  },
-};
+  check: checkVectorClocks,
+  describe: (events) =>
+    concurrentPairs(events).slice(0, 3).map(([a, b]) =>
+      `concurrent: ${describeEvent(a)}  ∥  ${describeEvent(b)}`
+    ),
+});

@@ -20,6 +20,7 @@
 
 import type { Actor, Context, NodeId, OpId, Storage } from "../../actors/mod.ts";
 import type { Json } from "./crdt.ts";
+import { isRefusal } from "./replicated_types.ts";
 
 /**
  * A read of the replica's current value; every replicated type accepts it.
@@ -354,6 +355,53 @@ export class ClientSessions {
   record(storage: Storage, client: NodeId, reply: ClientReply): void {
     this.#last.set(client, reply);
     storage.set(`${PREFIX}${client}`, reply);
+  }
+
+  /**
+   * Answers request `msg` from `client` so that a write takes effect once,
+   * however often the client sends it: a read gets `read()` at once; a new
+   * write is applied by `write(op)`, and its output (or the refusal it
+   * throws, see `isRefusal`) is the reply, remembered; a repeated request
+   * gets the remembered reply again; an outdated one gets nothing.
+   *
+   * @example
+   * ```ts
+   * import type { Context } from "../../actors/mod.ts";
+   * import { ClientSessions, type ClientRequest } from "./client.ts";
+   * type Inc = { type: "increment" };
+   * const sessions = new ClientSessions();
+   * let count = 0;
+   * const onRequest = (ctx: Context<unknown>, msg: ClientRequest<Inc>, from: string) =>
+   *   sessions.answer(ctx, from, msg, { read: () => count, write: () => ++count });
+   * ```
+   */
+  answer<Op extends { readonly type: string }>(
+    ctx: Context<unknown>,
+    client: NodeId,
+    msg: ClientRequest<Op>,
+    serve: { read: () => Json; write: (op: Op) => Json },
+  ): void {
+    const op = msg.op;
+    if (op.type === "read") {
+      // Reads change nothing, so a duplicate is simply answered again.
+      ctx.send(client, { type: "reply", id: msg.id, ok: true, output: { value: serve.read() } });
+      return;
+    }
+    const seen = this.check(client, msg.id);
+    if (seen === "stale") return;
+    if (seen !== "new") {
+      ctx.send(client, seen);
+      return;
+    }
+    let reply: ClientReply;
+    try {
+      reply = { type: "reply", id: msg.id, ok: true, output: serve.write(op as Op) };
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+      reply = { type: "reply", id: msg.id, ok: false, error: e.message };
+    }
+    this.record(ctx.storage, client, reply);
+    ctx.send(client, reply);
   }
 }
 

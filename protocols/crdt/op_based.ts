@@ -33,12 +33,11 @@
 
 import type { Actor, Context, NodeId } from "../../actors/mod.ts";
 import type { Json, StateCrdt } from "./crdt.ts";
-import { type ClientMsg, type ClientReply, type ClientRequest, ClientSessions } from "./client.ts";
+import { type ClientMsg, type ClientRequest, ClientSessions } from "./client.ts";
 import { OrSet, type OrSetOp } from "./or_set.ts";
 import { PNCounter, type PNCounterOp } from "./pn_counter.ts";
 import {
   type CounterOp,
-  isRefusal,
   type OrSetAddOutput,
   type OrSetRemoveOutput,
   type SetOp,
@@ -273,36 +272,18 @@ export class OpBasedReplica<
   }
 
   #request(ctx: Context<OpBasedMsg<Op>>, msg: ClientRequest<Op>, from: NodeId): void {
-    const op = msg.op;
-    if (op.type === "read") {
-      const output = { value: this.state.value() as Json };
-      ctx.send(from, { type: "reply", id: msg.id, ok: true, output });
-      return;
-    }
-    const seen = this.#sessions.check(from, msg.id);
-    if (seen === "stale") return;
-    if (seen !== "new") {
-      ctx.send(from, seen);
-      return;
-    }
-    let reply: ClientReply;
-    try {
-      const now = Math.max(ctx.now(), this.#clock + 0.001);
-      const { effect, output } = this.#type.prepare(this.state, op as Op, {
-        replica: ctx.self,
-        now,
-      });
-      this.#clock = now;
-      ctx.storage.set(CLOCK, now);
-      // Delivers to this replica before it returns, so the state already has it.
-      this.layer.broadcast(ctx, effect);
-      reply = { type: "reply", id: msg.id, ok: true, output };
-    } catch (e) {
-      if (!isRefusal(e)) throw e;
-      reply = { type: "reply", id: msg.id, ok: false, error: e.message };
-    }
-    this.#sessions.record(ctx.storage, from, reply);
-    ctx.send(from, reply);
+    this.#sessions.answer(ctx, from, msg, {
+      read: () => this.state.value() as Json,
+      write: (op) => {
+        const now = Math.max(ctx.now(), this.#clock + 0.001);
+        const { effect, output } = this.#type.prepare(this.state, op, { replica: ctx.self, now });
+        this.#clock = now;
+        ctx.storage.set(CLOCK, now);
+        // Delivers to this replica before it returns, so the state already has it.
+        this.layer.broadcast(ctx, effect);
+        return output;
+      },
+    });
   }
 
   #deliver(ctx: Context<unknown>, delivery: Delivery<E>): void {

@@ -42,8 +42,8 @@
 
 import type { Actor, Context, NodeId } from "../../actors/mod.ts";
 import type { Json, StateCrdt } from "./crdt.ts";
-import { type ClientMsg, type ClientReply, type ClientRequest, ClientSessions } from "./client.ts";
-import { isRefusal, type ReplicatedType } from "./replicated_types.ts";
+import { type ClientMsg, type ClientRequest, ClientSessions } from "./client.ts";
+import type { ReplicatedType } from "./replicated_types.ts";
 
 /**
  * How replicas gossip: `push` sends, `push-pull` sends and asks for the
@@ -275,37 +275,21 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
   }
 
   #request(ctx: Context<ReplicaMsg<Op>>, msg: ClientRequest<Op>, from: NodeId): void {
-    const op = msg.op;
-    if (op.type === "read") {
-      // Reads change nothing, so a duplicate is simply answered again.
-      const output = { value: this.state.value() as Json };
-      ctx.send(from, { type: "reply", id: msg.id, ok: true, output });
-      return;
-    }
-    const seen = this.#sessions.check(from, msg.id);
-    if (seen === "stale") return;
-    if (seen !== "new") {
-      ctx.send(from, seen);
-      return;
-    }
-    let reply: ClientReply;
-    try {
-      // A clock that never goes backwards, even across a restart with a skewed clock.
-      const now = Math.max(ctx.now(), this.#clock + TICK);
-      const update = this.#type.update(this.state, op as Op, { replica: ctx.self, now });
-      this.#clock = now;
-      ctx.storage.set(CLOCK, now);
-      if (!update.state.leq(this.state)) {
-        this.#adopt(ctx, update.state);
-        this.#record(update.delta ?? update.state, ctx.self);
-      }
-      reply = { type: "reply", id: msg.id, ok: true, output: update.output };
-    } catch (e) {
-      if (!isRefusal(e)) throw e;
-      reply = { type: "reply", id: msg.id, ok: false, error: e.message };
-    }
-    this.#sessions.record(ctx.storage, from, reply);
-    ctx.send(from, reply);
+    this.#sessions.answer(ctx, from, msg, {
+      read: () => this.state.value() as Json,
+      write: (op) => {
+        // A clock that never goes backwards, even across a restart with a skewed clock.
+        const now = Math.max(ctx.now(), this.#clock + TICK);
+        const update = this.#type.update(this.state, op, { replica: ctx.self, now });
+        this.#clock = now;
+        ctx.storage.set(CLOCK, now);
+        if (!update.state.leq(this.state)) {
+          this.#adopt(ctx, update.state);
+          this.#record(update.delta ?? update.state, ctx.self);
+        }
+        return update.output;
+      },
+    });
   }
 
   /** Joins what `from` sent; for a whole state, notes when `from` now has all of ours. */

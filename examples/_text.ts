@@ -1,0 +1,86 @@
+/**
+ * The text helpers the examples and the demo tour's sections share: a
+ * section heading as wide as the page, prose wrapped to the page, and a
+ * command broken before its flags.
+ *
+ * Widths count code points, so `∥`, `─` and `→` take one column each.
+ *
+ * @module
+ */
+
+import { styleText } from "node:util";
+
+/**
+ * A section title as wide as the page, in bold when `color` is on.
+ *
+ * @example
+ * ```ts
+ * import { heading } from "./_text.ts";
+ * heading("Quorums", false, 40); // "── Quorums ─────────────────────────────"
+ * ```
+ */
+export function heading(text: string, color: boolean, width: number): string {
+  const line = `── ${text} ${"─".repeat(Math.max(0, width - text.length - 4))}`;
+  return color ? styleText("bold", line, { validateStream: false }) : line;
+}
+
+/**
+ * Breaks `text` at spaces into lines of at most `width` columns; text that
+ * fits comes back as it is. Lines after the first keep the first's
+ * indentation plus `hanging` more (a word longer than the width keeps a
+ * line of its own).
+ *
+ * @example
+ * ```ts
+ * import { wrapText } from "./_text.ts";
+ * wrapText("a stale read of x", 8); // ["a stale", "  read", "  of x"]
+ * wrapText("a stale read of x", 8, 0); // ["a stale", "read of", "x"]
+ * ```
+ */
+export function wrapText(text: string, width: number, hanging = 2): string[] {
+  if (columns(text) <= width) return [text];
+  const lead = /^ */.exec(text)![0];
+  const more = lead + " ".repeat(hanging);
+  const lines: string[] = [];
+  let line = lead;
+  let empty = true;
+  for (const word of text.trimStart().split(" ")) {
+    if (!empty && columns(line) + 1 + columns(word) > width) {
+      lines.push(line);
+      line = more + word;
+    } else {
+      line += empty ? word : ` ${word}`;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * A shell command broken before `--flags` so that each line fits `width`,
+ * indented by two and continued with `\`.
+ *
+ * @example
+ * ```ts
+ * import { commandLines } from "./_text.ts";
+ * commandLines("deno task sim run quorum --seed 3", 100); // ["  deno task sim run quorum --seed 3"]
+ * ```
+ */
+export function commandLines(command: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = " ";
+  for (const word of command.split(/ (?=--)/)) {
+    if (line.trim() !== "" && line.length + word.length + 3 > width) {
+      lines.push(`${line} \\`);
+      line = "   ";
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+function columns(text: string): number {
+  return [...text].length;
+}
