@@ -5,7 +5,8 @@
  * depends on the JavaScript engine's sort.
  *
  * Hand-written rather than taken from a package because it is the hottest code
- * in the simulator; `bench/scheduler_bench.ts` keeps the numbers that justify it.
+ * in the simulator; `tests/bench/scheduler_bench.ts` and `tests/bench/scheduler_ratio.ts`
+ * keep the numbers that justify it.
  *
  * @module
  */
@@ -27,6 +28,13 @@ export interface Timed {
 /**
  * A min-heap of timed entries.
  *
+ * The keys live in two `Float64Array`s beside the entries rather than being
+ * read from the entries: the sift loops then compare numbers in contiguous
+ * memory, and they stay monomorphic whatever objects the queue holds. Against
+ * comparing `entry.time` and `entry.seq`, a pop-and-push loop ran about 1.2x
+ * faster with 100 entries in flight and 1.45x with 10,000, and 3x with 100
+ * when the queue code had also seen a second entry shape (as in `deno bench`).
+ *
  * @example
  * ```ts
  * import { EventQueue } from "./event_queue.ts";
@@ -37,70 +45,97 @@ export interface Timed {
  * ```
  */
 export class EventQueue<E extends Timed> {
-  #heap: E[] = [];
+  #items: (E | undefined)[] = [];
+  #times = new Float64Array(16);
+  // Float64, not Uint32: a long run can push more than 2^32 events.
+  #seqs = new Float64Array(16);
+  #size = 0;
   #nextSeq = 0;
 
   /** Number of entries waiting. */
   get size(): number {
-    return this.#heap.length;
+    return this.#size;
   }
 
   /** The earliest entry, without removing it. */
   peek(): E | undefined {
-    return this.#heap[0];
+    return this.#size > 0 ? this.#items[0] : undefined;
   }
 
   /** Adds `e`, stamping it with the next sequence number. */
   push(e: E): void {
-    e.seq = this.#nextSeq++;
-    const heap = this.#heap;
-    let i = heap.length;
-    heap.push(e);
+    const seq = this.#nextSeq++;
+    e.seq = seq;
+    const time = e.time;
+    let i = this.#size++;
+    if (i === this.#times.length) this.#grow();
+    const items = this.#items, times = this.#times, seqs = this.#seqs;
     // Sift up.
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent];
-      if (p.time < e.time || (p.time === e.time && p.seq < e.seq)) break;
-      heap[i] = p;
+      const pt = times[parent];
+      if (pt < time || (pt === time && seqs[parent] < seq)) break;
+      items[i] = items[parent];
+      times[i] = pt;
+      seqs[i] = seqs[parent];
       i = parent;
     }
-    heap[i] = e;
+    items[i] = e;
+    times[i] = time;
+    seqs[i] = seq;
   }
 
   /** Removes and returns the earliest entry. */
   pop(): E | undefined {
-    const heap = this.#heap;
-    const n = heap.length;
+    const n = this.#size;
     if (n === 0) return undefined;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (n > 1) {
+    const items = this.#items, times = this.#times, seqs = this.#seqs;
+    const top = items[0];
+    const size = n - 1;
+    this.#size = size;
+    const last = items[size];
+    const lastTime = times[size], lastSeq = seqs[size];
+    items[size] = undefined; // let the garbage collector have it
+    if (size > 0) {
       // Sift down.
-      const size = n - 1;
       let i = 0;
       while (true) {
         let child = 2 * i + 1;
         if (child >= size) break;
+        let ct = times[child];
         const right = child + 1;
-        if (
-          right < size &&
-          (heap[right].time < heap[child].time ||
-            (heap[right].time === heap[child].time && heap[right].seq < heap[child].seq))
-        ) {
-          child = right;
+        if (right < size) {
+          const rt = times[right];
+          if (rt < ct || (rt === ct && seqs[right] < seqs[child])) {
+            child = right;
+            ct = rt;
+          }
         }
-        const c = heap[child];
-        if (last.time < c.time || (last.time === c.time && last.seq < c.seq)) break;
-        heap[i] = c;
+        if (lastTime < ct || (lastTime === ct && lastSeq < seqs[child])) break;
+        items[i] = items[child];
+        times[i] = ct;
+        seqs[i] = seqs[child];
         i = child;
       }
-      heap[i] = last;
+      items[i] = last;
+      times[i] = lastTime;
+      seqs[i] = lastSeq;
     }
     return top;
   }
 
   /** Removes every entry. */
   clear(): void {
-    this.#heap.length = 0;
+    this.#items.length = 0;
+    this.#size = 0;
+  }
+
+  #grow(): void {
+    const times = new Float64Array(this.#times.length * 2);
+    times.set(this.#times);
+    this.#times = times;
+    const seqs = new Float64Array(this.#seqs.length * 2);
+    seqs.set(this.#seqs);
+    this.#seqs = seqs;
   }
 }
