@@ -9,6 +9,10 @@
  * deno task sim list
  * deno task sim run ping-pong --seed 3 --json
  * deno task sim run gossip --nodes 5 --loss 0.1 --faults '@100 crash n2; @300 restart n2' --diagram
+ * deno task sim run gossip --seed 3 --out run.html
+ * deno task sim sweep gossip --seeds 1..1000 --faults random --shard 1/4 --json > shard1.json
+ * deno task sim merge shard1.json shard2.json shard3.json shard4.json
+ * deno task sim replay run.json
  * deno task demo
  * ```
  *
@@ -17,16 +21,21 @@
 
 import { demo } from "./examples/demo.ts";
 import { scenarios } from "./protocols/registry.ts";
-import { runCli } from "./sim/cli.ts";
+import { runCliAsync } from "./sim/cli.ts";
 
 if (import.meta.main) {
   // Deno.noColor honours NO_COLOR without needing --allow-env.
   const color = Deno.stdout.isTerminal() && !Deno.noColor;
-  Deno.exit(runCli(Deno.args, {
-    registry: scenarios,
-    stdout: (s) => console.log(s),
-    stderr: (s) => console.error(s),
-    isTTY: color,
-    demo: () => demo({ color }),
-  }));
+  Deno.exit(
+    await runCliAsync(Deno.args, {
+      registry: scenarios,
+      // `sweep`'s workers import the scenarios from here: sim/ knows no protocol.
+      registryUrl: new URL("./protocols/registry.ts", import.meta.url).href,
+      stdout: (s) => console.log(s),
+      stderr: (s) => console.error(s),
+      isTTY: color,
+      progress: Deno.stderr.isTerminal(),
+      demo: () => demo({ color }),
+    }),
+  );
 }

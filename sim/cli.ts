@@ -1,16 +1,22 @@
 /**
- * The command line: `list`, `run <scenario>` and `demo`, built with
- * `commander`. {@linkcode runCli} returns the exit code instead of exiting,
- * so tests call it in-process and `main.ts` stays a thin entry point.
+ * The command line: `list`, `run <scenario>`, `sweep <scenario>`, `merge`,
+ * `replay`, `diff` and `demo`, built with `commander`. {@linkcode runCli}
+ * returns the exit code instead of exiting, so tests call it in-process and
+ * `main.ts` stays a thin entry point; {@linkcode runCliAsync} does the same
+ * for every command, `sweep` included (its seeds run in workers).
  *
- * Exit codes: 0 the run was fine, 1 a check found a violation, 2 bad input
- * (one line on stderr naming the flag and what is allowed), 70 a bug.
+ * Exit codes: 0 the run was fine, 1 a check found a violation (or a replay
+ * or diff found a difference), 2 bad input (one line on stderr naming the
+ * flag and what is allowed), 70 a bug.
  *
  * @module
  */
 
 import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
 import { Command, CommanderError, Option } from "commander";
+// @ts-types="@types/cli-progress"
+import cliProgress from "cli-progress";
+import process from "node:process";
 import { styleText } from "node:util";
 import { renderDiagram } from "./diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
@@ -27,7 +33,17 @@ import {
   type ScenarioRegistry,
   type ScenarioResult,
 } from "./scenario.ts";
-import { saveTrace, traceFileFromResult } from "./trace_file.ts";
+import { loadTrace, saveTrace, type TraceFile, traceFileFromResult } from "./trace_file.ts";
+import { firstDifference, formatDifference } from "./explore/diff.ts";
+import { mergeSweepReports, parseSweepReport } from "./explore/merge.ts";
+import { replayTrace } from "./explore/replay.ts";
+import { parseSeedRange, parseShard, shardSeeds } from "./explore/shard.ts";
+import { shrinkFailure, type ShrinkResult } from "./explore/shrink.ts";
+import { formatSweep } from "./explore/summary.ts";
+import { runSweep, SEED_TIMEOUT, type SweepReport, type SweepSpec } from "./explore/sweep.ts";
+import { renderHtml } from "./render/html.ts";
+import { renderPerfetto } from "./render/perfetto.ts";
+import { renderShiviz } from "./render/shiviz.ts";
 
 /**
  * Where the command line reads its scenarios from and writes its output to.
@@ -54,6 +70,14 @@ export interface CliIO {
   isTTY?: boolean;
   /** What `demo` prints. */
   demo?: () => string;
+  /**
+   * URL of a module exporting the registry as `scenarios`, for `sweep`'s
+   * workers to import (they cannot share this thread's objects). Without
+   * it, `sweep` runs its seeds in this thread.
+   */
+  registryUrl?: string;
+  /** Show `sweep`'s progress bar on stderr (a terminal); default false. */
+  progress?: boolean;
 }
 
 /**
@@ -80,6 +104,13 @@ const VALUE_OPTIONS = [
   "--dup",
   "--faults",
   "--out",
+  "--seeds",
+  "--workers",
+  "--shard",
+  "--budget-ms",
+  "--seed-timeout-ms",
+  "--shrink-runs",
+  "--shrink-ms",
 ];
 
 /** `run`'s own options, as commander hands them over (all strings: we validate). */
@@ -95,6 +126,18 @@ interface RunOptions {
   diagram?: boolean;
   json?: boolean;
   out?: string;
+}
+
+/** `sweep`'s own options, besides the scenario and network ones it shares with `run`. */
+interface SweepOptionValues extends RunOptions {
+  seeds: string;
+  workers?: string;
+  shard?: string;
+  budgetMs?: string;
+  seedTimeoutMs?: string;
+  shrink?: boolean;
+  shrinkRuns?: string;
+  shrinkMs?: string;
 }
 
 /**
@@ -116,43 +159,81 @@ interface RunOptions {
  * ```
  */
 export function runCli(argv: string[], io: CliIO): number {
+  const code = start(argv, io, false);
+  // Without async work allowed, `sweep` refuses before starting any, so this is a number.
+  return typeof code === "number" ? code : EXIT.internal;
+}
+
+/**
+ * {@linkcode runCli} for every command, `sweep` included: its seeds run in
+ * Web Workers (given `io.registryUrl`), so the exit code comes later.
+ *
+ * @example
+ * ```ts
+ * import { runCliAsync } from "./cli.ts";
+ * import { scenarios } from "../protocols/registry.ts";
+ * const out: string[] = [];
+ * const code = await runCliAsync(["sweep", "ping-pong", "--seeds", "1..20", "--json"], {
+ *   registry: scenarios,
+ *   registryUrl: new URL("../protocols/registry.ts", import.meta.url).href,
+ *   stdout: (s) => out.push(s),
+ *   stderr: (s) => out.push(s),
+ * });
+ * code; // 0
+ * JSON.parse(out[0]).runs; // 20
+ * ```
+ */
+export function runCliAsync(argv: string[], io: CliIO): Promise<number> {
+  return Promise.resolve(start(argv, io, true));
+}
+
+function start(argv: string[], io: CliIO, allowAsync: boolean): number | Promise<number> {
   let code: number = EXIT.ok;
   let name: string | undefined;
+  let pending: Promise<number> | undefined;
   try {
     name = scenarioNameIn(argv, io.registry);
     // Fail on an unknown scenario before commander can complain about its flags.
     const scenario = name === undefined ? undefined : io.registry.get(name);
-    const program = buildProgram(io, scenario, (c) => code = c);
+    const later = allowAsync ? (work: Promise<number>) => pending = work : undefined;
+    const program = buildProgram(io, scenario, (c) => code = c, later);
     program.parse(argv, { from: "user" });
+    if (pending !== undefined) return pending.catch((e) => exitCodeFor(e, io, name));
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      switch (e.code) {
-        case "commander.helpDisplayed":
-        case "commander.version":
-          return EXIT.ok;
-        case "commander.help":
-          // Help shown because no command was given: that is a usage error.
-          return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-        default:
-          io.stderr(commanderLine(e, name));
-          return EXIT.usage;
-      }
-    }
-    if (e instanceof ConfigError) {
-      io.stderr(`error: ${flagMessage(e)}`);
-      return EXIT.usage;
-    }
-    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    io.stderr(`error: ${oneLine(message)} (internal error; please report)`);
-    return EXIT.internal;
+    return exitCodeFor(e, io, name);
   }
+}
+
+/** Reports an error the way the command line does and gives its exit code. */
+function exitCodeFor(e: unknown, io: CliIO, name: string | undefined): number {
+  if (e instanceof CommanderError) {
+    switch (e.code) {
+      case "commander.helpDisplayed":
+      case "commander.version":
+        return EXIT.ok;
+      case "commander.help":
+        // Help shown because no command was given: that is a usage error.
+        return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      default:
+        io.stderr(commanderLine(e, name));
+        return EXIT.usage;
+    }
+  }
+  if (e instanceof ConfigError) {
+    io.stderr(`error: ${flagMessage(e)}`);
+    return EXIT.usage;
+  }
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  io.stderr(`error: ${oneLine(message)} (internal error; please report)`);
+  return EXIT.internal;
 }
 
 function buildProgram(
   io: CliIO,
   scenario: Scenario | undefined,
   setCode: (code: number) => void,
+  later?: (work: Promise<number>) => void,
 ): Command {
   const color = io.isTTY ?? false;
   const program = new Command("deno task sim")
@@ -186,21 +267,12 @@ function buildProgram(
     )
     .option("--diagram", "print the space-time diagram")
     .option("--json", "print one line of JSON instead of text")
-    .option("--out <file>", "save the trace as JSON to this file");
-  const scenarioOptions = new Map<string, Option[]>();
-  for (const flag of scenario?.flags ?? []) {
-    const options = flagOptions(flag);
-    for (const option of options) run.addOption(option);
-    scenarioOptions.set(flag.name, options);
-  }
+    .option("--out <file>", `save the trace to this file, ${OUT_FORMS}`);
+  const scenarioOptions = addScenarioFlags(run, scenario);
   run.action((name: string, opts: RunOptions, cmd: Command) => {
     // Normally the scenario found before parsing; looked up again in case that missed.
     const chosen = scenario?.name === name ? scenario : io.registry.get(name);
-    const flags: Record<string, FlagValue> = {};
-    for (const [flag, options] of scenarioOptions) {
-      const value = cmd.getOptionValue(options[0].attributeName()) as FlagValue | undefined;
-      if (value !== undefined) flags[flag] = value;
-    }
+    const flags = scenarioFlagValues(cmd, scenarioOptions);
     const given = runParams(chosen, opts, flags);
     const params = resolveParams(chosen, given);
     const result = runScenarioFor(chosen, params);
@@ -242,6 +314,96 @@ function buildProgram(
       setCode(outcome.exitCode);
     });
 
+  const sweep = program.command("sweep")
+    .description("run a scenario over many seeds in parallel workers; shrink the first failure")
+    .argument("<scenario>", `one of: ${io.registry.list().map((s) => s.name).join(", ")}`)
+    .requiredOption("--seeds <A..B>", "the seeds to run, A to B included (or one seed N)")
+    .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)")
+    .option("--shard <K/M>", "run shard K of M only (the seeds s where s mod M is K - 1)")
+    .option("--budget-ms <ms>", "wall-clock budget; seeds not reached by then are reported")
+    .option(
+      "--seed-timeout-ms <ms>",
+      "wall-clock limit per seed; a seed still running then fails (default 300000)",
+    )
+    .option("--nodes <n>", "number of nodes (default: the scenario's)")
+    .option("--until <ms>", "virtual ms to run each seed for (default: the scenario's)")
+    .option("--latency <spec>", "link latency: MS, MIN..MAX or exp:MEAN[+MIN] (default 1..10)")
+    .option("--loss <p>", "probability a message is lost, in [0, 1]")
+    .option("--dup <p>", "probability a message is duplicated, in [0, 1]")
+    .option("--fifo", "links keep send order (default: they may reorder)")
+    .option("--faults <spec>", "a fault schedule, or random[:RATES] for each seed to draw its own")
+    .option("--no-shrink", "do not shrink the first failure")
+    .option("--shrink-runs <n>", "most runs the shrinking search may take (default 500)")
+    .option("--shrink-ms <ms>", "most wall time the shrinking search may take (default 60000)")
+    .option("--out <file>", `save the shrunk failure's trace to this file, ${OUT_FORMS}`)
+    .option("--json", "print the report as one line of JSON (for sim merge)");
+  const sweepOptions = addScenarioFlags(sweep, scenario);
+  sweep.action((name: string, opts: SweepOptionValues, cmd: Command) => {
+    if (later === undefined) {
+      throw new ConfigError("sweep", "runs in workers: call runCliAsync (main.ts does)");
+    }
+    const chosen = scenario?.name === name ? scenario : io.registry.get(name);
+    later(sweepCommand(io, chosen, opts, scenarioFlagValues(cmd, sweepOptions)));
+  });
+
+  program.command("merge")
+    .description("merge the --json reports of a sweep's shards into one")
+    .argument("<reports...>", "files written by sweep --json")
+    .option("--json", "print the merged report as one line of JSON")
+    .action((files: string[], opts: { json?: boolean }) => {
+      const reports = files.map((f) => parseSweepReport(readFile(f), f));
+      const merged = mergeSweepReports(reports, files);
+      io.stdout(opts.json ? JSON.stringify(merged) : formatSweep(merged, { color }));
+      setCode(merged.failed > 0 ? EXIT.violation : EXIT.ok);
+    });
+
+  program.command("replay")
+    .description("run a saved trace's scenario again and check it gives the same trace")
+    .argument("<trace>", "a trace saved with run --out FILE.json")
+    .option("--out <file>", `save the new run's trace to this file, ${OUT_FORMS}`)
+    .action((path: string, opts: { out?: string }) => {
+      const file = loadTraceFile(path);
+      const replay = replayTrace(io.registry, file);
+      if (opts.out !== undefined) writeTrace(opts.out, replay.result, replay.params);
+      const what = `${file.scenario} seed ${file.seed}`;
+      if (replay.same) {
+        io.stdout(
+          `same: ${what} replays to trace ${replay.actual} (${replay.result.sim.trace.events.length} events)`,
+        );
+        setCode(EXIT.ok);
+        return;
+      }
+      const lines = [
+        paint(color, "red", `DIFFERENT: ${what} was ${replay.expected}, now ${replay.actual}`),
+      ];
+      if (replay.difference !== undefined) {
+        lines.push(formatDifference(replay.difference, [path, "this run"]));
+      }
+      io.stdout(lines.join("\n"));
+      setCode(EXIT.violation);
+    });
+
+  program.command("diff")
+    .description("show the first event where two saved traces part")
+    .argument("<a>", "a saved trace")
+    .argument("<b>", "another saved trace")
+    .option("--context <n>", "events of context around the difference (default 3)")
+    .action((a: string, b: string, opts: { context?: string }) => {
+      const context = opts.context === undefined
+        ? 3
+        : wholeNumber("--context", opts.context, 0, 1000);
+      // Edited traces are worth comparing too: their hashes are not checked.
+      const fa = loadTraceFile(a, false), fb = loadTraceFile(b, false);
+      const d = firstDifference(fa.events, fb.events, context);
+      if (d === undefined) {
+        io.stdout(`same: ${fa.events.length} events, trace ${fa.traceHash}`);
+        setCode(EXIT.ok);
+        return;
+      }
+      io.stdout(formatDifference(d, [a, b]));
+      setCode(EXIT.violation);
+    });
+
   program.command("demo")
     .description("a guided run with faults: what the simulator shows you")
     .action(() => {
@@ -273,6 +435,30 @@ function flagOptions(flag: ScenarioFlag): Option[] {
   }
 }
 
+/** Adds a scenario's own flags to a command; returns them by flag name. */
+function addScenarioFlags(cmd: Command, scenario: Scenario | undefined): Map<string, Option[]> {
+  const byFlag = new Map<string, Option[]>();
+  for (const flag of scenario?.flags ?? []) {
+    const options = flagOptions(flag);
+    for (const option of options) cmd.addOption(option);
+    byFlag.set(flag.name, options);
+  }
+  return byFlag;
+}
+
+/** The values given for a scenario's own flags. */
+function scenarioFlagValues(
+  cmd: Command,
+  byFlag: Map<string, Option[]>,
+): Record<string, FlagValue> {
+  const flags: Record<string, FlagValue> = {};
+  for (const [flag, options] of byFlag) {
+    const value = cmd.getOptionValue(options[0].attributeName()) as FlagValue | undefined;
+    if (value !== undefined) flags[flag] = value;
+  }
+  return flags;
+}
+
 /**
  * Finds the scenario named after `run` without parsing, so that its flags can
  * be registered before commander sees them. Skips the values of options that
@@ -286,7 +472,7 @@ function scenarioNameIn(argv: string[], registry: ScenarioRegistry): string | un
     }
   }
   const command = argv.findIndex((a) => !a.startsWith("-"));
-  if (command === -1 || argv[command] !== "run") return undefined;
+  if (command === -1 || (argv[command] !== "run" && argv[command] !== "sweep")) return undefined;
   for (let i = command + 1; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") return argv[i + 1];
@@ -342,13 +528,175 @@ function runScenarioFor(scenario: Scenario, params: ScenarioParams): ScenarioRes
   }
 }
 
-/** Saves the trace where `--out` says; a path that cannot be written is bad input. */
+/** What `--out` writes, by the file's ending. */
+const OUT_FORMS = "by its ending: .html a page, .perfetto.json Chrome trace events, " +
+  ".shiviz.log a ShiViz log, anything else the JSON trace";
+
+/**
+ * Saves the trace where `--out` says, in the form its ending asks for; a
+ * path that cannot be written is bad input.
+ */
 function writeTrace(path: string, result: ScenarioResult, params: ScenarioParams): void {
-  const text = saveTrace(traceFileFromResult(result, params));
+  const events = result.sim.trace.events;
+  const name = path.toLowerCase();
+  const title = `${result.scenario} seed ${result.seed}`;
+  const verdict = result.ok
+    ? "ok"
+    : `FAILED: ${result.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
+  const text = name.endsWith(".html") || name.endsWith(".htm")
+    ? renderHtml(events, {
+      title,
+      subtitle: [result.replay, `${verdict} · trace ${result.traceHash}`],
+    })
+    : name.endsWith(".perfetto.json")
+    ? renderPerfetto(events, {
+      title,
+      endMs: result.virtualMs,
+      otherData: { replay: result.replay, traceHash: result.traceHash },
+    })
+    : name.endsWith(".shiviz.log") || name.endsWith(".shiviz")
+    ? renderShiviz(events)
+    : saveTrace(traceFileFromResult(result, params));
   try {
     Deno.writeTextFileSync(path, text);
   } catch (e) {
     throw new ConfigError("--out", `cannot write ${JSON.stringify(path)}: ${(e as Error).message}`);
+  }
+}
+
+/** `sweep`: validates everything, runs the seeds, shrinks the first failure, reports. */
+function sweepCommand(
+  io: CliIO,
+  scenario: Scenario,
+  opts: SweepOptionValues,
+  flags: Record<string, FlagValue>,
+): Promise<number> {
+  const given = runParams(scenario, opts, flags);
+  const seeds = parseSeedRange(opts.seeds);
+  const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  const workers = opts.workers === undefined
+    ? (io.registryUrl === undefined ? 0 : undefined)
+    : wholeNumber("--workers", opts.workers, 0, 1024);
+  if (workers !== 0 && workers !== undefined && io.registryUrl === undefined) {
+    throw new ConfigError("--workers", "must be 0 here: no registry module for workers to load");
+  }
+  const budgetMs = opts.budgetMs === undefined ? undefined : positive("--budget-ms", opts.budgetMs);
+  const seedTimeoutMs = opts.seedTimeoutMs === undefined
+    ? 300_000
+    : positive("--seed-timeout-ms", opts.seedTimeoutMs);
+  const shrinkRuns = opts.shrinkRuns === undefined
+    ? 500
+    : wholeNumber("--shrink-runs", opts.shrinkRuns, 1, 1_000_000);
+  const shrinkMs = opts.shrinkMs === undefined ? 60_000 : positive("--shrink-ms", opts.shrinkMs);
+  const spec: SweepSpec = {
+    scenario: scenario.name,
+    given: {
+      nodes: given.nodes,
+      until: given.until,
+      network: given.network,
+      flags: given.flags,
+      ...(opts.faults === undefined ? {} : { faults: opts.faults }),
+    },
+    seeds,
+    ...(shard === undefined ? {} : { shard }),
+  };
+  // Checked here so that bad input is one line, not a worker's error.
+  resolveParams(scenario, { ...spec.given, seed: seeds.from });
+  const total = shardSeeds(seeds, shard).length;
+  return (async () => {
+    const started = performance.now();
+    const bar = io.progress ? progressBar(total) : undefined;
+    let report: SweepReport;
+    try {
+      report = await runSweep(io.registry, spec, {
+        workers,
+        registryUrl: io.registryUrl,
+        budgetMs,
+        seedTimeoutMs,
+        onProgress: bar === undefined ? undefined : (p) => bar.update(p.done, { failed: p.failed }),
+      });
+    } catch (e) {
+      // A fault naming an unknown node is only found when a seed schedules it.
+      if (e instanceof ConfigError && /^faults? /.test(e.input)) {
+        throw new ConfigError("--faults", faultProblem(e));
+      }
+      throw e;
+    } finally {
+      bar?.stop();
+    }
+    if (opts.shrink !== false) shrinkFirst(report, started);
+    io.stdout(opts.json ? JSON.stringify(report) : formatSweep(report, { color: io.isTTY }));
+    return report.failed > 0 ? EXIT.violation : EXIT.ok;
+  })();
+
+  /** Shrinks the report's first failure (one that did not time out) and records the result. */
+  function shrinkFirst(report: SweepReport, started: number): void {
+    // A seed that timed out would hang the search in this thread: shrink the first other one.
+    const first = report.failures.find((f) => f.check !== SEED_TIMEOUT);
+    const overBudget = () => budgetMs !== undefined && performance.now() - started >= budgetMs;
+    if (first === undefined || overBudget()) return;
+    const shrinking = performance.now();
+    let shrunk: ShrinkResult;
+    try {
+      shrunk = shrinkFailure(scenario, { ...spec.given, seed: first.seed }, {
+        check: first.check,
+        maxRuns: shrinkRuns,
+        shouldStop: () => overBudget() || performance.now() - shrinking >= shrinkMs,
+      });
+    } catch (e) {
+      if (!(e instanceof ConfigError && e.input === "shrink")) throw e;
+      // Run again here, the seed did not fail the same way: worth saying, but not bad input.
+      io.stderr(
+        `warning: seed ${first.seed} failed ${first.check} in a worker but not when run ` +
+          `again to shrink it: is ${scenario.name} deterministic? (${oneLine(e.message)})`,
+      );
+      return;
+    }
+    if (opts.out !== undefined) writeTrace(opts.out, shrunk.result, shrunk.params);
+    report.shrunk = {
+      seed: first.seed,
+      check: shrunk.check,
+      replay: shrunk.replay,
+      runs: shrunk.runs,
+      stopped: shrunk.stopped === "asked" ? "time" : shrunk.stopped,
+      faultsBefore: shrunk.before.faults,
+      faultsAfter: shrunk.after.faults,
+      ...(opts.out === undefined ? {} : { out: opts.out }),
+    };
+  }
+}
+
+/** A progress bar on stderr: seeds done of the total, and failures so far. */
+function progressBar(total: number): cliProgress.SingleBar {
+  const bar = new cliProgress.SingleBar({
+    format: "sweep [{bar}] {value}/{total} seeds · {failed} failed · {eta_formatted} left",
+    stream: process.stderr,
+    clearOnComplete: true,
+    hideCursor: true,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0, { failed: 0 });
+  return bar;
+}
+
+/** A file's text; one that cannot be read is bad input naming the file. */
+function readFile(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new ConfigError(path, `cannot be read (${(e as Error).message})`);
+  }
+}
+
+/** A saved trace, its problems reported against the file's name. */
+function loadTraceFile(path: string, verify = true): TraceFile {
+  const text = readFile(path);
+  try {
+    return loadTrace(text, { verify });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      throw new ConfigError(path, e.message.replace(/^trace file:\s*/, ""));
+    }
+    throw e;
   }
 }
 

@@ -95,3 +95,56 @@ export {
   traceFileFromResult,
   type TraceParams,
 } from "./trace_file.ts";
+export { type Eventually, eventually } from "./explore/liveness.ts";
+export { firstDifference, formatDifference, type TraceDifference } from "./explore/diff.ts";
+export { mergeSweepReports, missingShards, parseSweepReport } from "./explore/merge.ts";
+export { paramsOfTrace, type ReplayOutcome, replayTrace } from "./explore/replay.ts";
+export {
+  formatSeedRange,
+  formatShard,
+  inShard,
+  MAX_SWEEP_SEEDS,
+  parseSeedRange,
+  parseShard,
+  type SeedRange,
+  type Shard,
+  shardSeeds,
+} from "./explore/shard.ts";
+export {
+  ddmin,
+  type RunSize,
+  shrinkFailure,
+  type ShrinkOptions,
+  type ShrinkResult,
+} from "./explore/shrink.ts";
+export { formatSweep, type SummaryOptions, sweepFlags } from "./explore/summary.ts";
+export {
+  type NotReached,
+  partName,
+  runSeed,
+  runSweep,
+  SEED_TIMEOUT,
+  type SeedOutcome,
+  type ShrunkSummary,
+  slowestOf,
+  type SlowSeed,
+  SWEEP_FORMAT,
+  SWEEP_VERSION,
+  type SweepFailure,
+  type SweepGiven,
+  type SweepOptions,
+  type SweepParams,
+  type SweepProgress,
+  type SweepReport,
+  type SweepSpec,
+} from "./explore/sweep.ts";
+export { type HtmlOptions, renderHtml } from "./render/html.ts";
+export { type MessageSpan, messageSpans, traceNodes } from "./render/messages.ts";
+export {
+  type ChromeTrace,
+  type ChromeTraceEvent,
+  type PerfettoOptions,
+  renderPerfetto,
+  toChromeTrace,
+} from "./render/perfetto.ts";
+export { renderShiviz, SHIVIZ_REGEX, type VectorClock, vectorClocks } from "./render/shiviz.ts";

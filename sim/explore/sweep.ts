@@ -1,0 +1,759 @@
+/**
+ * Sweeps: one scenario over many seeds, in parallel Web Workers.
+ *
+ * The main thread hands out seeds in small chunks, in increasing order, to
+ * whichever worker is free, so a few slow seeds do not leave a core idle.
+ * Each worker imports the scenario registry itself (from a module URL the
+ * caller names: `sim/` does not know the protocols) and runs seeds with
+ * tracing off; a failing seed's replay command reproduces it with tracing on.
+ *
+ * A wall-clock budget bounds the sweep: when it runs out the workers are
+ * stopped, even in the middle of a seed that never ends, and the report
+ * names the seeds not reached instead of hanging. A per-seed timeout bounds
+ * each seed: one still running then is a failure of its own (an actor in
+ * an endless loop, or events that never let virtual time advance), its
+ * worker is replaced, and the sweep goes on.
+ *
+ * One limit of the platform: Deno 2.9 cannot stop a worker that is busy in
+ * JavaScript. `terminate()` returns and the sweep goes on without it, but
+ * that thread keeps running until the process exits (the command line
+ * exits as soon as it has printed its report). A library caller that sweeps
+ * scenarios that may never end should do the same.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../errors.ts";
+import { formatLatency } from "../network.ts";
+import {
+  replayCommand,
+  resolveParams,
+  runScenario,
+  type Scenario,
+  type ScenarioParams,
+  type ScenarioRegistry,
+} from "../scenario.ts";
+import { formatSeedRange, formatShard, type SeedRange, type Shard, shardSeeds } from "./shard.ts";
+
+/**
+ * The parameters of every run of a sweep but the seed, in a form that can be
+ * posted to a worker (no functions). `faults` is the `--faults` text.
+ *
+ * @example
+ * ```ts
+ * import type { SweepGiven } from "./sweep.ts";
+ * const g: SweepGiven = { nodes: 5, network: { loss: 0.1 }, faults: "random" };
+ * ```
+ */
+export type SweepGiven =
+  & Partial<Omit<ScenarioParams, "faults" | "seed" | "trace">>
+  & { faults?: string };
+
+/**
+ * What to sweep.
+ *
+ * @example
+ * ```ts
+ * import type { SweepSpec } from "./sweep.ts";
+ * const s: SweepSpec = { scenario: "gossip", given: {}, seeds: { from: 1, to: 100 } };
+ * ```
+ */
+export interface SweepSpec {
+  scenario: string;
+  given: SweepGiven;
+  seeds: SeedRange;
+  shard?: Shard;
+}
+
+/**
+ * A failing seed: its first violation and the command that replays it.
+ *
+ * @example
+ * ```ts
+ * import type { SweepFailure } from "./sweep.ts";
+ * const f: SweepFailure = {
+ *   seed: 9, check: "all-rounds-done", message: "only 3 of 10", atMs: 100, node: "n1",
+ *   faults: "", replay: "deno task sim run ping-pong --seed 9",
+ * };
+ * ```
+ */
+export interface SweepFailure {
+  seed: number;
+  check: string;
+  message: string;
+  atMs: number;
+  node?: string;
+  /** The fault schedule that ran, in the text form. */
+  faults: string;
+  replay: string;
+}
+
+/**
+ * What one seed of a sweep did.
+ *
+ * @example
+ * ```ts
+ * import type { SeedOutcome } from "./sweep.ts";
+ * const o: SeedOutcome = { seed: 1, ok: true, events: 120, messages: 40, virtualMs: 1000, wallMs: 0.8 };
+ * ```
+ */
+export interface SeedOutcome {
+  seed: number;
+  ok: boolean;
+  events: number;
+  messages: number;
+  virtualMs: number;
+  wallMs: number;
+  failure?: SweepFailure;
+}
+
+/**
+ * One of the slowest seeds of a sweep.
+ *
+ * @example
+ * ```ts
+ * import type { SlowSeed } from "./sweep.ts";
+ * const s: SlowSeed = { seed: 4, wallMs: 12.5, events: 9000, ok: true };
+ * ```
+ */
+export interface SlowSeed {
+  seed: number;
+  wallMs: number;
+  events: number;
+  ok: boolean;
+}
+
+/**
+ * Seeds a sweep did not run because its budget ran out: the seeds that were
+ * being run when it stopped, and for each part of the sweep the seeds never
+ * handed out (every seed of the range from `from` to `to` that belongs to
+ * the shard).
+ *
+ * @example
+ * ```ts
+ * import type { NotReached } from "./sweep.ts";
+ * const n: NotReached = { seeds: [17], rest: [{ from: 19, to: 100, shard: "2/2" }], count: 42 };
+ * ```
+ */
+export interface NotReached {
+  seeds: number[];
+  rest: Array<{ from: number; to: number; shard: string | null }>;
+  /** How many seeds in all. */
+  count: number;
+}
+
+/**
+ * The check name of a seed that ran past the sweep's per-seed timeout.
+ *
+ * @example
+ * ```ts
+ * import { SEED_TIMEOUT, type SweepReport } from "./sweep.ts";
+ * const hung = (r: SweepReport) => r.failures.filter((f) => f.check === SEED_TIMEOUT);
+ * ```
+ */
+export const SEED_TIMEOUT = "seed-timeout";
+
+/**
+ * The `format` of a sweep report.
+ *
+ * @example
+ * ```ts
+ * import { SWEEP_FORMAT } from "./sweep.ts";
+ * SWEEP_FORMAT; // "dsim-sweep"
+ * ```
+ */
+export const SWEEP_FORMAT = "dsim-sweep";
+/**
+ * The report version this code writes and reads.
+ *
+ * @example
+ * ```ts
+ * import { SWEEP_VERSION } from "./sweep.ts";
+ * SWEEP_VERSION; // 1
+ * ```
+ */
+export const SWEEP_VERSION = 1;
+
+/**
+ * The result of a sweep: totals that add up across shards (so reports
+ * merge), the slowest seeds, every failure, and the seeds not reached. This
+ * is what `sweep --json` prints.
+ *
+ * @example
+ * ```ts
+ * import type { SweepReport } from "./sweep.ts";
+ * const failed = (r: SweepReport) => r.failures.map((f) => f.seed);
+ * ```
+ */
+export interface SweepReport {
+  format: typeof SWEEP_FORMAT;
+  version: typeof SWEEP_VERSION;
+  scenario: string;
+  /** The run parameters in the command line's terms (`faults` is the `--faults` text). */
+  params: SweepParams;
+  /** The seed range, `A..B`. */
+  seeds: string;
+  /** The shard, `K/M`, or null for the whole range (and for a merged report). */
+  shard: string | null;
+  /** What the report covers: `K/M of A..B` for a shard, `A..B` for a whole range. */
+  parts: string[];
+  workers: number;
+  /** Wall time of the sweep, ms (for a merged report: the longest part). */
+  wallMs: number;
+  budgetMs: number | null;
+  /** Seeds run. */
+  runs: number;
+  failed: number;
+  events: number;
+  messages: number;
+  /** Sum of the runs' virtual times, ms. */
+  virtualMs: number;
+  /** Sum of the runs' wall times, ms (time spent simulating, over all workers). */
+  runMs: number;
+  slowest: SlowSeed[];
+  failures: SweepFailure[];
+  notReached: NotReached;
+  /** The shrunk form of the first failure, when it was shrunk. */
+  shrunk?: ShrunkSummary;
+}
+
+/**
+ * The parameters of a sweep's runs, as the command line writes them.
+ *
+ * @example
+ * ```ts
+ * import type { SweepParams } from "./sweep.ts";
+ * const p: SweepParams = { nodes: 8, until: 2000, faults: "random", flags: { rumours: 3 } };
+ * ```
+ */
+export interface SweepParams {
+  nodes: number;
+  until: number;
+  latency?: string;
+  loss?: number;
+  dup?: number;
+  fifo?: boolean;
+  faults: string;
+  flags: Record<string, string | number | boolean>;
+}
+
+/**
+ * A shrunk failure, as a report keeps it.
+ *
+ * @example
+ * ```ts
+ * import type { ShrunkSummary } from "./sweep.ts";
+ * const s: ShrunkSummary = {
+ *   seed: 3, check: "x", replay: "deno task sim run x --seed 3", runs: 40, stopped: null,
+ *   faultsBefore: 6, faultsAfter: 1,
+ * };
+ * ```
+ */
+export interface ShrunkSummary {
+  seed: number;
+  check: string;
+  replay: string;
+  /** Runs the search took. */
+  runs: number;
+  /** Why the search ended early (its run or time limit), or null when it was done. */
+  stopped: "runs" | "time" | null;
+  faultsBefore: number;
+  faultsAfter: number;
+  /** Where its trace was saved, if it was. */
+  out?: string;
+}
+
+/**
+ * How far a sweep has got, for a progress bar.
+ *
+ * @example
+ * ```ts
+ * import type { SweepProgress } from "./sweep.ts";
+ * const line = (p: SweepProgress) => `${p.done}/${p.total}, ${p.failed} failed`;
+ * ```
+ */
+export interface SweepProgress {
+  done: number;
+  total: number;
+  failed: number;
+}
+
+/**
+ * How to run a sweep.
+ *
+ * @example
+ * ```ts
+ * import type { SweepOptions } from "./sweep.ts";
+ * const o: SweepOptions = { workers: 2, registryUrl: new URL("../../protocols/registry.ts", import.meta.url).href };
+ * ```
+ */
+export interface SweepOptions {
+  /** Parallel workers (default: the number of cores); 0 runs every seed in this thread. */
+  workers?: number;
+  /** URL of a module exporting the scenario registry; needed when `workers` > 0. */
+  registryUrl?: string;
+  /** Name of the registry's export in that module (default `scenarios`). */
+  registryExport?: string;
+  /**
+   * Wall-clock budget, ms. With workers, a seed that never ends is stopped;
+   * in this thread the budget is checked between seeds.
+   */
+  budgetMs?: number;
+  /**
+   * Wall-clock limit per seed, ms (workers only): a seed still running then
+   * fails with the check {@linkcode SEED_TIMEOUT}, its worker is replaced,
+   * and the sweep goes on. Default: none.
+   */
+  seedTimeoutMs?: number;
+  /** Called after every seed. */
+  onProgress?: (progress: SweepProgress) => void;
+  /** How many slowest seeds the report keeps (default 5). */
+  slowest?: number;
+}
+
+/**
+ * What the main thread posts to a sweep worker.
+ *
+ * @example
+ * ```ts
+ * import type { ToWorker } from "./sweep.ts";
+ * const run: ToWorker = { type: "run", seeds: [1, 2, 3] };
+ * ```
+ */
+export type ToWorker =
+  | {
+    type: "init";
+    registryUrl: string;
+    registryExport: string;
+    scenario: string;
+    given: SweepGiven;
+  }
+  | { type: "run"; seeds: number[] };
+
+/**
+ * What a sweep worker posts back.
+ *
+ * @example
+ * ```ts
+ * import type { FromWorker } from "./sweep.ts";
+ * const done: FromWorker = { type: "done" };
+ * ```
+ */
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "result"; outcome: SeedOutcome }
+  | { type: "done" }
+  /** `input` is set for a {@linkcode ConfigError}; `message` is then its problem alone. */
+  | { type: "error"; seed?: number; input?: string; message: string };
+
+/**
+ * Runs one seed of a sweep with tracing off.
+ *
+ * @example
+ * ```ts
+ * import { runSeed } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * runSeed(pingPong, {}, 3).ok; // true
+ * ```
+ */
+export function runSeed(scenario: Scenario, given: SweepGiven, seed: number): SeedOutcome {
+  const r = runScenario(scenario, { ...given, seed, trace: "off" });
+  const outcome: SeedOutcome = {
+    seed,
+    ok: r.ok,
+    events: r.events,
+    messages: r.messages,
+    virtualMs: r.virtualMs,
+    wallMs: r.wallMs,
+  };
+  const v = r.violations[0];
+  if (v !== undefined) {
+    outcome.failure = {
+      seed,
+      check: v.check,
+      message: v.message,
+      atMs: v.atMs,
+      ...(v.node === undefined ? {} : { node: v.node }),
+      faults: r.faults,
+      replay: r.replay,
+    };
+  }
+  return outcome;
+}
+
+/**
+ * The parameters of a sweep in the command line's terms.
+ *
+ * @example
+ * ```ts
+ * import { sweepParams } from "./sweep.ts";
+ * import { resolveParams } from "../scenario.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * sweepParams(resolveParams(pingPong, {}), "").nodes; // 2
+ * ```
+ */
+export function sweepParams(params: ScenarioParams, faults: string): SweepParams {
+  const net = params.network;
+  const p: SweepParams = { nodes: params.nodes, until: params.until, faults, flags: {} };
+  if (net.latency !== undefined && net.latency.kind !== "custom") {
+    p.latency = formatLatency(net.latency);
+  }
+  if (net.loss !== undefined) p.loss = net.loss;
+  if (net.duplicate !== undefined) p.dup = net.duplicate;
+  if (net.fifo !== undefined) p.fifo = net.fifo;
+  p.flags = { ...params.flags };
+  return p;
+}
+
+/**
+ * Runs a sweep and reports on it. Rejects with a {@linkcode ConfigError} for
+ * bad input (found before any seed runs, or by a run that throws one) and
+ * with an `Error` when a worker fails for another reason.
+ *
+ * @example
+ * ```ts
+ * import { runSweep } from "./sweep.ts";
+ * import { scenarios } from "../../protocols/registry.ts";
+ * const report = await runSweep(scenarios, {
+ *   scenario: "ping-pong", given: {}, seeds: { from: 1, to: 20 },
+ * }, { workers: 0 });
+ * report.runs; // 20
+ * ```
+ */
+export async function runSweep(
+  registry: ScenarioRegistry,
+  spec: SweepSpec,
+  options: SweepOptions = {},
+): Promise<SweepReport> {
+  const scenario = registry.get(spec.scenario);
+  // Bad parameters are found here, once, rather than by every worker.
+  const params = resolveParams(scenario, { ...spec.given, seed: spec.seeds.from });
+  const seeds = shardSeeds(spec.seeds, spec.shard);
+  const asked = options.workers ?? navigator.hardwareConcurrency ?? 1;
+  if (!(Number.isInteger(asked) && asked >= 0)) {
+    throw new ConfigError("--workers", `must be a whole number >= 0, got ${options.workers}`);
+  }
+  // No more workers than seeds: each one costs a module load.
+  const workers = Math.min(asked, seeds.length);
+  const budget = options.budgetMs;
+  if (budget !== undefined && !(budget > 0)) {
+    throw new ConfigError("--budget-ms", `must be a number of wall ms > 0, got ${budget}`);
+  }
+  const seedTimeout = options.seedTimeoutMs;
+  if (seedTimeout !== undefined && !(seedTimeout > 0)) {
+    throw new ConfigError(
+      "--seed-timeout-ms",
+      `must be a number of wall ms > 0, got ${seedTimeout}`,
+    );
+  }
+  const started = performance.now();
+  const run = workers === 0 || seeds.length === 0
+    ? inThisThread(scenario, spec.given, seeds, options, started)
+    : await inWorkers(spec, scenario, seeds, workers, options, started);
+  const wallMs = performance.now() - started;
+  return buildReport(
+    spec,
+    sweepParams(params, spec.given.faults ?? scenario.defaults.faults ?? ""),
+    {
+      outcomes: run.outcomes,
+      inFlight: run.inFlight,
+      unsent: run.unsent,
+      seeds,
+      workers,
+      wallMs,
+      budgetMs: budget ?? null,
+      slowest: options.slowest ?? 5,
+    },
+  );
+}
+
+/** What a sweep ran, before it is summed up. */
+interface Ran {
+  outcomes: SeedOutcome[];
+  /** Seeds being run when the budget ran out. */
+  inFlight: number[];
+  /** Index into the seed list of the first seed never handed out. */
+  unsent: number;
+}
+
+function inThisThread(
+  scenario: Scenario,
+  given: SweepGiven,
+  seeds: number[],
+  options: SweepOptions,
+  started: number,
+): Ran {
+  const outcomes: SeedOutcome[] = [];
+  let failed = 0;
+  for (let i = 0; i < seeds.length; i++) {
+    if (options.budgetMs !== undefined && performance.now() - started >= options.budgetMs) {
+      return { outcomes, inFlight: [], unsent: i };
+    }
+    const outcome = runSeed(scenario, given, seeds[i]);
+    outcomes.push(outcome);
+    if (!outcome.ok) failed++;
+    options.onProgress?.({ done: outcomes.length, total: seeds.length, failed });
+  }
+  return { outcomes, inFlight: [], unsent: seeds.length };
+}
+
+function inWorkers(
+  spec: SweepSpec,
+  scenario: Scenario,
+  seeds: number[],
+  count: number,
+  options: SweepOptions,
+  started: number,
+): Promise<Ran> {
+  const registryUrl = options.registryUrl;
+  if (registryUrl === undefined) {
+    throw new ConfigError(
+      "registryUrl",
+      "a sweep in workers needs the URL of the module exporting the scenarios (or workers: 0)",
+    );
+  }
+  if (spec.given.network?.latency?.kind === "custom") {
+    throw new ConfigError("latency", "a custom latency function cannot be sent to workers");
+  }
+  const timeout = options.seedTimeoutMs;
+  const chunk = Math.max(1, Math.min(32, Math.floor(seeds.length / (count * 8))));
+  return new Promise<Ran>((resolve, reject) => {
+    const outcomes: SeedOutcome[] = [];
+    let failed = 0;
+    let next = 0;
+    /** Seeds taken back from a worker that was stopped, handed out again first. */
+    const retry: number[] = [];
+    let finished = false;
+    /** Each live worker: the seeds handed to it not yet reported, in the order it runs them. */
+    const live = new Map<Worker, { pending: number[]; since: number }>();
+    const timers: Array<ReturnType<typeof setTimeout>> = [];
+
+    const finish = (error?: Error) => {
+      if (finished) return;
+      finished = true;
+      for (const t of timers) clearTimeout(t);
+      const inFlight = [...retry];
+      for (const [worker, state] of live) {
+        worker.terminate();
+        inFlight.push(...state.pending);
+      }
+      live.clear();
+      if (error !== undefined) reject(error);
+      else resolve({ outcomes, inFlight: inFlight.sort((a, b) => a - b), unsent: next });
+    };
+    const overBudget = () =>
+      options.budgetMs !== undefined && performance.now() - started >= options.budgetMs;
+    const record = (outcome: SeedOutcome) => {
+      outcomes.push(outcome);
+      if (!outcome.ok) failed++;
+      options.onProgress?.({ done: outcomes.length, total: seeds.length, failed });
+    };
+    const feed = (worker: Worker) => {
+      const state = live.get(worker)!;
+      if ((retry.length === 0 && next >= seeds.length) || overBudget()) {
+        worker.terminate();
+        live.delete(worker);
+        if (live.size === 0) finish();
+        return;
+      }
+      let batch: number[];
+      if (retry.length > 0) {
+        batch = retry.splice(0, chunk);
+      } else {
+        batch = seeds.slice(next, next + chunk);
+        next += batch.length;
+      }
+      state.pending = [...batch];
+      state.since = performance.now();
+      worker.postMessage({ type: "run", seeds: batch } satisfies ToWorker);
+    };
+    const start = () => {
+      const worker = new Worker(new URL("./sweep_worker.ts", import.meta.url).href, {
+        type: "module",
+      });
+      live.set(worker, { pending: [], since: performance.now() });
+      worker.onmessage = (e: MessageEvent<FromWorker>) => {
+        const state = live.get(worker);
+        // Messages from a worker already stopped (budget, timeout) are stale.
+        if (finished || state === undefined) return;
+        const msg = e.data;
+        switch (msg.type) {
+          case "ready":
+          case "done":
+            return feed(worker);
+          case "result":
+            state.pending = state.pending.filter((s) => s !== msg.outcome.seed);
+            state.since = performance.now();
+            return record(msg.outcome);
+          case "error": {
+            const where = msg.seed === undefined ? "" : ` (seed ${msg.seed})`;
+            return finish(
+              msg.input !== undefined
+                ? new ConfigError(msg.input, msg.message)
+                : new Error(`sweep worker failed${where}: ${msg.message}`),
+            );
+          }
+          default: {
+            const never: never = msg;
+            return finish(new Error(`internal: unknown worker message ${JSON.stringify(never)}`));
+          }
+        }
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        finish(new Error(`sweep worker failed: ${e.message}`));
+      };
+      worker.postMessage(
+        {
+          type: "init",
+          registryUrl,
+          registryExport: options.registryExport ?? "scenarios",
+          scenario: spec.scenario,
+          given: spec.given,
+        } satisfies ToWorker,
+      );
+    };
+    /** A seed that runs past the timeout fails; its worker is replaced and the rest of its chunk goes back. */
+    const watch = () => {
+      if (finished || timeout === undefined) return;
+      const now = performance.now();
+      for (const [worker, state] of [...live]) {
+        if (state.pending.length === 0 || now - state.since < timeout) continue;
+        worker.terminate();
+        live.delete(worker);
+        const [stuck, ...rest] = state.pending;
+        retry.unshift(...rest);
+        record(timedOut(scenario, spec.given, stuck, timeout, now - state.since));
+        if (!overBudget()) start();
+      }
+      if (live.size === 0) finish();
+      else timers.push(setTimeout(watch, Math.min(1000, timeout / 4)));
+    };
+
+    if (options.budgetMs !== undefined) {
+      timers.push(setTimeout(
+        () => finish(),
+        Math.max(0, options.budgetMs - (performance.now() - started)),
+      ));
+    }
+    if (timeout !== undefined) timers.push(setTimeout(watch, Math.min(1000, timeout / 4)));
+    for (let w = 0; w < count; w++) start();
+  });
+}
+
+/** The outcome of a seed stopped for running past the per-seed timeout. */
+function timedOut(
+  scenario: Scenario,
+  given: SweepGiven,
+  seed: number,
+  timeout: number,
+  wallMs: number,
+): SeedOutcome {
+  const params = resolveParams(scenario, { ...given, seed });
+  const faults = given.faults ?? scenario.defaults.faults ?? "";
+  return {
+    seed,
+    ok: false,
+    events: 0,
+    messages: 0,
+    virtualMs: 0,
+    wallMs: round(wallMs),
+    failure: {
+      seed,
+      check: SEED_TIMEOUT,
+      message: `still running after ${timeout} ms of wall time (an endless loop, or events ` +
+        "that never let virtual time advance?)",
+      atMs: 0,
+      faults,
+      // With generated faults the spec regenerates the same schedule from the seed.
+      replay: replayCommand(scenario, params, faults.trim() === "none" ? "" : faults),
+    },
+  };
+}
+
+/** Everything {@linkcode buildReport} sums up. */
+interface ReportInput {
+  outcomes: SeedOutcome[];
+  inFlight: number[];
+  unsent: number;
+  seeds: number[];
+  workers: number;
+  wallMs: number;
+  budgetMs: number | null;
+  slowest: number;
+}
+
+function buildReport(spec: SweepSpec, params: SweepParams, input: ReportInput): SweepReport {
+  const outcomes = [...input.outcomes].sort((a, b) => a.seed - b.seed);
+  let events = 0, messages = 0, virtualMs = 0, runMs = 0;
+  for (const o of outcomes) {
+    events += o.events;
+    messages += o.messages;
+    virtualMs += o.virtualMs;
+    runMs += o.wallMs;
+  }
+  const failures = outcomes.flatMap((o) => o.failure === undefined ? [] : [o.failure]);
+  const unsentCount = input.seeds.length - input.unsent;
+  return {
+    format: SWEEP_FORMAT,
+    version: SWEEP_VERSION,
+    scenario: spec.scenario,
+    params,
+    seeds: formatSeedRange(spec.seeds),
+    shard: spec.shard === undefined ? null : formatShard(spec.shard),
+    parts: [partName(spec.seeds, spec.shard)],
+    workers: input.workers,
+    wallMs: round(input.wallMs),
+    budgetMs: input.budgetMs,
+    runs: outcomes.length,
+    failed: failures.length,
+    events,
+    messages,
+    virtualMs: round(virtualMs),
+    runMs: round(runMs),
+    slowest: slowestOf(outcomes, input.slowest),
+    failures,
+    notReached: {
+      seeds: input.inFlight,
+      rest: unsentCount === 0 ? [] : [{
+        from: input.seeds[input.unsent],
+        to: spec.seeds.to,
+        shard: spec.shard === undefined ? null : formatShard(spec.shard),
+      }],
+      count: input.inFlight.length + unsentCount,
+    },
+  };
+}
+
+/**
+ * How a report names the seeds it covers: `K/M of A..B`, or `A..B`.
+ *
+ * @example
+ * ```ts
+ * import { partName } from "./sweep.ts";
+ * partName({ from: 1, to: 100 }, { index: 2, count: 4 }); // "2/4 of 1..100"
+ * ```
+ */
+export function partName(range: SeedRange, shard?: Shard): string {
+  return shard === undefined
+    ? formatSeedRange(range)
+    : `${formatShard(shard)} of ${formatSeedRange(range)}`;
+}
+
+/**
+ * The `n` slowest of some seeds, slowest first (ties: lower seed first).
+ *
+ * @example
+ * ```ts
+ * import { slowestOf } from "./sweep.ts";
+ * slowestOf([{ seed: 1, wallMs: 2, events: 5, ok: true }, { seed: 2, wallMs: 9, events: 7, ok: true }], 1)[0].seed; // 2
+ * ```
+ */
+export function slowestOf(runs: readonly SlowSeed[], n: number): SlowSeed[] {
+  return [...runs].sort((a, b) => b.wallMs - a.wallMs || a.seed - b.seed).slice(0, n)
+    .map(({ seed, wallMs, events, ok }) => ({ seed, wallMs, events, ok }));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

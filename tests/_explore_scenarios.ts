@@ -1,0 +1,206 @@
+/**
+ * Scenarios with known bugs for the exploration tests (sweeps, shrinking,
+ * replay). They live in a module of their own, exporting a registry named
+ * `scenarios`, because sweep workers import it by URL.
+ *
+ * @module
+ */
+
+import type { Actor } from "../actors/mod.ts";
+import { ConfigError } from "../sim/errors.ts";
+import { nodeIds, type Scenario, ScenarioRegistry } from "../sim/scenario.ts";
+
+/**
+ * Nodes that tick; the invariant says never two of them are down at once.
+ * Random faults break it on some seeds: the minimal failing schedule is two
+ * crashes (and nothing else).
+ *
+ * @example
+ * ```ts
+ * import { twoDown } from "./_explore_scenarios.ts";
+ * twoDown.name; // "two-down"
+ * ```
+ */
+export const twoDown: Scenario = {
+  name: "two-down",
+  summary: "an invariant that fails when two nodes are crashed at once",
+  defaults: { nodes: 6, minNodes: 2, until: 1000, faults: "random:crash=6,duration=300" },
+  setup(sim, params) {
+    for (const id of nodeIds(params.nodes)) {
+      sim.spawn(id, (): Actor<never> => ({
+        onStart: (ctx) => ctx.setTimer("tick", 10),
+        onMessage() {},
+        onTimer: (ctx) => ctx.setTimer("tick", 10),
+      }));
+    }
+    sim.invariant("at-most-one-down", (s) => {
+      const down = s.nodes.filter((n) => s.status(n) === "crashed");
+      return down.length <= 1 || `${down.join(" and ")} are down together`;
+    });
+    return {};
+  },
+};
+
+type CountMsg = { type: "inc"; k: number };
+
+/**
+ * A client sends `ops` increments to a server with no retries; the check
+ * after the run says every one was counted, which message loss breaks.
+ * Shrinking should cut `ops` down to the first lost one.
+ *
+ * @example
+ * ```ts
+ * import { lossyCounter } from "./_explore_scenarios.ts";
+ * lossyCounter.flags?.[0].name; // "ops"
+ * ```
+ */
+export const lossyCounter: Scenario = {
+  name: "lossy-counter",
+  summary: "increments without retries over a lossy link: the count falls short",
+  defaults: { nodes: 2, minNodes: 2, maxNodes: 2, until: 1000, network: { loss: 0.2 } },
+  flags: [{ name: "ops", description: "increments to send", default: 20, min: 1, max: 1000 }],
+  setup(sim, params) {
+    const ops = params.flags.ops as number;
+    sim.spawn("server", (): Actor<CountMsg> => ({
+      onMessage: (ctx) => ctx.storage.set("count", (ctx.storage.get<number>("count") ?? 0) + 1),
+    }));
+    sim.spawn("client", (): Actor<CountMsg> => ({
+      onStart: (ctx) => ctx.setTimer("next", 5),
+      onMessage() {},
+      onTimer(ctx) {
+        const k = (ctx.storage.get<number>("sent") ?? 0) + 1;
+        ctx.storage.set("sent", k);
+        ctx.send("server", { type: "inc", k });
+        if (k < ops) ctx.setTimer("next", 5);
+      },
+    }));
+    const count = () => sim.storage("server").get<number>("count") ?? 0;
+    return {
+      check: (s) =>
+        count() === ops ? [] : [{
+          check: "all-counted",
+          message: `${count()} of ${ops} increments counted`,
+          atMs: s.now,
+          node: "server",
+        }],
+      summary: () => [`${count()} of ${ops} counted`],
+    };
+  },
+};
+
+/**
+ * A node counts ticks and an invariant caps the count: the violation comes
+ * during the run, at a time that depends only on `limit`.
+ *
+ * @example
+ * ```ts
+ * import { capped } from "./_explore_scenarios.ts";
+ * capped.defaults.until; // 1000
+ * ```
+ */
+export const capped: Scenario = {
+  name: "capped",
+  summary: "a tick counter with an invariant cap",
+  defaults: { nodes: 1, until: 1000 },
+  flags: [{ name: "limit", description: "highest allowed count", default: 20, min: 0 }],
+  setup(sim, params) {
+    for (const id of nodeIds(params.nodes)) {
+      sim.spawn(id, (): Actor<never> => ({
+        onStart: (ctx) => ctx.setTimer("tick", 10),
+        onMessage() {},
+        onTimer(ctx) {
+          ctx.storage.set("count", (ctx.storage.get<number>("count") ?? 0) + 1);
+          ctx.setTimer("tick", 10);
+        },
+      }));
+    }
+    sim.invariant("under-limit", (s) => {
+      const count = s.storage("n1").get<number>("count") ?? 0;
+      return count <= (params.flags.limit as number) || `count ${count}`;
+    });
+    return {};
+  },
+};
+
+/**
+ * Seed 3 stalls: its only node busy-waits `--stall-ms` of wall time in
+ * `onStart` (a stand-in for an endless loop); other seeds are quick. For
+ * the sweep's wall-clock budget and per-seed timeout.
+ *
+ * The stall is long but finite on purpose: Deno 2.9 cannot stop a worker
+ * that is busy in JavaScript (`terminate()` returns, the thread runs on
+ * until its process exits), so a truly endless loop here would burn a core
+ * for the rest of the test run.
+ *
+ * @example
+ * ```ts
+ * import { stalls } from "./_explore_scenarios.ts";
+ * stalls.name; // "stalls"
+ * ```
+ */
+export const stalls: Scenario = {
+  name: "stalls",
+  summary: "seed 3 busy-waits for a while",
+  defaults: { nodes: 1, until: 100 },
+  flags: [{ name: "stall-ms", description: "wall ms seed 3 stalls", default: 2000, min: 0 }],
+  setup(sim, params) {
+    sim.spawn("n1", (): Actor<never> => ({
+      onStart() {
+        if (params.seed !== 3) return;
+        const until = performance.now() + (params.flags["stall-ms"] as number);
+        while (performance.now() < until) { /* stalling */ }
+      },
+      onMessage() {},
+    }));
+    return {};
+  },
+};
+
+/**
+ * Seed 5 is refused as bad input, seed 7 throws a plain error: for how
+ * sweeps report each.
+ *
+ * @example
+ * ```ts
+ * import { picky } from "./_explore_scenarios.ts";
+ * picky.name; // "picky"
+ * ```
+ */
+export const picky: Scenario = {
+  name: "picky",
+  summary: "seed 5 is bad input, seed 7 a bug",
+  defaults: { nodes: 1, until: 10 },
+  setup(sim, params) {
+    if (params.seed === 5) throw new ConfigError("--seed", "5 is not allowed here");
+    if (params.seed === 7) throw new TypeError("seed 7 breaks the setup");
+    sim.spawn("n1", (): Actor<never> => ({ onMessage() {} }));
+    return {};
+  },
+};
+
+/**
+ * The registry sweep workers import (by this module's URL).
+ *
+ * @example
+ * ```ts
+ * import { scenarios } from "./_explore_scenarios.ts";
+ * scenarios.has("two-down"); // true
+ * ```
+ */
+export const scenarios: ScenarioRegistry = new ScenarioRegistry()
+  .register(twoDown)
+  .register(lossyCounter)
+  .register(capped)
+  .register(stalls)
+  .register(picky);
+
+/**
+ * This module's URL, for `registryUrl`.
+ *
+ * @example
+ * ```ts
+ * import { REGISTRY_URL } from "./_explore_scenarios.ts";
+ * REGISTRY_URL.endsWith("_explore_scenarios.ts"); // true
+ * ```
+ */
+export const REGISTRY_URL: string = import.meta.url;
