@@ -148,3 +148,4 @@ export {
   toChromeTrace,
 } from "./render/perfetto.ts";
 export { renderShiviz, SHIVIZ_REGEX, type VectorClock, vectorClocks } from "./render/shiviz.ts";
+export { assertSeeds, checkSeeds, type SeedsOptions, type SeedsOutcome } from "./testing.ts";

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+
+/** The README's runnable TypeScript blocks: the ones that import from the repository root. */
+function readmeBlocks(): string[] {
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+    .filter((code) => /from "\.\/(mod|sim\/)/.test(code));
+}
+
+function runBlock(code: string, args: string[]): { code: number; out: string } {
+  // Written beside README.md so its "./mod.ts" imports resolve as a reader's would.
+  const file = new URL(`../.readme_block_${crypto.randomUUID()}.ts`, import.meta.url);
+  Deno.writeTextFileSync(file, code);
+  try {
+    const out = new Deno.Command(Deno.execPath(), {
+      args: [...args, file.pathname],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    return { code: out.code, out: text };
+  } finally {
+    Deno.removeSync(file);
+  }
+}
+
+Deno.test("README: the 'write your own actor' example runs and finishes its rounds", () => {
+  const block = readmeBlocks().find((b) => b.includes("class Pinger"));
+  assert.ok(block, "README has the Pinger example");
+  const { code, out } = runBlock(block, ["run"]);
+  assert.equal(code, 0, out);
+  assert.match(out, /^true 5 [0-9a-f]{16}$/m);
+});
+
+Deno.test("README: the 'test it over many seeds' example passes as a test", () => {
+  const block = readmeBlocks().find((b) => b.includes("assertSeeds("));
+  assert.ok(block, "README has the assertSeeds example");
+  const { code, out } = runBlock(block, ["test", "--allow-read"]);
+  assert.equal(code, 0, out);
+  assert.match(out, /1 passed/);
+});
