@@ -840,7 +840,11 @@ function runText(
   if (net.fifo) header.push("fifo");
   const lines = [header.join(" · "), ...wrap(`faults: ${r.faults || "none"}`, "; ", "  ")];
   if (opts.diagram) {
-    lines.push("", renderDiagram(r.sim.trace.events, { width: DIAGRAM_WIDTH, color }), "");
+    lines.push(
+      "",
+      renderDiagram(r.sim.trace.events, { width: DIAGRAM_WIDTH, color, label: r.label }),
+      "",
+    );
   }
   lines.push(...r.summary);
   const stats = r.sim.stats;

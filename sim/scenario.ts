@@ -111,6 +111,8 @@ export interface Scenario {
   name: string;
   /** One line saying what it shows. */
   summary: string;
+  /** How the diagram labels this protocol's messages (default: `type` and short fields). */
+  label?: (msg: unknown) => string;
   defaults: {
     nodes: number;
     until: number;
@@ -152,6 +154,8 @@ export interface ScenarioResult {
   /** The command line that replays this run. */
   replay: string;
   summary: string[];
+  /** The scenario's message labeller, for diagrams. */
+  label?: (msg: unknown) => string;
   sim: Simulation;
 }
 
@@ -366,6 +370,7 @@ export function runScenario(
     faults,
     replay: replayCommand(scenario, params, faults),
     summary: setup.summary?.(sim) ?? [],
+    label: scenario.label,
     sim,
   };
 }

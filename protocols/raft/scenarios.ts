@@ -38,6 +38,7 @@ import {
 import type { Simulation, Violation } from "../../sim/simulation.ts";
 import { RaftClient, type RaftClientConfig } from "./client.ts";
 import { livenessBounds, RaftLiveness, RaftSafety } from "./invariants.ts";
+import { raftMessageLabel } from "./labels.ts";
 import type { RaftMsg, ReadPath } from "./messages.ts";
 import { type RaftConfig, RaftNode, type ResolvedRaftConfig, resolveRaftConfig } from "./node.ts";
 
@@ -372,6 +373,7 @@ function standardSetup(
  */
 export const raftElection: Scenario = {
   name: "raft-election",
+  label: raftMessageLabel,
   summary: "Raft leader election: randomised timeouts, pre-votes, votes, one stable leader",
   defaults: { nodes: 5, minNodes: 1, maxNodes: 51, until: 2000 },
   setup(sim, params) {
@@ -427,6 +429,7 @@ export const raftElection: Scenario = {
  */
 export const raftReplication: Scenario = {
   name: "raft-replication",
+  label: raftMessageLabel,
   summary: "Raft log replication and client sessions on a healthy cluster; linearizable KV",
   defaults: { nodes: 5, minNodes: 1, maxNodes: 51, until: 5000 },
   flags: WORKLOAD_FLAGS,
@@ -448,6 +451,7 @@ export const raftReplication: Scenario = {
  */
 export const raftLeaderCrash: Scenario = {
   name: "raft-leader-crash",
+  label: raftMessageLabel,
   summary: "Raft: the leader crashes under load, a new one is elected, the old one rejoins",
   defaults: { nodes: 5, minNodes: 3, maxNodes: 51, until: 5000 },
   flags: WORKLOAD_FLAGS,
@@ -485,6 +489,7 @@ export const raftLeaderCrash: Scenario = {
  */
 export const raftPartition: Scenario = {
   name: "raft-partition",
+  label: raftMessageLabel,
   summary: "Raft: the leader ends up in a minority, steps down, and rejoins without disruption",
   defaults: { nodes: 5, minNodes: 3, maxNodes: 51, until: 5000 },
   flags: [
@@ -596,6 +601,7 @@ const SCRIPT = "script";
  */
 export const raftFigure8: Scenario = {
   name: "raft-figure8",
+  label: raftMessageLabel,
   summary: "Raft paper Figure 8, scripted: an old-term entry on a majority is not yet committed",
   defaults: {
     nodes: 5,
@@ -709,6 +715,7 @@ export const raftFigure8: Scenario = {
  */
 export const raftChurn: Scenario = {
   name: "raft-churn",
+  label: raftMessageLabel,
   summary: "Raft under random crashes and restarts, with a client workload",
   defaults: {
     nodes: 5,
@@ -736,6 +743,7 @@ export const raftChurn: Scenario = {
  */
 export const raftUnreliable: Scenario = {
   name: "raft-unreliable",
+  label: raftMessageLabel,
   summary: "Raft over a network with 10% loss, 10% duplication and reordering",
   defaults: {
     nodes: 5,
@@ -763,6 +771,7 @@ export const raftUnreliable: Scenario = {
  */
 export const raft: Scenario = {
   name: "raft",
+  label: raftMessageLabel,
   summary: "Raft KV store under random crashes, pauses and partitions from the seed",
   defaults: { nodes: 5, minNodes: 1, maxNodes: 51, until: 6000, faults: "random" },
   flags: WORKLOAD_FLAGS,
