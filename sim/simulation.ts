@@ -255,6 +255,8 @@ class NodeRecord {
   mailboxMessages = 0;
   busyUntil = -1;
   readyScheduled = false;
+  /** Paused before its first start: onStart runs at resume. */
+  startDeferred = false;
   /** Links this node may not send on (partitions, one-way blocks). */
   blockedTo: Set<NodeRecord> | null = null;
   /** Per-destination link overrides. */
@@ -683,6 +685,7 @@ export class Simulation {
     node.status = "crashed";
     node.actor = undefined;
     node.incarnation++;
+    node.startDeferred = false;
     if (node.timers !== null) {
       for (const timer of node.timers.values()) timer.cancelled = true;
       node.timers.clear();
@@ -723,6 +726,12 @@ export class Simulation {
     if (node.status !== "paused") return;
     node.status = "up";
     if (this.#tracing) this.#record({ t: this.#now, kind: "resume", node: id });
+    if (node.startDeferred) {
+      // A node paused before it ever started starts now, before its mailbox.
+      node.startDeferred = false;
+      if (this.#tracing) this.#record({ t: this.#now, kind: "start", node: id });
+      this.#invoke(node, () => node.actor!.onStart?.(node.ctx));
+    }
     this.#scheduleReady(node, Math.max(this.#now, node.busyUntil));
   }
 
@@ -952,6 +961,11 @@ export class Simulation {
       case START: {
         const node = event.node!;
         if (event.id !== node.incarnation || node.actor === undefined) return false;
+        if (node.status === "paused") {
+          // A paused node does nothing, starting included.
+          node.startDeferred = true;
+          return true;
+        }
         if (this.#tracing) this.#record({ t: this.#now, kind: "start", node: node.id });
         this.#invoke(node, () => node.actor!.onStart?.(node.ctx));
         return true;

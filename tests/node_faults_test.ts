@@ -118,3 +118,22 @@ Deno.test("a protocol picks up from storage after a crash: ping-pong still finis
   assert.equal(r.sim.storage("n1").get("done"), 10);
   assert.equal(eventsOf(r.sim, "restart").length, 2);
 });
+
+Deno.test("a node paused before its first event starts only when resumed, before its mailbox", () => {
+  const started: number[] = [];
+  const seen: string[] = [];
+  const sim = new Simulation({ seed: 1, network: { latency: { kind: "fixed", ms: 1 } } });
+  sim.spawn("a", () => ({
+    onStart: (ctx) => {
+      started.push(ctx.now());
+      seen.push("start");
+    },
+    onMessage: (_ctx, msg) => seen.push(String(msg)),
+  }));
+  sim.pause("a");
+  sim.send("ext", "a", "hello");
+  sim.at(50, (s) => s.resume("a"));
+  sim.run();
+  assert.deepEqual(started, [50]);
+  assert.deepEqual(seen, ["start", "hello"]);
+});
