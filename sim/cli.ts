@@ -519,7 +519,12 @@ function runParams(
 /** Runs the scenario; a fault naming an unknown node is a `--faults` error. */
 function runScenarioFor(scenario: Scenario, params: ScenarioParams): ScenarioResult {
   try {
-    return runScenario(scenario, params);
+    const result = runScenario(scenario, params);
+    if (result.ok || params.trace === "full") return result;
+    // A failure is worth its events: the same seed again, keeping them, so the
+    // report can show what led up to the violation (same run, same hash).
+    const full = runScenario(scenario, { ...params, trace: "full" });
+    return full.traceHash === result.traceHash ? full : result;
   } catch (e) {
     if (e instanceof ConfigError && /^faults? /.test(e.input)) {
       throw new ConfigError("--faults", faultProblem(e));

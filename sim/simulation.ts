@@ -881,7 +881,12 @@ export class Simulation {
    * virtual time, and the last events before it.
    */
   failureReport(): string {
-    const v = this.violations[0];
+    // The earliest violation heads the report: checks run after the run may
+    // report several, in no particular order of time.
+    const v = this.violations.reduce<Violation | undefined>(
+      (first, x) => first === undefined || x.atMs < first.atMs ? x : first,
+      undefined,
+    );
     if (v === undefined) return `seed ${this.seed}: no violation`;
     const lines = [
       `violation of ${v.check}: ${v.message}`,
@@ -890,12 +895,25 @@ export class Simulation {
       }, virtual time ${v.atMs} ms, after ${this.stats.events} events`,
     ];
     if (this.#tracing) {
-      lines.push(`  last ${this.#recent.length} events:`);
-      for (const e of this.#recent) lines.push(`  ${formatEvent(e)}`);
+      const recent = this.#eventsBefore(v);
+      lines.push(`  last ${recent.length} events before it:`);
+      for (const e of recent) lines.push(`  ${formatEvent(e)}`);
     } else {
       lines.push("  (tracing was off: run the same seed with tracing on to see the last events)");
     }
     return lines.join("\n");
+  }
+
+  /** The last `lastEvents` events up to the violation's time (full traces keep them all). */
+  #eventsBefore(v: Violation): TraceEvent[] {
+    if (this.trace.mode !== "full") {
+      // Only a ring of recent events is kept: those up to the violation's time.
+      return this.#recent.filter((e) => e.t <= v.atMs && e.kind !== "violation");
+    }
+    const events = this.trace.events;
+    let end = events.length;
+    while (end > 0 && (events[end - 1].t > v.atMs || events[end - 1].kind === "violation")) end--;
+    return events.slice(Math.max(0, end - this.#lastEvents), end);
   }
 
   // ---- the loop's internals -------------------------------------------------

@@ -23,7 +23,7 @@ Deno.test("assertSeeds fails with the seed, the violation, the last events and t
   const message = (error as Error).message;
   assert.match(message, /ping-pong: seed 1 failed \(after 1 run\)/);
   assert.match(message, /violation of all-rounds-done/);
-  assert.match(message, /last \d+ events:/);
+  assert.match(message, /last \d+ events before it:/);
   assert.match(message, /crash/);
   assert.match(message, /replay: deno task sim run ping-pong --seed 1 .*--faults '@30 crash n2'/);
   const all = checkSeeds(pingPong, { ...opts, stopAtFirst: false });
