@@ -89,7 +89,7 @@ export interface CliIO {
  * EXIT.usage; // 2
  * ```
  */
-export const EXIT = Object.freeze({ ok: 0, violation: 1, usage: 2, internal: 70 });
+export const EXIT = Object.freeze({ ok: 0, violation: 1, usage: 2, incomplete: 3, internal: 70 });
 
 /** Width of the diagram: the terminal the issue asks us to fit. */
 const DIAGRAM_WIDTH = 100;
@@ -354,7 +354,13 @@ function buildProgram(
       const reports = files.map((f) => parseSweepReport(readFile(f), f));
       const merged = mergeSweepReports(reports, files);
       io.stdout(opts.json ? JSON.stringify(merged) : formatSweep(merged, { color }));
-      setCode(merged.failed > 0 ? EXIT.violation : EXIT.ok);
+      setCode(
+        merged.failed > 0
+          ? EXIT.violation
+          : merged.notReached.count > 0
+          ? EXIT.incomplete
+          : EXIT.ok,
+      );
     });
 
   program.command("replay")
@@ -631,7 +637,12 @@ function sweepCommand(
     }
     if (opts.shrink !== false) shrinkFirst(report, started);
     io.stdout(opts.json ? JSON.stringify(report) : formatSweep(report, { color: io.isTTY }));
-    return report.failed > 0 ? EXIT.violation : EXIT.ok;
+    // Seeds the budget left unchecked are not a pass: a CI job must not go green on them.
+    return report.failed > 0
+      ? EXIT.violation
+      : report.notReached.count > 0
+      ? EXIT.incomplete
+      : EXIT.ok;
   })();
 
   /** Shrinks the report's first failure (one that did not time out) and records the result. */
@@ -734,7 +745,7 @@ function nodeCount(scenario: Scenario, text: string): number {
 function positive(flag: string, text: string): number {
   const n = Number(text);
   if (!NUMBER.test(text.trim()) || !Number.isFinite(n) || n <= 0) {
-    throw new ConfigError(flag, `must be a number of virtual ms > 0, got ${JSON.stringify(text)}`);
+    throw new ConfigError(flag, `must be a number of ms > 0, got ${JSON.stringify(text)}`);
   }
   return n;
 }
@@ -768,6 +779,7 @@ const FLAG_FOR_INPUT: Record<string, string | undefined> = {
   loss: "--loss",
   duplicate: "--dup",
   fifo: "--fifo",
+  faults: "--faults",
 };
 
 /** One line for a commander error, with a hint for unknown options. */

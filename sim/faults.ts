@@ -270,6 +270,9 @@ export interface FaultRates {
   maxDown?: number;
 }
 
+/** Most fault onsets {@linkcode generateFaults} will draw for one run. */
+export const MAX_GENERATED_FAULTS = 100_000;
+
 /** The rates `--faults random` uses. */
 export const DEFAULT_RATES: Readonly<FaultRates> = Object.freeze({
   crash: 2,
@@ -316,6 +319,15 @@ export function generateFaults(
   const total = kinds.reduce((s, [, r]) => s + r, 0);
   if (total === 0 || nodes.length === 0) return schedule;
   // A Poisson process of fault onsets; each onset picks its kind by rate.
+  // Rates that would generate more faults than any run can use are a mistake, not a wait.
+  const expected = (total * untilMs) / 1000;
+  if (expected > MAX_GENERATED_FAULTS) {
+    throw new ConfigError(
+      "faults",
+      `rates adding up to ${total} per second over ${untilMs} ms would generate about ` +
+        `${Math.round(expected)} faults; at most ${MAX_GENERATED_FAULTS} are allowed`,
+    );
+  }
   let t = random.exponential(1000 / total);
   while (t < untilMs) {
     const at = Math.round(t);

@@ -238,8 +238,11 @@ export function resolveParams(
     );
   }
   const until = given.until ?? d.until;
-  if (!(Number.isFinite(until) && until > 0)) {
-    throw new ConfigError("until", `must be a number of virtual ms > 0, got ${until}`);
+  if (!(Number.isFinite(until) && until > 0 && until <= MAX_UNTIL_MS)) {
+    throw new ConfigError(
+      "until",
+      `must be a number of virtual ms from 1 to ${MAX_UNTIL_MS} (one day), got ${until}`,
+    );
   }
   const faultsGiven = given.faults ?? d.faults ?? "";
   const faults = typeof faultsGiven === "string" ? parseFaultSpec(faultsGiven) : faultsGiven;
@@ -316,6 +319,12 @@ export function checkFlag(flag: ScenarioFlag, value: FlagValue): FlagValue {
       throw new ConfigError(name, `flag default has unsupported type ${typeof flag.default}`);
   }
 }
+
+/**
+ * The longest run a scenario accepts: one day of virtual time. Longer runs
+ * take minutes of wall time and gigabytes of trace; sweep seeds instead.
+ */
+export const MAX_UNTIL_MS = 86_400_000;
 
 /** Node ids `n1` .. `nN`, the naming every built-in scenario uses for servers. */
 export function nodeIds(n: number, prefix = "n"): NodeId[] {

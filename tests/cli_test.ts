@@ -253,7 +253,7 @@ Deno.test("bad input: one line on stderr naming the flag, exit 2, no stack trace
     [["run", "ping-pong", "--nodes", "0"], /--nodes: must be 2 for ping-pong, got "0"/],
     [["run", "gossip", "--nodes", "0"], /--nodes: must be a whole number from 2 to 1000/],
     [["run", "gossip", "--nodes", "many"], /--nodes: /],
-    [["run", "gossip", "--until", "0"], /--until: must be a number of virtual ms > 0/],
+    [["run", "gossip", "--until", "0"], /--until: must be a number of ms > 0/],
     [["run", "gossip", "--until", "soon"], /--until: /],
     [["run", "gossip", "--loss", "1.5"], /--loss: must be a probability in \[0, 1\], got 1\.5/],
     [["run", "gossip", "--loss", "-0.1"], /--loss: must be a probability/],

@@ -100,12 +100,30 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
   if (nr.count > 0) {
     const budget = report.budgetMs === null ? "" : ` within the ${report.budgetMs} ms budget`;
     lines.push(paint("yellow", `not reached${budget}: ${nr.count} seeds`));
-    if (nr.seeds.length > 0) lines.push(`  stopped while running: ${nr.seeds.join(", ")}`);
+    const stopped = nr.seeds;
+    if (stopped.length > 0) {
+      const shown = stopped.slice(0, 20).join(", ");
+      lines.push(`  stopped while running: ${shown}${stopped.length > 20 ? ", ..." : ""}`);
+    }
+    // The resume range starts at the first seed stopped mid-run, so none is skipped
+    // (seeds in between that finished run again, which is harmless).
+    const firstStopped = stopped.length > 0 ? Math.min(...stopped) : Infinity;
+    const ranges = nr.rest.length > 0
+      ? nr.rest.map((rest, i) => ({
+        ...rest,
+        from: i === 0 ? Math.min(rest.from, firstStopped) : rest.from,
+      }))
+      : stopped.length > 0
+      ? [{ from: firstStopped, to: Math.max(...stopped), shard: report.shard }]
+      : [];
     for (const rest of nr.rest) {
-      const shard = rest.shard === null ? "" : ` --shard ${rest.shard}`;
+      lines.push(`  never started: ${rest.from}..${rest.to}`);
+    }
+    for (const range of ranges) {
+      const shard = range.shard === null ? "" : ` --shard ${range.shard}`;
       lines.push(
-        `  never started: ${rest.from}..${rest.to}${shard}; resume with:`,
-        `    deno task sim sweep ${report.scenario} --seeds ${rest.from}..${rest.to}${shard}` +
+        "  resume with:",
+        `    deno task sim sweep ${report.scenario} --seeds ${range.from}..${range.to}${shard}` +
           sweepFlags(p),
       );
     }
@@ -133,7 +151,10 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
     report.failed > 0
       ? paint("red", `FAILED: ${report.failed} of ${report.runs} seeds`)
       : nr.count > 0
-      ? paint("yellow", `ok: ${report.runs} of ${total} seeds hold (${nr.count} not reached)`)
+      ? paint(
+        "yellow",
+        `INCOMPLETE: ${report.runs} of ${total} seeds hold, ${nr.count} not reached (exit 3)`,
+      )
       : paint("green", `ok: all ${report.runs} seeds hold`),
   );
   return lines.join("\n");
