@@ -111,6 +111,9 @@ const VALUE_OPTIONS = [
   "--seed-timeout-ms",
   "--shrink-runs",
   "--shrink-ms",
+  "--from",
+  "--to",
+  "--max-rows",
 ];
 
 /** `run`'s own options, as commander hands them over (all strings: we validate). */
@@ -124,6 +127,9 @@ interface RunOptions {
   fifo?: boolean;
   faults?: string;
   diagram?: boolean;
+  from?: string;
+  to?: string;
+  maxRows?: string;
   json?: boolean;
   out?: string;
 }
@@ -266,6 +272,9 @@ function buildProgram(
       "'@100 crash n1; @300 restart n1; ...' or random[:crash=R,partition=R,pause=R,duration=MS]",
     )
     .option("--diagram", "print the space-time diagram")
+    .option("--from <ms>", "with --diagram: start the diagram at this virtual time")
+    .option("--to <ms>", "with --diagram: end the diagram at this virtual time")
+    .option("--max-rows <n>", "with --diagram: most rows to draw (default 200)")
     .option("--json", "print one line of JSON instead of text")
     .option("--out <file>", `save the trace to this file, ${OUT_FORMS}`);
   const scenarioOptions = addScenarioFlags(run, scenario);
@@ -770,6 +779,15 @@ function flagMessage(e: ConfigError): string {
   return oneLine(flag === undefined ? e.message : `${flag}: ${problem}`);
 }
 
+/** A number of virtual ms >= 0 from the command line. */
+function nonNegative(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new ConfigError(flag, `must be a number of virtual ms >= 0, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
 /** Inputs that the simulator names by their field, and the flag that sets each. */
 const FLAG_FOR_INPUT: Record<string, string | undefined> = {
   seed: "--seed",
@@ -859,7 +877,16 @@ function runText(
   if (opts.diagram) {
     lines.push(
       "",
-      renderDiagram(r.sim.trace.events, { width: DIAGRAM_WIDTH, color, label: r.label }),
+      renderDiagram(r.sim.trace.events, {
+        width: DIAGRAM_WIDTH,
+        color,
+        label: r.label,
+        from: opts.from === undefined ? undefined : nonNegative("--from", opts.from),
+        to: opts.to === undefined ? undefined : nonNegative("--to", opts.to),
+        maxRows: opts.maxRows === undefined
+          ? undefined
+          : wholeNumber("--max-rows", opts.maxRows, 1, 1_000_000),
+      }),
       "",
     );
   }

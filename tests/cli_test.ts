@@ -447,3 +447,32 @@ Deno.test("end to end: main.ts in its own process, with the tasks' permissions",
   assert.match(tour.stdout, /trace hash [0-9a-f]{16}/);
   assert.match(tour.stdout, /deno task sim run gossip/);
 });
+
+Deno.test("run --diagram --from/--to/--max-rows draw the window the footer points to", () => {
+  const whole = cli(["run", "gossip", "--seed", "3", "--diagram"]).out.join("\n");
+  assert.match(whole, /more events from [0-9.]+ ms \(use --from\/--to\)/);
+  const windowed = cli([
+    "run",
+    "gossip",
+    "--seed",
+    "3",
+    "--diagram",
+    "--from",
+    "500",
+    "--to",
+    "600",
+    "--max-rows",
+    "1000",
+  ]);
+  assert.equal(windowed.code, 0);
+  const times = windowed.out.join("\n").split("\n")
+    .map((line) => line.match(/^\s*([0-9]+\.[0-9]{3}) │/)?.[1])
+    .filter((t): t is string => t !== undefined).map(Number);
+  assert.ok(times.length > 0, "rows in the window");
+  assert.ok(times.every((t) => t >= 500 && t <= 600), `times outside 500..600: ${times}`);
+  for (const bad of [["--from", "-1"], ["--to", "x"], ["--max-rows", "0"]]) {
+    const r = cli(["run", "gossip", "--diagram", ...bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.err.join(""), new RegExp(`^error: ${bad[0]}: `));
+  }
+});
