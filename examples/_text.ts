@@ -59,7 +59,10 @@ export function wrapText(text: string, width: number, hanging = 2): string[] {
 
 /**
  * A shell command broken before `--flags` so that each line fits `width`,
- * indented by two and continued with `\`.
+ * indented by two and continued with `\`. A quoted `;`-separated list too
+ * long for a line (a `--faults` schedule) goes on over several lines inside
+ * its quotes: the shell keeps those newlines, and `parseFaults` reads a
+ * newline like a `;`.
  *
  * @example
  * ```ts
@@ -71,11 +74,27 @@ export function commandLines(command: string, width: number): string[] {
   const lines: string[] = [];
   let line = " ";
   for (const word of command.split(/ (?=--)/)) {
-    if (line.trim() !== "" && line.length + word.length + 3 > width) {
+    if (line.trim() !== "" && columns(line) + columns(word) + 3 > width) {
       lines.push(`${line} \\`);
       line = "   ";
     }
-    line += ` ${word}`;
+    const quoted = /^(\S+ ')([^']*)'$/.exec(word);
+    if (quoted === null || columns(line) + columns(word) + 1 <= width) {
+      line += ` ${word}`;
+      continue;
+    }
+    // Inside quotes a `\` would be kept, so the list's lines end without one.
+    const entries = quoted[2].split("; ");
+    line += ` ${quoted[1]}${entries[0]}`;
+    for (const entry of entries.slice(1)) {
+      if (columns(line) + columns(entry) + 3 > width) {
+        lines.push(`${line};`);
+        line = `      ${entry}`;
+      } else {
+        line += `; ${entry}`;
+      }
+    }
+    line += "'";
   }
   lines.push(line);
   return lines;

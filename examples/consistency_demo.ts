@@ -24,11 +24,15 @@ import {
   runLesson,
   searchSeeds,
 } from "../protocols/quorum/lessons.ts";
+import { checkLinearizability } from "../sim/check/linearizability.ts";
+import { kvModel } from "../sim/check/models.ts";
 import {
+  anomalyOps,
   findLessonViolation,
+  type LessonViolation,
+  opsDiagram,
   type SectionOptions,
   verdictText,
-  violationLines,
 } from "./_quorum_section.ts";
 import { commandLines, heading, wrapText } from "./_text.ts";
 
@@ -69,7 +73,7 @@ export function consistencyDemo(options: SectionOptions = {}): string {
     out.push(
       `seeds 1..${found.seed - 1} are linearizable; seed ${found.seed} is not:`,
       "",
-      ...violationLines(found, { color, width }),
+      ...counterexampleLines(found, { color, width }),
       "replay it:",
       ...commandLines(found.result.replay, width),
       "",
@@ -141,6 +145,26 @@ export function consistencyDemo(options: SectionOptions = {}): string {
     out.push("replay it:", ...commandLines(blind.result.replay, width));
   }
   return out.join("\n");
+}
+
+/**
+ * The anomaly in words and the checker's verdict, under a diagram of every
+ * operation either names, so that each client the verdict mentions is drawn.
+ */
+function counterexampleLines(found: LessonViolation, options: SectionOptions): string[] {
+  const { result, anomaly } = found;
+  const width = options.width ?? 100;
+  const history = result.sim.history.operations;
+  // The anomaly's operations first, so that its clients are drawn next to the replicas.
+  const first = anomaly === undefined ? [] : anomalyOps(anomaly);
+  const named = new Set(checkLinearizability(history, kvModel).counterexample?.ops ?? []);
+  for (const op of first) named.delete(op.id);
+  const ops = [...first, ...history.filter((op) => named.has(op.id))];
+  return [
+    ...(ops.length === 0 ? [] : [opsDiagram(result, ops, options), ""]),
+    ...(anomaly === undefined ? [] : wrapText(describeAnomaly(anomaly), width)),
+    ...verdictText(result, width),
+  ];
 }
 
 function ms(since: number): string {

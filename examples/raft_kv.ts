@@ -16,8 +16,10 @@ import { RaftSafety } from "../protocols/raft/invariants.ts";
 import { RaftNode } from "../protocols/raft/node.ts";
 import { checkLinearizability } from "../sim/check/linearizability.ts";
 import { kvModel } from "../sim/check/models.ts";
-import { parseFaults } from "../sim/faults.ts";
+import { formatFaults, parseFaults } from "../sim/faults.ts";
+import { MAX_SEED } from "../sim/random.ts";
 import { Simulation } from "../sim/simulation.ts";
+import { wrapText } from "./_text.ts";
 
 /**
  * The example as text.
@@ -43,15 +45,18 @@ export function raftKvExample(seed = 1): string {
   }
   const safety = new RaftSafety(servers);
   safety.install(sim);
-  sim.schedule(parseFaults(
+  const faults = parseFaults(
     "@500 crash n1; @900 restart n1; @1200 partition n2,n3|n1,n4,n5; @1800 heal; " +
       "@2100 pause n4; @2400 resume n4; @2600 crash n5; @3200 restart n5",
-  ));
+  );
+  sim.schedule(faults);
   const run = sim.run({ until: 6000 });
   const ops = sim.history.operations;
   const lin = checkLinearizability(ops, kvModel);
   const lines = [
     `seed ${seed}: ${run.events} events, ${run.messages} messages, ${run.virtualMs} ms virtual`,
+    // The faults explain the leaders: each crash or partition of a leader starts a new term.
+    ...wrapText(`faults: ${formatFaults(faults)}`, 100),
     run.ok ? "safety: every check held after every event" : sim.failureReport(),
     `leaders by term: ${[...safety.leaders].map(([t, id]) => `t${t} ${id}`).join(", ")}`,
     `clients: ${ops.filter((o) => o.status === "ok").length} ok, ` +
@@ -68,10 +73,36 @@ export function raftKvExample(seed = 1): string {
   return lines.join("\n");
 }
 
+/**
+ * The seed `args` ask for (1 when they do not), or a one-line error naming
+ * the bad argument and what is allowed.
+ *
+ * @example
+ * ```ts
+ * import { parseKvArgs } from "./raft_kv.ts";
+ * parseKvArgs(["--seed", "3"]); // { seed: 3 }
+ * parseKvArgs(["--seed", "abc"]); // { error: "--seed abc: allowed: --seed N, ..." }
+ * ```
+ */
+export function parseKvArgs(args: string[]): { seed: number } | { error: string } {
+  const allowed = "allowed: --seed N, N a whole number (0 to 2^53 - 1)";
+  let seed: string;
+  try {
+    seed = parseArgs({ args, options: { seed: { type: "string", default: "1" } } }).values.seed;
+  } catch (e) {
+    // parseArgs's first sentence names the unknown option or stray argument.
+    return { error: `${(e as Error).message.split(/\.( |\n)/)[0]}; ${allowed}` };
+  }
+  const n = Number(seed);
+  if (!/^\d+$/.test(seed) || n > MAX_SEED) return { error: `--seed ${seed}: ${allowed}` };
+  return { seed: n };
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { seed: { type: "string", default: "1" } },
-  });
-  console.log(raftKvExample(Number(values.seed)));
+  const parsed = parseKvArgs(Deno.args);
+  if ("error" in parsed) {
+    console.error(parsed.error);
+    Deno.exit(2);
+  }
+  console.log(raftKvExample(parsed.seed));
 }

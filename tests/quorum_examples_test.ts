@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { quorumSection } from "../examples/_quorum_section.ts";
+import { consistencyDemo } from "../examples/consistency_demo.ts";
 import { scenarios } from "../protocols/registry.ts";
 import { EXIT, runCli } from "../sim/cli.ts";
+import { ABD_LESSON, MID_WRITE_LESSON, runLesson } from "../protocols/quorum/lessons.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -57,4 +59,48 @@ Deno.test("both examples run with no permissions", async () => {
   assert.match(consistency.stdout, /Seeds 1\.\.1000: no violation/);
   assert.match(consistency.stdout, /1000 seeds in \d+ ms: 0 violations/);
   assert.match(consistency.stdout, /seed \d+ loses an update/);
+});
+
+/**
+ * The words a shell makes of the printed command: `\` + newline joins lines,
+ * and a newline inside single quotes stays part of the word.
+ */
+function shellWords(lines: string[]): string[] {
+  const text = lines.join("\n").replace(/\\\n/g, " ");
+  return [...text.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
+Deno.test("the consistency demo draws every client it names and its commands replay", () => {
+  const text = consistencyDemo({ color: false });
+  for (const line of text.split("\n")) assert.ok([...line].length <= 100, line);
+  const section1 = text.split("── 2.")[0];
+  const header = section1.split("\n").find((l) => /^ +ms │/.test(l)) ?? "";
+  for (const client of new Set(section1.match(/\(c\d+\)/g)?.map((c) => c.slice(1, -1)))) {
+    assert.match(header, new RegExp(`\\b${client}\\b`), `${client} not drawn: ${header}`);
+  }
+  const commands = text.split("replay it:\n").slice(1).map((rest) => {
+    const lines = rest.split("\n");
+    const end = lines.findIndex((l) => l === "" || l.startsWith("──"));
+    return shellWords(lines.slice(0, end === -1 ? undefined : end));
+  });
+  assert.equal(commands.length, 2);
+  // The section 4 command's fault list goes on inside its quotes, over lines.
+  assert.ok(commands[1].some((w) => w.includes("\n")), commands[1].join(" "));
+  const lessons = [MID_WRITE_LESSON, {
+    ...ABD_LESSON,
+    params: { ...ABD_LESSON.params, flags: { ...ABD_LESSON.params.flags, "single-writer": true } },
+  }];
+  commands.forEach((words, i) => {
+    assert.deepEqual(words.slice(0, 4), ["deno", "task", "sim", "run"]);
+    const out: string[] = [];
+    const code = runCli(["run", ...words.slice(4), "--json"], {
+      registry: scenarios,
+      stdout: (s) => out.push(s),
+      stderr: (s) => out.push(s),
+    });
+    assert.equal(code, EXIT.violation, out.join("\n"));
+    // The same run as the demo's, event for event.
+    const seed = Number(words[words.indexOf("--seed") + 1]);
+    assert.equal(JSON.parse(out[0]).traceHash, runLesson(lessons[i], seed).traceHash);
+  });
 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { raftSection } from "../examples/_raft_section.ts";
 import { raftElectionExample } from "../examples/raft_election.ts";
 import { raftFigure8Example } from "../examples/raft_figure8.ts";
-import { raftKvExample } from "../examples/raft_kv.ts";
+import { parseKvArgs, raftKvExample } from "../examples/raft_kv.ts";
 import { raftPartitionExample } from "../examples/raft_partition.ts";
 
 const fits = (text: string, width = 100) => {
@@ -37,7 +37,13 @@ Deno.test("raft examples tell their stories", () => {
   assert.match(election, /• leader t1/);
 
   const f8 = raftFigure8Example();
-  fits(f8.split("violation of")[0]);
+  fits(f8);
+  fits(raftFigure8Example({ width: 80 }), 80);
+  // Steps 1 to 3 say what A, B and C are before the diagrams use them.
+  const steps = f8.split(/\n(?=Step \d)/);
+  assert.match(steps[1], /^Step 1:[^]*n5 log: A@t1\n/);
+  assert.match(steps[2], /^Step 2:[^]*n2 log: A@t1 B@t1\n {2}n3 log: A@t1\n/);
+  assert.match(steps[3], /^Step 3:[^]*n1 log: A@t1 B@t1 {2}\(down\)[^]*n5 log: A@t1 C@t2\n/);
   assert.equal(f8.match(/n\d log: A@t1 C@t2 D@t4 {2}x = "D"/g)?.length, 5);
   assert.match(f8, /every safety check held after every event/);
   assert.match(f8, /n2 log: A@t1 B@t1 {2}x = "B"/);
@@ -52,6 +58,8 @@ Deno.test("raft examples tell their stories", () => {
   );
 
   const kv = raftKvExample(2);
+  fits(kv);
+  assert.match(kv, /faults: @500 crash n1; [^]*@3200 restart n5\n/);
   assert.match(kv, /safety: every check held after every event/);
   assert.match(kv, /linearizable: ok/);
 });
@@ -65,4 +73,23 @@ Deno.test("a raft example runs with no permissions at all", async () => {
   const stdout = new TextDecoder().decode(out.stdout);
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   assert.match(stdout, /linearizable: ok/);
+});
+
+Deno.test("raft_kv: a bad argument is one line naming it and what is allowed, exit 2", async () => {
+  assert.deepEqual(parseKvArgs([]), { seed: 1 });
+  assert.deepEqual(parseKvArgs(["--seed", "7"]), { seed: 7 });
+  for (const args of [["--seed", "abc"], ["--seed", "1.5"], ["--seed=-1"], ["--bogus"], ["x"]]) {
+    const parsed = parseKvArgs(args);
+    assert.ok("error" in parsed, args.join(" "));
+    assert.match(parsed.error, /^(--seed|Unknown option '--bogus'|Unexpected argument 'x')/);
+    assert.match(parsed.error, /allowed: --seed N/);
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "examples/raft_kv.ts", "--seed", "abc"],
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 2, stderr);
+  assert.equal(stderr, "--seed abc: allowed: --seed N, N a whole number (0 to 2^53 - 1)\n");
 });
