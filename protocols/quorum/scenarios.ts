@@ -30,6 +30,7 @@ import type { Actor, NodeId } from "../../actors/mod.ts";
 import {
   checkLinearizability,
   type LinearizabilityResult,
+  linearizabilityViolations,
 } from "../../sim/check/linearizability.ts";
 import { kvModel } from "../../sim/check/models.ts";
 import { ConfigError } from "../../sim/errors.ts";
@@ -40,7 +41,7 @@ import {
   type ScenarioParams,
   type ScenarioSetup,
 } from "../../sim/scenario.ts";
-import type { Simulation, Violation } from "../../sim/simulation.ts";
+import type { Simulation } from "../../sim/simulation.ts";
 import { AbdClient } from "./abd.ts";
 import { describeAnomaly, findAnomaly } from "./anomalies.ts";
 import { availability, type QuorumSetup } from "./availability.ts";
@@ -278,7 +279,7 @@ function clusterSetup(
   const checked = (s: Simulation) =>
     lin ??= checkLinearizability(s.history.operations, kvModel, { timeoutMs: CHECK_BUDGET_MS });
   return {
-    check: (s) => linearizabilityViolations(s, checked(s)),
+    check: (s) => linearizabilityViolations(checked(s), s.now),
     summary: (s) => {
       const lin = checked(s);
       // With one writer a key's values come in call order, so the pattern can be named.
@@ -294,32 +295,6 @@ function clusterSetup(
       ];
     },
   };
-}
-
-/**
- * The violation a non-linearizable history makes: check `linearizability`,
- * its message the counterexample's description.
- *
- * @example
- * ```ts
- * import { Simulation } from "../../sim/simulation.ts";
- * import { checkLinearizability } from "../../sim/check/linearizability.ts";
- * import { kvModel } from "../../sim/check/models.ts";
- * import { linearizabilityViolations } from "./scenarios.ts";
- * const sim = new Simulation({ seed: 1 });
- * linearizabilityViolations(sim, checkLinearizability([], kvModel)); // []
- * ```
- */
-export function linearizabilityViolations(
-  sim: Simulation,
-  lin: LinearizabilityResult,
-): Violation[] {
-  if (lin.result !== "illegal") return [];
-  return [{
-    check: "linearizability",
-    message: lin.counterexample?.description.join("; ") ?? "not linearizable",
-    atMs: sim.now,
-  }];
 }
 
 /**

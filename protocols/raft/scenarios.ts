@@ -25,6 +25,7 @@ import type { NodeId } from "../../actors/mod.ts";
 import {
   checkLinearizability,
   type LinearizabilityResult,
+  linearizabilityViolations,
 } from "../../sim/check/linearizability.ts";
 import { kvModel } from "../../sim/check/models.ts";
 import type { Latency } from "../../sim/network.ts";
@@ -195,14 +196,7 @@ function historyViolations(
   lin: LinearizabilityResult,
   allOk: boolean,
 ): Violation[] {
-  const out: Violation[] = [];
-  if (lin.result === "illegal") {
-    out.push({
-      check: "linearizability",
-      message: lin.counterexample?.description.join("; ") ?? "not linearizable",
-      atMs: sim.now,
-    });
-  }
+  const out = linearizabilityViolations(lin, sim.now);
   if (allOk) {
     const bad = sim.history.operations.find((op) => op.status !== "ok");
     if (bad !== undefined) {

@@ -27,6 +27,7 @@
 
 import type { OpId } from "../../actors/mod.ts";
 import type { Operation } from "../history.ts";
+import type { Violation } from "../simulation.ts";
 import { type Model, ModelInputError } from "./models.ts";
 
 /**
@@ -586,4 +587,28 @@ function counterexampleOf<S>(
     state: stateText,
     description,
   };
+}
+
+/**
+ * The violation an `illegal` verdict makes for a scenario's report (check
+ * `linearizability`, the counterexample's description as its message), or
+ * none for `ok` and `unknown`.
+ *
+ * @example
+ * ```ts
+ * import { checkLinearizability, linearizabilityViolations } from "./linearizability.ts";
+ * import { kvModel } from "./models.ts";
+ * linearizabilityViolations(checkLinearizability([], kvModel), 100); // []
+ * ```
+ */
+export function linearizabilityViolations(
+  lin: LinearizabilityResult,
+  atMs: number,
+): Violation[] {
+  if (lin.result !== "illegal") return [];
+  return [{
+    check: "linearizability",
+    message: lin.counterexample?.description.join("; ") ?? "not linearizable",
+    atMs,
+  }];
 }
