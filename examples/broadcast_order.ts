@@ -28,7 +28,7 @@ import {
 } from "../protocols/broadcast/check.ts";
 import { type BroadcastWire, createBroadcast } from "../protocols/broadcast/create.ts";
 import type { Broadcast, BroadcastProtocol, Delivery } from "../protocols/broadcast/layer.ts";
-import { settle } from "../protocols/broadcast/settle.ts";
+import { settle } from "../sim/settle.ts";
 
 const NODES: readonly NodeId[] = ["n1", "n2", "n3"];
 

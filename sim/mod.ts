@@ -149,3 +149,5 @@ export {
 } from "./render/perfetto.ts";
 export { renderShiviz, SHIVIZ_REGEX, type VectorClock, vectorClocks } from "./render/shiviz.ts";
 export { assertSeeds, checkSeeds, type SeedsOptions, type SeedsOutcome } from "./testing.ts";
+export { settle, SETTLE_MS } from "./settle.ts";
+export { checkFullTrace } from "./full_trace.ts";

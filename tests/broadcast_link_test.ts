@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Actor, Context, NodeId } from "../actors/mod.ts";
 import { generateFaults, Simulation } from "../sim/mod.ts";
 import { type LinkWire, ReliableLink } from "../protocols/broadcast/reliable_link.ts";
-import { settle } from "../protocols/broadcast/settle.ts";
+import { settle } from "../sim/settle.ts";
 
 /** Sends 0..count-1 to `to` one every 2 ms, over a reliable link or (raw) straight onto the network. */
 class Pipe implements Actor<LinkWire | { type: "raw"; n: number }> {

@@ -6,7 +6,7 @@ import { BroadcastNode } from "../protocols/broadcast/broadcast_node.ts";
 import { checkBroadcast, PROMISES } from "../protocols/broadcast/check.ts";
 import type { BroadcastProtocol } from "../protocols/broadcast/layer.ts";
 import { broadcastFifo } from "../protocols/broadcast/scenario.ts";
-import { settle } from "../protocols/broadcast/settle.ts";
+import { settle } from "../sim/settle.ts";
 import { FAULTY } from "./_broadcast_runs.ts";
 
 interface Env {

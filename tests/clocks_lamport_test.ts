@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { Causality } from "../sim/causality.ts";
 import { runScenario } from "../sim/scenario.ts";
 import { checkLamport, findLamportConverse, stampedEvents } from "../protocols/clocks/check.ts";
-import { checkFullTrace } from "../protocols/clocks/full_trace.ts";
+import { checkFullTrace } from "../sim/full_trace.ts";
 import { compareLamport, LamportClock } from "../protocols/clocks/lamport_clock.ts";
 import { lamport } from "../protocols/clocks/scenario.ts";
 import { faultyClockRun } from "./_clock_runs.ts";

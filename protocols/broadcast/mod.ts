@@ -51,7 +51,6 @@ export {
 export { type RelayEnvelope, ReliableBroadcast, type ReliableOptions } from "./reliable.ts";
 export { type LinkWire, ReliableLink, type ReliableLinkOptions } from "./reliable_link.ts";
 export { broadcastCausal, broadcastFifo, broadcastTotal, postingPlan } from "./scenario.ts";
-export { settle, SETTLE_MS } from "./settle.ts";
 export { type LamportEnvelope, LamportTotalOrderBroadcast } from "./total_lamport.ts";
 export {
   SequencerBroadcast,

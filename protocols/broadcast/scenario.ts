@@ -9,7 +9,7 @@
  * checker catching it (`deno task sim run broadcast-causal --protocol fifo`).
  *
  * After the run, every fault is repaired and the network settles (see
- * `settle.ts`), so that "every node delivers every message" can be judged.
+ * `sim/settle.ts`), so that "every node delivers every message" can be judged.
  *
  * @module
  */
@@ -18,11 +18,11 @@ import type { NodeId } from "../../actors/mod.ts";
 import { Random } from "../../sim/random.ts";
 import { nodeIds, runScenario, type Scenario } from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
-import { checkFullTrace } from "../clocks/full_trace.ts";
+import { checkFullTrace } from "../../sim/full_trace.ts";
 import { BroadcastNode } from "./broadcast_node.ts";
 import { appEvents, checkBroadcast, deliveryOrders, type Guarantee, PROMISES } from "./check.ts";
 import { BROADCAST_PROTOCOLS, type BroadcastProtocol } from "./layer.ts";
-import { settle } from "./settle.ts";
+import { settle } from "../../sim/settle.ts";
 
 /**
  * When each node posts: `count` times per node, uniform over

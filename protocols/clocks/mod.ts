@@ -32,7 +32,6 @@ export {
   type EventClocksOptions,
   type Stamp,
 } from "./event_clocks.ts";
-export { checkFullTrace } from "./full_trace.ts";
 export { compareLamport, LamportClock, type LamportStamp } from "./lamport_clock.ts";
 export { clockDiagram, type ClockShown, eventNames, formatStamp } from "./render.ts";
 export { lamport, vectorClock } from "./scenario.ts";

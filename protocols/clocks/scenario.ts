@@ -19,7 +19,7 @@ import {
   stampedEvents,
 } from "./check.ts";
 import { ClockNode } from "./clock_node.ts";
-import { checkFullTrace } from "./full_trace.ts";
+import { checkFullTrace } from "../../sim/full_trace.ts";
 
 const FLAGS: Scenario["flags"] = [
   { name: "steps", description: "local events and sends per node", default: 8, min: 1, max: 500 },

@@ -37,7 +37,7 @@
 import type { NodeId } from "../../actors/mod.ts";
 import type { Operation } from "../../sim/history.ts";
 import type { Simulation } from "../../sim/simulation.ts";
-import { settle } from "../broadcast/settle.ts";
+import { settle } from "../../sim/settle.ts";
 import { canonicalJson, type Json, type StateCrdt } from "./crdt.ts";
 import type { Dot } from "./dot_context.ts";
 import type { LwwElementSet } from "./lww_element_set.ts";

@@ -8,9 +8,9 @@
  * @module
  */
 
-import { type ScenarioResult } from "../../sim/scenario.ts";
-import type { Simulation, Violation } from "../../sim/simulation.ts";
-import { hashEvents, type TraceEvent } from "../../sim/trace.ts";
+import { type ScenarioResult } from "./scenario.ts";
+import type { Simulation, Violation } from "./simulation.ts";
+import { hashEvents, type TraceEvent } from "./trace.ts";
 
 /**
  * Runs `check` over the full trace of the run `sim` belongs to: `sim`'s own
@@ -22,10 +22,15 @@ import { hashEvents, type TraceEvent } from "../../sim/trace.ts";
  * @example
  * ```ts
  * import { checkFullTrace } from "./full_trace.ts";
- * import { runScenario } from "../../sim/scenario.ts";
- * import { lamport } from "./scenario.ts";
- * const first = runScenario(lamport, { seed: 2, trace: "hash" });
- * checkFullTrace(first.sim, () => runScenario(lamport, { seed: 2 }), () => []).length; // 0
+ * import { runScenario, type Scenario } from "./scenario.ts";
+ * const idle: Scenario = {
+ *   name: "idle",
+ *   summary: "one node that does nothing",
+ *   defaults: { nodes: 1, until: 10 },
+ *   setup: (sim) => (sim.spawn("n1", () => ({ onMessage() {} })), {}),
+ * };
+ * const first = runScenario(idle, { seed: 2, trace: "hash" });
+ * checkFullTrace(first.sim, () => runScenario(idle, { seed: 2 }), () => []).length; // 0
  * ```
  */
 export function checkFullTrace(

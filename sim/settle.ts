@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { Fault } from "../../sim/faults.ts";
-import type { Simulation } from "../../sim/simulation.ts";
+import type { Fault } from "./faults.ts";
+import type { Simulation } from "./simulation.ts";
 
 /** How long {@linkcode settle} lets the network run by default, virtual ms. */
 export const SETTLE_MS = 5000;
@@ -21,7 +21,7 @@ export const SETTLE_MS = 5000;
  *
  * @example
  * ```ts
- * import { Simulation } from "../../sim/simulation.ts";
+ * import { Simulation } from "./simulation.ts";
  * import { settle } from "./settle.ts";
  * const sim = new Simulation({ seed: 1 });
  * sim.spawn("n1", () => ({ onMessage() {} }));
