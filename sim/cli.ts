@@ -32,6 +32,7 @@ import {
   type ScenarioParams,
   type ScenarioRegistry,
   type ScenarioResult,
+  withEvents,
 } from "./scenario.ts";
 import { loadTrace, saveTrace, type TraceFile, traceFileFromResult } from "./trace_file.ts";
 import { firstDifference, formatDifference } from "./explore/diff.ts";
@@ -534,12 +535,8 @@ function runParams(
 /** Runs the scenario; a fault naming an unknown node is a `--faults` error. */
 function runScenarioFor(scenario: Scenario, params: ScenarioParams): ScenarioResult {
   try {
-    const result = runScenario(scenario, params);
-    if (result.ok || params.trace === "full") return result;
-    // A failure is worth its events: the same seed again, keeping them, so the
-    // report can show what led up to the violation (same run, same hash).
-    const full = runScenario(scenario, { ...params, trace: "full" });
-    return full.traceHash === result.traceHash ? full : result;
+    // A failure is worth its events, for the report.
+    return withEvents(scenario, params, runScenario(scenario, params));
   } catch (e) {
     if (e instanceof ConfigError && /^faults? /.test(e.input)) {
       throw new ConfigError("--faults", faultProblem(e));

@@ -63,6 +63,7 @@ export {
   ScenarioRegistry,
   type ScenarioResult,
   type ScenarioSetup,
+  withEvents,
 } from "./scenario.ts";
 export {
   type Invariant,

@@ -385,6 +385,33 @@ export function runScenario(
 }
 
 /**
+ * A failed run with its events: when the run kept only its hash (or
+ * nothing), the same scenario and parameters again with the full trace, so
+ * its failure report can show what led up to the violation. Returns the
+ * re-run only when it is provably the same run (same hash, where there was
+ * one), otherwise the result it was given.
+ *
+ * @example
+ * ```ts
+ * import { runScenario, withEvents } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * const given = { seed: 1, faults: "@30 crash n2", trace: "hash" as const };
+ * const failed = runScenario(pingPong, given);
+ * withEvents(pingPong, given, failed).sim.trace.events.length > 0; // true
+ * ```
+ */
+export function withEvents(
+  scenario: Scenario,
+  given: Partial<Omit<ScenarioParams, "faults">> & { faults?: FaultSpec | string },
+  result: ScenarioResult,
+): ScenarioResult {
+  if (result.ok || result.sim.trace.mode === "full") return result;
+  const full = runScenario(scenario, { ...given, seed: result.seed, trace: "full" });
+  const hashed = result.sim.trace.mode === "hash";
+  return !hashed || full.traceHash === result.traceHash ? full : result;
+}
+
+/**
  * The `deno task sim run ...` command line that reproduces a run exactly.
  *
  * @example

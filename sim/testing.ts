@@ -14,6 +14,7 @@ import {
   type Scenario,
   type ScenarioParams,
   type ScenarioResult,
+  withEvents,
 } from "./scenario.ts";
 
 /**
@@ -84,14 +85,7 @@ export function checkSeeds(scenario: Scenario, options: SeedsOptions): SeedsOutc
     runs++;
     const result = runScenario(scenario, { trace: "hash", ...given, seed });
     if (result.ok) continue;
-    // Re-run with the full trace so the report can show the events before the violation.
-    failures.push(
-      result.sim.trace.mode === "full" ? result : runScenario(scenario, {
-        ...given,
-        seed,
-        trace: "full",
-      }),
-    );
+    failures.push(withEvents(scenario, given, result));
     if (stopAtFirst) break;
   }
   return { runs, failures };
