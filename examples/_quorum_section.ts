@@ -22,7 +22,7 @@ import { describeMessage, type QuorumMsg } from "../protocols/quorum/messages.ts
 import { verdictLines } from "../protocols/quorum/scenarios.ts";
 import { checkLinearizability } from "../sim/check/linearizability.ts";
 import { kvModel } from "../sim/check/models.ts";
-import { renderDiagram } from "../sim/diagram.ts";
+import { renderDiagram } from "../sim/render/diagram.ts";
 import type { Operation } from "../sim/history.ts";
 import type { ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent } from "../sim/trace.ts";

@@ -7,7 +7,7 @@
  */
 
 import { raftFigure8, raftPartition } from "../protocols/raft/scenarios.ts";
-import { renderDiagram } from "../sim/diagram.ts";
+import { renderDiagram } from "../sim/render/diagram.ts";
 import { runScenario } from "../sim/scenario.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import { heading, wrapText } from "./_text.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { renderDiagram } from "../sim/diagram.ts";
+import { renderDiagram } from "../sim/render/diagram.ts";
 import { Simulation } from "../sim/simulation.ts";
 import { Client, type ClientStep, scriptedWorkload } from "../protocols/crdt/client.ts";
 import { checkText } from "../protocols/crdt/convergence.ts";

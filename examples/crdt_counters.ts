@@ -11,7 +11,7 @@
  */
 
 import { Simulation } from "../sim/simulation.ts";
-import { renderDiagram } from "../sim/diagram.ts";
+import { renderDiagram } from "../sim/render/diagram.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import { Client, type ClientStep, scriptedWorkload } from "../protocols/crdt/client.ts";
 import { checkCounter, counterBounds } from "../protocols/crdt/convergence.ts";

@@ -15,7 +15,7 @@ import { heading } from "./_text.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
 import { raftSection } from "./_raft_section.ts";
-import { renderDiagram } from "../sim/diagram.ts";
+import { renderDiagram } from "../sim/render/diagram.ts";
 import { runScenario, type ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent, TraceKind } from "../sim/trace.ts";
 

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { renderDiagram } from "../sim/diagram.ts";
+import { renderDiagram } from "../sim/render/diagram.ts";
 import { Simulation } from "../sim/simulation.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import { Client, type ClientStep, scriptedWorkload } from "../protocols/crdt/client.ts";

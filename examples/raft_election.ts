@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { raftMessageLabel } from "../protocols/raft/labels.ts";
 import { raftElection } from "../protocols/raft/scenarios.ts";
-import { renderDiagram, shouldColor } from "../sim/diagram.ts";
+import { renderDiagram, shouldColor } from "../sim/render/diagram.ts";
 import { runScenario } from "../sim/scenario.ts";
 
 /**

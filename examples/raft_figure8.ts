@@ -21,7 +21,7 @@
 import { parseArgs } from "node:util";
 import { raftMessageLabel } from "../protocols/raft/labels.ts";
 import { raftFigure8 } from "../protocols/raft/scenarios.ts";
-import { renderDiagram, shouldColor } from "../sim/diagram.ts";
+import { renderDiagram, shouldColor } from "../sim/render/diagram.ts";
 import { runScenario } from "../sim/scenario.ts";
 import { wrapText } from "./_text.ts";
 import type { RaftExampleOptions } from "./raft_election.ts";

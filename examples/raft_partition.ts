@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { raftMessageLabel } from "../protocols/raft/labels.ts";
 import { raftPartition } from "../protocols/raft/scenarios.ts";
-import { renderDiagram, shouldColor } from "../sim/diagram.ts";
+import { renderDiagram, shouldColor } from "../sim/render/diagram.ts";
 import { runScenario } from "../sim/scenario.ts";
 import { isElectionEvent } from "./_raft_section.ts";
 import type { RaftExampleOptions } from "./raft_election.ts";

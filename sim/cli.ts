@@ -13,22 +13,22 @@
  */
 
 import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
-import { Command, CommanderError, Option } from "commander";
-// @ts-types="@types/cli-progress"
-import cliProgress from "cli-progress";
+import { Command, CommanderError, Option } from "npm:commander@14.0.3";
+// @ts-types="npm:@types/cli-progress@3.11.6"
+import cliProgress from "npm:cli-progress@3.12.0";
 import process from "node:process";
 import { styleText } from "node:util";
-import { renderDiagram } from "./diagram.ts";
+import { renderDiagram } from "./render/diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
 import { type FaultSpec, parseFaultSpec } from "./faults.ts";
 import { DEFAULT_LINK, formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import {
+  type FlagSpec,
   type FlagValue,
   resolveParams,
   runScenario,
   type Scenario,
-  type ScenarioFlag,
   type ScenarioParams,
   type ScenarioRegistry,
   type ScenarioResult,
@@ -430,23 +430,23 @@ function buildProgram(
 }
 
 /** Commander options for one scenario flag; booleans get `--x [bool]` and `--no-x`. */
-function flagOptions(flag: ScenarioFlag): Option[] {
+function flagOptions(name: string, flag: FlagSpec): Option[] {
   const dflt = ` (default: ${flag.default})`;
   switch (typeof flag.default) {
     case "boolean":
       return [
-        new Option(`--${flag.name} [bool]`, `${flag.description}${dflt}`),
-        new Option(`--no-${flag.name}`, `turn ${flag.name} off`),
+        new Option(`--${name} [bool]`, `${flag.description}${dflt}`),
+        new Option(`--no-${name}`, `turn ${name} off`),
       ];
     case "number": {
       const range = flag.min !== undefined || flag.max !== undefined
         ? `, ${flag.min ?? "-inf"}..${flag.max ?? "inf"}`
         : "";
-      return [new Option(`--${flag.name} <n>`, `${flag.description}${range}${dflt}`)];
+      return [new Option(`--${name} <n>`, `${flag.description}${range}${dflt}`)];
     }
     default: {
       const choices = flag.choices ? `, one of ${flag.choices.join(", ")}` : "";
-      return [new Option(`--${flag.name} <value>`, `${flag.description}${choices}${dflt}`)];
+      return [new Option(`--${name} <value>`, `${flag.description}${choices}${dflt}`)];
     }
   }
 }
@@ -454,10 +454,10 @@ function flagOptions(flag: ScenarioFlag): Option[] {
 /** Adds a scenario's own flags to a command; returns them by flag name. */
 function addScenarioFlags(cmd: Command, scenario: Scenario | undefined): Map<string, Option[]> {
   const byFlag = new Map<string, Option[]>();
-  for (const flag of scenario?.flags ?? []) {
-    const options = flagOptions(flag);
+  for (const [name, flag] of Object.entries(scenario?.flags ?? {})) {
+    const options = flagOptions(name, flag);
     for (const option of options) cmd.addOption(option);
-    byFlag.set(flag.name, options);
+    byFlag.set(name, options);
   }
   return byFlag;
 }
@@ -483,8 +483,8 @@ function scenarioFlagValues(
 function scenarioNameIn(argv: string[], registry: ScenarioRegistry): string | undefined {
   const takesValue = new Set(VALUE_OPTIONS);
   for (const s of registry.list()) {
-    for (const f of s.flags ?? []) {
-      if (typeof f.default !== "boolean") takesValue.add(`--${f.name}`);
+    for (const [name, f] of Object.entries(s.flags ?? {})) {
+      if (typeof f.default !== "boolean") takesValue.add(`--${name}`);
     }
   }
   const command = argv.findIndex((a) => !a.startsWith("-"));
@@ -818,7 +818,7 @@ function listScenarios(registry: ScenarioRegistry): string {
   const lines: string[] = [];
   for (const s of all) {
     lines.push(`${s.name.padEnd(pad)}${s.summary}`);
-    const flags = (s.flags ?? []).map((f) => `--${f.name} ${f.default}`);
+    const flags = Object.entries(s.flags ?? {}).map(([name, f]) => `--${name} ${f.default}`);
     if (flags.length > 0) lines.push(`${" ".repeat(pad)}flags: ${flags.join(", ")}`);
   }
   lines.push("", "run one: deno task sim run <scenario> [--seed N] (--help lists every flag)");

@@ -1,13 +1,20 @@
 /**
- * The simulator: virtual time, the network and fault model, traces,
- * scenarios and histories.
+ * The simulator: actors on a virtual-time scheduler that draws every delay,
+ * loss, duplicate, fault and random number from one seed. Here are the
+ * {@linkcode Simulation} itself, its network, fault and clock models, the
+ * trace and its files, client histories, and scenarios (a named,
+ * parameterised run the command line, sweeps and tests all start the same
+ * way).
  *
  * @example
  * ```ts
  * import { Simulation } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1, network: { loss: 0.1 } });
  * sim.spawn("n1", () => ({ onMessage() {} }));
- * sim.run({ until: 100 }).ok; // true
+ * const result = sim.run({ until: 100 });
+ * assert.equal(result.ok, true);
+ * assert.equal(sim.now, 100);
  * ```
  *
  * @module
@@ -15,14 +22,6 @@
 
 export { type ClockConfig, NodeClock } from "./clock.ts";
 export { checkNonNegative, checkProbability, ConfigError } from "./errors.ts";
-export {
-  type DiagramHighlight,
-  type DiagramOptions,
-  renderDiagram,
-  shouldColor,
-  visibleWidth,
-} from "./diagram.ts";
-export { EventQueue, type Timed } from "./event_queue.ts";
 export {
   DEFAULT_RATES,
   type Fault,
@@ -52,13 +51,23 @@ export {
 export { hashString, MAX_SEED, Random } from "./random.ts";
 export {
   checkFlag,
+  cliCommand,
+  defineScenario,
+  flag,
+  type FlagSpec,
+  type FlagSpecs,
   type FlagValue,
+  type FlagValues,
+  MAX_UNTIL_MS,
   nodeIds,
+  paramsOfSpec,
   replayCommand,
   resolveParams,
+  type RunGiven,
   runScenario,
+  type RunSpec,
+  runSpecOf,
   type Scenario,
-  type ScenarioFlag,
   type ScenarioParams,
   ScenarioRegistry,
   type ScenarioResult,
@@ -96,59 +105,6 @@ export {
   traceFileFromResult,
   type TraceParams,
 } from "./trace_file.ts";
-export { type Eventually, eventually } from "./explore/liveness.ts";
-export { firstDifference, formatDifference, type TraceDifference } from "./explore/diff.ts";
-export { mergeSweepReports, missingShards, parseSweepReport } from "./explore/merge.ts";
-export { paramsOfTrace, type ReplayOutcome, replayTrace } from "./explore/replay.ts";
-export {
-  formatSeedRange,
-  formatShard,
-  inShard,
-  MAX_SWEEP_SEEDS,
-  parseSeedRange,
-  parseShard,
-  type SeedRange,
-  type Shard,
-  shardSeeds,
-} from "./explore/shard.ts";
-export {
-  ddmin,
-  type RunSize,
-  shrinkFailure,
-  type ShrinkOptions,
-  type ShrinkResult,
-} from "./explore/shrink.ts";
-export { formatSweep, type SummaryOptions, sweepFlags } from "./explore/summary.ts";
-export {
-  type NotReached,
-  partName,
-  runSeed,
-  runSweep,
-  SEED_TIMEOUT,
-  type SeedOutcome,
-  type ShrunkSummary,
-  slowestOf,
-  type SlowSeed,
-  SWEEP_FORMAT,
-  SWEEP_VERSION,
-  type SweepFailure,
-  type SweepGiven,
-  type SweepOptions,
-  type SweepParams,
-  type SweepProgress,
-  type SweepReport,
-  type SweepSpec,
-} from "./explore/sweep.ts";
-export { type HtmlOptions, renderHtml } from "./render/html.ts";
-export { type MessageSpan, messageSpans, traceNodes } from "./render/messages.ts";
-export {
-  type ChromeTrace,
-  type ChromeTraceEvent,
-  type PerfettoOptions,
-  renderPerfetto,
-  toChromeTrace,
-} from "./render/perfetto.ts";
-export { renderShiviz, SHIVIZ_REGEX, type VectorClock, vectorClocks } from "./render/shiviz.ts";
-export { assertSeeds, checkSeeds, type SeedsOptions, type SeedsOutcome } from "./testing.ts";
 export { settle, SETTLE_MS } from "./settle.ts";
 export { checkFullTrace } from "./full_trace.ts";
+export { Causality, type CausalOrder, type CausalStep } from "./causality.ts";

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
+import { xoroshiro128plus } from "npm:pure-rand@8.4.2/generator/xoroshiro128plus";
+import type { RandomGenerator } from "npm:pure-rand@8.4.2/types/RandomGenerator";
 
 /** Largest seed accepted: seeds are whole numbers from 0 to 2^53 - 1. */
 export const MAX_SEED: number = Number.MAX_SAFE_INTEGER;

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { NodeId } from "../actors/mod.ts";
 import { ConfigError } from "./errors.ts";
 import {
@@ -15,7 +17,8 @@ import {
   generateFaults,
   parseFaultSpec,
 } from "./faults.ts";
-import { formatLatency, type NetworkOptions } from "./network.ts";
+import { formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
+import { MAX_SEED } from "./random.ts";
 import { type RunResult, Simulation, type Violation } from "./simulation.ts";
 import type { TraceMode } from "./trace.ts";
 
@@ -23,28 +26,102 @@ import type { TraceMode } from "./trace.ts";
 export type FlagValue = string | number | boolean;
 
 /**
- * A flag that one scenario adds to `sim run` (for example `--n` for quorums).
+ * A flag that one scenario adds to `sim run` (for example `--n` for
+ * quorums), declared once: its type follows from its default, and the
+ * command-line option, its validation and the handler's typed parameter
+ * all follow from the declaration. Build one with {@linkcode flag}.
  *
  * @example
  * ```ts
- * import type { ScenarioFlag } from "./scenario.ts";
- * const fanout: ScenarioFlag = { name: "fanout", description: "peers per round", default: 2, min: 1 };
+ * import { flag, type FlagSpec } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const fanout: FlagSpec<number> = flag.int("peers per round", 2, { min: 1 });
+ * assert.equal(fanout.default, 2);
  * ```
  */
-export interface ScenarioFlag {
-  /** Long flag name without dashes, e.g. `read-repair`. */
-  name: string;
+export interface FlagSpec<V extends FlagValue = FlagValue> {
   description: string;
   /** The default, whose type (number, boolean, string) is the flag's type. */
-  default: FlagValue;
+  default: V;
   /** For numbers: inclusive bounds. */
   min?: number;
   max?: number;
   /** For numbers: whole numbers only (default true). */
   integer?: boolean;
   /** For strings: the allowed values. */
-  choices?: string[];
+  choices?: readonly string[];
 }
+
+/**
+ * A scenario's flags, by name (the long flag without dashes, e.g. `read-repair`).
+ *
+ * @example
+ * ```ts
+ * import { flag, type FlagSpecs } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const flags = { rounds: flag.int("pings to answer", 10, { min: 1 }) } satisfies FlagSpecs;
+ * assert.equal(flags.rounds.min, 1);
+ * ```
+ */
+export type FlagSpecs = Record<string, FlagSpec>;
+
+/**
+ * The values of a scenario's flags, typed by their declarations.
+ *
+ * @example
+ * ```ts
+ * import { flag, type FlagValues } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const flags = { rounds: flag.int("rounds", 10), fast: flag.bool("skip waits", false) };
+ * const values: FlagValues<typeof flags> = { rounds: 3, fast: true };
+ * assert.equal(values.rounds + 1, 4);
+ * ```
+ */
+export type FlagValues<F extends FlagSpecs> = { -readonly [K in keyof F]: F[K]["default"] };
+
+/**
+ * Builders for {@linkcode FlagSpec}s, one per type.
+ *
+ * @example
+ * ```ts
+ * import { flag } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const flags = {
+ *   n: flag.int("replicas", 3, { min: 1, max: 9 }),
+ *   "loss-rate": flag.number("extra loss", 0, { min: 0, max: 1 }),
+ *   "pre-vote": flag.bool("run PreVote", true),
+ *   "read-repair": flag.choice("how reads repair", ["none", "async", "sync"] as const, "none"),
+ * };
+ * assert.equal(flags["read-repair"].default, "none");
+ * assert.deepEqual(flags["read-repair"].choices, ["none", "async", "sync"]);
+ * ```
+ */
+export const flag = {
+  /** A whole number. */
+  int(description: string, dflt: number, range: { min?: number; max?: number } = {}): FlagSpec<
+    number
+  > {
+    return { description, default: dflt, integer: true, ...range };
+  },
+  /** Any finite number. */
+  number(description: string, dflt: number, range: { min?: number; max?: number } = {}): FlagSpec<
+    number
+  > {
+    return { description, default: dflt, integer: false, ...range };
+  },
+  /** true or false; `--x`, `--x false` and `--no-x` on the command line. */
+  bool(description: string, dflt: boolean): FlagSpec<boolean> {
+    return { description, default: dflt };
+  },
+  /** Free text. */
+  string(description: string, dflt: string): FlagSpec<string> {
+    return { description, default: dflt };
+  },
+  /** One of a few words. */
+  choice<C extends string>(description: string, choices: readonly C[], dflt: C): FlagSpec<C> {
+    return { description, default: dflt, choices };
+  },
+};
 
 /**
  * Everything a scenario run is built from. The seed decides every random
@@ -56,7 +133,7 @@ export interface ScenarioFlag {
  * const p: Partial<ScenarioParams> = { seed: 3, nodes: 5, until: 2000 };
  * ```
  */
-export interface ScenarioParams {
+export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
   seed: number;
   /** Number of nodes (servers; clients come on top where a scenario has them). */
   nodes: number;
@@ -66,7 +143,7 @@ export interface ScenarioParams {
   /** Faults: a schedule, or rates for the seed to generate one from. */
   faults: FaultSpec;
   /** Values of the scenario's own flags. */
-  flags: Record<string, FlagValue>;
+  flags: FlagValues<F>;
   trace: TraceMode;
 }
 
@@ -106,7 +183,7 @@ export interface ScenarioSetup {
  * };
  * ```
  */
-export interface Scenario {
+export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   /** Lower-case name used on the command line, e.g. `ping-pong`. */
   name: string;
   /** One line saying what it shows. */
@@ -123,9 +200,161 @@ export interface Scenario {
     /** Default `--faults` value, in the text form. */
     faults?: string;
   };
-  flags?: ScenarioFlag[];
+  /** The scenario's own flags, by name. */
+  flags?: F;
   /** Spawns the nodes, adds invariants, scripts steps. Runs before faults are scheduled. */
-  setup(sim: Simulation, params: ScenarioParams): ScenarioSetup;
+  setup(sim: Simulation, params: ScenarioParams<F>): ScenarioSetup;
+  /**
+   * URL of the module that exports this scenario, so that sweep workers
+   * and replay lines can load it again. {@linkcode defineScenario} fills it
+   * in; set it yourself (`module: import.meta.url`) when a scenario is built
+   * by a helper function in another module.
+   */
+  module?: string;
+}
+
+/**
+ * Builds a scenario, checking its declaration once (name, node counts, flag
+ * defaults) and noting the module that defines it, so that sweep workers and
+ * replay lines can load it again from there. The flags' types flow into
+ * `setup`'s parameters.
+ *
+ * @example
+ * ```ts
+ * import { defineScenario, flag, runScenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const idle = defineScenario({
+ *   name: "idle",
+ *   summary: "nodes that do nothing",
+ *   defaults: { nodes: 3, until: 100 },
+ *   flags: { extra: flag.int("nodes to add", 0, { min: 0, max: 5 }) },
+ *   setup(sim, params) {
+ *     const total = params.nodes + params.flags.extra; // a number, typed
+ *     for (let i = 1; i <= total; i++) sim.spawn(`n${i}`, () => ({ onMessage() {} }));
+ *     return {};
+ *   },
+ * });
+ * assert.equal(runScenario(idle, { flags: { extra: 2 } }).sim.nodes.length, 5);
+ * ```
+ */
+export function defineScenario<F extends FlagSpecs = Record<never, never>>(
+  scenario: Scenario<F>,
+): Scenario<F> {
+  checkScenario(scenario as unknown as Scenario);
+  return { ...scenario, module: scenario.module ?? callerModule() };
+}
+
+/** Checks a scenario's declaration; throws a {@linkcode ConfigError} naming what is wrong. */
+function checkScenario(scenario: Scenario): void {
+  if (typeof scenario?.name !== "string" || !SCENARIO_NAME.test(scenario.name)) {
+    throw new ConfigError(
+      "scenario name",
+      `${JSON.stringify(scenario?.name)} must be lower-case-with-dashes (a-z, 0-9, -)`,
+    );
+  }
+  const where = `scenario ${scenario.name}`;
+  if (typeof scenario.setup !== "function") {
+    throw new ConfigError(where, "needs a setup(sim, params) function");
+  }
+  const d = scenario.defaults;
+  if (typeof d !== "object" || d === null) {
+    throw new ConfigError(where, "needs defaults: { nodes, until }");
+  }
+  const min = d.minNodes ?? 1, max = d.maxNodes ?? 1000;
+  if (!(Number.isInteger(min) && Number.isInteger(max) && 1 <= min && min <= max)) {
+    throw new ConfigError(where, `minNodes and maxNodes must be whole numbers, 1 <= min <= max`);
+  }
+  if (!(Number.isInteger(d.nodes) && d.nodes >= min && d.nodes <= max)) {
+    throw new ConfigError(where, `defaults.nodes must be a whole number in ${min}..${max}`);
+  }
+  for (const [name, spec] of Object.entries(scenario.flags ?? {})) {
+    if (!FLAG_NAME.test(name) || RESERVED_FLAGS.has(name)) {
+      throw new ConfigError(
+        `${where} flag ${JSON.stringify(name)}`,
+        RESERVED_FLAGS.has(name)
+          ? "is one of the command line's own flags; choose another name"
+          : "must be lower-case-with-dashes",
+      );
+    }
+    checkFlag(name, spec, spec.default);
+  }
+}
+
+const SCENARIO_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const FLAG_NAME = /^[a-z][a-z0-9-]*$/;
+/** Flags every scenario command already has: a scenario cannot take these names. */
+const RESERVED_FLAGS = new Set([
+  "seed",
+  "seeds",
+  "nodes",
+  "until",
+  "latency",
+  "loss",
+  "dup",
+  "fifo",
+  "faults",
+  "diagram",
+  "json",
+  "out",
+  "help",
+  "version",
+  "from",
+  "to",
+  "max-rows",
+  "workers",
+  "shard",
+  "budget-ms",
+  "runs",
+  "strategy",
+  "depth",
+]);
+
+/**
+ * The module that called {@linkcode defineScenario}: the first stack frame
+ * outside this file. Undefined where the platform gives no such frame.
+ */
+function callerModule(): string | undefined {
+  const stack = new Error().stack ?? "";
+  for (const line of stack.split("\n").slice(1)) {
+    const m = line.match(/((?:file|https?):\/\/[^\s()]+?):\d+:\d+\)?\s*$/);
+    if (m !== null && m[1] !== import.meta.url) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * Everything that decides a run, as plain data: the scenario, the seed, and
+ * every parameter in the command line's terms. The command line, sweeps,
+ * sweep reports and trace files all use this one form; a run is replayed by
+ * running its spec again.
+ *
+ * @example
+ * ```ts
+ * import type { RunSpec } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const spec: RunSpec = {
+ *   scenario: "gossip", seed: 3, nodes: 8, until: 2000, faults: "random", flags: { rumours: 3 },
+ * };
+ * assert.equal(spec.flags.rumours, 3);
+ * ```
+ */
+export interface RunSpec {
+  /** The scenario's name. */
+  scenario: string;
+  /** URL of the scenario's module when it is not one of the framework's own. */
+  module?: string;
+  seed: number;
+  nodes: number;
+  until: number;
+  /** `--latency` text; absent for the scenario's default. */
+  latency?: string;
+  loss?: number;
+  dup?: number;
+  fifo?: boolean;
+  /** The fault schedule that ran, or `random[:...]` rates, in the `--faults` text form. */
+  faults: string;
+  /** Every scenario flag's value. */
+  flags: Record<string, FlagValue>;
 }
 
 /**
@@ -134,8 +363,11 @@ export interface Scenario {
  *
  * @example
  * ```ts
- * import type { ScenarioResult } from "./scenario.ts";
+ * import { runScenario, type ScenarioResult } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const show = (r: ScenarioResult) => `${r.scenario} seed ${r.seed}: ${r.ok ? "ok" : "FAILED"}`;
+ * assert.equal(show(runScenario(pingPong, { seed: 2 })), "ping-pong seed 2: ok");
  * ```
  */
 export interface ScenarioResult {
@@ -151,6 +383,8 @@ export interface ScenarioResult {
   violations: Violation[];
   /** The fault schedule that ran, in the text form (replayable with `--faults`). */
   faults: string;
+  /** The run as plain data, faults written out as the schedule that ran. */
+  spec: RunSpec;
   /** The command line that replays this run. */
   replay: string;
   summary: string[];
@@ -160,33 +394,35 @@ export interface ScenarioResult {
 }
 
 /**
- * The scenarios the command line knows.
+ * The scenarios a command line knows.
  *
  * @example
  * ```ts
  * import { ScenarioRegistry } from "./scenario.ts";
- * const registry = new ScenarioRegistry();
- * registry.list().length; // 0
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const registry = new ScenarioRegistry([pingPong]);
+ * assert.equal(registry.get("ping-pong"), pingPong);
+ * assert.equal(registry.list().length, 1);
  * ```
  */
 export class ScenarioRegistry {
   #byName = new Map<string, Scenario>();
 
+  constructor(scenarios: Iterable<Scenario> = []) {
+    for (const s of scenarios) this.register(s);
+  }
+
   /** Adds a scenario; names must be unique. Returns the registry for chaining. */
-  register(scenario: Scenario): this {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(scenario.name)) {
-      throw new ConfigError(
-        "scenario name",
-        `${JSON.stringify(scenario.name)} must be lower-case-with-dashes`,
-      );
-    }
+  register<F extends FlagSpecs>(scenario: Scenario<F>): this {
+    checkScenario(scenario as unknown as Scenario);
     if (this.#byName.has(scenario.name)) {
       throw new ConfigError(
         "scenario name",
         `${JSON.stringify(scenario.name)} is already registered`,
       );
     }
-    this.#byName.set(scenario.name, scenario);
+    this.#byName.set(scenario.name, scenario as unknown as Scenario);
     return this;
   }
 
@@ -214,6 +450,22 @@ export class ScenarioRegistry {
 }
 
 /**
+ * What a caller may give for a run: any parameter (the rest are the
+ * scenario's defaults), faults as a schedule, rates or their text form.
+ *
+ * @example
+ * ```ts
+ * import type { RunGiven } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const given: RunGiven = { seed: 3, nodes: 5, faults: "@100 crash n1", flags: { rounds: 4 } };
+ * assert.equal(given.nodes, 5);
+ * ```
+ */
+export type RunGiven<F extends FlagSpecs = FlagSpecs> =
+  & Partial<Omit<ScenarioParams<F>, "faults" | "flags">>
+  & { faults?: FaultSpec | string; flags?: Partial<FlagValues<F>> };
+
+/**
  * Fills in a scenario's defaults and validates the result. Throws a
  * {@linkcode ConfigError} naming the bad input.
  *
@@ -221,14 +473,20 @@ export class ScenarioRegistry {
  * ```ts
  * import { resolveParams } from "./scenario.ts";
  * import { pingPong } from "../protocols/ping_pong/scenario.ts";
- * resolveParams(pingPong, { seed: 1 }).nodes; // 2
+ * import assert from "node:assert/strict";
+ * assert.equal(resolveParams(pingPong, { seed: 1 }).nodes, 2);
+ * assert.equal(resolveParams(pingPong, { flags: { rounds: 3 } }).flags.rounds, 3);
  * ```
  */
-export function resolveParams(
-  scenario: Scenario,
-  given: Partial<Omit<ScenarioParams, "faults">> & { faults?: FaultSpec | string },
-): ScenarioParams {
+export function resolveParams<F extends FlagSpecs>(
+  scenario: Scenario<F>,
+  given: RunGiven<F>,
+): ScenarioParams<F> {
   const d = scenario.defaults;
+  const seed = given.seed ?? 1;
+  if (!(Number.isSafeInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
+    throw new ConfigError("seed", `must be a whole number from 0 to ${MAX_SEED}, got ${seed}`);
+  }
   const nodes = given.nodes ?? d.nodes;
   const min = d.minNodes ?? 1, max = d.maxNodes ?? 1000;
   if (!Number.isInteger(nodes) || nodes < min || nodes > max) {
@@ -246,27 +504,29 @@ export function resolveParams(
   }
   const faultsGiven = given.faults ?? d.faults ?? "";
   const faults = typeof faultsGiven === "string" ? parseFaultSpec(faultsGiven) : faultsGiven;
+  const specs: FlagSpecs = scenario.flags ?? {};
   const flags: Record<string, FlagValue> = {};
-  for (const flag of scenario.flags ?? []) {
-    flags[flag.name] = checkFlag(flag, given.flags?.[flag.name] ?? flag.default);
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = (given.flags as Record<string, FlagValue> | undefined)?.[name];
+    flags[name] = checkFlag(name, spec, value ?? spec.default);
   }
   for (const name of Object.keys(given.flags ?? {})) {
-    if (!(scenario.flags ?? []).some((f) => f.name === name)) {
+    if (!Object.hasOwn(specs, name)) {
       throw new ConfigError(
         `--${name}`,
         `${scenario.name} has no such flag; its flags: ${
-          (scenario.flags ?? []).map((f) => `--${f.name}`).join(", ") || "(none)"
+          Object.keys(specs).map((f) => `--${f}`).join(", ") || "(none)"
         }`,
       );
     }
   }
   return {
-    seed: given.seed ?? 1,
+    seed,
     nodes,
     until,
     network: { ...d.network, ...given.network },
     faults,
-    flags,
+    flags: flags as FlagValues<F>,
     trace: given.trace ?? "full",
   };
 }
@@ -276,47 +536,56 @@ export function resolveParams(
  *
  * @example
  * ```ts
- * import { checkFlag } from "./scenario.ts";
- * checkFlag({ name: "n", description: "replicas", default: 3, min: 1 }, "5"); // 5
+ * import { checkFlag, flag } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(checkFlag("n", flag.int("replicas", 3, { min: 1 }), "5"), 5);
+ * assert.throws(() => checkFlag("n", flag.int("replicas", 3, { min: 1 }), "0"), /--n: must be/);
  * ```
  */
-export function checkFlag(flag: ScenarioFlag, value: FlagValue): FlagValue {
-  const name = `--${flag.name}`;
-  switch (typeof flag.default) {
+export function checkFlag<V extends FlagValue>(
+  name: string,
+  spec: FlagSpec<V>,
+  value: FlagValue,
+): V {
+  const option = `--${name}`;
+  switch (typeof spec.default) {
     case "number": {
       const n = typeof value === "number" ? value : Number(value);
-      const integer = flag.integer ?? true;
+      const integer = spec.integer ?? true;
       if (
+        typeof value === "boolean" ||
         (typeof value === "string" && value.trim() === "") || !Number.isFinite(n) ||
-        (integer && !Number.isInteger(n)) || (flag.min !== undefined && n < flag.min) ||
-        (flag.max !== undefined && n > flag.max)
+        (integer && !Number.isInteger(n)) || (spec.min !== undefined && n < spec.min) ||
+        (spec.max !== undefined && n > spec.max)
       ) {
-        const range = `${flag.min ?? "-inf"}..${flag.max ?? "inf"}`;
+        const range = `${spec.min ?? "-inf"}..${spec.max ?? "inf"}`;
         throw new ConfigError(
-          name,
+          option,
           `must be a ${integer ? "whole number" : "number"} in ${range}, got ${
             JSON.stringify(value)
           }`,
         );
       }
-      return n;
+      return n as V;
     }
     case "boolean":
-      if (value === true || value === "true") return true;
-      if (value === false || value === "false") return false;
-      throw new ConfigError(name, `must be true or false, got ${JSON.stringify(value)}`);
+      if (value === true || value === "true") return true as V;
+      if (value === false || value === "false") return false as V;
+      throw new ConfigError(option, `must be true or false, got ${JSON.stringify(value)}`);
     case "string": {
-      const s = String(value);
-      if (flag.choices && !flag.choices.includes(s)) {
+      if (typeof value !== "string") {
+        throw new ConfigError(option, `must be text, got ${JSON.stringify(value)}`);
+      }
+      if (spec.choices && !spec.choices.includes(value)) {
         throw new ConfigError(
-          name,
-          `must be one of ${flag.choices.join(", ")}, got ${JSON.stringify(s)}`,
+          option,
+          `must be one of ${spec.choices.join(", ")}, got ${JSON.stringify(value)}`,
         );
       }
-      return s;
+      return value as V;
     }
     default:
-      throw new ConfigError(name, `flag default has unsupported type ${typeof flag.default}`);
+      throw new ConfigError(option, `flag default has unsupported type ${typeof spec.default}`);
   }
 }
 
@@ -326,7 +595,17 @@ export function checkFlag(flag: ScenarioFlag, value: FlagValue): FlagValue {
  */
 export const MAX_UNTIL_MS = 86_400_000;
 
-/** Node ids `n1` .. `nN`, the naming every built-in scenario uses for servers. */
+/**
+ * Node ids `n1` .. `nN`, the naming every built-in scenario uses for servers.
+ *
+ * @example
+ * ```ts
+ * import { nodeIds } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(nodeIds(3), ["n1", "n2", "n3"]);
+ * assert.deepEqual(nodeIds(2, "c"), ["c1", "c2"]);
+ * ```
+ */
 export function nodeIds(n: number, prefix = "n"): NodeId[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 }
@@ -338,18 +617,32 @@ export function nodeIds(n: number, prefix = "n"): NodeId[] {
  * ```ts
  * import { runScenario } from "./scenario.ts";
  * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const r = runScenario(pingPong, { seed: 7 });
- * r.ok; // true
+ * assert.equal(r.ok, true);
+ * assert.equal(r.replay, "deno task sim run ping-pong --seed 7");
  * ```
  */
-export function runScenario(
-  scenario: Scenario,
-  given: Partial<Omit<ScenarioParams, "faults">> & { faults?: FaultSpec | string } = {},
+export function runScenario<F extends FlagSpecs>(
+  scenario: Scenario<F>,
+  given: RunGiven<F> = {},
 ): ScenarioResult {
   const params = resolveParams(scenario, given);
   const started = performance.now();
   const sim = new Simulation({ seed: params.seed, network: params.network, trace: params.trace });
-  const setup = scenario.setup(sim, params);
+  let setup: ScenarioSetup;
+  try {
+    setup = scenario.setup(sim, params);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    // A scenario (or an actor factory it calls) that throws is a failed run, not a crash.
+    sim.reportViolation({
+      check: "scenario-setup",
+      message: `setup of ${scenario.name} threw ${describeError(e)}`,
+      atMs: 0,
+    });
+    setup = {};
+  }
   const schedule: FaultSchedule = params.faults.kind === "schedule"
     ? params.faults.schedule
     : generateFaults(
@@ -358,30 +651,39 @@ export function runScenario(
       params.until,
       params.faults.rates,
     );
-  sim.schedule(schedule);
-  const run = sim.run({ until: params.until });
-  if (run.ok) {
-    for (const v of setup.check?.(sim) ?? []) sim.reportViolation(v);
+  let run: RunResult | undefined;
+  if (sim.violations.length === 0) {
+    sim.schedule(schedule);
+    run = sim.run({ until: params.until });
+    if (run.ok) {
+      for (const v of setup.check?.(sim) ?? []) sim.reportViolation(v);
+    }
   }
   const wallMs = performance.now() - started;
   const faults = formatFaults(schedule);
+  const spec = runSpecOf(scenario, params, faults);
   return {
     scenario: scenario.name,
     seed: params.seed,
     ok: sim.violations.length === 0,
-    stop: sim.violations.length > 0 ? "violation" : run.stop,
-    events: run.events,
-    messages: run.messages,
-    virtualMs: run.virtualMs,
+    stop: sim.violations.length > 0 ? "violation" : run?.stop ?? "violation",
+    events: sim.stats.events,
+    messages: sim.stats.messages,
+    virtualMs: sim.now,
     wallMs: Math.round(wallMs * 1000) / 1000,
     traceHash: sim.trace.hash(),
     violations: [...sim.violations],
     faults,
-    replay: replayCommand(scenario, params, faults),
+    spec,
+    replay: replayCommand(scenario, spec),
     summary: setup.summary?.(sim) ?? [],
     label: scenario.label,
     sim,
   };
+}
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
 /**
@@ -395,14 +697,16 @@ export function runScenario(
  * ```ts
  * import { runScenario, withEvents } from "./scenario.ts";
  * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const given = { seed: 1, faults: "@30 crash n2", trace: "hash" as const };
  * const failed = runScenario(pingPong, given);
- * withEvents(pingPong, given, failed).sim.trace.events.length > 0; // true
+ * assert.equal(failed.sim.trace.events.length, 0);
+ * assert.ok(withEvents(pingPong, given, failed).sim.trace.events.length > 0);
  * ```
  */
-export function withEvents(
-  scenario: Scenario,
-  given: Partial<Omit<ScenarioParams, "faults">> & { faults?: FaultSpec | string },
+export function withEvents<F extends FlagSpecs>(
+  scenario: Scenario<F>,
+  given: RunGiven<F>,
   result: ScenarioResult,
 ): ScenarioResult {
   if (result.ok || result.sim.trace.mode === "full") return result;
@@ -412,34 +716,174 @@ export function withEvents(
 }
 
 /**
- * The `deno task sim run ...` command line that reproduces a run exactly.
+ * A run's parameters as a {@linkcode RunSpec}.
  *
  * @example
  * ```ts
- * import { replayCommand, resolveParams } from "./scenario.ts";
+ * import { resolveParams, runSpecOf } from "./scenario.ts";
  * import { pingPong } from "../protocols/ping_pong/scenario.ts";
- * replayCommand(pingPong, resolveParams(pingPong, { seed: 3 }), "");
+ * import assert from "node:assert/strict";
+ * const spec = runSpecOf(pingPong, resolveParams(pingPong, { seed: 4, network: { loss: 0.1 } }), "");
+ * assert.deepEqual(spec, {
+ *   scenario: "ping-pong", seed: 4, nodes: 2, until: 1000, loss: 0.1, faults: "",
+ *   flags: { rounds: 10, retry: 50 },
+ * });
  * ```
  */
-export function replayCommand(scenario: Scenario, params: ScenarioParams, faults: string): string {
-  const parts = ["deno task sim run", scenario.name, `--seed ${params.seed}`];
-  if (params.nodes !== scenario.defaults.nodes) parts.push(`--nodes ${params.nodes}`);
-  if (params.until !== scenario.defaults.until) parts.push(`--until ${params.until}`);
-  const net = params.network, dflt = scenario.defaults.network ?? {};
-  if (net.latency && net.latency !== dflt.latency && net.latency.kind !== "custom") {
-    parts.push(`--latency ${formatLatency(net.latency)}`);
+export function runSpecOf<F extends FlagSpecs>(
+  scenario: Scenario<F>,
+  params: ScenarioParams<F>,
+  faults: string,
+): RunSpec {
+  const builtIn = scenario.module === undefined || isBuiltIn(scenario);
+  const spec: RunSpec = {
+    scenario: scenario.name,
+    ...(builtIn ? {} : { module: scenario.module }),
+    seed: params.seed,
+    nodes: params.nodes,
+    until: params.until,
+    faults,
+    flags: { ...params.flags },
+  };
+  const net = params.network;
+  if (net.latency !== undefined && net.latency.kind !== "custom") {
+    spec.latency = formatLatency(net.latency);
   }
-  if (net.loss !== undefined && net.loss !== dflt.loss) parts.push(`--loss ${net.loss}`);
-  if (net.duplicate !== undefined && net.duplicate !== dflt.duplicate) {
-    parts.push(`--dup ${net.duplicate}`);
+  if (net.loss !== undefined) spec.loss = net.loss;
+  if (net.duplicate !== undefined) spec.dup = net.duplicate;
+  if (net.fifo !== undefined) spec.fifo = net.fifo;
+  return spec;
+}
+
+/**
+ * The run parameters a {@linkcode RunSpec} stands for, checked against the
+ * scenario (a spec from a file or another machine may be out of date).
+ *
+ * @example
+ * ```ts
+ * import { paramsOfSpec, runSpecOf, resolveParams } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const params = resolveParams(pingPong, { seed: 9, flags: { rounds: 4 } });
+ * const again = paramsOfSpec(pingPong, runSpecOf(pingPong, params, ""));
+ * assert.deepEqual(again.flags, params.flags);
+ * ```
+ */
+export function paramsOfSpec<F extends FlagSpecs>(
+  scenario: Scenario<F>,
+  spec: RunSpec,
+  trace: TraceMode = "full",
+): ScenarioParams<F> {
+  const network: NetworkOptions = {};
+  if (spec.latency !== undefined) network.latency = parseLatency(spec.latency, "latency");
+  if (spec.loss !== undefined) network.loss = spec.loss;
+  if (spec.dup !== undefined) network.duplicate = spec.dup;
+  if (spec.fifo !== undefined) network.fifo = spec.fifo;
+  return resolveParams(scenario, {
+    seed: spec.seed,
+    nodes: spec.nodes,
+    until: spec.until,
+    network,
+    faults: spec.faults,
+    flags: spec.flags as Partial<FlagValues<F>>,
+    trace,
+  });
+}
+
+/** The framework's root folder, where `main.ts` is. */
+const ROOT = new URL("../", import.meta.url);
+
+/** Whether a scenario is one of the framework's own (defined under `protocols/`). */
+function isBuiltIn(scenario: Scenario): boolean {
+  return scenario.module === undefined ||
+    scenario.module.startsWith(new URL("protocols/", ROOT).href);
+}
+
+/**
+ * The command that runs a scenario from the current directory: `deno task
+ * sim` in the framework's own folder for its own scenarios, otherwise
+ * `deno run -A <path to main.ts>` with the scenario's module and name, so
+ * that the line works verbatim where it was printed.
+ *
+ * @example
+ * ```ts
+ * import { cliCommand } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(cliCommand(pingPong, "run"), /^deno (task sim|run -A \S*main\.ts) run ping-pong$/);
+ * ```
+ */
+export function cliCommand(scenario: Scenario, command: string): string {
+  const builtIn = isBuiltIn(scenario);
+  const cwd = currentDirectory();
+  if (builtIn && cwd !== undefined && cwd === fileURLToPath(ROOT).replace(/\/$/, "")) {
+    return `deno task sim ${command} ${scenario.name}`;
   }
-  if (net.fifo && !dflt.fifo) parts.push("--fifo");
-  for (const flag of scenario.flags ?? []) {
-    const v = params.flags[flag.name];
-    if (v !== flag.default) parts.push(`--${flag.name} ${v}`);
+  const main = displayPath(new URL("main.ts", ROOT).href, cwd);
+  const target = builtIn ? scenario.name : `${displayPath(scenario.module!, cwd)}#${scenario.name}`;
+  return `deno run -A ${quote(main)} ${command} ${quote(target)}`;
+}
+
+function currentDirectory(): string | undefined {
+  try {
+    return Deno.cwd();
+  } catch {
+    return undefined; // no read permission: paths stay absolute
   }
-  if (faults !== "") parts.push(`--faults '${faults}'`);
+}
+
+/** A module URL as a path relative to `cwd` when it is a local file, else the URL. */
+function displayPath(url: string, cwd: string | undefined): string {
+  if (!url.startsWith("file:")) return url;
+  const path = fileURLToPath(url);
+  if (cwd === undefined) return path;
+  const rel = relative(cwd, path);
+  return rel.startsWith("../") || rel.startsWith("./") ? rel : `./${rel}`;
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9_./#:@=+-]+$/;
+const SINGLE_QUOTE = "\u0027";
+/** A single quote inside single quotes: close, escaped quote, reopen. */
+const ESCAPED_QUOTE = "\u0027\\\u0027\u0027";
+
+/** Single quotes around a shell word that needs them. */
+function quote(word: string): string {
+  if (SHELL_SAFE.test(word)) return word;
+  return SINGLE_QUOTE + word.split(SINGLE_QUOTE).join(ESCAPED_QUOTE) + SINGLE_QUOTE;
+}
+
+/**
+ * The command line that reproduces a run exactly.
+ *
+ * @example
+ * ```ts
+ * import { replayCommand, resolveParams, runSpecOf } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const spec = runSpecOf(pingPong, resolveParams(pingPong, { seed: 3, flags: { rounds: 5 } }), "");
+ * assert.match(replayCommand(pingPong, spec), /run ping-pong --seed 3 --rounds 5$/);
+ * ```
+ */
+export function replayCommand(scenario: Scenario, spec: RunSpec): string {
+  const parts = [cliCommand(scenario, "run"), `--seed ${spec.seed}`];
+  const d = scenario.defaults;
+  if (spec.nodes !== d.nodes) parts.push(`--nodes ${spec.nodes}`);
+  if (spec.until !== d.until) parts.push(`--until ${spec.until}`);
+  const dflt = d.network ?? {};
+  const dfltLatency = dflt.latency && dflt.latency.kind !== "custom"
+    ? formatLatency(dflt.latency)
+    : undefined;
+  if (spec.latency !== undefined && spec.latency !== dfltLatency) {
+    parts.push(`--latency ${spec.latency}`);
+  }
+  if (spec.loss !== undefined && spec.loss !== (dflt.loss ?? 0)) parts.push(`--loss ${spec.loss}`);
+  if (spec.dup !== undefined && spec.dup !== (dflt.duplicate ?? 0)) parts.push(`--dup ${spec.dup}`);
+  if (spec.fifo && !dflt.fifo) parts.push("--fifo");
+  for (const [name, value] of Object.entries(spec.flags)) {
+    if (value !== scenario.flags?.[name]?.default) parts.push(`--${name} ${value}`);
+  }
+  if (spec.faults !== "") parts.push(`--faults '${spec.faults}'`);
   // Without the flag the scenario's default faults (random, say) would run instead of none.
-  else if ((scenario.defaults.faults ?? "").trim() !== "") parts.push("--faults none");
+  else if ((d.faults ?? "").trim() !== "") parts.push("--faults none");
   return parts.join(" ");
 }

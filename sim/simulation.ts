@@ -20,6 +20,8 @@ import {
   type NodeId,
   type OpId,
   type OpStatus,
+  timerKey,
+  timerName,
 } from "../actors/mod.ts";
 import { type ClockConfig, NodeClock } from "./clock.ts";
 import { ConfigError } from "./errors.ts";
@@ -179,9 +181,9 @@ class SimEvent {
   constructor(
     public kind: number,
     public node: NodeRecord | null,
-    /** Sender (DELIVER), timer name (TIMER). */
+    /** Sender (DELIVER), timer key (TIMER). */
     public name: string,
-    /** Message (DELIVER), fault action (FAULT), callback (CALL). */
+    /** Message (DELIVER), timer (TIMER), fault action (FAULT), callback (CALL). */
     public payload: unknown,
     /** Message id (DELIVER), node incarnation (TIMER, READY, START). */
     public id: number,
@@ -219,7 +221,7 @@ class Mailbox {
     return event;
   }
 
-  /** Removes the oldest waiting timer called `name`, if any. */
+  /** Removes the oldest waiting timer whose key is `name`, if any. */
   removeTimer(name: string): void {
     const items = this.#items;
     for (let i = this.#head; i < items.length; i++) {
@@ -244,7 +246,7 @@ class Mailbox {
  * node should cost a few hundred bytes, not a few kilobytes.
  */
 class NodeRecord {
-  actor: Actor<unknown> | undefined = undefined;
+  actor: Actor<unknown, unknown> | undefined = undefined;
   readonly ctx: NodeContext;
   status: NodeStatus = "up";
   /** Bumped at every crash, so events meant for an earlier life are ignored. */
@@ -273,7 +275,7 @@ class NodeRecord {
 
   constructor(
     readonly id: NodeId,
-    readonly factory: ActorFactory<unknown>,
+    readonly factory: ActorFactory<unknown, unknown>,
     readonly capacity: number,
     readonly serviceTime: number | ((msg: unknown) => number),
     clock: ClockConfig | undefined,
@@ -326,8 +328,9 @@ class NodeRecord {
  */
 interface Internals {
   send(sim: Simulation, from: NodeRecord, to: NodeId, msg: unknown): void;
-  setTimer(sim: Simulation, node: NodeRecord, name: string, afterMs: number): void;
-  cancelTimer(sim: Simulation, node: NodeRecord, name: string): void;
+  setTimer(sim: Simulation, node: NodeRecord, timer: unknown, afterMs: number): void;
+  cancelTimer(sim: Simulation, node: NodeRecord, timer: unknown): void;
+  sometimes(sim: Simulation, name: string): void;
   record(sim: Simulation, event: TraceEvent): void;
   tracing(sim: Simulation): boolean;
 }
@@ -335,7 +338,7 @@ interface Internals {
 let internals!: Internals;
 
 /** The context a node's handlers get: its only door to the world. */
-class NodeContext implements Context<unknown> {
+class NodeContext implements Context<unknown, unknown> {
   readonly self: NodeId;
 
   constructor(private readonly sim: Simulation, private readonly node: NodeRecord) {
@@ -354,12 +357,16 @@ class NodeContext implements Context<unknown> {
     internals.send(this.sim, this.node, to, msg);
   }
 
-  setTimer(name: string, afterMs: number): void {
-    internals.setTimer(this.sim, this.node, name, afterMs);
+  setTimer(timer: unknown, afterMs: number): void {
+    internals.setTimer(this.sim, this.node, timer, afterMs);
   }
 
-  cancelTimer(name: string): void {
-    internals.cancelTimer(this.sim, this.node, name);
+  cancelTimer(timer: unknown): void {
+    internals.cancelTimer(this.sim, this.node, timer);
+  }
+
+  sometimes(name: string, condition: boolean): void {
+    if (condition) internals.sometimes(this.sim, name);
   }
 
   random(): number {
@@ -431,6 +438,8 @@ export class Simulation {
     timers: 0,
   };
   readonly violations: Violation[] = [];
+  /** `sometimes` conditions that held during the run, with how many times each did. */
+  #reached = new Map<string, number>();
 
   #now = 0;
   /** `#now` in whole microseconds when that is exact, else -1 (see exactUs). */
@@ -454,8 +463,9 @@ export class Simulation {
   static {
     internals = {
       send: (sim, from, to, msg) => sim.#send(from, to, msg),
-      setTimer: (sim, node, name, afterMs) => sim.#setTimer(node, name, afterMs),
-      cancelTimer: (sim, node, name) => sim.#cancelTimer(node, name),
+      setTimer: (sim, node, timer, afterMs) => sim.#setTimer(node, timer, afterMs),
+      cancelTimer: (sim, node, timer) => sim.#cancelTimer(node, timer),
+      sometimes: (sim, name) => sim.#reached.set(name, (sim.#reached.get(name) ?? 0) + 1),
       record: (sim, event) => sim.#record(event),
       tracing: (sim) => sim.#tracing,
     };
@@ -502,7 +512,11 @@ export class Simulation {
    * Adds a node built by `factory`. Its `onStart` runs as the first event at
    * the current virtual time. The factory runs again at every restart.
    */
-  spawn<M>(id: NodeId, factory: ActorFactory<M>, options: SpawnOptions<M> = {}): void {
+  spawn<M, T = string>(
+    id: NodeId,
+    factory: ActorFactory<M, T>,
+    options: SpawnOptions<M> = {},
+  ): void {
     try {
       checkNodeId(id);
     } catch (e) {
@@ -527,7 +541,7 @@ export class Simulation {
     }
     const node = new NodeRecord(
       id,
-      factory as ActorFactory<unknown>,
+      factory as ActorFactory<unknown, unknown>,
       capacity,
       service as number | ((msg: unknown) => number),
       options.clock,
@@ -562,8 +576,8 @@ export class Simulation {
   }
 
   /** The current actor instance of `id` (a new one after each restart), or undefined while crashed. */
-  actor<T = Actor<unknown>>(id: NodeId): T | undefined {
-    return this.#node(id).actor as T | undefined;
+  actor<A = Actor<unknown, unknown>>(id: NodeId): A | undefined {
+    return this.#node(id).actor as A | undefined;
   }
 
   /** The durable storage of `id`. */
@@ -856,6 +870,16 @@ export class Simulation {
     };
   }
 
+  /** The `sometimes` conditions that held so far, with how many times each did. */
+  get reached(): ReadonlyMap<string, number> {
+    return this.#reached;
+  }
+
+  /** Marks an interesting moment seen by a scenario (see `Context.sometimes`). */
+  sometimes(name: string, condition: boolean): void {
+    if (condition) this.#reached.set(name, (this.#reached.get(name) ?? 0) + 1);
+  }
+
   /** Records a violation found outside the loop (by a post-run checker) without stopping anything. */
   reportViolation(violation: Violation): void {
     this.violations.push(violation);
@@ -1062,13 +1086,13 @@ export class Simulation {
   #fireTimer(node: NodeRecord, event: SimEvent): void {
     this.stats.timers++;
     if (this.#tracing) {
-      this.#record({ t: this.#now, kind: "timer", node: node.id, name: event.name });
+      this.#record({ t: this.#now, kind: "timer", node: node.id, name: timerName(event.payload) });
     }
     this.#current = node;
     const actor = node.actor!;
     if (actor.onTimer === undefined) return;
     try {
-      actor.onTimer(node.ctx, event.name);
+      actor.onTimer(node.ctx, event.payload);
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
     }
@@ -1157,23 +1181,25 @@ export class Simulation {
     if (this.#tracing) this.#record({ t: this.#now, kind: "drop", node, from, to, id, reason });
   }
 
-  #setTimer(node: NodeRecord, name: string, afterMs: number): void {
+  #setTimer(node: NodeRecord, timer: unknown, afterMs: number): void {
     if (!(Number.isFinite(afterMs) && afterMs >= 0)) {
       throw new RangeError(
-        `setTimer(${JSON.stringify(name)}): afterMs must be >= 0, got ${afterMs}`,
+        `setTimer(${timerName(timer)}): afterMs must be >= 0, got ${afterMs}`,
       );
     }
+    const name = timerKey(timer);
     const timers = node.timers ??= new Map();
     const old = timers.get(name);
     if (old !== undefined) old.cancelled = true;
-    const event = new SimEvent(TIMER, node, name, null, node.incarnation);
+    const event = new SimEvent(TIMER, node, name, timer, node.incarnation);
     timers.set(name, event);
     // Rounded to the microsecond, as arrivals are (see #transmit).
     const us = roundHalfUp((this.#now + node.globalDelay(afterMs)) * 1000);
     this.#push(us / 1000, us <= MAX_EXACT_US ? us : -1, event);
   }
 
-  #cancelTimer(node: NodeRecord, name: string): void {
+  #cancelTimer(node: NodeRecord, timer: unknown): void {
+    const name = timerKey(timer);
     const old = node.timers?.get(name);
     if (old !== undefined) {
       old.cancelled = true;

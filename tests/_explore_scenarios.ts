@@ -8,7 +8,7 @@
 
 import type { Actor } from "../actors/mod.ts";
 import { ConfigError } from "../sim/errors.ts";
-import { nodeIds, type Scenario, ScenarioRegistry } from "../sim/scenario.ts";
+import { defineScenario, nodeIds, ScenarioRegistry } from "../sim/scenario.ts";
 
 /**
  * Nodes that tick; the invariant says never two of them are down at once.
@@ -21,7 +21,7 @@ import { nodeIds, type Scenario, ScenarioRegistry } from "../sim/scenario.ts";
  * twoDown.name; // "two-down"
  * ```
  */
-export const twoDown: Scenario = {
+export const twoDown = defineScenario({
   name: "two-down",
   summary: "an invariant that fails when two nodes are crashed at once",
   defaults: { nodes: 6, minNodes: 2, until: 1000, faults: "random:crash=6,duration=300" },
@@ -39,7 +39,7 @@ export const twoDown: Scenario = {
     });
     return {};
   },
-};
+});
 
 type CountMsg = { type: "inc"; k: number };
 
@@ -51,16 +51,16 @@ type CountMsg = { type: "inc"; k: number };
  * @example
  * ```ts
  * import { lossyCounter } from "./_explore_scenarios.ts";
- * lossyCounter.flags?.[0].name; // "ops"
+ * Object.keys(lossyCounter.flags ?? {}); // ["ops"]
  * ```
  */
-export const lossyCounter: Scenario = {
+export const lossyCounter = defineScenario({
   name: "lossy-counter",
   summary: "increments without retries over a lossy link: the count falls short",
   defaults: { nodes: 2, minNodes: 2, maxNodes: 2, until: 1000, network: { loss: 0.2 } },
-  flags: [{ name: "ops", description: "increments to send", default: 20, min: 1, max: 1000 }],
+  flags: { "ops": { description: "increments to send", default: 20, min: 1, max: 1000 } },
   setup(sim, params) {
-    const ops = params.flags.ops as number;
+    const ops = params.flags.ops;
     sim.spawn("server", (): Actor<CountMsg> => ({
       onMessage: (ctx) => ctx.storage.set("count", (ctx.storage.get<number>("count") ?? 0) + 1),
     }));
@@ -86,7 +86,7 @@ export const lossyCounter: Scenario = {
       summary: () => [`${count()} of ${ops} counted`],
     };
   },
-};
+});
 
 /**
  * A node counts ticks and an invariant caps the count: the violation comes
@@ -98,11 +98,11 @@ export const lossyCounter: Scenario = {
  * capped.defaults.until; // 1000
  * ```
  */
-export const capped: Scenario = {
+export const capped = defineScenario({
   name: "capped",
   summary: "a tick counter with an invariant cap",
   defaults: { nodes: 1, until: 1000 },
-  flags: [{ name: "limit", description: "highest allowed count", default: 20, min: 0 }],
+  flags: { "limit": { description: "highest allowed count", default: 20, min: 0 } },
   setup(sim, params) {
     for (const id of nodeIds(params.nodes)) {
       sim.spawn(id, (): Actor<never> => ({
@@ -116,11 +116,11 @@ export const capped: Scenario = {
     }
     sim.invariant("under-limit", (s) => {
       const count = s.storage("n1").get<number>("count") ?? 0;
-      return count <= (params.flags.limit as number) || `count ${count}`;
+      return count <= params.flags.limit || `count ${count}`;
     });
     return {};
   },
-};
+});
 
 /**
  * Seed 3 stalls: its only node busy-waits `--stall-ms` of wall time in
@@ -138,23 +138,23 @@ export const capped: Scenario = {
  * stalls.name; // "stalls"
  * ```
  */
-export const stalls: Scenario = {
+export const stalls = defineScenario({
   name: "stalls",
   summary: "seed 3 busy-waits for a while",
   defaults: { nodes: 1, until: 100 },
-  flags: [{ name: "stall-ms", description: "wall ms seed 3 stalls", default: 2000, min: 0 }],
+  flags: { "stall-ms": { description: "wall ms seed 3 stalls", default: 2000, min: 0 } },
   setup(sim, params) {
     sim.spawn("n1", (): Actor<never> => ({
       onStart() {
         if (params.seed !== 3) return;
-        const until = performance.now() + (params.flags["stall-ms"] as number);
+        const until = performance.now() + params.flags["stall-ms"];
         while (performance.now() < until) { /* stalling */ }
       },
       onMessage() {},
     }));
     return {};
   },
-};
+});
 
 /**
  * Seed 5 is refused as bad input, seed 7 throws a plain error: for how
@@ -166,7 +166,7 @@ export const stalls: Scenario = {
  * picky.name; // "picky"
  * ```
  */
-export const picky: Scenario = {
+export const picky = defineScenario({
   name: "picky",
   summary: "seed 5 is bad input, seed 7 a bug",
   defaults: { nodes: 1, until: 10 },
@@ -176,7 +176,7 @@ export const picky: Scenario = {
     sim.spawn("n1", (): Actor<never> => ({ onMessage() {} }));
     return {};
   },
-};
+});
 
 /**
  * The registry sweep workers import (by this module's URL).

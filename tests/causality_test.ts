@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { Causality, type CausalStep, PROCESS_KINDS } from "../sim/causality.ts";
 import { ConfigError } from "../sim/errors.ts";
-import { runScenario } from "../sim/scenario.ts";
+import { runScenario, type Scenario } from "../sim/scenario.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { lamport } from "../protocols/clocks/scenario.ts";
@@ -152,7 +152,7 @@ Deno.test("matches brute-force reachability on random event lists", () => {
 Deno.test("matches brute-force reachability on simulated traces with loss, duplicates, crashes and partitions", () => {
   let related = 0, checkedEvents = 0, duplicates = 0, crashes = 0;
   for (let seed = 1; seed <= 12; seed++) {
-    for (const scenario of [lamport, gossip]) {
+    for (const scenario of [lamport, gossip] as Scenario[]) {
       const run = runScenario(scenario, {
         seed,
         nodes: 3,

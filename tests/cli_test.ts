@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { demo } from "../examples/demo.ts";
 import { scenarios } from "../protocols/registry.ts";
 import { type CliIO, EXIT, runCli } from "../sim/cli.ts";
-import { nodeIds, type Scenario, ScenarioRegistry } from "../sim/scenario.ts";
+import { defineScenario, flag, nodeIds, type Scenario, ScenarioRegistry } from "../sim/scenario.ts";
 import { loadTrace } from "../sim/trace_file.ts";
 
 /** What one in-process call of the command line printed, and its exit code. */
@@ -37,15 +37,15 @@ function text(ran: Ran): string {
 }
 
 /** A scenario whose invariant fails once a counter passes a limit, with flags of every type. */
-const counting: Scenario = {
+const counting = defineScenario({
   name: "counting",
   summary: "n1 counts ticks; an invariant says it never passes --limit",
   defaults: { nodes: 2, until: 100 },
-  flags: [
-    { name: "limit", description: "highest allowed count", default: 1000, min: 0 },
-    { name: "loud", description: "log each tick", default: false },
-    { name: "mode", description: "how to count", default: "up", choices: ["up", "twice"] },
-  ],
+  flags: {
+    limit: flag.int("highest allowed count", 1000, { min: 0 }),
+    loud: flag.bool("log each tick", false),
+    mode: flag.choice("how to count", ["up", "twice"] as const, "up"),
+  },
   setup(sim, params) {
     const step = params.flags.mode === "twice" ? 2 : 1;
     for (const id of nodeIds(params.nodes)) {
@@ -64,14 +64,14 @@ const counting: Scenario = {
     }
     sim.invariant("under-limit", (s) => {
       const count = s.storage("n1").get<number>("count") ?? 0;
-      return count <= (params.flags.limit as number) ||
+      return count <= (params.flags.limit) ||
         { message: `count ${count} passed ${params.flags.limit}`, node: "n1" };
     });
     return {
       summary: (s) => [`n1 counted ${s.storage("n1").get<number>("count") ?? 0}`],
     };
   },
-};
+});
 
 /** A scenario with a bug: its setup throws something that is not a ConfigError. */
 const broken: Scenario = {
@@ -94,7 +94,9 @@ Deno.test("list prints each scenario with its summary and its flags", () => {
     assert.ok(line, `a line for ${s.name}`);
     assert.ok(line.endsWith(s.summary), line);
     const flagLine = lines[lines.indexOf(line) + 1];
-    for (const f of s.flags ?? []) assert.ok(flagLine.includes(`--${f.name} ${f.default}`));
+    for (const [name, f] of Object.entries(s.flags ?? {})) {
+      assert.ok(flagLine.includes(`--${name} ${f.default}`));
+    }
   }
   // Names are padded so the summaries line up.
   const starts = scenarios.list().map((s) =>

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { Causality } from "../sim/causality.ts";
 import { runScenario } from "../sim/scenario.ts";
 import { checkLamport, findLamportConverse, stampedEvents } from "../protocols/clocks/check.ts";

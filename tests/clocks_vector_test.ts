@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { Causality } from "../sim/causality.ts";
 import { runScenario } from "../sim/scenario.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import { checkVectorClocks, concurrentPairs, stampedEvents } from "../protocols/clocks/check.ts";
 import { clockDiagram, eventNames } from "../protocols/clocks/render.ts";
 import { vectorClock } from "../protocols/clocks/scenario.ts";
-import { renderDiagram } from "../sim/diagram.ts";
+import { renderDiagram } from "../sim/render/diagram.ts";
 import { VectorClock } from "../protocols/clocks/vector_clock.ts";
 import { faultyClockRun } from "./_clock_runs.ts";
 

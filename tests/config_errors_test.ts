@@ -275,5 +275,5 @@ Deno.test("a negative timer is reported as the actor's exception, naming the tim
   const r = s.run();
   assert.equal(r.violations[0].check, "actor-exception");
   assert.equal(r.violations[0].node, "a");
-  assert.match(r.violations[0].message, /setTimer\("retry"\): afterMs must be >= 0, got -5/);
+  assert.match(r.violations[0].message, /setTimer\(retry\): afterMs must be >= 0, got -5/);
 });

@@ -17,7 +17,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { NodeId } from "../actors/mod.ts";
 import {
   type CrdtCodec,

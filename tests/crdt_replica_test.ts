@@ -108,6 +108,7 @@ class RecordingContext<M> implements Context<M> {
     return 0;
   }
   complete(): void {}
+  sometimes(): void {}
   /** The messages sent since the last call. */
   take(): { to: NodeId; msg: M }[] {
     return this.sent.splice(0);

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { renderDiagram, shouldColor } from "../sim/diagram.ts";
+import { renderDiagram, shouldColor } from "../sim/render/diagram.ts";
 import { ConfigError } from "../sim/errors.ts";
 import { runScenario } from "../sim/scenario.ts";
 import type { TraceEvent } from "../sim/trace.ts";

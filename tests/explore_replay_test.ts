@@ -21,7 +21,7 @@ function relay(version: 1 | 2): Scenario {
     name: "relay",
     summary: "a token passed around a ring",
     defaults: { nodes: 3, until: 200 },
-    flags: [{ name: "hops", description: "hops to make", default: 6, min: 1 }],
+    flags: { "hops": { description: "hops to make", default: 6, min: 1 } },
     setup(sim, params) {
       const ids = nodeIds(params.nodes);
       ids.forEach((id, i) => {

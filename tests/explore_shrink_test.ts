@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { scenarios as protocols } from "../protocols/registry.ts";
 import { runCli } from "../sim/cli.ts";
 import { ConfigError } from "../sim/errors.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { History, type Operation } from "../sim/history.ts";
 import { checkLinearizability } from "../sim/check/linearizability.ts";
 import {

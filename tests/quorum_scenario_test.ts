@@ -3,7 +3,7 @@ import { searchSeeds, STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
 import { abd, clusterShape, quorum } from "../protocols/quorum/scenarios.ts";
 import { scenarios } from "../protocols/registry.ts";
 import { EXIT, runCli } from "../sim/cli.ts";
-import { resolveParams, runScenario } from "../sim/scenario.ts";
+import { resolveParams, type RunGiven, runScenario } from "../sim/scenario.ts";
 
 function cli(argv: string[]) {
   const out: string[] = [], err: string[] = [];
@@ -64,8 +64,10 @@ Deno.test("healthy runs say so, with the configuration and the replicas' state",
 });
 
 Deno.test("N, R and W: defaults, majorities and errors", () => {
-  const shape = (s: typeof quorum, given: Parameters<typeof resolveParams>[1]) =>
-    clusterShape(resolveParams(s, given));
+  const shape = (s: typeof quorum | typeof abd, given: RunGiven) =>
+    clusterShape(
+      resolveParams(s as typeof quorum, given as RunGiven<NonNullable<typeof quorum.flags>>),
+    );
   assert.deepEqual(
     [shape(quorum, {}).n, shape(quorum, {}).r, shape(quorum, {}).w],
     [3, 2, 2],

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { MemoryStorage } from "../actors/mod.ts";
 import { RaftAssertionError } from "../protocols/raft/assert.ts";
 import { RaftLog } from "../protocols/raft/log.ts";

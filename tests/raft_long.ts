@@ -15,7 +15,7 @@
  * @module
  */
 
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "npm:@commander-js/extra-typings@14.0.0";
 import { scenarios } from "../protocols/registry.ts";
 import { raftScenarios } from "../protocols/raft/scenarios.ts";
 import { ConfigError } from "../sim/errors.ts";

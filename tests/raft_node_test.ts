@@ -47,6 +47,7 @@ class RecordingContext implements Context<RaftMsg> {
     return 0;
   }
   complete(): void {}
+  sometimes(): void {}
 
   /** Fires timer `name` of `node` at its due time, moving the clock there. */
   fire(node: RaftNode, name: string): void {

@@ -4,15 +4,15 @@ import { assertSeeds, checkSeeds } from "../sim/testing.ts";
 import { pingPong } from "../protocols/ping_pong/scenario.ts";
 
 Deno.test("assertSeeds passes when every seed holds", () => {
-  assertSeeds(pingPong, { seeds: 30, network: { loss: 0.2 }, faults: "random" });
-  const { runs, failures } = checkSeeds(pingPong, { seeds: [5, 14] });
+  assertSeeds(pingPong, { seeds: { from: 1, to: 30 }, network: { loss: 0.2 }, faults: "random" });
+  const { runs, failures } = checkSeeds(pingPong, { seeds: { from: 5, to: 14 } });
   assert.deepEqual([runs, failures.length], [10, 0]);
   assert.equal(checkSeeds(pingPong, { seeds: [3, 9, 27] }).runs, 3);
 });
 
 Deno.test("assertSeeds fails with the seed, the violation, the last events and the replay", () => {
   // A crash that never restarts: n1 cannot finish its rounds.
-  const opts = { seeds: 10, faults: "@30 crash n2" };
+  const opts = { seeds: { from: 1, to: 10 }, faults: "@30 crash n2" };
   let error: unknown;
   try {
     assertSeeds(pingPong, opts);

@@ -16,7 +16,14 @@
 
 import type { NodeId } from "../../actors/mod.ts";
 import { Random } from "../../sim/random.ts";
-import { nodeIds, runScenario, type Scenario } from "../../sim/scenario.ts";
+import {
+  defineScenario,
+  flag,
+  type FlagSpecs,
+  nodeIds,
+  runScenario,
+  type Scenario,
+} from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
 import { checkFullTrace } from "../../sim/full_trace.ts";
 import { BroadcastNode } from "./broadcast_node.ts";
@@ -53,9 +60,9 @@ function broadcastScenario(
   name: string,
   summary: string,
   guarantee: BroadcastProtocol,
-): Scenario {
+): Scenario<ReturnType<typeof broadcastFlags>> {
   const promises: readonly Guarantee[] = PROMISES[guarantee];
-  const scenario: Scenario = {
+  const scenario: Scenario<ReturnType<typeof broadcastFlags>> = defineScenario({
     name,
     summary,
     defaults: {
@@ -65,36 +72,19 @@ function broadcastScenario(
       until: 600,
       faults: "random:crash=2,partition=1,pause=1,duration=100",
     },
-    flags: [
-      {
-        name: "protocol",
-        description: `broadcast protocol to run (one weaker than ${guarantee} shows a violation)`,
-        default: guarantee,
-        choices: [...BROADCAST_PROTOCOLS],
-      },
-      { name: "posts", description: "messages each node posts", default: 3, min: 0, max: 100 },
-      {
-        name: "reply-chance",
-        description: "probability of answering a delivered message",
-        default: 0.5,
-        min: 0,
-        max: 1,
-        integer: false,
-      },
-      { name: "max-replies", description: "answers per node at most", default: 2, min: 0 },
-    ],
+    flags: broadcastFlags(guarantee),
     setup(sim, params) {
       const ids = nodeIds(params.nodes);
-      const protocol = params.flags.protocol as BroadcastProtocol;
-      const plan = postingPlan(params.seed, ids, params.flags.posts as number, params.until / 2);
+      const protocol = params.flags.protocol;
+      const plan = postingPlan(params.seed, ids, params.flags.posts, params.until / 2);
       for (const id of ids) {
         sim.spawn(id, () =>
           new BroadcastNode({
             protocol,
             nodes: ids,
             plan: plan.get(id)!,
-            replyChance: params.flags["reply-chance"] as number,
-            maxReplies: params.flags["max-replies"] as number,
+            replyChance: params.flags["reply-chance"],
+            maxReplies: params.flags["max-replies"],
           }));
       }
       let full: Simulation | undefined;
@@ -123,8 +113,25 @@ function broadcastScenario(
         },
       };
     },
-  };
+  });
   return scenario;
+}
+
+/** The flags of a broadcast scenario whose protocol is `guarantee` by default. */
+function broadcastFlags(guarantee: BroadcastProtocol) {
+  return {
+    protocol: flag.choice(
+      `broadcast protocol to run (one weaker than ${guarantee} shows a violation)`,
+      BROADCAST_PROTOCOLS,
+      guarantee,
+    ),
+    posts: flag.int("messages each node posts", 3, { min: 0, max: 100 }),
+    "reply-chance": flag.number("probability of answering a delivered message", 0.5, {
+      min: 0,
+      max: 1,
+    }),
+    "max-replies": flag.int("answers per node at most", 2, { min: 0 }),
+  } satisfies FlagSpecs;
 }
 
 /**
@@ -138,7 +145,7 @@ function broadcastScenario(
  * runScenario(broadcastFifo, { seed: 3, network: { loss: 0.1 } }).ok; // true
  * ```
  */
-export const broadcastFifo: Scenario = broadcastScenario(
+export const broadcastFifo: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
   "broadcast-fifo",
   "FIFO broadcast over eager reliable broadcast: each sender's messages in order",
   "fifo",
@@ -155,7 +162,7 @@ export const broadcastFifo: Scenario = broadcastScenario(
  * runScenario(broadcastCausal, { seed: 3, network: { loss: 0.1 } }).ok; // true
  * ```
  */
-export const broadcastCausal: Scenario = broadcastScenario(
+export const broadcastCausal: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
   "broadcast-causal",
   "causal broadcast with vector clocks: a message never before what it depends on",
   "causal",
@@ -173,7 +180,7 @@ export const broadcastCausal: Scenario = broadcastScenario(
  * runScenario(broadcastTotal, { seed: 3, flags: { protocol: "total-lamport" } }).ok; // true
  * ```
  */
-export const broadcastTotal: Scenario = broadcastScenario(
+export const broadcastTotal: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
   "broadcast-total",
   "total order broadcast, via a sequencer or Lamport clocks: one order at every node",
   "total-sequencer",

@@ -10,7 +10,7 @@
  */
 
 import type { NodeId } from "../../actors/mod.ts";
-import { type DiagramOptions, renderDiagram } from "../../sim/diagram.ts";
+import { type DiagramOptions, renderDiagram } from "../../sim/render/diagram.ts";
 import type { TraceEvent } from "../../sim/trace.ts";
 import type { StampedEvent } from "./check.ts";
 import { stampedEvents } from "./check.ts";

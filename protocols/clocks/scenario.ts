@@ -7,7 +7,15 @@
  * @module
  */
 
-import { nodeIds, runScenario, type Scenario, type ScenarioParams } from "../../sim/scenario.ts";
+import {
+  defineScenario,
+  flag,
+  type FlagSpecs,
+  nodeIds,
+  runScenario,
+  type Scenario,
+  type ScenarioParams,
+} from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
 import type { TraceEvent } from "../../sim/trace.ts";
 import {
@@ -21,22 +29,14 @@ import {
 import { ClockNode } from "./clock_node.ts";
 import { checkFullTrace } from "../../sim/full_trace.ts";
 
-const FLAGS: Scenario["flags"] = [
-  { name: "steps", description: "local events and sends per node", default: 8, min: 1, max: 500 },
-  {
-    name: "send-chance",
-    description: "probability that a step is a send",
-    default: 0.6,
-    min: 0,
-    max: 1,
-    integer: false,
-  },
-  {
-    name: "durable-clock",
-    description: "keep clocks in storage across crashes (false shows why they must be)",
-    default: true,
-  },
-];
+const FLAGS = {
+  steps: flag.int("local events and sends per node", 8, { min: 1, max: 500 }),
+  "send-chance": flag.number("probability that a step is a send", 0.6, { min: 0, max: 1 }),
+  "durable-clock": flag.bool(
+    "keep clocks in storage across crashes (false shows why they must be)",
+    true,
+  ),
+} satisfies FlagSpecs;
 
 const DEFAULTS: Scenario["defaults"] = {
   nodes: 3,
@@ -46,16 +46,16 @@ const DEFAULTS: Scenario["defaults"] = {
   faults: "random",
 };
 
-function spawnClockNodes(sim: Simulation, params: ScenarioParams): void {
+function spawnClockNodes(sim: Simulation, params: ScenarioParams<typeof FLAGS>): void {
   const ids = nodeIds(params.nodes);
   for (const id of ids) {
     sim.spawn(id, () =>
       new ClockNode({
         peers: ids.filter((p) => p !== id),
-        steps: params.flags.steps as number,
+        steps: params.flags.steps,
         stepMs: 30,
-        sendChance: params.flags["send-chance"] as number,
-        durable: params.flags["durable-clock"] as boolean,
+        sendChance: params.flags["send-chance"],
+        durable: params.flags["durable-clock"],
       }));
   }
 }
@@ -83,8 +83,8 @@ interface ClockScenario {
  * A scenario that runs clock nodes and checks them over the full trace (the
  * run is repeated with tracing `full` when it kept only the hash).
  */
-function clockScenario(spec: ClockScenario): Scenario {
-  const scenario: Scenario = {
+function clockScenario(spec: ClockScenario): Scenario<typeof FLAGS> {
+  const scenario: Scenario<typeof FLAGS> = defineScenario({
     name: spec.name,
     summary: spec.summary,
     defaults: DEFAULTS,
@@ -107,7 +107,7 @@ function clockScenario(spec: ClockScenario): Scenario {
         },
       };
     },
-  };
+  });
   return scenario;
 }
 
@@ -123,7 +123,7 @@ function clockScenario(spec: ClockScenario): Scenario {
  * runScenario(lamport, { seed: 3, network: { loss: 0.1 } }).ok; // true
  * ```
  */
-export const lamport: Scenario = clockScenario({
+export const lamport: Scenario<typeof FLAGS> = clockScenario({
   name: "lamport",
   summary: "Lamport clocks: a -> b implies L(a) < L(b), (L, node) totally orders events",
   check: checkLamport,
@@ -148,7 +148,7 @@ export const lamport: Scenario = clockScenario({
  * runScenario(vectorClock, { seed: 3, network: { duplicate: 0.1 } }).ok; // true
  * ```
  */
-export const vectorClock: Scenario = clockScenario({
+export const vectorClock: Scenario<typeof FLAGS> = clockScenario({
   name: "vector-clock",
   summary: "vector clocks: a -> b exactly when V(a) < V(b), concurrent exactly when incomparable",
   check: checkVectorClocks,

@@ -26,9 +26,12 @@ import type { NodeId } from "../../actors/mod.ts";
 import type { Operation } from "../../sim/history.ts";
 import { Random } from "../../sim/random.ts";
 import {
+  defineScenario,
+  flag,
+  type FlagSpecs,
+  type FlagValues,
   nodeIds,
   type Scenario,
-  type ScenarioFlag,
   type ScenarioParams,
 } from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
@@ -49,7 +52,6 @@ import type { Json, StateCrdt } from "./crdt.ts";
 import type { LwwElementSet } from "./lww_element_set.ts";
 import {
   OP_BASED_PROTOCOLS,
-  type OpBasedProtocol,
   OpBasedReplica,
   type OpBasedType,
   opCounterType,
@@ -57,7 +59,7 @@ import {
 } from "./op_based.ts";
 import type { OrSet } from "./or_set.ts";
 import type { PNCounter } from "./pn_counter.ts";
-import { type GossipMode, Replica, type ReplicaConfig } from "./replica.ts";
+import { Replica, type ReplicaConfig } from "./replica.ts";
 import {
   type CounterOp,
   counterType,
@@ -70,50 +72,61 @@ import {
   textType,
 } from "./replicated_types.ts";
 import type { Rga } from "./rga.ts";
-import type { Bias } from "./lww_element_set.ts";
 import type { ReadOp } from "./client.ts";
 
 /** Clients issue operations during this share of the run; the rest is for convergence. */
 export const ACTIVE_SHARE = 0.6;
 
-const GOSSIP_FLAGS: ScenarioFlag[] = [
-  { name: "clients", description: "clients, each at one replica", default: 3, min: 1, max: 100 },
-  { name: "ops", description: "operations each client issues at most", default: 15, min: 0 },
-  { name: "gossip-ms", description: "ms between anti-entropy rounds", default: 50, min: 1 },
-  { name: "fanout", description: "peers per anti-entropy round", default: 1, min: 1 },
-  {
-    name: "mode",
-    description: "anti-entropy: push, or push-pull",
-    default: "push-pull",
-    choices: ["push", "push-pull"],
-  },
-  { name: "deltas", description: "ship deltas when acknowledgements allow", default: true },
-];
+const GOSSIP_FLAGS = {
+  clients: flag.int("clients, each at one replica", 3, { min: 1, max: 100 }),
+  ops: flag.int("operations each client issues at most", 15, { min: 0 }),
+  "gossip-ms": flag.int("ms between anti-entropy rounds", 50, { min: 1 }),
+  fanout: flag.int("peers per anti-entropy round", 1, { min: 1 }),
+  mode: flag.choice(
+    "anti-entropy: push, or push-pull",
+    ["push", "push-pull"] as const,
+    "push-pull",
+  ),
+  deltas: flag.bool("ship deltas when acknowledgements allow", true),
+} satisfies FlagSpecs;
 
-const OP_FLAGS: ScenarioFlag[] = [
-  {
-    name: "replication",
-    description: "state-based (gossip) or op-based (broadcast)",
-    default: "state",
-    choices: ["state", "op"],
-  },
-  {
-    name: "broadcast",
-    description: "broadcast under op-based replication",
-    default: "causal",
-    choices: [...OP_BASED_PROTOCOLS],
-  },
-];
+const OP_FLAGS = {
+  replication: flag.choice(
+    "state-based (gossip) or op-based (broadcast)",
+    ["state", "op"] as const,
+    "state",
+  ),
+  broadcast: flag.choice("broadcast under op-based replication", OP_BASED_PROTOCOLS, "causal"),
+} satisfies FlagSpecs;
 
-const SET_FLAGS: ScenarioFlag[] = [
-  { name: "elements", description: "distinct elements clients add and remove", default: 4, min: 1 },
-];
+const SET_FLAGS = {
+  elements: flag.int("distinct elements clients add and remove", 4, { min: 1 }),
+} satisfies FlagSpecs;
+
+const LWW_FLAGS = {
+  ...SET_FLAGS,
+  bias: flag.choice("which wins a tie in time", ["add", "remove"] as const, "add"),
+  skew: flag.number("replica clocks are off by up to this many ms", 50, { min: 0 }),
+} satisfies FlagSpecs;
+
+/**
+ * Every flag a CRDT scenario may have, typed; each scenario has the gossip
+ * flags and some of the others, so those are optional here.
+ */
+type CrdtFlags =
+  & FlagValues<typeof GOSSIP_FLAGS>
+  & Partial<FlagValues<typeof OP_FLAGS> & FlagValues<typeof LWW_FLAGS>>;
+
+/** The flags of a CRDT scenario's run, typed (they were declared by the scenario). */
+function crdtFlags(params: ScenarioParams): CrdtFlags {
+  return params.flags as CrdtFlags;
+}
 
 /** What differs between the four scenarios. */
 interface Kind<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }> {
   name: string;
   summary: string;
-  flags: ScenarioFlag[];
+  flags: FlagSpecs;
   /** The state-based type, from the flags. */
   type(params: ScenarioParams): ReplicatedType<S, Op>;
   /** The op-based type, when the scenario has that variant. */
@@ -138,14 +151,14 @@ const DEFAULTS: Scenario["defaults"] = {
 function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }>(
   kind: Kind<S, Op>,
 ): Scenario {
-  return {
+  return defineScenario<FlagSpecs>({
     name: kind.name,
     summary: kind.summary,
     defaults: DEFAULTS,
-    flags: [...GOSSIP_FLAGS, ...(kind.opType ? OP_FLAGS : []), ...kind.flags],
+    flags: { ...GOSSIP_FLAGS, ...(kind.opType ? OP_FLAGS : {}), ...kind.flags },
     setup(sim, params) {
       const ids = nodeIds(params.nodes);
-      const flags = params.flags;
+      const flags = crdtFlags(params);
       const op = kind.opType !== undefined && flags.replication === "op";
       const skews = Random.stream(params.seed, "crdt-skew");
       for (const id of ids) {
@@ -156,7 +169,7 @@ function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly typ
             new OpBasedReplica({
               type: kind.opType!,
               nodes: ids,
-              protocol: flags.broadcast as OpBasedProtocol,
+              protocol: flags.broadcast ?? "causal",
             }), options);
         } else {
           sim.spawn(
@@ -167,13 +180,13 @@ function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly typ
         }
       }
       const pick = kind.pick(params);
-      const clients = flags.clients as number;
+      const clients = flags.clients;
       for (let c = 1; c <= clients; c++) {
         sim.spawn(`c${c}`, () =>
           new Client<Op>({
             replica: ids[(c - 1) % ids.length],
             workload: randomWorkload({
-              count: flags.ops as number,
+              count: flags.ops,
               gapMs: [5, 40],
               stopAt: params.until * ACTIVE_SHARE,
               pick,
@@ -186,7 +199,7 @@ function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly typ
         faultTargets: ids,
         check: (s: Simulation): Violation[] => {
           convergence = awaitConvergence(s, ids, stateOf, {
-            stepMs: Math.min(10, flags["gossip-ms"] as number),
+            stepMs: Math.min(10, flags["gossip-ms"]),
           });
           if (!convergence.converged) {
             const when = convergence.quiet
@@ -236,22 +249,22 @@ function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly typ
         },
       };
     },
-  };
+  });
 }
 
 function replicaConfig<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }>(
   type: ReplicatedType<S, Op>,
   ids: readonly NodeId[],
   self: NodeId,
-  flags: ScenarioParams["flags"],
+  flags: CrdtFlags,
 ): ReplicaConfig<S, Op> {
   return {
     type,
     peers: ids.filter((p) => p !== self),
-    gossipMs: flags["gossip-ms"] as number,
-    fanout: flags.fanout as number,
-    mode: flags.mode as GossipMode,
-    deltas: flags.deltas as boolean,
+    gossipMs: flags["gossip-ms"],
+    fanout: flags.fanout,
+    mode: flags.mode,
+    deltas: flags.deltas,
   };
 }
 
@@ -264,7 +277,7 @@ function round(ms: number): number {
 }
 
 function pickElement(params: ScenarioParams, random: () => number): string {
-  return `e${1 + Math.floor(random() * (params.flags.elements as number))}`;
+  return `e${1 + Math.floor(random() * (crdtFlags(params).elements ?? 1))}`;
 }
 
 function pickSetOp(params: ScenarioParams) {
@@ -289,7 +302,7 @@ function pickSetOp(params: ScenarioParams) {
 export const crdtCounter: Scenario = crdtScenario<PNCounter, CounterOp>({
   name: "crdt-counter",
   summary: "PN-Counter replicas under faults converge to the acknowledged increments - decrements",
-  flags: [],
+  flags: {},
   type: () => counterType,
   opType: opCounterType as OpBasedType<PNCounter, CounterOp, unknown>,
   pick: () => (random) => ({
@@ -346,25 +359,10 @@ export const crdtOrSet: Scenario = crdtScenario<OrSet<string>, SetOp<string>>({
 export const crdtLwwSet: Scenario = crdtScenario<LwwElementSet<string>, SetOp<string>>({
   name: "crdt-lww-set",
   summary: "LWW-Element-Set replicas with skewed clocks: converge, but lose concurrent adds",
-  flags: [
-    ...SET_FLAGS,
-    {
-      name: "bias",
-      description: "which wins a tie in time",
-      default: "add",
-      choices: ["add", "remove"],
-    },
-    {
-      name: "skew",
-      description: "replica clocks are off by up to this many ms",
-      default: 50,
-      min: 0,
-      integer: false,
-    },
-  ],
-  type: (params) => lwwSetType<string>(params.flags.bias as Bias),
+  flags: LWW_FLAGS,
+  type: (params) => lwwSetType<string>(crdtFlags(params).bias ?? "add"),
   skew: (params, random) => {
-    const skew = params.flags.skew as number;
+    const skew = crdtFlags(params).skew ?? 0;
     return skew === 0 ? 0 : Math.round(random.uniform(-skew, skew) * 10) / 10;
   },
   pick: pickSetOp,
@@ -394,7 +392,7 @@ export const crdtLwwSet: Scenario = crdtScenario<LwwElementSet<string>, SetOp<st
 export const crdtText: Scenario = crdtScenario<Rga, TextOp>({
   name: "crdt-text",
   summary: "RGA text edited concurrently at every replica converges to one document",
-  flags: [],
+  flags: {},
   type: () => textType,
   pick: () => (random, last) => {
     const length = (last as TextOutput | undefined)?.length ?? 0;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { nodeIds, type Scenario } from "../../sim/scenario.ts";
+import { defineScenario, flag, nodeIds } from "../../sim/scenario.ts";
 import { GossipNode } from "./gossip.ts";
 
 /**
@@ -18,25 +18,25 @@ import { GossipNode } from "./gossip.ts";
  * runScenario(gossip, { seed: 1, nodes: 8 }).ok; // true
  * ```
  */
-export const gossip: Scenario = {
+export const gossip = defineScenario({
   name: "gossip",
   summary: "epidemic broadcast: rumours pushed to random peers, with anti-entropy repair",
   defaults: { nodes: 8, minNodes: 2, until: 2000 },
-  flags: [
-    { name: "rumours", description: "rumours to spread", default: 3, min: 1, max: 1000 },
-    { name: "fanout", description: "peers pushed to per round", default: 2, min: 1 },
-    { name: "hot-rounds", description: "rounds a node pushes a new rumour", default: 3, min: 1 },
-  ],
+  flags: {
+    rumours: flag.int("rumours to spread", 3, { min: 1, max: 1000 }),
+    fanout: flag.int("peers pushed to per round", 2, { min: 1 }),
+    "hot-rounds": flag.int("rounds a node pushes a new rumour", 3, { min: 1 }),
+  },
   setup(sim, params) {
     const ids = nodeIds(params.nodes);
-    const rumours = params.flags.rumours as number;
+    const rumours = params.flags.rumours;
     const all = Array.from({ length: rumours }, (_, k) => `r${k + 1}`);
     for (const id of ids) {
       sim.spawn(id, () =>
         new GossipNode({
           peers: ids.filter((p) => p !== id),
-          fanout: params.flags.fanout as number,
-          hotRounds: params.flags["hot-rounds"] as number,
+          fanout: params.flags.fanout,
+          hotRounds: params.flags["hot-rounds"],
           roundMs: 20,
           antiEntropyMs: 100,
           // Rumour k starts at node k (mod N), spaced 50 ms apart.
@@ -72,4 +72,4 @@ export const gossip: Scenario = {
       },
     };
   },
-};
+});

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Scenario } from "../../sim/scenario.ts";
+import { defineScenario, flag } from "../../sim/scenario.ts";
 import { Pinger, Ponger } from "./ping_pong.ts";
 
 /**
@@ -18,17 +18,17 @@ import { Pinger, Ponger } from "./ping_pong.ts";
  * runScenario(pingPong, { seed: 1, network: { loss: 0.2 } }).ok; // true
  * ```
  */
-export const pingPong: Scenario = {
+export const pingPong = defineScenario({
   name: "ping-pong",
   summary: "n1 pings n2 for a number of rounds, retrying lost messages; progress survives crashes",
   defaults: { nodes: 2, minNodes: 2, maxNodes: 2, until: 1000 },
-  flags: [
-    { name: "rounds", description: "pings to get answered", default: 10, min: 1, max: 100000 },
-    { name: "retry", description: "retransmit timeout, ms", default: 50, min: 1 },
-  ],
+  flags: {
+    rounds: flag.int("pings to get answered", 10, { min: 1, max: 100000 }),
+    retry: flag.int("retransmit timeout, ms", 50, { min: 1 }),
+  },
   setup(sim, params) {
-    const rounds = params.flags.rounds as number;
-    sim.spawn("n1", () => new Pinger("n2", rounds, params.flags.retry as number));
+    const rounds = params.flags.rounds;
+    sim.spawn("n1", () => new Pinger("n2", rounds, params.flags.retry));
     sim.spawn("n2", () => new Ponger());
     sim.invariant("pings-in-order", (s) => {
       const done = s.storage("n1").get<number>("done") ?? 0;
@@ -46,4 +46,4 @@ export const pingPong: Scenario = {
       summary: () => [`rounds answered: ${done()} of ${rounds}`],
     };
   },
-};
+});

@@ -17,7 +17,7 @@
  * @module
  */
 
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import type { OpStatus } from "../../actors/mod.ts";
 import { ConfigError } from "../../sim/errors.ts";
 import { nodeIds } from "../../sim/scenario.ts";

@@ -35,9 +35,11 @@ import {
 import { kvModel } from "../../sim/check/models.ts";
 import { ConfigError } from "../../sim/errors.ts";
 import {
+  defineScenario,
+  flag,
+  type FlagSpec,
+  type FlagSpecs,
   nodeIds,
-  type Scenario,
-  type ScenarioFlag,
   type ScenarioParams,
   type ScenarioSetup,
 } from "../../sim/scenario.ts";
@@ -60,35 +62,37 @@ const DEFAULT_N = 3;
 const CHECK_BUDGET_MS = 10_000;
 
 /** Flags both scenarios have. */
-const COMMON_FLAGS: ScenarioFlag[] = [
-  {
-    name: "n",
-    description: "replicas N (0: as many as --nodes)",
-    default: 0,
-    min: 0,
-    max: MAX_REPLICAS,
-  },
-  { name: "r", description: "read quorum R (0: a majority of N)", default: 0, min: 0 },
-  { name: "w", description: "write quorum W (0: a majority of N)", default: 0, min: 0 },
-  { name: "clients", description: "clients c1..cK", default: 3, min: 1, max: 50 },
-  { name: "ops", description: "operations per client", default: 10, min: 0, max: 100_000 },
-  { name: "keys", description: "keys the operations spread over", default: 1, min: 1, max: 26 },
-  {
-    name: "think-ms",
-    description: "mean pause before each operation, ms",
-    default: 10,
-    min: 0,
-    integer: false,
-  },
-  {
-    name: "timeout-ms",
-    description: "resend to silent replicas after this, ms",
-    default: 40,
-    min: 1,
-    integer: false,
-  },
-  { name: "retries", description: "resends before an operation gives up", default: 2, min: 0 },
-];
+const COMMON_FLAGS = {
+  n: flag.int("replicas N (0: as many as --nodes)", 0, { min: 0, max: MAX_REPLICAS }),
+  r: flag.int("read quorum R (0: a majority of N)", 0, { min: 0 }),
+  w: flag.int("write quorum W (0: a majority of N)", 0, { min: 0 }),
+  clients: flag.int("clients c1..cK", 3, { min: 1, max: 50 }),
+  ops: flag.int("operations per client", 10, { min: 0, max: 100_000 }),
+  keys: flag.int("keys the operations spread over", 1, { min: 1, max: 26 }),
+  "think-ms": flag.number("mean pause before each operation, ms", 10, { min: 0 }),
+  "timeout-ms": flag.number("resend to silent replicas after this, ms", 40, { min: 1 }),
+  retries: flag.int("resends before an operation gives up", 2, { min: 0 }),
+} satisfies FlagSpecs;
+
+/** The flags of `quorum`. */
+const QUORUM_FLAGS = {
+  ...COMMON_FLAGS,
+  "read-repair": flag.choice(
+    "async repairs stale replicas in the background, sync writes back first",
+    READ_REPAIR_MODES,
+    "none",
+  ),
+  writers: flag.int("clients (c1..) that also write", 1, { min: 0 }),
+} satisfies FlagSpecs;
+
+/** The flags of `abd`. */
+const ABD_FLAGS = {
+  ...COMMON_FLAGS,
+  writers: flag.int("clients (c1..) that also write", 3, { min: 0 }),
+  "single-writer": flag.bool("writes skip the query round (correct only with --writers 1)", false),
+  // Slower clients than `quorum`'s, so their operations meet the faults.
+  "think-ms": { ...COMMON_FLAGS["think-ms"], default: 40 },
+} satisfies FlagSpecs;
 
 /**
  * The cluster a scenario runs, resolved from its flags.
@@ -123,9 +127,11 @@ export interface ClusterShape {
  * clusterShape(resolveParams(quorum, { nodes: 5 })).r; // 3
  * ```
  */
-export function clusterShape(params: ScenarioParams): ClusterShape {
+export function clusterShape(
+  params: ScenarioParams<typeof COMMON_FLAGS & { writers: FlagSpec<number> }>,
+): ClusterShape {
   const f = params.flags;
-  const nFlag = f.n as number;
+  const nFlag = f.n;
   // --nodes at its default cannot tell "not given" from "given as 3"; --n wins then.
   if (nFlag !== 0 && params.nodes !== nFlag && params.nodes !== DEFAULT_N) {
     throw new ConfigError("--n", `${nFlag} contradicts --nodes ${params.nodes}; give one of them`);
@@ -133,23 +139,23 @@ export function clusterShape(params: ScenarioParams): ClusterShape {
   const n = nFlag !== 0 ? nFlag : params.nodes;
   const majority = Math.floor(n / 2) + 1;
   const quorum = (name: "r" | "w") => {
-    const q = f[name] as number;
+    const q = f[name];
     if (q > n) throw new ConfigError(`--${name}`, `must be at most N = ${n}, got ${q}`);
     return q === 0 ? majority : q;
   };
-  const clients = f.clients as number;
-  const keyCount = f.keys as number;
+  const clients = f.clients;
+  const keyCount = f.keys;
   return {
     n,
     r: quorum("r"),
     w: quorum("w"),
     clients,
-    writers: Math.min(f.writers as number, clients),
-    ops: f.ops as number,
+    writers: Math.min(f.writers, clients),
+    ops: f.ops,
     keys: Array.from({ length: keyCount }, (_, i) => KEY_NAMES[i]),
-    thinkMs: f["think-ms"] as number,
-    timeoutMs: f["timeout-ms"] as number,
-    retries: f.retries as number,
+    thinkMs: f["think-ms"],
+    timeoutMs: f["timeout-ms"],
+    retries: f.retries,
   };
 }
 
@@ -170,25 +176,14 @@ const KEY_NAMES = ["x", "y", "z", ..."abcdefghijklmnopqrstuvw"];
  * runScenario(quorum, { seed: 1, flags: { "read-repair": "sync" } }).ok; // true
  * ```
  */
-export const quorum: Scenario = {
+export const quorum = defineScenario({
   name: "quorum",
   summary: "quorum reads and writes (N, R, W, read repair); checks linearizability",
   defaults: { nodes: DEFAULT_N, minNodes: 1, maxNodes: MAX_REPLICAS, until: 2000 },
-  flags: [
-    ...COMMON_FLAGS.slice(0, 3),
-    {
-      name: "read-repair",
-      description: "async repairs stale replicas in the background, sync writes back first",
-      default: "none",
-      choices: [...READ_REPAIR_MODES],
-    },
-    ...COMMON_FLAGS.slice(3, 4),
-    { name: "writers", description: "clients (c1..) that also write", default: 1, min: 0 },
-    ...COMMON_FLAGS.slice(4),
-  ],
+  flags: QUORUM_FLAGS,
   setup(sim, params) {
     const shape = clusterShape(params);
-    const readRepair = params.flags["read-repair"] as ReadRepair;
+    const readRepair: ReadRepair = params.flags["read-repair"];
     const setup: QuorumSetup = {
       protocol: "quorum",
       n: shape.n,
@@ -198,7 +193,7 @@ export const quorum: Scenario = {
     };
     return clusterSetup(sim, shape, setup, (config) => new QuorumClient({ ...config, readRepair }));
   },
-};
+});
 
 /**
  * `deno task sim run abd`: the ABD linearizable register under random
@@ -213,7 +208,7 @@ export const quorum: Scenario = {
  * runScenario(abd, { seed: 1, trace: "off" }).ok; // true
  * ```
  */
-export const abd: Scenario = {
+export const abd = defineScenario({
   name: "abd",
   summary: "the ABD register: reads write back, writes query first; linearizable under faults",
   defaults: {
@@ -224,20 +219,10 @@ export const abd: Scenario = {
     faults: "random",
     network: { loss: 0.02, duplicate: 0.02 },
   },
-  flags: [
-    ...COMMON_FLAGS.slice(0, 4),
-    { name: "writers", description: "clients (c1..) that also write", default: 3, min: 0 },
-    {
-      name: "single-writer",
-      description: "writes skip the query round (correct only with --writers 1)",
-      default: false,
-    },
-    // Slower clients than `quorum`'s, so their operations meet the faults.
-    ...COMMON_FLAGS.slice(4).map((f) => f.name === "think-ms" ? { ...f, default: 40 } : f),
-  ],
+  flags: ABD_FLAGS,
   setup(sim, params) {
     const shape = clusterShape(params);
-    const singleWriter = params.flags["single-writer"] as boolean;
+    const singleWriter = params.flags["single-writer"];
     const setup: QuorumSetup = {
       protocol: "abd",
       n: shape.n,
@@ -247,7 +232,7 @@ export const abd: Scenario = {
     };
     return clusterSetup(sim, shape, setup, (config) => new AbdClient({ ...config, singleWriter }));
   },
-};
+});
 
 /** Spawns replicas and clients, and returns the history check and the summary. */
 function clusterSetup(

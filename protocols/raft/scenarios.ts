@@ -30,9 +30,11 @@ import {
 import { kvModel } from "../../sim/check/models.ts";
 import type { Latency } from "../../sim/network.ts";
 import {
+  defineScenario,
+  flag,
+  type FlagSpecs,
   nodeIds,
   type Scenario,
-  type ScenarioFlag,
   type ScenarioParams,
   type ScenarioSetup,
 } from "../../sim/scenario.ts";
@@ -40,7 +42,7 @@ import type { Simulation, Violation } from "../../sim/simulation.ts";
 import { RaftClient, type RaftClientConfig } from "./client.ts";
 import { livenessBounds, RaftLiveness, RaftSafety } from "./invariants.ts";
 import { raftMessageLabel } from "./labels.ts";
-import type { RaftMsg, ReadPath } from "./messages.ts";
+import type { RaftMsg } from "./messages.ts";
 import { type RaftConfig, RaftNode, type ResolvedRaftConfig, resolveRaftConfig } from "./node.ts";
 
 /**
@@ -302,31 +304,24 @@ export function raftSummary(
 
 // ---- flags shared by the scenarios with a workload -------------------------------
 
-const WORKLOAD_FLAGS: ScenarioFlag[] = [
-  { name: "clients", description: "client actors", default: 3, min: 0, max: 100 },
-  { name: "ops", description: "operations per client", default: 30, min: 0 },
-  {
-    name: "reads",
-    description: "how gets are served",
-    default: "mixed",
-    choices: ["log", "read-index", "mixed"],
-  },
-  {
-    name: "snapshot-every",
-    description: "applied entries between snapshots",
-    default: 25,
-    min: 1,
-  },
-];
+const WORKLOAD_FLAGS = {
+  clients: flag.int("client actors", 3, { min: 0, max: 100 }),
+  ops: flag.int("operations per client", 30, { min: 0 }),
+  reads: flag.choice("how gets are served", ["log", "read-index", "mixed"] as const, "mixed"),
+  "snapshot-every": flag.int("applied entries between snapshots", 25, { min: 1 }),
+} satisfies FlagSpecs;
 
 /** Cluster options from the workload flags. */
-function workload(params: ScenarioParams, extra: Partial<RaftClusterOptions> = {}) {
+function workload(
+  params: ScenarioParams<typeof WORKLOAD_FLAGS>,
+  extra: Partial<RaftClusterOptions> = {},
+) {
   const options: RaftClusterOptions = {
     servers: params.nodes,
-    clients: params.flags.clients as number,
-    opsPerClient: params.flags.ops as number,
-    raft: { snapshotEvery: params.flags["snapshot-every"] as number, ...extra.raft },
-    client: { reads: params.flags.reads as ReadPath | "mixed", ...extra.client },
+    clients: params.flags.clients,
+    opsPerClient: params.flags.ops,
+    raft: { snapshotEvery: params.flags["snapshot-every"], ...extra.raft },
+    client: { reads: params.flags.reads, ...extra.client },
     liveness: extra.liveness,
   };
   return options;
@@ -365,7 +360,7 @@ function standardSetup(
  * runScenario(raftElection, { seed: 1 }).ok; // true
  * ```
  */
-export const raftElection: Scenario = {
+export const raftElection = defineScenario({
   name: "raft-election",
   label: raftMessageLabel,
   summary: "Raft leader election: randomised timeouts, pre-votes, votes, one stable leader",
@@ -407,7 +402,7 @@ export const raftElection: Scenario = {
       ],
     };
   },
-};
+});
 
 /**
  * `raft-replication`: clients run a workload on a healthy cluster. Every
@@ -421,7 +416,7 @@ export const raftElection: Scenario = {
  * runScenario(raftReplication, { seed: 1 }).ok; // true
  * ```
  */
-export const raftReplication: Scenario = {
+export const raftReplication = defineScenario({
   name: "raft-replication",
   label: raftMessageLabel,
   summary: "Raft log replication and client sessions on a healthy cluster; linearizable KV",
@@ -430,7 +425,7 @@ export const raftReplication: Scenario = {
   setup(sim, params) {
     return standardSetup(sim, workload(params), { allOk: true, converge: true });
   },
-};
+});
 
 /**
  * `raft-leader-crash`: at 1000 ms the leader crashes; a new one takes over
@@ -443,7 +438,7 @@ export const raftReplication: Scenario = {
  * runScenario(raftLeaderCrash, { seed: 1 }).ok; // true
  * ```
  */
-export const raftLeaderCrash: Scenario = {
+export const raftLeaderCrash = defineScenario({
   name: "raft-leader-crash",
   label: raftMessageLabel,
   summary: "Raft: the leader crashes under load, a new one is elected, the old one rejoins",
@@ -465,7 +460,7 @@ export const raftLeaderCrash: Scenario = {
       ) => [`crashed leader ${crashed} at 1000 ms, restarted at 2000 ms`, ...setup.summary!(s)],
     };
   },
-};
+});
 
 /**
  * `raft-partition`: at 1000 ms the leader and as many followers as keep it
@@ -481,28 +476,23 @@ export const raftLeaderCrash: Scenario = {
  * runScenario(raftPartition, { seed: 1 }).ok; // true
  * ```
  */
-export const raftPartition: Scenario = {
+export const raftPartition = defineScenario({
   name: "raft-partition",
   label: raftMessageLabel,
   summary: "Raft: the leader ends up in a minority, steps down, and rejoins without disruption",
   defaults: { nodes: 5, minNodes: 3, maxNodes: 51, until: 5000 },
-  flags: [
+  flags: {
     ...WORKLOAD_FLAGS,
-    {
-      name: "pre-vote",
-      description: "servers ask for pre-votes (off: see the heal disrupt)",
-      default: true,
-    },
-    {
-      name: "check-quorum",
-      description: "leaders step down without a majority (off: see the old leader linger)",
-      default: true,
-    },
-  ],
+    "pre-vote": flag.bool("servers ask for pre-votes (off: see the heal disrupt)", true),
+    "check-quorum": flag.bool(
+      "leaders step down without a majority (off: see the old leader linger)",
+      true,
+    ),
+  },
   setup(sim, params) {
     const raft = {
-      preVote: params.flags["pre-vote"] as boolean,
-      checkQuorum: params.flags["check-quorum"] as boolean,
+      preVote: params.flags["pre-vote"],
+      checkQuorum: params.flags["check-quorum"],
     };
     const setup = standardSetup(sim, workload(params, { raft }), { converge: true });
     const { cluster } = setup;
@@ -562,7 +552,7 @@ export const raftPartition: Scenario = {
       ],
     };
   },
-};
+});
 
 /** The scripted client of `raft-figure8`: it only sends requests and reads no replies. */
 const SCRIPT = "script";
@@ -593,7 +583,7 @@ const SCRIPT = "script";
  * runScenario(raftFigure8, { seed: 1, flags: { "unsafe-commit": true } }).ok; // false
  * ```
  */
-export const raftFigure8: Scenario = {
+export const raftFigure8 = defineScenario({
   name: "raft-figure8",
   label: raftMessageLabel,
   summary: "Raft paper Figure 8, scripted: an old-term entry on a majority is not yet committed",
@@ -604,11 +594,12 @@ export const raftFigure8: Scenario = {
     until: 1000,
     network: { latency: { kind: "fixed", ms: 5 } },
   },
-  flags: [{
-    name: "unsafe-commit",
-    description: "break the Figure 8 rule (count old-term replicas) and watch the checks fail",
-    default: false,
-  }],
+  flags: {
+    "unsafe-commit": flag.bool(
+      "break the Figure 8 rule (count old-term replicas) and watch the checks fail",
+      false,
+    ),
+  },
   setup(sim, params) {
     const cluster = spawnRaftCluster(sim, {
       servers: params.nodes,
@@ -616,7 +607,7 @@ export const raftFigure8: Scenario = {
         electionMinMs: 10_000,
         electionMaxMs: 20_000,
         noopOnElection: false,
-        unsafeCommitPreviousTerms: params.flags["unsafe-commit"] as boolean,
+        unsafeCommitPreviousTerms: params.flags["unsafe-commit"],
       },
       liveness: false,
     });
@@ -694,7 +685,7 @@ export const raftFigure8: Scenario = {
       ],
     };
   },
-};
+});
 
 /**
  * `raft-churn`: servers crash and restart at random (at most a minority
@@ -707,7 +698,7 @@ export const raftFigure8: Scenario = {
  * runScenario(raftChurn, { seed: 1 }).ok; // true
  * ```
  */
-export const raftChurn: Scenario = {
+export const raftChurn = defineScenario({
   name: "raft-churn",
   label: raftMessageLabel,
   summary: "Raft under random crashes and restarts, with a client workload",
@@ -722,7 +713,7 @@ export const raftChurn: Scenario = {
   setup(sim, params) {
     return standardSetup(sim, workload(params));
   },
-};
+});
 
 /**
  * `raft-unreliable`: no node faults, but the network loses 10% of messages,
@@ -735,7 +726,7 @@ export const raftChurn: Scenario = {
  * runScenario(raftUnreliable, { seed: 1 }).ok; // true
  * ```
  */
-export const raftUnreliable: Scenario = {
+export const raftUnreliable = defineScenario({
   name: "raft-unreliable",
   label: raftMessageLabel,
   summary: "Raft over a network with 10% loss, 10% duplication and reordering",
@@ -750,7 +741,7 @@ export const raftUnreliable: Scenario = {
   setup(sim, params) {
     return standardSetup(sim, workload(params));
   },
-};
+});
 
 /**
  * `raft`: the default. Crashes, pauses and partitions drawn from the seed,
@@ -763,7 +754,7 @@ export const raftUnreliable: Scenario = {
  * runScenario(raft, { seed: 1 }).ok; // true
  * ```
  */
-export const raft: Scenario = {
+export const raft = defineScenario({
   name: "raft",
   label: raftMessageLabel,
   summary: "Raft KV store under random crashes, pauses and partitions from the seed",
@@ -772,7 +763,7 @@ export const raft: Scenario = {
   setup(sim, params) {
     return standardSetup(sim, workload(params));
   },
-};
+});
 
 /**
  * Every Raft scenario, in the order `sim list` shows them.

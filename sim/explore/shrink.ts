@@ -39,6 +39,7 @@ import {
   replayCommand,
   resolveParams,
   runScenario,
+  runSpecOf,
   type Scenario,
   type ScenarioParams,
   type ScenarioResult,
@@ -204,7 +205,7 @@ export function shrinkFailure(
     params,
     result,
     faults,
-    replay: replayCommand(scenario, params, faults),
+    replay: replayCommand(scenario, runSpecOf(scenario, params, faults)),
     runs,
     stopped,
     before,
@@ -241,22 +242,22 @@ export function shrinkFailure(
   }
 
   function shrinkFlags(): void {
-    for (const flag of scenario.flags ?? []) {
-      const value = best.flags[flag.name];
+    for (const [name, flag] of Object.entries(scenario.flags ?? {})) {
+      const value = best.flags[name];
       if (typeof value !== "number" || !(flag.integer ?? true)) continue;
       const min = flag.min ?? Math.min(0, value);
       const was = value;
       // A smaller number that makes the run bigger (a shorter retry timeout, say) is not
       // smaller; one that leaves it as big only counts if the command line does not grow.
       shrinkNumber(value, min, (n) => {
-        const events = bestRun.events, atDefault = best.flags[flag.name] === flag.default;
+        const events = bestRun.events, atDefault = best.flags[name] === flag.default;
         return attempt(
-          withFlag(best, flag.name, n),
+          withFlag(best, name, n),
           (r) => r.events < events || (r.events === events && !atDefault),
         );
       });
-      const now = best.flags[flag.name];
-      if (now !== was) steps.push(`--${flag.name} ${was} -> ${now}`);
+      const now = best.flags[name];
+      if (now !== was) steps.push(`--${name} ${was} -> ${now}`);
     }
   }
 

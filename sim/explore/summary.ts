@@ -7,7 +7,7 @@
  * @module
  */
 
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import { styleText } from "node:util";
 import { missingShards } from "./merge.ts";
 import type { SweepParams, SweepReport } from "./sweep.ts";

@@ -29,6 +29,7 @@ import {
   replayCommand,
   resolveParams,
   runScenario,
+  runSpecOf,
   type Scenario,
   type ScenarioParams,
   type ScenarioRegistry,
@@ -666,7 +667,10 @@ function timedOut(
       atMs: 0,
       faults,
       // With generated faults the spec regenerates the same schedule from the seed.
-      replay: replayCommand(scenario, params, faults.trim() === "none" ? "" : faults),
+      replay: replayCommand(
+        scenario,
+        runSpecOf(scenario, params, faults.trim() === "none" ? "" : faults),
+      ),
     },
   };
 }

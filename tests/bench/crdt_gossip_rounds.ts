@@ -20,7 +20,7 @@
  */
 
 import { parseArgs } from "node:util";
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import type { Actor, Context } from "../../actors/mod.ts";
 import { Simulation } from "../../sim/simulation.ts";
 import { nodeIds } from "../../sim/scenario.ts";

@@ -26,7 +26,7 @@
  */
 
 import { parseArgs } from "node:util";
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import {
   BareLoop,
   BENCH_EVENTS,

@@ -31,7 +31,7 @@
  * @module
  */
 
-import Table from "cli-table3";
+import Table from "npm:cli-table3@0.6.5";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { scenarios } from "../../protocols/registry.ts";

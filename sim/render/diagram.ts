@@ -28,9 +28,9 @@
  */
 
 import { styleText } from "node:util";
-import type { NodeId, OpId } from "../actors/mod.ts";
-import { ConfigError } from "./errors.ts";
-import type { TraceEvent, TraceKind } from "./trace.ts";
+import type { NodeId, OpId } from "../../actors/mod.ts";
+import { ConfigError } from "../errors.ts";
+import type { TraceEvent, TraceKind } from "../trace.ts";
 
 /**
  * Which operations and messages to draw attention to (for example a
@@ -345,8 +345,8 @@ interface MessageInfo {
  * @example
  * ```ts
  * import { renderDiagram } from "./diagram.ts";
- * import { runScenario } from "./scenario.ts";
- * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import { runScenario } from "../scenario.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
  * const run = runScenario(pingPong, { seed: 3, network: { loss: 0.2 } });
  * console.log(renderDiagram(run.sim.trace.events, { width: 100, maxRows: 40 }));
  * ```

@@ -1,0 +1,103 @@
+/**
+ * Plain data: what may travel in a message, sit in a timer or in storage,
+ * and be saved in a trace. It is what JSON carries: `null`, booleans, finite
+ * numbers, strings, arrays and objects of plain data (an object field may be
+ * `undefined`, which JSON leaves out). An object with a `toJSON` method
+ * counts as what that method returns.
+ *
+ * Everything else (a BigInt, a function, a symbol, a Map, a Date, NaN, a
+ * cycle) would be lost or changed on the way through a trace file or a real
+ * network, so the simulator refuses it at the send, in every trace mode,
+ * and names the field.
+ *
+ * @module
+ */
+
+/** Deeper than this is almost surely a cycle; the check then starts again, looking for one. */
+const DEEP = 64;
+/** What the fast walk answers when it went too deep to be sure. */
+const TOO_DEEP = "\u0000deep";
+
+/**
+ * Where `value` stops being plain data, as a path and a reason
+ * (`.entries[2].cmd is a bigint`), or `undefined` when it is plain data.
+ *
+ * @example
+ * ```ts
+ * import { notPlainData } from "./plain_data.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(notPlainData({ type: "ping", n: [1, 2] }), undefined);
+ * assert.equal(notPlainData({ type: "put", value: 10n }), ".value is a bigint");
+ * const loop: Record<string, unknown> = { type: "x" };
+ * loop.self = loop;
+ * assert.equal(notPlainData(loop), ".self is a cycle back to the message itself");
+ * ```
+ */
+export function notPlainData(value: unknown): string | undefined {
+  // Messages are small and acyclic: walk without bookkeeping, and only when
+  // that goes suspiciously deep, walk again keeping the path of objects.
+  const found = walk(value, "", 0, null);
+  return found === TOO_DEEP ? walk(value, "", 0, []) : found;
+}
+
+function walk(v: unknown, path: string, depth: number, seen: unknown[] | null): string | undefined {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return undefined;
+    case "number":
+      return Number.isFinite(v) ? undefined : `${where(path)} is ${v}, which JSON cannot carry`;
+    case "undefined":
+      return depth === 0 ? "the message is undefined" : undefined;
+    case "object": {
+      if (v === null) return undefined;
+      if (seen === null) {
+        if (depth >= DEEP) return TOO_DEEP;
+        return walkObject(v, path, depth, seen);
+      }
+      const at = seen.indexOf(v);
+      if (at >= 0) {
+        return `${where(path)} is a cycle back to ${
+          at === 0 ? "the message itself" : "an enclosing object"
+        }`;
+      }
+      seen.push(v);
+      const found = walkObject(v, path, depth, seen);
+      seen.pop();
+      return found;
+    }
+    default:
+      return `${where(path)} is a ${typeof v}`;
+  }
+}
+
+function walkObject(
+  v: object,
+  path: string,
+  depth: number,
+  seen: unknown[] | null,
+): string | undefined {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = walk(v[i], `${path}[${i}]`, depth + 1, seen);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return walk(toJSON.call(v), path, depth, seen);
+    const kind = v.constructor?.name ?? "object";
+    return `${where(path)} is a ${kind}, not plain data (send a plain object, or give it toJSON)`;
+  }
+  for (const key in v) {
+    const found = walk((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function where(path: string): string {
+  return path === "" ? "the message" : path;
+}

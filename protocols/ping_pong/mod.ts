@@ -1,0 +1,17 @@
+/**
+ * The smallest protocol: numbered pings with retransmission, whose progress
+ * survives crashes because it is kept in storage.
+ *
+ * @example
+ * ```ts
+ * import { pingPong } from "./mod.ts";
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(pingPong, { seed: 3, faults: "@20 crash n2; @80 restart n2" }).ok, true);
+ * ```
+ *
+ * @module
+ */
+
+export { Pinger, type PingPongMsg, Ponger } from "./ping_pong.ts";
+export { pingPong } from "./scenario.ts";

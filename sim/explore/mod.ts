@@ -1,0 +1,62 @@
+/**
+ * Exploring many runs of a scenario: sweeps over seeds (in parallel
+ * workers, shardable across machines), shrinking a failure to a small run,
+ * replaying a saved trace, and finding where two runs part.
+ *
+ * @example
+ * ```ts
+ * import { runSweep, shrinkFailure } from "./mod.ts";
+ * import { ScenarioRegistry } from "../scenario.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const report = await runSweep(new ScenarioRegistry([pingPong]), {
+ *   scenario: "ping-pong", given: { faults: "@30 crash n2" }, seeds: { from: 1, to: 5 },
+ * }, { workers: 0 });
+ * assert.equal(report.failed, 5);
+ * const shrunk = shrinkFailure(pingPong, { seed: 1, faults: "@30 crash n2" });
+ * assert.equal(shrunk.check, "all-rounds-done");
+ * ```
+ *
+ * @module
+ */
+
+export { firstDifference, formatDifference, type TraceDifference } from "./diff.ts";
+export { type Eventually, eventually } from "./liveness.ts";
+export { mergeSweepReports, missingShards, parseSweepReport } from "./merge.ts";
+export { paramsOfTrace, type ReplayOutcome, replayTrace } from "./replay.ts";
+export {
+  formatSeedRange,
+  formatShard,
+  inShard,
+  MAX_SWEEP_SEEDS,
+  parseSeedRange,
+  parseShard,
+  type SeedRange,
+  type Shard,
+  shardSeeds,
+} from "./shard.ts";
+export {
+  ddmin,
+  type RunSize,
+  shrinkFailure,
+  type ShrinkOptions,
+  type ShrinkResult,
+} from "./shrink.ts";
+export {
+  type NotReached,
+  runSeed,
+  runSweep,
+  SEED_TIMEOUT,
+  type SeedOutcome,
+  type ShrunkSummary,
+  type SlowSeed,
+  SWEEP_FORMAT,
+  SWEEP_VERSION,
+  type SweepFailure,
+  type SweepGiven,
+  type SweepOptions,
+  type SweepParams,
+  type SweepProgress,
+  type SweepReport,
+  type SweepSpec,
+} from "./sweep.ts";
