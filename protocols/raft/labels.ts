@@ -45,6 +45,12 @@ export function raftMessageLabel(msg: unknown): string {
       return `snapshot ok ${m.matchIndex} t${m.term}`;
     case "TimeoutNow":
       return "timeout now";
+    case "ConfChangeRequest":
+      return `#${m.id} ${m.change.op} ${m.change.node}?`;
+    case "ConfChangeReply":
+      return m.ok ? `#${m.id} changed at ${m.index}` : `#${m.id} refused: ${m.reason}`;
+    case "TransferLeadership":
+      return `transfer to ${m.to}?`;
     case "ClientRequest": {
       const op = m.op;
       const body = op.f === "get"

@@ -36,15 +36,42 @@ export {
 } from "./invariants.ts";
 export { raftMessageLabel } from "./labels.ts";
 export { RaftLog } from "./log.ts";
-export type { ClientMsg, Entry, PeerMsg, RaftMsg, ReadPath, Snapshot } from "./messages.ts";
+export type {
+  AdminMsg,
+  ClientMsg,
+  Entry,
+  PeerMsg,
+  RaftMsg,
+  ReadPath,
+  Snapshot,
+} from "./messages.ts";
 export {
-  type Progress,
   type RaftConfig,
+  type RaftEvent,
+  type RaftInspect,
   RaftNode,
+  type RaftTimer,
   type ResolvedRaftConfig,
   resolveRaftConfig,
   type Role,
 } from "./node.ts";
+export { Inflights, Progress, type ProgressState } from "./progress.ts";
+export {
+  committedIndex,
+  jointCommittedIndex,
+  type JointConfig,
+  jointVoteResult,
+  type VoteResult,
+  voteResult,
+} from "./quorum.ts";
+export { type PendingRead, ReadOnly } from "./read_only.ts";
+export {
+  applyConfChange,
+  type ClusterConfig,
+  type ConfChange,
+  EMPTY_CONFIG,
+  members,
+} from "./membership.ts";
 export {
   raft,
   raftChurn,
@@ -61,12 +88,17 @@ export {
   spawnRaftCluster,
 } from "./scenarios.ts";
 export {
+  type AnyMachine,
   type ApplyOutcome,
   type Command,
   commandKey,
   type KvOp,
   type KvResult,
-  type KvSnapshot,
-  KvStateMachine,
+  KvStore,
+  type MachineSnapshot,
+  type OpOf,
+  type ResultOf,
   type Session,
+  SessionMachine,
+  type StateMachine,
 } from "./state_machine.ts";

@@ -667,7 +667,7 @@ export const raftFigure8 = defineScenario({
         const e = n.log.entry(i)!;
         out.push(
           `${
-            e.command.type === "kv" && e.command.op.f === "put" ? e.command.op.value : "-"
+            e.command.type === "app" && e.command.op.f === "put" ? e.command.op.value : "-"
           }@t${e.term}`,
         );
       }
@@ -679,7 +679,7 @@ export const raftFigure8 = defineScenario({
         ...raftSummary(s, cluster),
         ...[n1, n2, n3, n4, n5].map((id) =>
           `${id} log: ${terms(s, id)}  x = ${
-            JSON.stringify(cluster.node(s, id)?.stateMachine.read("x") ?? null)
+            JSON.stringify(cluster.node(s, id)?.stateMachine.machine.read("x") ?? null)
           }`
         ),
       ],
