@@ -18,6 +18,7 @@ import {
   raftElection,
   raftFigure8,
   raftLeaderCrash,
+  raftMembership,
   raftPartition,
   raftReplication,
   raftUnreliable,
@@ -51,6 +52,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftFigure8)
   .register(raftChurn)
   .register(raftUnreliable)
+  .register(raftMembership)
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)

@@ -1013,7 +1013,8 @@ export class RaftNode<M extends AnyMachine = KvStore>
    * it repeats the probe, which may have been lost.
    */
   #sendAppend(ctx: Ctx<M>, peer: NodeId, heartbeat: boolean): void {
-    const pr = this.#progress.get(peer)!;
+    const pr = this.#progress.get(peer);
+    assert(pr !== undefined, () => `${peer} is not a member to replicate to`);
     if (pr.state === "snapshot") {
       if (heartbeat) this.#sendSnapshot(ctx, peer, pr); // it may have been lost
       return;
@@ -1110,6 +1111,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
           pr.becomeReplicate();
         } else pr.inflights.freeLE(pr.match);
         this.#maybeCommit(ctx);
+        if (this.#role !== "leader") return; // the commit removed us (§4.2.2)
         if (from === this.#transferee) this.#maybeTimeoutNow(ctx, from, pr);
       }
       // Stream what follows, as far as the window allows.
@@ -1128,6 +1130,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
         if (pr.maybeUpdate(msg.conflictIndex)) {
           pr.progressAt = ctx.now();
           this.#maybeCommit(ctx);
+          if (this.#role !== "leader") return;
         }
       }
       // Fast back-off: our own log tells where, at or below the follower's
@@ -1148,6 +1151,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     pr.recentActive = true;
     if (msg.seq > pr.ackedSeq) pr.ackedSeq = msg.seq;
     if (pr.maybeUpdate(msg.matchIndex)) this.#maybeCommit(ctx);
+    if (this.#role !== "leader") return;
     if (pr.state === "snapshot") this.#restartStream(ctx, from, pr);
     if (from === this.#transferee) this.#maybeTimeoutNow(ctx, from, pr);
     this.#advanceReads(ctx);
@@ -1222,7 +1226,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     else if (lastChange > this.#commitIndex) refusal = "a membership change is pending";
     else if (this.#log.term(this.#commitIndex) !== this.#currentTerm) {
       refusal = "no entry of this term is committed yet";
-    } else if (typeof next === "string") refusal = next;
+    } else if (typeof next === "string") refusal = `invalid: ${next}`;
     else if (change.op === "promote") {
       const pr = this.#progress.get(change.node);
       if (pr === undefined || pr.match < this.#commitIndex) {
@@ -1231,8 +1235,10 @@ export class RaftNode<M extends AnyMachine = KvStore>
         }, commit ${this.#commitIndex})`;
       }
     }
-    if (refusal !== null) return this.#refuseChange(ctx, id, from, refusal);
-    const index = this.#appendToOwnLog({ type: "conf", change });
+    if (refusal !== null || typeof next === "string") {
+      return this.#refuseChange(ctx, id, from, refusal ?? "invalid");
+    }
+    const index = this.#appendToOwnLog({ type: "conf", change, config: next });
     ctx.log(`${change.op} ${change.node} at ${index}`);
     this.#pendingChange = { index, id, from };
     for (const peer of this.#progress.keys()) this.#sendAppend(ctx, peer, false);
@@ -1293,10 +1299,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     for (let i = Math.max(from, this.#log.firstIndex, noted + 1); i <= to; i++) {
       const e = this.#log.entry(i)!;
       if (e.command.type !== "conf") continue;
-      const before = this.clusterConfig;
-      const after = applyConfChange(before, e.command.change);
-      assert(typeof after !== "string", () => `a bad membership change in the log: ${after}`);
-      this.#configs.push({ index: i, config: after });
+      this.#configs.push({ index: i, config: e.command.config });
     }
     this.#refreshVoter();
   }

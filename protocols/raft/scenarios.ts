@@ -17,6 +17,7 @@
  * | `raft-churn` | random crashes and restarts under load |
  * | `raft-unreliable` | 10% loss, 10% duplication, heavy reordering |
  * | `raft` | random crashes, pauses and partitions from the seed, under load |
+ * | `raft-membership` | servers added, promoted, removed and replaced under faults |
  *
  * @module
  */
@@ -39,6 +40,7 @@ import {
   type ScenarioSetup,
 } from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
+import { RaftAdmin } from "./admin.ts";
 import { RaftClient, type RaftClientConfig } from "./client.ts";
 import { livenessBounds, RaftLiveness, RaftSafety } from "./invariants.ts";
 import { raftMessageLabel } from "./labels.ts";
@@ -55,7 +57,10 @@ import { type RaftConfig, RaftNode, type ResolvedRaftConfig, resolveRaftConfig }
  * ```
  */
 export interface RaftClusterOptions {
+  /** Voters the cluster starts with (`n1..nN`). */
   servers: number;
+  /** Servers started empty, waiting to be added (`nN+1..`), default 0. */
+  spares?: number;
   clients?: number;
   opsPerClient?: number;
   /** Settings for every server (its `servers` list is filled in). */
@@ -82,7 +87,10 @@ export interface RaftClusterOptions {
  * ```
  */
 export interface RaftCluster {
+  /** Every server: the first voters, then the spares. */
   servers: NodeId[];
+  /** The voters the cluster started with. */
+  voters: NodeId[];
   clients: NodeId[];
   config: ResolvedRaftConfig;
   safety: RaftSafety;
@@ -125,10 +133,14 @@ function maxLatencyMs(latency: Latency): number | null {
  * ```
  */
 export function spawnRaftCluster(sim: Simulation, options: RaftClusterOptions): RaftCluster {
-  const servers = nodeIds(options.servers);
+  const servers = nodeIds(options.servers + (options.spares ?? 0));
+  const voters = servers.slice(0, options.servers);
   const clients = nodeIds(options.clients ?? 0, "c");
-  const config = resolveRaftConfig({ ...options.raft, servers });
-  for (const id of servers) sim.spawn(id, () => new RaftNode(config));
+  const config = resolveRaftConfig({ ...options.raft, servers: voters });
+  const joiner = resolveRaftConfig({ ...options.raft, servers: voters, join: true });
+  for (const id of servers) {
+    sim.spawn(id, () => new RaftNode(voters.includes(id) ? config : joiner));
+  }
   const clientConfig: RaftClientConfig = {
     ...options.client,
     servers,
@@ -160,6 +172,7 @@ export function spawnRaftCluster(sim: Simulation, options: RaftClusterOptions): 
   };
   return {
     servers,
+    voters,
     clients,
     config,
     safety,
@@ -765,6 +778,82 @@ export const raft = defineScenario({
   },
 });
 
+/** The operator of `raft-membership`. */
+const ADMIN = "admin";
+
+/**
+ * `raft-membership`: an operator adds servers (as learners, promoted once
+ * caught up), removes servers and replaces them, one change at a time,
+ * while clients work and the seed crashes, pauses and partitions servers
+ * and the network loses messages. The five safety properties are checked
+ * after every event across every configuration, for every server that ever
+ * ran (removed servers keep running, not knowing or ignoring that they
+ * left), and the client history must be linearizable.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import { raftMembership } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftMembership, { seed: 1 }).ok, true);
+ * ```
+ */
+export const raftMembership = defineScenario({
+  name: "raft-membership",
+  label: raftMessageLabel,
+  summary: "Raft membership changes (learners, promotion, removal, replacement) under faults",
+  defaults: {
+    nodes: 5,
+    minNodes: 1,
+    maxNodes: 15,
+    until: 8000,
+    faults: "random",
+    network: { loss: 0.02, latency: { kind: "uniform", min: 1, max: 15 } },
+  },
+  flags: {
+    ...WORKLOAD_FLAGS,
+    changes: flag.int("membership changes (add, remove or replace)", 5, { min: 0, max: 30 }),
+    "min-voters": flag.int("fewest voters the operator keeps", 3, { min: 1 }),
+    "max-voters": flag.int("most voters the operator adds up to", 7, { min: 1 }),
+  },
+  setup(sim, params) {
+    const changes = params.flags.changes;
+    const setup = standardSetup(sim, {
+      ...workload(params),
+      spares: changes,
+      liveness: false,
+    });
+    const { cluster } = setup;
+    const spares = cluster.servers.slice(params.nodes);
+    sim.spawn(ADMIN, () =>
+      new RaftAdmin({
+        voters: cluster.voters,
+        spares,
+        changes,
+        minVoters: Math.min(params.flags["min-voters"], params.nodes),
+        maxVoters: params.flags["max-voters"],
+      }));
+    const admin = (s: Simulation) => s.actor<RaftAdmin>(ADMIN);
+    return {
+      ...setup,
+      summary: (s) => {
+        const a = admin(s);
+        const done = a?.done.map((c) => `${c.op} ${c.node}`).join(", ") || "none";
+        const leader = cluster.leader(s);
+        const config = leader === undefined
+          ? "no leader"
+          : JSON.stringify(cluster.node(s, leader)!.clusterConfig);
+        return [
+          `changes made: ${done}`,
+          `configuration at the leader: ${config}`,
+          ...setup
+            .summary!(s),
+        ];
+      },
+    };
+  },
+});
+
 /**
  * Every Raft scenario, in the order `sim list` shows them.
  *
@@ -783,4 +872,5 @@ export const raftScenarios: readonly Scenario[] = [
   raftFigure8,
   raftChurn,
   raftUnreliable,
+  raftMembership,
 ];

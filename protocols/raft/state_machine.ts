@@ -25,7 +25,7 @@
  */
 
 import type { NodeId } from "../../actors/mod.ts";
-import type { ConfChange } from "./membership.ts";
+import type { ClusterConfig, ConfChange } from "./membership.ts";
 
 /**
  * One key-value operation, as a client asks for it. `f` names it as the
@@ -149,7 +149,8 @@ export type ResultOf<M> = M extends StateMachine<never, infer R> ? R : never;
  */
 export type Command<C = KvOp> =
   | { type: "noop" }
-  | { type: "conf"; change: ConfChange }
+  /** A membership change, with the whole configuration it makes (so a new server needs no other). */
+  | { type: "conf"; change: ConfChange; config: ClusterConfig }
   | { type: "app"; client: NodeId; seq: number; op: C };
 
 /**
@@ -216,7 +217,8 @@ export type ApplyOutcome<R = KvResult> =
  * import { commandKey } from "./state_machine.ts";
  * import assert from "node:assert/strict";
  * assert.equal(commandKey({ type: "noop" }), "noop");
- * assert.equal(commandKey({ type: "conf", change: { op: "remove", node: "n3" } }), "conf remove n3");
+ * const config = { voters: ["n1", "n2"], learners: [] };
+ * assert.equal(commandKey({ type: "conf", change: { op: "remove", node: "n3" }, config }), "conf remove n3");
  * assert.equal(
  *   commandKey({ type: "app", client: "c1", seq: 2, op: { f: "get", key: "x" } }),
  *   'c1#2 {"f":"get","key":"x"}',
