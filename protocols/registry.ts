@@ -21,6 +21,7 @@ import {
   raftMembership,
   raftPartition,
   raftReplication,
+  raftTransfer,
   raftUnreliable,
 } from "./raft/scenarios.ts";
 
@@ -53,6 +54,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftChurn)
   .register(raftUnreliable)
   .register(raftMembership)
+  .register(raftTransfer)
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)

@@ -141,6 +141,13 @@ export interface RaftConfig<M extends AnyMachine = KvStore> {
   preVote?: boolean;
   /** Leaders step down without a majority; followers honour the leader lease (default true). */
   checkQuorum?: boolean;
+  /**
+   * CheckQuorum's window: a leader that heard from no majority within it
+   * steps down (checked every `electionMinMs`; default `2 * electionMaxMs`,
+   * so that replies delayed by hundreds of milliseconds, while the
+   * heartbeats themselves arrive, do not depose a working leader).
+   */
+  checkQuorumMs?: number;
   /** A new leader appends a no-op entry (§8; default true). */
   noopOnElection?: boolean;
   /** Take a snapshot once this many applied entries follow the last one; 0: never (default 100). */
@@ -201,6 +208,7 @@ export function resolveRaftConfig<M extends AnyMachine = KvStore>(
     heartbeatMs: config.heartbeatMs ?? 50,
     preVote: config.preVote ?? true,
     checkQuorum: config.checkQuorum ?? true,
+    checkQuorumMs: config.checkQuorumMs ?? 2 * (config.electionMaxMs ?? 300),
     noopOnElection: config.noopOnElection ?? true,
     snapshotEvery: config.snapshotEvery ?? 100,
     maxEntriesPerAppend: config.maxEntriesPerAppend ?? 64,
@@ -217,6 +225,12 @@ export function resolveRaftConfig<M extends AnyMachine = KvStore>(
     throw new ConfigError(
       "raft election timeout",
       `needs 0 < electionMinMs < electionMaxMs, got ${c.electionMinMs}..${c.electionMaxMs}`,
+    );
+  }
+  if (!(c.checkQuorumMs >= c.electionMinMs)) {
+    throw new ConfigError(
+      "raft checkQuorumMs",
+      `must be at least electionMinMs (${c.electionMinMs}), got ${c.checkQuorumMs}`,
     );
   }
   if (!(c.heartbeatMs > 0 && c.heartbeatMs < c.electionMinMs)) {
@@ -1098,7 +1112,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
   ): void {
     const pr = this.#progress.get(from);
     if (pr === undefined) return;
-    pr.recentActive = true;
+    pr.lastHeardAt = ctx.now();
     if (msg.seq > pr.ackedSeq) pr.ackedSeq = msg.seq;
     if (msg.success) {
       // "If successful: update nextIndex and matchIndex for follower (§5.3)."
@@ -1148,7 +1162,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
   ): void {
     const pr = this.#progress.get(from);
     if (pr === undefined) return;
-    pr.recentActive = true;
+    pr.lastHeardAt = ctx.now();
     if (msg.seq > pr.ackedSeq) pr.ackedSeq = msg.seq;
     if (pr.maybeUpdate(msg.matchIndex)) this.#maybeCommit(ctx);
     if (this.#role !== "leader") return;
@@ -1186,23 +1200,20 @@ export class RaftNode<M extends AnyMachine = KvStore>
 
   /**
    * CheckQuorum (dissertation §6.2): a leader that has not heard from a
-   * majority (itself included) steps down, so a leader cut off in a
-   * minority stops taking commands it can never commit, and clients go
-   * looking for the real one. It runs every minimum election timeout and
-   * looks back over the last two: replies that are merely slow (delayed
-   * hundreds of milliseconds, while the heartbeats themselves arrive and
-   * keep the followers' leases) must not depose a working leader.
+   * majority (itself included) within `checkQuorumMs` steps down, so a
+   * leader cut off in a minority stops taking commands it can never commit,
+   * and clients go looking for the real one. It runs every minimum election
+   * timeout. The window is longer than that: replies that are merely slow
+   * (delayed hundreds of milliseconds, while the heartbeats themselves
+   * arrive and keep the followers' leases) must not depose a working leader.
    */
   #onCheckQuorum(ctx: Ctx<M>): void {
+    const since = ctx.now() - this.config.checkQuorumMs;
     const active = committedIndex(this.clusterConfig.voters, (id) => {
       if (id === this.#self) return 1;
       const pr = this.#progress.get(id);
-      return pr !== undefined && (pr.recentActive || pr.previousActive) ? 1 : 0;
+      return pr !== undefined && pr.lastHeardAt > since ? 1 : 0;
     });
-    for (const pr of this.#progress.values()) {
-      pr.previousActive = pr.recentActive;
-      pr.recentActive = false;
-    }
     if (active < 1) {
       ctx.log(`lost quorum t${this.#currentTerm}`);
       return this.#becomeFollower(ctx, this.#currentTerm, null);
@@ -1460,7 +1471,8 @@ export class RaftNode<M extends AnyMachine = KvStore>
     let keepFrom = index;
     if (this.#role === "leader") {
       for (const pr of this.#progress.values()) {
-        if ((pr.recentActive || pr.previousActive) && pr.match < keepFrom) keepFrom = pr.match;
+        const live = ctx.now() - pr.lastHeardAt < this.config.checkQuorumMs;
+        if (live && pr.match < keepFrom) keepFrom = pr.match;
       }
       keepFrom = Math.max(keepFrom, index - this.config.snapshotEvery);
     }

@@ -145,10 +145,8 @@ export class Progress {
   probeSent = false;
   /** In `snapshot`: the index of the snapshot on its way. */
   pendingSnapshot = 0;
-  /** Heard from since the last CheckQuorum round. */
-  recentActive = false;
-  /** Heard from in the round before that (CheckQuorum looks back two rounds). */
-  previousActive = false;
+  /** Local time the leader last heard from this follower (-Infinity: not in this term). */
+  lastHeardAt = -Infinity;
   /** The highest `seq` the follower has echoed in this term (for ReadIndex). */
   ackedSeq = 0;
   /**

@@ -18,6 +18,7 @@
  * | `raft-unreliable` | 10% loss, 10% duplication, heavy reordering |
  * | `raft` | random crashes, pauses and partitions from the seed, under load |
  * | `raft-membership` | servers added, promoted, removed and replaced under faults |
+ * | `raft-transfer` | the leader hands the lead to another voter (or gives up when it is down) |
  *
  * @module
  */
@@ -778,6 +779,103 @@ export const raft = defineScenario({
   },
 });
 
+/**
+ * `raft-transfer`: at 1000 ms an operator asks the leader to hand the lead
+ * to another voter (dissertation §3.10). The leader stops taking proposals
+ * (clients are sent to the target), brings the target's log up to date,
+ * and sends it TimeoutNow; the target wins the next term at once, without
+ * waiting for an election timeout and despite the leader lease. With
+ * `--target-down true` the target crashes just before: the leader gives up
+ * after an election timeout and takes proposals again.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import { raftTransfer } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftTransfer, { seed: 1 }).ok, true);
+ * assert.equal(runScenario(raftTransfer, { seed: 1, flags: { "target-down": true } }).ok, true);
+ * ```
+ */
+export const raftTransfer = defineScenario({
+  name: "raft-transfer",
+  label: raftMessageLabel,
+  summary: "Raft leadership transfer: catch the target up, TimeoutNow, a new term at once",
+  defaults: { nodes: 5, minNodes: 2, maxNodes: 51, until: 3000 },
+  flags: {
+    ...WORKLOAD_FLAGS,
+    "target-down": flag.bool("crash the target first: the transfer is aborted", false),
+  },
+  setup(sim, params) {
+    const setup = standardSetup(sim, workload(params, { liveness: false }), {
+      converge: !params.flags["target-down"],
+    });
+    const { cluster } = setup;
+    const down = params.flags["target-down"];
+    let from: NodeId | undefined, to: NodeId | undefined, term = 0;
+    let after: { leader: NodeId | undefined; term: number; at: number } | undefined;
+    let aborted: { leader: NodeId | undefined; transferee: NodeId | null } | undefined;
+    sim.at(1000, (s) => {
+      from = cluster.leader(s);
+      if (from === undefined) return;
+      term = cluster.node(s, from)!.currentTerm;
+      const others = cluster.servers.filter((id) => id !== from);
+      to = others[Math.floor(others.length / 2)];
+      if (down) s.crash(to);
+      s.send(ADMIN, from, { type: "TransferLeadership", to } satisfies RaftMsg);
+    });
+    // The target needs at most a round trip to catch up and one to win.
+    sim.at(1300, (s) => {
+      const leader = cluster.leader(s);
+      after = {
+        leader,
+        term: leader === undefined ? 0 : cluster.node(s, leader)!.currentTerm,
+        at: s.now,
+      };
+    });
+    // An election timeout (the minimum) after the request, the leader gave up.
+    sim.at(1000 + cluster.config.electionMinMs + 50, (s) => {
+      const leader = cluster.leader(s);
+      aborted = {
+        leader,
+        transferee: leader === undefined ? null : cluster.node(s, leader)!.transferee,
+      };
+    });
+    return {
+      ...setup,
+      check: (s) => {
+        const out = setup.check!(s);
+        if (from === undefined) {
+          out.push({ check: "transfer", message: "no leader at 1000 ms", atMs: 1000 });
+        } else if (
+          !down && (after === undefined || after.leader !== to || after.term !== term + 1)
+        ) {
+          out.push({
+            check: "transfer",
+            message: `${from} (term ${term}) did not hand over to ${to}: at 1300 ms ` +
+              `${after?.leader} led term ${after?.term}`,
+            atMs: 1300,
+          });
+        } else if (down && (aborted?.leader !== from || aborted.transferee !== null)) {
+          out.push({
+            check: "transfer-abort",
+            message: `the transfer to the crashed ${to} was not aborted: ` +
+              `${aborted?.leader} leads, handing over to ${aborted?.transferee}`,
+            atMs: s.now,
+          });
+        }
+        return out;
+      },
+      summary: (s) => [
+        `at 1000 ms ${from} (term ${term}) was asked to hand over to ${to}` +
+        (down ? `, crashed first; the leader ${aborted?.leader} gave up` : "") +
+        `; at 1300 ms ${after?.leader} led term ${after?.term}`,
+        ...setup.summary!(s),
+      ],
+    };
+  },
+});
+
 /** The operator of `raft-membership`. */
 const ADMIN = "admin";
 
@@ -873,4 +971,5 @@ export const raftScenarios: readonly Scenario[] = [
   raftChurn,
   raftUnreliable,
   raftMembership,
+  raftTransfer,
 ];
