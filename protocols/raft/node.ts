@@ -959,7 +959,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     // Figure 2, volatile state on leaders, "reinitialized after election":
     // nextIndex = leader last log index + 1, matchIndex = 0.
     this.#progress = new Map();
-    this.#syncProgress();
+    this.#syncProgress(this.#log.lastIndex + 1);
     this.#proposed = new Map();
     this.#reads = new ReadOnly();
     this.#pendingChange = null;
@@ -1013,7 +1013,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     if (command.type === "conf") {
       // A configuration takes effect when appended (§4.1).
       this.#noteAppended(index, index);
-      this.#syncProgress();
+      this.#syncProgress(index); // a new member is sent the change itself first
     }
     return index;
   }
@@ -1277,8 +1277,11 @@ export class RaftNode<M extends AnyMachine = KvStore>
     }
   }
 
-  /** Makes the leader's progress map match the configuration: one per member but itself. */
-  #syncProgress(): void {
+  /**
+   * Makes the leader's progress map match the configuration: one per member
+   * but itself. A member new to the map starts probing at `next`.
+   */
+  #syncProgress(next: number): void {
     const config = this.clusterConfig;
     const wanted = new Set(members(config));
     wanted.delete(this.#self);
@@ -1287,7 +1290,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
       if (!this.#progress.has(id)) {
         this.#progress.set(
           id,
-          new Progress(this.#log.lastIndex + 1, {
+          new Progress(next, {
             maxInflight: this.config.maxInflight,
             maxInflightBytes: this.config.maxInflightBytes,
           }),
