@@ -768,7 +768,7 @@ Deno.test("raft snapshots: compaction, InstallSnapshot, restart", async (t) => {
     assert.equal(reply.matchIndex, 3);
     node.onMessage(ctx, reply, "n3");
     assert.equal(node.progress("n3")!.match, 3);
-    assert.equal(node.progress("n3")!.state, "probe");
+    assert.equal(node.progress("n3")!.state, "replicate", "installed: stream from there");
   });
 
   await t.step("an old snapshot is ignored; one matching the log keeps what follows", () => {

@@ -546,17 +546,17 @@ export class RaftNode<M extends AnyMachine = KvStore>
   }
 
   /**
-   * Takes a snapshot now, through `index` (at most lastApplied), as a
-   * service does when its state grows (6.824's `Snapshot(index, data)`).
-   * Entries through `index` leave the log. Returns false if `index` is not
-   * past the current snapshot or not applied yet.
+   * Takes a snapshot of the state machine now (at lastApplied) and drops
+   * the log through `compactTo` (at most lastApplied; default lastApplied),
+   * as a service does when its state grows (6.824's `Snapshot`, etcd's
+   * `Compact`). Entries after `compactTo` stay, for followers that still
+   * need them. Returns false when there is nothing new to snapshot or
+   * `compactTo` is out of range.
    */
-  snapshotNow(ctx: Ctx<M>, index: number): boolean {
-    if (index <= (this.#snapshot?.lastIncludedIndex ?? 0) || index > this.#lastApplied) {
-      return false;
-    }
-    if (index !== this.#lastApplied) return false; // the machine's state is at lastApplied
-    this.#takeSnapshot(ctx, index);
+  snapshotNow(ctx: Ctx<M>, compactTo: number = this.#lastApplied): boolean {
+    if (this.#lastApplied <= (this.#snapshot?.lastIncludedIndex ?? 0)) return false;
+    if (compactTo <= this.#log.snapshotIndex || compactTo > this.#lastApplied) return false;
+    this.#takeSnapshot(ctx, compactTo);
     return true;
   }
 
@@ -574,6 +574,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
         // The leader lease (CheckQuorum, dissertation §4.2.3): we heard from a
         // live leader less than an election timeout ago, so whoever campaigns
         // is disrupting a working cluster. Ignore it and keep our term.
+        ctx.log(`ignored ${msg.type} from ${from}: lease`);
         return false;
       }
       if (msg.type === "PreVote") return true; // a pre-vote never changes our term
@@ -1030,7 +1031,10 @@ export class RaftNode<M extends AnyMachine = KvStore>
     const pr = this.#progress.get(peer);
     assert(pr !== undefined, () => `${peer} is not a member to replicate to`);
     if (pr.state === "snapshot") {
-      if (heartbeat) this.#sendSnapshot(ctx, peer, pr); // it may have been lost
+      // Unanswered for two heartbeats: it may have been lost. Send it again.
+      if (heartbeat && ctx.now() - pr.progressAt > 2 * this.config.heartbeatMs) {
+        this.#sendSnapshot(ctx, peer, pr);
+      }
       return;
     }
     const log = this.#log;
@@ -1096,6 +1100,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
       "a compacted log without its snapshot",
     );
     pr.becomeSnapshot(snapshot.lastIncludedIndex);
+    pr.progressAt = ctx.now();
     ctx.send(peer, {
       type: "InstallSnapshot",
       term: this.#currentTerm,
@@ -1127,6 +1132,9 @@ export class RaftNode<M extends AnyMachine = KvStore>
         this.#maybeCommit(ctx);
         if (this.#role !== "leader") return; // the commit removed us (§4.2.2)
         if (from === this.#transferee) this.#maybeTimeoutNow(ctx, from, pr);
+      } else if (pr.state === "probe" && msg.matchIndex === pr.match) {
+        // The probe found the logs agree where we already knew: stream on.
+        pr.becomeReplicate();
       }
       // Stream what follows, as far as the window allows.
       for (let k = 0; k < this.config.maxInflight && pr.next <= this.#log.lastIndex; k++) {
@@ -1166,7 +1174,18 @@ export class RaftNode<M extends AnyMachine = KvStore>
     if (msg.seq > pr.ackedSeq) pr.ackedSeq = msg.seq;
     if (pr.maybeUpdate(msg.matchIndex)) this.#maybeCommit(ctx);
     if (this.#role !== "leader") return;
-    if (pr.state === "snapshot") this.#restartStream(ctx, from, pr);
+    if (pr.state === "snapshot") {
+      if (pr.match >= pr.pendingSnapshot) {
+        // Installed: the logs agree through the snapshot, stream from there.
+        pr.becomeProbe();
+        pr.becomeReplicate();
+        pr.progressAt = ctx.now();
+        for (let k = 0; k < this.config.maxInflight && pr.next <= this.#log.lastIndex; k++) {
+          if (pr.paused) break;
+          this.#sendAppend(ctx, from, false);
+        }
+      } else this.#restartStream(ctx, from, pr);
+    }
     if (from === this.#transferee) this.#maybeTimeoutNow(ctx, from, pr);
     this.#advanceReads(ctx);
   }
@@ -1347,7 +1366,11 @@ export class RaftNode<M extends AnyMachine = KvStore>
     ctx.log(`transfer to ${to}`);
     ctx.setTimer("transfer-timeout", this.config.electionMinMs);
     const pr = this.#progress.get(to)!;
-    if (!this.#maybeTimeoutNow(ctx, to, pr)) this.#sendAppend(ctx, to, false);
+    if (this.#maybeTimeoutNow(ctx, to, pr) || pr.state === "snapshot") return;
+    // Catch the target up now, from what it is known to hold, rather than
+    // wait for the stream to notice anything missing.
+    pr.becomeProbe();
+    this.#restartStream(ctx, to, pr);
   }
 
   #maybeTimeoutNow(ctx: Ctx<M>, to: NodeId, pr: Progress): boolean {
@@ -1449,17 +1472,18 @@ export class RaftNode<M extends AnyMachine = KvStore>
     const every = this.config.snapshotEvery;
     const index = this.#lastApplied;
     if (every === 0 || index - (this.#snapshot?.lastIncludedIndex ?? 0) < every) return;
-    this.#takeSnapshot(ctx, index);
+    this.#takeSnapshot(ctx);
   }
 
   /**
-   * Snapshots the state machine at lastApplied (`index`) and drops the
-   * entries it covers from the log. A leader keeps what its live followers
-   * still need (up to `snapshotEvery` entries behind the snapshot), so a
-   * follower that is merely a little behind gets entries, not a snapshot.
+   * Snapshots the state machine at lastApplied and drops the entries it
+   * covers from the log, through `compactTo` if given. Otherwise a leader
+   * keeps what its live followers still need (up to `snapshotEvery` entries
+   * behind the snapshot), so a follower that is merely a little behind gets
+   * entries, not a snapshot.
    */
-  #takeSnapshot(ctx: Ctx<M>, index: number): void {
-    assert(index === this.#lastApplied, "a snapshot is of the state at lastApplied");
+  #takeSnapshot(ctx: Ctx<M>, compactTo?: number): void {
+    const index = this.#lastApplied; // the machine's state is at lastApplied
     const config = this.#configAt(index);
     const snapshot: Snapshot = {
       lastIncludedIndex: index,
@@ -1472,7 +1496,8 @@ export class RaftNode<M extends AnyMachine = KvStore>
     this.#snapshotConfig = config;
     this.#configs = this.#configs.filter((c) => c.index > index);
     let keepFrom = index;
-    if (this.#role === "leader") {
+    if (compactTo !== undefined) keepFrom = compactTo;
+    else if (this.#role === "leader") {
       for (const pr of this.#progress.values()) {
         const live = ctx.now() - pr.lastHeardAt < this.config.checkQuorumMs;
         if (live && pr.match < keepFrom) keepFrom = pr.match;
