@@ -411,6 +411,7 @@ export function renderDiagram(
         e.groups.flat().forEach(note);
         break;
       case "block":
+      case "unblock":
         note(e.from);
         note(e.to);
         break;
@@ -591,6 +592,13 @@ export function renderDiagram(
         local(line, e.node, e.kind === "pause" ? "┆" : "│", e.kind, "crash");
         return line;
       }
+      case "disconnect":
+      case "reconnect": {
+        const line = row(e, " ");
+        const text = e.kind === "disconnect" ? "disconnected: every link cut" : "reconnected";
+        local(line, e.node, e.kind === "disconnect" ? "╳" : "│", text, "cut");
+        return line;
+      }
       case "send": {
         const hi = hiMsgs.has(e.id);
         const line = row(e, hi ? "*" : " ");
@@ -699,15 +707,19 @@ export function renderDiagram(
       }
       case "partition":
       case "block":
+      case "unblock":
       case "heal": {
         const line = row(e, " ");
         const text = e.kind === "partition"
           ? `partition ${e.groups.map((g) => g.join(",")).join(" | ")}`
           : e.kind === "block"
           ? `block ${e.from} → ${e.to} (one way)`
+          : e.kind === "unblock"
+          ? `unblock ${e.from} → ${e.to}`
           : "heal: every link restored";
-        const bar = e.kind === "heal" ? "─" : "═";
-        const style = e.kind === "heal" ? "heal" : "cut";
+        const restores = e.kind === "heal" || e.kind === "unblock";
+        const bar = restores ? "─" : "═";
+        const style = restores ? "heal" : "cut";
         line.put(margin, bar.repeat(area), style);
         line.put(margin + 2, ` ${clip(clean(text), area - 6)} `, style);
         return line;
@@ -734,6 +746,7 @@ export function renderDiagram(
     switch (e.kind) {
       case "partition":
       case "block":
+      case "unblock":
       case "heal":
       case "violation":
         return true;

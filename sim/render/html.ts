@@ -185,11 +185,32 @@ function pageData(events: readonly TraceEvent[]): PageData {
         return;
       }
       case "heal":
-        for (const cut of open.splice(0)) {
+        // Heal restores partitions and blocks; a disconnected node stays cut.
+        for (const cut of open.filter((c) => !c.label.startsWith("disconnect "))) {
+          open.splice(open.indexOf(cut), 1);
           cut.until = e.t;
           cut.untilI = i;
         }
         return;
+      case "unblock":
+      case "reconnect": {
+        const [label, node] = e.kind === "unblock"
+          ? [`block ${e.from} -> ${e.to}`, e.from]
+          : [`disconnect ${e.node}`, e.node];
+        const cut = open.find((c) => c.label === label);
+        if (cut !== undefined) {
+          open.splice(open.indexOf(cut), 1);
+          cut.until = e.t;
+          cut.untilI = i;
+        }
+        return mark(e.kind, node, e.kind);
+      }
+      case "disconnect": {
+        const cut = { i, t: e.t, label: `disconnect ${e.node}`, until: null, untilI: null };
+        data.cuts.push(cut);
+        open.push(cut);
+        return mark("disconnect", e.node, "disconnect");
+      }
       case "violation":
         data.alarms.push({ i, t: e.t, node: e.node ?? null, label: `${e.check}: ${e.message}` });
         return;

@@ -125,6 +125,7 @@ export function traceNodes(events: readonly TraceEvent[]): NodeId[] {
         e.groups.flat().forEach(add);
         break;
       case "block":
+      case "unblock":
         add(e.from);
         add(e.to);
         break;

@@ -236,11 +236,12 @@ export function toChromeTrace(
       }
       case "partition":
       case "block":
+      case "unblock":
       case "heal": {
         const name = e.kind === "partition"
           ? `partition ${e.groups.map((g) => g.join(",")).join(" | ")}`
-          : e.kind === "block"
-          ? `block ${e.from} -> ${e.to}`
+          : e.kind === "block" || e.kind === "unblock"
+          ? `${e.kind} ${e.from} -> ${e.to}`
           : "heal";
         out.push({ name, cat: "network", ph: "i", s: "g", ts, pid: PID, tid: 0 });
         return;
