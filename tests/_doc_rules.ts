@@ -283,14 +283,20 @@ export function docLint(entries: readonly string[]): LintProblem[] {
 if (import.meta.main) {
   const list = Deno.args.includes("--list");
   const examples = checkFiles(documentedFiles());
-  const lint = new Map<string, LintProblem>();
+  const lint = new Map<string, LintProblem & { entries: string[] }>();
   for (const entry of entryPoints()) {
-    for (const p of docLint([entry])) lint.set(`${p.file}:${p.line}:${p.rule}:${p.message}`, p);
+    for (const p of docLint([entry])) {
+      const key = `${p.file}:${p.line}:${p.rule}:${p.message}`;
+      if (!lint.has(key)) lint.set(key, { ...p, entries: [] });
+      lint.get(key)!.entries.push(entry);
+    }
   }
   if (list) {
     for (const p of examples) console.log(`${p.file}:${p.line}: [${p.rule}] ${p.message}`);
     for (const p of lint.values()) {
-      console.log(`${p.file}:${p.line}: [doc-lint ${p.rule}] ${p.message}`);
+      console.log(
+        `${p.file}:${p.line}: [doc-lint ${p.rule}] ${p.message} (from ${p.entries.join(", ")})`,
+      );
     }
   } else {
     const byFile = new Map<string, { blocks: number; comments: number; lint: number }>();
