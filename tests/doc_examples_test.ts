@@ -204,18 +204,17 @@ Deno.test({
 });
 
 Deno.test({
-  name: "issue 10: deno doc --lint reports 0 problems on every entry point in deno.json",
+  name: "issue 10: deno doc --lint reports 0 problems on the entry points in deno.json",
   ignore: !strict,
-  async fn(t) {
-    for (const entry of entryPoints()) {
-      await t.step(entry, () => {
-        const problems = docLint([entry]);
-        assert.equal(
-          problems.length,
-          0,
-          problems.map((p) => `${p.file}:${p.line}: [${p.rule}] ${p.message}`).join("\n"),
-        );
-      });
-    }
+  fn() {
+    // All entry points in one run, as Deno std lints its packages and JSR documents
+    // them: a type exported by one entry point is public for the others.
+    const problems = docLint(entryPoints());
+    assert.equal(
+      problems.length,
+      0,
+      `${problems.length} problems:\n` +
+        problems.map((p) => `${p.file}:${p.line}: [${p.rule}] ${p.message}`).join("\n"),
+    );
   },
 });

@@ -55,6 +55,3 @@ export {
 } from "./history_format.ts";
 export { MODEL_NAMES, modelByName, type ModelName } from "./lincheck_command.ts";
 export { History, type Operation } from "../history.ts";
-// The types these signatures name, so the entry point documents them too.
-export type { NodeId, OpId, OpStatus } from "../../actors/mod.ts";
-export type { Violation } from "../simulation.ts";

@@ -37,6 +37,3 @@ export {
   toChromeTrace,
 } from "./perfetto.ts";
 export { renderShiviz, SHIVIZ_REGEX, type VectorClock, vectorClocks } from "./shiviz.ts";
-// The types these signatures name, so the entry point documents them too.
-export type { NodeId, OpId, OpStatus } from "../../actors/mod.ts";
-export type { DropReason, TraceEvent, TraceKind } from "../trace.ts";
