@@ -17,9 +17,9 @@
  * @module
  */
 
-import Table from "npm:cli-table3@0.6.5";
 import type { OpStatus } from "../../actors/mod.ts";
 import { ConfigError } from "../../sim/errors.ts";
+import { formatTable } from "../../sim/render/table.ts";
 import { nodeIds } from "../../sim/scenario.ts";
 import { Simulation } from "../../sim/simulation.ts";
 import { AbdClient } from "./abd.ts";
@@ -321,11 +321,7 @@ export function formatAvailabilityTable(rows: readonly AvailabilityRow[]): strin
   const checked = rows.some((r) => r.verified !== undefined);
   const head = ["N", "R", "W", "protocol", "R+W>N", "reads", "writes", "reads see"];
   if (checked) head.push("sim");
-  const table = new Table({
-    head,
-    style: { head: [], border: [], compact: true },
-  });
-  for (const row of rows) {
+  const lines = rows.map((row) => {
     const { n, r, w } = row.setup;
     const cells = [
       n,
@@ -338,9 +334,9 @@ export function formatAvailabilityTable(rows: readonly AvailabilityRow[]): strin
       row.guarantee,
     ].map(String);
     if (checked) cells.push(row.verified === undefined ? "-" : row.verified ? "agrees" : "DIFFERS");
-    table.push(cells);
-  }
-  return table.toString();
+    return cells;
+  });
+  return formatTable(head, lines);
 }
 
 function down(f: number): string {
