@@ -4,7 +4,6 @@
  * {@linkcode runCli} (sim/cli.ts), which returns the exit code so that tests
  * can call it in-process; this file only wires it to the real terminal.
  *
- * @example
  * ```sh
  * deno task sim list
  * deno task sim run ping-pong --seed 3 --json

@@ -204,11 +204,12 @@ function walk(dir: string): string[] {
 
 /**
  * The files whose documentation a user reads: every module of the repository
- * reachable from an entry point, and every `.ts` under actors/, sim/ and
- * protocols/. Sorted, relative to the root.
+ * reachable from an entry point, every `.ts` under actors/, sim/, protocols/
+ * and examples/, and main.ts. Sorted, relative to the root.
  */
 export function documentedFiles(): string[] {
-  const files = new Set<string>(["actors", "sim", "protocols"].flatMap(walk));
+  const files = new Set<string>(["actors", "sim", "protocols", "examples"].flatMap(walk));
+  files.add("main.ts");
   for (const entry of entryPoints()) {
     const out = new Deno.Command(Deno.execPath(), {
       args: ["info", "--json", entry],

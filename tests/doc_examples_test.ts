@@ -161,6 +161,7 @@ Deno.test("doc rules: the documented files include every entry point and what it
   for (const entry of entryPoints()) assert.ok(files.includes(entry), entry);
   assert.ok(files.includes("actors/actor.ts"));
   assert.ok(files.includes("sim/simulation.ts"));
+  assert.ok(files.includes("examples/demo.ts") && files.includes("main.ts"));
   assert.ok(files.every((f) => f.endsWith(".ts") && !f.startsWith("tests/")), files.join(" "));
 });
 

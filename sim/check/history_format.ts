@@ -332,7 +332,7 @@ function brief(v: unknown): string {
  * ```ts
  * import { Keyword } from "./history_format.ts";
  * import assert from "node:assert/strict";
- * assert.ok(Keyword.of("ok") === Keyword.of("ok"));
+ * assert.equal(Keyword.of("ok"), Keyword.of("ok")); // interned: one object per name
  * ```
  */
 export class Keyword {

@@ -204,7 +204,7 @@ export function canonical(v: unknown): string {
  * import assert from "node:assert/strict";
  * assert.equal(valueKey(3), 3);
  * assert.equal(valueKey("3"), "3");
- * assert.ok(valueKey(null) === valueKey(undefined));
+ * assert.equal(valueKey(null), valueKey(undefined));
  * ```
  */
 export function valueKey(v: unknown): string | number {
