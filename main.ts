@@ -6,7 +6,6 @@
  * and wires it to the real terminal. A scenario of your own runs from here
  * too, by reference: `deno task sim run ./path/to/module.ts#name`.
  *
- * @example
  * ```sh
  * deno task sim list
  * deno task sim run ping-pong --seed 3 --json

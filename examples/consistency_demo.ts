@@ -50,7 +50,8 @@ function withFlags(lesson: Lesson, flags: Record<string, string | number | boole
  * @example
  * ```ts
  * import { consistencyDemo } from "./consistency_demo.ts";
- * consistencyDemo({ color: false }).includes("new then old"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(consistencyDemo({ color: false }).includes("new then old"));
  * ```
  */
 export function consistencyDemo(options: SectionOptions = {}): string {

@@ -24,8 +24,12 @@ import type { TraceEvent, TraceKind } from "../sim/trace.ts";
  *
  * @example
  * ```ts
- * import type { DemoOptions } from "./demo.ts";
+ * import { demo, type DemoOptions } from "./demo.ts";
+ * import assert from "node:assert/strict";
  * const plain: DemoOptions = { color: false, width: 100 };
+ * const text = demo(plain);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 100));
+ * assert.ok(!text.includes("\x1b[")); // no colour
  * ```
  */
 export interface DemoOptions {
@@ -109,7 +113,8 @@ const sections: Section[] = [
  * @example
  * ```ts
  * import { demo } from "./demo.ts";
- * demo({ color: false }).includes("replay"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(demo({ color: false }).includes("replay"));
  * ```
  */
 export function demo(options: DemoOptions = {}): string {

@@ -33,8 +33,10 @@ import { messageSpans, traceNodes } from "./messages.ts";
  *
  * @example
  * ```ts
- * import type { HtmlOptions } from "./html.ts";
- * const o: HtmlOptions = { title: "gossip seed 3", subtitle: "trace 6f1c2a9e03b4d57a" };
+ * import { type HtmlOptions, renderHtml } from "./html.ts";
+ * import assert from "node:assert/strict";
+ * const o: HtmlOptions = { title: "gossip seed 3", subtitle: "deno task sim run gossip --seed 3" };
+ * assert.match(renderHtml([], o), /<title>gossip seed 3<\/title>/);
  * ```
  */
 export interface HtmlOptions {
@@ -74,12 +76,13 @@ interface PageData {
  * @example
  * ```ts
  * import { renderHtml } from "./html.ts";
+ * import assert from "node:assert/strict";
  * const page = renderHtml([
  *   { t: 0, kind: "start", node: "n1" },
  *   { t: 0, kind: "send", node: "n1", to: "n2", id: 0, msg: { type: "ping" } },
  *   { t: 3, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } },
  * ], { title: "ping" });
- * page.startsWith("<!DOCTYPE html>"); // true
+ * assert.ok(page.startsWith("<!DOCTYPE html>"));
  * ```
  */
 export function renderHtml(events: readonly TraceEvent[], options: HtmlOptions = {}): string {
