@@ -28,7 +28,7 @@
 import type { NodeId } from "../../actors/mod.ts";
 import type { Invariant, InvariantResult, Simulation } from "../../sim/simulation.ts";
 import type { RaftLog } from "./log.ts";
-import type { Role } from "./node.ts";
+import type { RaftEvent, Role } from "./node.ts";
 import { type Command, commandKey } from "./state_machine.ts";
 
 /**
@@ -102,6 +102,10 @@ interface Seen {
   commitIndex: number;
   lastApplied: number;
   verifiedLeaderTerm: number;
+  /** The instance that reported a change since the last scan, if any. */
+  reported: CheckedServer | undefined;
+  /** Whether it is in `#leading`. */
+  leading: boolean;
 }
 
 /** An entry as first seen at an index, by term. */
@@ -143,6 +147,8 @@ export class RaftSafety {
   #seen: Seen[];
   /** The servers whose version moved at the last scan. */
   #dirty: Seen[] = [];
+  /** With an observer installed: the servers that reported a change since the last scan. */
+  #notified: Seen[] | null = null;
   /** The servers that were leaders at the last look. */
   #leading = new Set<Seen>();
   // Log Matching: index -> the entries seen there, one per term.
@@ -177,6 +183,8 @@ export class RaftSafety {
       commitIndex: 0,
       lastApplied: 0,
       verifiedLeaderTerm: -1,
+      reported: undefined,
+      leading: false,
     }));
   }
 
@@ -206,37 +214,78 @@ export class RaftSafety {
     return this.#entries.size + this.#committed.size + this.#applied.size + this.#digests.size;
   }
 
+  /**
+   * An observer to put in the servers' `RaftConfig.observer`: each server
+   * then reports the handlers that changed it, and the checks look at those
+   * servers only, instead of asking the simulation for every server after
+   * every event.
+   */
+  observer(): (node: NodeId, event: RaftEvent, server: CheckedServer) => void {
+    const notified = this.#notified ??= [];
+    const byId = new Map(this.#seen.map((s) => [s.id, s]));
+    return (node, event, server) => {
+      if (event.type !== "changed") return;
+      const seen = byId.get(node);
+      if (seen !== undefined && seen.reported === undefined) {
+        seen.reported = server;
+        notified.push(seen);
+      }
+    };
+  }
+
   /** Finds the servers whose version moved since the last look. */
   #scan(sim: Simulation): Seen[] {
-    const dirty: Seen[] = [];
-    let floor = Infinity;
-    for (const seen of this.#seen) {
-      const n = running(sim, seen.id);
-      if (n !== undefined && (n !== seen.node || n.version !== seen.version)) {
-        if (n !== seen.node) {
-          // A new instance (a restart): every cursor starts over.
-          seen.node = n;
-          seen.leaderTerm = -1;
-          seen.log = null;
-          seen.verifiedLeaderTerm = -1;
-          seen.commitIndex = -1;
-          seen.lastApplied = -1;
-        }
-        seen.version = n.version;
-        seen.logStart = n.log.snapshotIndex;
-        dirty.push(seen);
-        if (n.role === "leader") this.#leading.add(seen);
-        else this.#leading.delete(seen);
-      } else if (n === undefined && seen.node !== undefined) {
-        seen.node = undefined; // crashed: its disk keeps its log start
-        this.#leading.delete(seen);
+    const dirty = this.#dirty;
+    dirty.length = 0; // one array for every event: the checks of an event share it
+    const notified = this.#notified;
+    if (notified === null) {
+      for (const seen of this.#seen) this.#look(running(sim, seen.id), seen, dirty);
+    } else {
+      for (const seen of notified) {
+        const server = seen.reported!;
+        seen.reported = undefined;
+        this.#look(server, seen, dirty);
       }
-      if (seen.logStart < floor) floor = seen.logStart;
+      // A crash says nothing, and needs nothing: a crashed leader's last
+      // state still had to be complete for its term, and a restart reports.
+      notified.length = 0;
     }
-    this.#dirty = dirty;
+    let floor = Infinity;
+    for (const seen of this.#seen) if (seen.logStart < floor) floor = seen.logStart;
     this.#fresh.length = 0;
     if (floor - this.#prunedTo >= 64) this.#prune(floor);
     return dirty;
+  }
+
+  /**
+   * Looks at one server (`n`: its instance, undefined while down): if it is
+   * a new instance or its version moved, it goes on `dirty`.
+   */
+  #look(n: CheckedServer | undefined, seen: Seen, dirty: Seen[]): void {
+    if (n !== undefined && (n !== seen.node || n.version !== seen.version)) {
+      if (n !== seen.node) {
+        // A new instance (a restart): every cursor starts over.
+        seen.node = n;
+        seen.leaderTerm = -1;
+        seen.log = null;
+        seen.verifiedLeaderTerm = -1;
+        seen.commitIndex = -1;
+        seen.lastApplied = -1;
+      }
+      seen.version = n.version;
+      seen.logStart = n.log.snapshotIndex;
+      dirty.push(seen);
+      const leading = n.role === "leader";
+      if (leading !== seen.leading) {
+        seen.leading = leading;
+        if (leading) this.#leading.add(seen);
+        else this.#leading.delete(seen);
+      }
+    } else if (n === undefined && seen.node !== undefined) {
+      seen.node = undefined; // crashed: its disk keeps its log start
+      seen.leading = false;
+      this.#leading.delete(seen);
+    }
   }
 
   /** Forgets ledger entries below `floor`: every log starts above them, on disk too. */

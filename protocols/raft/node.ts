@@ -106,6 +106,8 @@ export type RaftTimer = "election" | "heartbeat" | "check-quorum" | "compact" | 
  * ```
  */
 export type RaftEvent<C = unknown> =
+  /** After a handler that changed role, term, log, commit or apply state (for checkers). */
+  | { type: "changed" }
   | { type: "applied"; index: number; term: number; command: Command<C> }
   | { type: "snapshot-installed"; index: number; term: number }
   | { type: "role"; role: Role; term: number };
@@ -160,8 +162,12 @@ export interface RaftConfig<M extends AnyMachine = KvStore> {
   maxInflight?: number;
   /** Most bytes of entries outstanding to one follower (default 4 MiB). */
   maxInflightBytes?: number;
-  /** Told about applied entries, installed snapshots and role changes (for harnesses). */
-  observer?: (node: NodeId, event: RaftEvent<OpOf<M>>) => void;
+  /**
+   * Told about applied entries, installed snapshots, role changes, and,
+   * once per handler, that the server changed (for harnesses and checkers);
+   * `server` is the instance that reports.
+   */
+  observer?: (node: NodeId, event: RaftEvent<OpOf<M>>, server: RaftNode<M>) => void;
   /**
    * For teaching only: count replicas of entries from earlier terms when
    * committing, breaking the rule Figure 8 of the paper shows is needed.
@@ -303,6 +309,7 @@ interface HardState {
 type Termed = Extract<PeerMsg<unknown>, { term: number }>;
 
 const HARD_STATE = "raft/hard";
+const CHANGED: RaftEvent<never> = Object.freeze({ type: "changed" as const });
 const SNAPSHOT = "raft/snapshot";
 
 /**
@@ -490,6 +497,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     this.#version++;
     ctx.log(`follower t${this.#currentTerm}`);
     this.#resetElectionTimer(ctx);
+    this.#changed();
   }
 
   onMessage(
@@ -497,6 +505,13 @@ export class RaftNode<M extends AnyMachine = KvStore>
     msg: RaftMsg<OpOf<M>, ResultOf<M>>,
     from: NodeId,
   ): void {
+    const version = this.#version;
+    this.#step(ctx, msg, from);
+    if (this.#version !== version) this.#changed();
+  }
+
+  /** etcd's `Step`: the rules for all servers, then the role's step function. */
+  #step(ctx: Ctx<M>, msg: Msg<M>, from: NodeId): void {
     if ("term" in msg && !this.#stepTerm(ctx, msg, from)) return;
     switch (this.#role) {
       case "follower":
@@ -513,7 +528,18 @@ export class RaftNode<M extends AnyMachine = KvStore>
     }
   }
 
+  /** Tells the observer, once per handler, that something a checker reads changed. */
+  #changed(): void {
+    this.config.observer?.(this.#self, CHANGED, this);
+  }
+
   onTimer(ctx: Ctx<M>, timer: RaftTimer): void {
+    const version = this.#version;
+    this.#fire(ctx, timer);
+    if (this.#version !== version) this.#changed();
+  }
+
+  #fire(ctx: Ctx<M>, timer: RaftTimer): void {
     switch (timer) {
       case "election":
         // Figure 2, followers: "If election timeout elapses without receiving
@@ -557,6 +583,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     if (this.#lastApplied <= (this.#snapshot?.lastIncludedIndex ?? 0)) return false;
     if (compactTo <= this.#log.snapshotIndex || compactTo > this.#lastApplied) return false;
     this.#takeSnapshot(ctx, compactTo);
+    this.#changed();
     return true;
   }
 
@@ -803,7 +830,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
       type: "snapshot-installed",
       index: s.lastIncludedIndex,
       term: s.lastIncludedTerm,
-    });
+    }, this);
     reply(s.lastIncludedIndex);
   }
 
@@ -955,7 +982,11 @@ export class RaftNode<M extends AnyMachine = KvStore>
     this.#leaderId = this.#self;
     this.#version++;
     ctx.log(`leader t${this.#currentTerm}`);
-    this.config.observer?.(this.#self, { type: "role", role: "leader", term: this.#currentTerm });
+    this.config.observer?.(
+      this.#self,
+      { type: "role", role: "leader", term: this.#currentTerm },
+      this,
+    );
     this.#stopElectionTimer(ctx);
     // Figure 2, volatile state on leaders, "reinitialized after election":
     // nextIndex = leader last log index + 1, matchIndex = 0.
@@ -1447,7 +1478,11 @@ export class RaftNode<M extends AnyMachine = KvStore>
       this.#lastApplied++;
       const command = entry.command;
       const outcome = this.#sm.apply(command);
-      observer?.(this.#self, { type: "applied", index: entry.index, term: entry.term, command });
+      observer?.(
+        this.#self,
+        { type: "applied", index: entry.index, term: entry.term, command },
+        this,
+      );
       if (command.type === "conf") this.#appliedConfChange(ctx, entry.index);
       else if (this.#role === "leader" && command.type === "app") {
         this.#answer(ctx, command.client, command.seq, outcome);
@@ -1535,7 +1570,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     this.#version++;
     if (changed) {
       ctx.log(`follower t${term}`);
-      this.config.observer?.(this.#self, { type: "role", role: "follower", term });
+      this.config.observer?.(this.#self, { type: "role", role: "follower", term }, this);
     }
     this.#resetElectionTimer(ctx);
   }

@@ -137,8 +137,22 @@ export function spawnRaftCluster(sim: Simulation, options: RaftClusterOptions): 
   const servers = nodeIds(options.servers + (options.spares ?? 0));
   const voters = servers.slice(0, options.servers);
   const clients = nodeIds(options.clients ?? 0, "c");
-  const config = resolveRaftConfig({ ...options.raft, servers: voters });
-  const joiner = resolveRaftConfig({ ...options.raft, servers: voters, join: true });
+  const safety = new RaftSafety(servers);
+  const checks = options.safety ?? true;
+  // The servers tell the checks which of them changed, so that after each
+  // event the checks look at those only.
+  const watch = checks ? safety.observer() : undefined;
+  const user = options.raft?.observer;
+  const observer: RaftConfig["observer"] = watch === undefined
+    ? user
+    : user === undefined
+    ? watch
+    : (node, event, server) => {
+      watch(node, event, server);
+      user(node, event, server);
+    };
+  const config = resolveRaftConfig({ ...options.raft, servers: voters, observer });
+  const joiner = resolveRaftConfig({ ...options.raft, servers: voters, join: true, observer });
   for (const id of servers) {
     sim.spawn(id, () => new RaftNode(voters.includes(id) ? config : joiner));
   }
@@ -148,8 +162,7 @@ export function spawnRaftCluster(sim: Simulation, options: RaftClusterOptions): 
     ops: options.opsPerClient ?? 0,
   };
   for (const id of clients) sim.spawn(id, () => new RaftClient(clientConfig));
-  const safety = new RaftSafety(servers);
-  if (options.safety ?? true) safety.install(sim);
+  if (checks) safety.install(sim);
   let liveness: RaftLiveness | null = null;
   const latency = maxLatencyMs(sim.defaultLink.latency);
   if ((options.liveness ?? true) && latency !== null) {

@@ -281,7 +281,7 @@ export class SessionMachine<M extends AnyMachine = KvStore> {
 
   /** Applies one committed command (Figure 2: "apply log[lastApplied] to state machine"). */
   apply(command: Command<OpOf<M>>): ApplyOutcome<ResultOf<M>> {
-    this.#digest = chain(this.#digest, commandKey(command));
+    this.#digest = digestStep(this.#digest, command);
     if (command.type !== "app") return { kind: "internal" };
     const session = this.#sessions.get(command.client);
     if (session !== undefined && command.seq <= session.seq) {
@@ -400,9 +400,32 @@ export class KvStore implements StateMachine<KvOp, KvResult> {
   }
 }
 
-/** FNV-1a over `text`, seeded with the previous digest: a cheap hash chain. */
-function chain(previous: number, text: string): number {
+/**
+ * The next digest after `command`: FNV-1a over what names the command,
+ * seeded with the previous digest. A client command is named by its
+ * session (client, sequence number), which sessions make unique; comparing
+ * the operations themselves is the checkers' job (they compare every
+ * applied entry), so the digest need not serialise them.
+ */
+function digestStep(previous: number, command: Command<unknown>): number {
   let h = (previous ^ 0x811c9dc5) >>> 0;
+  switch (command.type) {
+    case "noop":
+      return Math.imul(h ^ 0x6e, 0x01000193) >>> 0;
+    case "conf":
+      h = fnv(h, command.change.op);
+      return fnv(h, command.change.node);
+    case "app":
+      h = fnv(h, command.client);
+      return Math.imul(h ^ command.seq, 0x01000193) >>> 0;
+    default: {
+      const never: never = command;
+      throw new TypeError(`unknown command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function fnv(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
