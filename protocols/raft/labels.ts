@@ -51,6 +51,8 @@ export function raftMessageLabel(msg: unknown): string {
       return m.ok ? `#${m.id} changed at ${m.index}` : `#${m.id} refused: ${m.reason}`;
     case "TransferLeadership":
       return `transfer to ${m.to}?`;
+    case "TakeSnapshot":
+      return `snapshot through ${m.index}!`;
     case "ClientRequest": {
       const op = m.op;
       const body = op.f === "get"

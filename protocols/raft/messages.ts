@@ -184,7 +184,12 @@ export type AdminMsg =
   | { type: "ConfChangeReply"; id: number; ok: true; index: number }
   | { type: "ConfChangeReply"; id: number; ok: false; reason: string; leaderHint: NodeId | null }
   /** Hand the lead to `to` (dissertation §3.10): catch it up, then TimeoutNow. */
-  | { type: "TransferLeadership"; to: NodeId };
+  | { type: "TransferLeadership"; to: NodeId }
+  /**
+   * Snapshot the state machine now and drop the log through `index` (6.824's
+   * `Snapshot(index, data)`: the data is the state machine's own snapshot).
+   */
+  | { type: "TakeSnapshot"; index: number };
 
 /**
  * Every message a Raft server or client sends or receives.

@@ -102,3 +102,21 @@ export {
   SessionMachine,
   type StateMachine,
 } from "./state_machine.ts";
+export {
+  ELECTION_TIMEOUT_MS,
+  LabFailure,
+  LabMachine,
+  RaftHarness,
+  type RaftHarnessOptions,
+  type StartResult,
+} from "./harness.ts";
+export { type LockOp, type LockResult, LockService } from "./lock_service.ts";
+export { RaftAdmin, type RaftAdminConfig } from "./admin.ts";
+export {
+  describeEntry,
+  describeMessage,
+  formatTranscript,
+  parseTranscript,
+  RaftInteraction,
+  type TranscriptCase,
+} from "./transcript.ts";

@@ -154,6 +154,12 @@ export interface RaftConfig<M extends AnyMachine = KvStore> {
   noopOnElection?: boolean;
   /** Take a snapshot once this many applied entries follow the last one; 0: never (default 100). */
   snapshotEvery?: number;
+  /**
+   * At a snapshot, a leader keeps up to this many entries behind it that its
+   * live followers still need, so a follower a little behind gets entries,
+   * not the snapshot (hashicorp's TrailingLogs; default `snapshotEvery`).
+   */
+  trailingEntries?: number;
   /** Most entries in one AppendEntries (default 64). */
   maxEntriesPerAppend?: number;
   /** Most bytes of entries in one AppendEntries, past the first entry (default 64 KiB). */
@@ -217,6 +223,7 @@ export function resolveRaftConfig<M extends AnyMachine = KvStore>(
     checkQuorumMs: config.checkQuorumMs ?? 2 * (config.electionMaxMs ?? 300),
     noopOnElection: config.noopOnElection ?? true,
     snapshotEvery: config.snapshotEvery ?? 100,
+    trailingEntries: config.trailingEntries ?? config.snapshotEvery ?? 100,
     maxEntriesPerAppend: config.maxEntriesPerAppend ?? 64,
     maxBytesPerAppend: config.maxBytesPerAppend ?? 64 * 1024,
     maxInflight: config.maxInflight ?? 64,
@@ -256,6 +263,12 @@ export function resolveRaftConfig<M extends AnyMachine = KvStore>(
     if (!(Number.isInteger(c[k]) && c[k] >= 1)) {
       throw new ConfigError(`raft ${k}`, `must be a whole number >= 1, got ${c[k]}`);
     }
+  }
+  if (!(Number.isInteger(c.trailingEntries) && c.trailingEntries >= 0)) {
+    throw new ConfigError(
+      "raft trailingEntries",
+      `must be a whole number >= 0, got ${c.trailingEntries}`,
+    );
   }
   if (!(Number.isInteger(c.snapshotEvery) && c.snapshotEvery >= 0)) {
     throw new ConfigError(
@@ -367,7 +380,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
   #progress = new Map<NodeId, Progress>();
   #seq = 0;
   /** Per client, the command last proposed in this term, so a retry is not appended twice. */
-  #proposed = new Map<NodeId, number>();
+  #proposed = new Map<NodeId, { seq: number; index: number }>();
   #reads = new ReadOnly<OpOf<M>>();
   /** The membership change being committed, and who asked for it. */
   #pendingChange: { index: number; id: number; from: NodeId } | null = null;
@@ -433,6 +446,15 @@ export class RaftNode<M extends AnyMachine = KvStore>
   progress(peer: NodeId): Readonly<Progress> | undefined {
     return this.#role === "leader" ? this.#progress.get(peer) : undefined;
   }
+  /**
+   * Where this leader appended `client`'s command `seq` in its current
+   * term, if it did (6.824's `Start` returns that index).
+   */
+  proposedIndex(client: NodeId, seq: number): number | undefined {
+    const p = this.#role === "leader" ? this.#proposed.get(client) : undefined;
+    return p !== undefined && p.seq === seq ? p.index : undefined;
+  }
+
   /** The voter a leadership transfer hands over to, while one is on. */
   get transferee(): NodeId | null {
     return this.#transferee;
@@ -710,6 +732,9 @@ export class RaftNode<M extends AnyMachine = KvStore>
         // etcd forwards a transfer request to the leader.
         if (this.#leaderId !== null) ctx.send(this.#leaderId, msg);
         return;
+      case "TakeSnapshot":
+        this.snapshotNow(ctx, Math.min(msg.index, this.#lastApplied));
+        return;
       case "PreVoteReply":
       case "RequestVoteReply":
       case "AppendEntriesReply":
@@ -871,6 +896,9 @@ export class RaftNode<M extends AnyMachine = KvStore>
         return ctx.send(from, { type: "NotLeader", seq: msg.seq, leaderHint: null });
       case "ConfChangeRequest":
         return this.#refuseChange(ctx, msg.id, from, "not the leader");
+      case "TakeSnapshot":
+        this.snapshotNow(ctx, Math.min(msg.index, this.#lastApplied));
+        return;
       case "TransferLeadership":
       case "AppendEntriesReply":
       case "InstallSnapshotReply":
@@ -961,6 +989,9 @@ export class RaftNode<M extends AnyMachine = KvStore>
         return this.#handleConfChange(ctx, msg.id, msg.change, from);
       case "TransferLeadership":
         return this.#handleTransfer(ctx, msg.to);
+      case "TakeSnapshot":
+        this.snapshotNow(ctx, Math.min(msg.index, this.#lastApplied));
+        return;
       case "PreVoteReply":
       case "RequestVoteReply":
       case "TimeoutNow":
@@ -1023,12 +1054,12 @@ export class RaftNode<M extends AnyMachine = KvStore>
       return;
     }
     const proposed = this.#proposed.get(client);
-    if (proposed !== undefined && msg.seq <= proposed) return; // already in our log
+    if (proposed !== undefined && msg.seq <= proposed.seq) return; // already in our log
     if (msg.read === "read-index" && this.#sm.isReadOnly(msg.op)) {
       return this.#startRead(ctx, { client, seq: msg.seq, op: msg.op, index: 0, after: 0 });
     }
-    this.#appendToOwnLog({ type: "app", client, seq: msg.seq, op: msg.op });
-    this.#proposed.set(client, msg.seq);
+    const index = this.#appendToOwnLog({ type: "app", client, seq: msg.seq, op: msg.op });
+    this.#proposed.set(client, { seq: msg.seq, index });
     for (const peer of this.#progress.keys()) this.#sendAppend(ctx, peer, false);
     this.#maybeCommit(ctx);
   }
@@ -1537,7 +1568,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
         const live = ctx.now() - pr.lastHeardAt < this.config.checkQuorumMs;
         if (live && pr.match < keepFrom) keepFrom = pr.match;
       }
-      keepFrom = Math.max(keepFrom, index - this.config.snapshotEvery);
+      keepFrom = Math.max(keepFrom, index - this.config.trailingEntries);
     }
     if (keepFrom > this.#log.snapshotIndex) this.#log.compact(keepFrom);
     this.#version++;

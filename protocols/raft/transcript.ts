@@ -538,6 +538,8 @@ export function describeMessage(m: RaftMsg): string {
         : `ConfChangeReply #${m.id} refused: ${m.reason}`;
     case "TransferLeadership":
       return `TransferLeadership to=${m.to}`;
+    case "TakeSnapshot":
+      return `TakeSnapshot ${m.index}`;
     default: {
       const never: never = m;
       return JSON.stringify(never);
