@@ -585,9 +585,60 @@ export const raftPartition = defineScenario({
 const SCRIPT = "script";
 
 /**
+ * One step of a script: what to do, and when it is done (the next step
+ * starts then). Steps wait for states, not for times, so a change of timing
+ * anywhere (the network, the scheduler) cannot make the story go wrong.
+ */
+interface ScriptStep {
+  name: string;
+  run(sim: Simulation): void;
+  /** Checked every few milliseconds once the step ran. */
+  done(sim: Simulation): boolean;
+  /** Done again and again while waiting (asking a server to campaign, say). */
+  retry?(sim: Simulation): void;
+}
+
+/** Polls for the next step this often (ms of virtual time). */
+const SCRIPT_POLL_MS = 5;
+/** Repeats a step's `retry` this often while it is not done. */
+const SCRIPT_RETRY_MS = 30;
+
+/**
+ * Runs `steps` in order, each a poll after the one before is done (so the
+ * state a step reached can be seen before the next one acts), and returns
+ * the virtual time each started at (filled in as the run goes).
+ */
+function runScript(sim: Simulation, steps: readonly ScriptStep[], startMs: number): number[] {
+  const started: number[] = [];
+  let k = -1;
+  let lastTry = 0;
+  const start = (s: Simulation) => {
+    started.push(s.now);
+    lastTry = s.now;
+    steps[k].run(s);
+    s.at(s.now + SCRIPT_POLL_MS, poll);
+  };
+  const poll = (s: Simulation) => {
+    if (k >= 0 && !steps[k].done(s)) {
+      if (steps[k].retry !== undefined && s.now - lastTry >= SCRIPT_RETRY_MS) {
+        lastTry = s.now;
+        steps[k].retry!(s);
+      }
+      return s.at(s.now + SCRIPT_POLL_MS, poll);
+    }
+    if (++k >= steps.length) return;
+    s.at(s.now + SCRIPT_POLL_MS, start);
+  };
+  sim.at(startMs, poll);
+  return started;
+}
+
+/**
  * `raft-figure8`: the situation of Figure 8 in the paper, forced with
  * partitions, crashes and `TimeoutNow` (elections only happen when the
  * script asks: timeouts are 10-20 s). Without the §8 no-op, as in the paper.
+ * Each step starts when the one before has done what it must (a leader is
+ * elected, an entry has reached a server), not at a set time.
  *
  * 1. n1 leads term 1; command A commits at index 1 everywhere.
  * 2. Cut off with n2, n1 appends B at index 2 (term 1); only n1, n2 have it.
@@ -600,14 +651,15 @@ const SCRIPT = "script";
  *
  * With `--unsafe-commit true` the servers count old-term replicas: n1
  * commits B in step 4, step 5 overwrites a committed entry, and the safety
- * checks report it.
+ * checks report it. The summary says when each step started.
  *
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
  * import { raftFigure8 } from "./scenarios.ts";
- * runScenario(raftFigure8, { seed: 1 }).ok; // true
- * runScenario(raftFigure8, { seed: 1, flags: { "unsafe-commit": true } }).ok; // false
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftFigure8, { seed: 1 }).ok, true);
+ * assert.equal(runScenario(raftFigure8, { seed: 1, flags: { "unsafe-commit": true } }).ok, false);
  * ```
  */
 export const raftFigure8 = defineScenario({
@@ -641,51 +693,98 @@ export const raftFigure8 = defineScenario({
     sim.spawn(SCRIPT, () => ({ onMessage() {} }));
     const [n1, n2, n3, n4, n5] = cluster.servers;
     const rest = (...ids: NodeId[]) => cluster.servers.filter((id) => !ids.includes(id));
+    const node = (s: Simulation, id: NodeId) => cluster.node(s, id);
     let seq = 0;
-    const propose = (at: number, to: NodeId, value: string) => {
-      const s = ++seq;
-      sim.at(
-        at,
-        (sm) =>
-          sm.send(
-            SCRIPT,
-            to,
-            { type: "ClientRequest", seq: s, op: { f: "put", key: "x", value } } satisfies RaftMsg,
-          ),
+    const propose = (s: Simulation, to: NodeId, value: string) =>
+      s.send(
+        SCRIPT,
+        to,
+        {
+          type: "ClientRequest",
+          seq: ++seq,
+          op: { f: "put", key: "x", value },
+        } satisfies RaftMsg,
       );
+    const campaign = (id: NodeId) => (s: Simulation) => {
+      if (node(s, id)?.role !== "leader") {
+        s.send(SCRIPT, id, { type: "TimeoutNow" } satisfies RaftMsg);
+      }
     };
-    // Ask `id` to campaign, again every 30 ms until it leads (a first try can lose on terms).
-    const elect = (at: number, id: NodeId, tries = 5) => {
-      sim.at(at, (sm) => {
-        if (cluster.node(sm, id)?.role === "leader") return;
-        sm.send(SCRIPT, id, { type: "TimeoutNow" } satisfies RaftMsg);
-        if (tries > 1) elect(sm.now + 30, id, tries - 1);
-      });
-    };
-    elect(10, n1);
-    propose(50, n1, "A");
-    sim.at(100, (s) => s.partition([n1, n2], rest(n1, n2)));
-    propose(110, n1, "B");
-    sim.at(150, (s) => {
-      s.crash(n1);
-      s.heal();
-    });
-    elect(160, n5);
-    sim.at(200, (s) => s.partition([n5], rest(n5)));
-    propose(210, n5, "C");
-    sim.at(250, (s) => {
-      s.crash(n5);
-      s.heal();
-      s.restart(n1);
-    });
-    elect(260, n1);
-    sim.at(400, (s) => {
-      s.crash(n1);
-      s.restart(n5);
-    });
-    elect(410, n5);
-    propose(500, n5, "D");
-    sim.at(600, (s) => s.restart(n1));
+    const leads = (id: NodeId) => (s: Simulation) => node(s, id)?.role === "leader";
+    /** Whether `id` holds an entry of term `term` at `index`. */
+    const holds = (s: Simulation, id: NodeId, index: number, term: number) =>
+      node(s, id)?.log.term(index) === term;
+    const steps: ScriptStep[] = [
+      { name: "n1 campaigns", run: campaign(n1), retry: campaign(n1), done: leads(n1) },
+      {
+        name: "n1 replicates A",
+        run: (s) => propose(s, n1, "A"),
+        done: (s) => cluster.servers.every((id) => (node(s, id)?.commitIndex ?? 0) >= 1),
+      },
+      {
+        name: "n1 appends B, cut off with n2",
+        run: (s) => {
+          s.partition([n1, n2], rest(n1, n2));
+          propose(s, n1, "B");
+        },
+        done: (s) => holds(s, n2, 2, 1),
+      },
+      {
+        name: "n1 crashes; n5 campaigns",
+        run: (s) => {
+          s.crash(n1);
+          s.heal();
+          campaign(n5)(s);
+        },
+        retry: campaign(n5),
+        done: leads(n5),
+      },
+      {
+        name: "n5 appends C alone",
+        run: (s) => {
+          s.partition([n5], rest(n5));
+          propose(s, n5, "C");
+        },
+        done: (s) => holds(s, n5, 2, node(s, n5)?.currentTerm ?? -1),
+      },
+      {
+        name: "n5 crashes; n1 restarts, wins and copies B to n3 and n4",
+        run: (s) => {
+          s.crash(n5);
+          s.heal();
+          s.restart(n1);
+          campaign(n1)(s);
+        },
+        retry: campaign(n1),
+        // ...knows they hold it, and its followers learned whatever it
+        // committed (nothing, by the rule).
+        done: (s) =>
+          leads(n1)(s) &&
+          [n3, n4].every((id) => holds(s, id, 2, 1) && node(s, n1)!.progress(id)!.match >= 2) &&
+          [n2, n3, n4].every((id) => node(s, id)!.commitIndex >= node(s, n1)!.commitIndex),
+      },
+      {
+        name: "n1 crashes; n5 restarts and wins",
+        run: (s) => {
+          s.crash(n1);
+          s.restart(n5);
+          campaign(n5)(s);
+        },
+        retry: campaign(n5),
+        done: leads(n5),
+      },
+      {
+        name: "n5 commits C with D",
+        run: (s) => propose(s, n5, "D"),
+        done: (s) => [n2, n3, n4, n5].every((id) => (node(s, id)?.commitIndex ?? 0) >= 3),
+      },
+      {
+        name: "n1 restarts and catches up",
+        run: (s) => s.restart(n1),
+        done: (s) => (node(s, n1)?.commitIndex ?? 0) >= 3,
+      },
+    ];
+    const started = runScript(sim, steps, 10);
     const terms = (s: Simulation, id: NodeId) => {
       const n = cluster.node(s, id);
       if (n === undefined) return "down";
@@ -702,7 +801,15 @@ export const raftFigure8 = defineScenario({
     };
     return {
       faultTargets: cluster.servers,
+      check: (s) =>
+        started.length === steps.length && steps[steps.length - 1].done(s) ? [] : [{
+          check: "script",
+          message: `the script stopped at step ${started.length} ` +
+            `(${steps[started.length - 1]?.name ?? "none"}) by ${s.now} ms`,
+          atMs: s.now,
+        }],
       summary: (s) => [
+        ...started.map((t, k) => `step ${k + 1} at ${t} ms: ${steps[k].name}`),
         ...raftSummary(s, cluster),
         ...[n1, n2, n3, n4, n5].map((id) =>
           `${id} log: ${terms(s, id)}  x = ${
