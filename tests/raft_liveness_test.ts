@@ -205,3 +205,24 @@ Deno.test("entries lost in flight are sent again after two heartbeats without pr
     [[1, 2]],
   );
 });
+
+Deno.test("CheckQuorum: a new leader gets a full window before it is judged", () => {
+  // Before: the first check, an electionMinMs after the election, found no
+  // replies yet when they were delayed, and the new leader stepped down.
+  const node = new RaftNode({ servers: ["n1", "n2", "n3"] });
+  const ctx = new TestContext<RaftMsg, RaftTimer>("n1", { random: [0.5] });
+  node.onStart(ctx);
+  ctx.advance(300);
+  ctx.fire(node, "election");
+  node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, "n2");
+  node.onMessage(ctx, { type: "RequestVoteReply", term: 1, granted: true }, "n2");
+  assert.equal(node.role, "leader");
+  ctx.advance(150);
+  ctx.fire(node, "check-quorum");
+  assert.equal(node.role, "leader", "no reply yet, but the votes were heard just now");
+  for (let k = 0; k < 3; k++) {
+    ctx.advance(150);
+    ctx.fire(node, "check-quorum");
+  }
+  assert.equal(node.role, "follower", "600 ms without a reply: it steps down");
+});

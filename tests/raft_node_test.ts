@@ -563,7 +563,12 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
   await t.step("CheckQuorum: a leader that heard from no majority steps down", () => {
     const { node, ctx } = figure8Leader();
     ack(node, ctx, "n2", 2);
-    node.onTimer(ctx, "check-quorum"); // only n2 answered: 2 of 5
+    // A new leader gets a full window (600 ms) before it is judged.
+    ctx.advance(100);
+    node.onTimer(ctx, "check-quorum");
+    assert.equal(node.role, "leader");
+    ctx.advance(550);
+    node.onTimer(ctx, "check-quorum"); // only n2 answered, and long ago: 2 of 5
     assert.equal(node.role, "follower");
     assert.equal(node.currentTerm, 2);
   });
@@ -747,10 +752,13 @@ Deno.test("raft snapshots: compaction, InstallSnapshot, restart", async (t) => {
       matchIndex: 3,
       seq: 1,
     }, "n2");
+    // n3 never answered: after CheckQuorum's window the leader no longer
+    // keeps entries for it.
+    ctx.advance(700);
     node.onTimer(ctx, "compact");
     assert.equal(node.log.snapshotIndex, 3);
     ctx.takeSent();
-    // n3 never answered; it lacks everything, which is now compacted.
+    // n3 lacks everything, which is now compacted.
     node.onTimer(ctx, "heartbeat");
     const snap = only(ctx.takeSent(), "InstallSnapshot");
     assert.equal(snap.length, 1);

@@ -1023,6 +1023,9 @@ export class RaftNode<M extends AnyMachine = KvStore>
     // nextIndex = leader last log index + 1, matchIndex = 0.
     this.#progress = new Map();
     this.#syncProgress(this.#log.lastIndex + 1);
+    // A majority just answered (the votes): CheckQuorum's first judgement
+    // comes a full window from now, as etcd's does an election timeout on.
+    for (const pr of this.#progress.values()) pr.lastHeardAt = ctx.now();
     this.#proposed = new Map();
     this.#reads = new ReadOnly();
     this.#pendingChange = null;
