@@ -226,3 +226,42 @@ Deno.test("CheckQuorum: a new leader gets a full window before it is judged", ()
   }
   assert.equal(node.role, "follower", "600 ms without a reply: it steps down");
 });
+
+Deno.test("elections under long reply delays: late votes still count for their term", async (t) => {
+  // Before: a candidate whose replies came after its election timer started a
+  // new pre-vote round threw them away; with two thirds of the replies
+  // delayed 200-2200 ms no round ever gathered a majority in time, and the
+  // ported 6.824 Figure 8 (unreliable) test failed its final agreement on 3
+  // of 500 seeds.
+  const boot = () => {
+    const node = new RaftNode({ servers: ["n1", "n2", "n3", "n4", "n5"] });
+    const ctx = new TestContext<RaftMsg, RaftTimer>("n1", { random: [0.5] });
+    node.onStart(ctx);
+    ctx.advance(300);
+    ctx.fire(node, "election");
+    return { node, ctx };
+  };
+  await t.step("pre-vote grants from an earlier round for the same term count", () => {
+    const { node, ctx } = boot();
+    node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, "n2");
+    ctx.advance(300);
+    ctx.fire(node, "election"); // the round timed out: ask again
+    assert.equal(node.role, "precandidate");
+    node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, "n3");
+    assert.equal(node.role, "candidate", "n2's earlier grant and n3's make a majority");
+  });
+  await t.step("votes that arrive after the candidate gave up on the round still elect it", () => {
+    const { node, ctx } = boot();
+    for (const v of ["n2", "n3"]) {
+      node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, v);
+    }
+    assert.equal(node.role, "candidate");
+    ctx.advance(300);
+    ctx.fire(node, "election"); // no vote came in time: pre-vote again, still in term 1
+    assert.deepEqual([node.role, node.currentTerm], ["precandidate", 1]);
+    for (const v of ["n2", "n3"]) {
+      node.onMessage(ctx, { type: "RequestVoteReply", term: 1, granted: true }, v);
+    }
+    assert.deepEqual([node.role, node.currentTerm], ["leader", 1]);
+  });
+});

@@ -374,7 +374,12 @@ export class RaftNode<M extends AnyMachine = KvStore>
   #version = 0;
 
   // Volatile state on candidates.
+  /** Pre-votes for `#preVoteTerm`, gathered over the rounds asking for it. */
+  #preVotes = new Map<NodeId, boolean>();
+  #preVoteTerm = -1;
+  /** Votes for this server's own candidacy in `#voteTerm`. */
   #votes = new Map<NodeId, boolean>();
+  #voteTerm = -1;
 
   // Volatile state on leaders (reinitialised after election).
   #progress = new Map<NodeId, Progress>();
@@ -884,11 +889,14 @@ export class RaftNode<M extends AnyMachine = KvStore>
         // Only grants for the term we asked about count; a rejection from a
         // later term already made us a follower.
         if (this.#role === "precandidate" && (!msg.granted || msg.term === this.#currentTerm + 1)) {
-          this.#poll(ctx, from, msg.granted);
+          this.#pollPreVote(ctx, from, msg.granted);
         }
         return;
       case "RequestVoteReply":
-        if (this.#role === "candidate") this.#poll(ctx, from, msg.granted);
+        if (
+          this.#voteTerm === this.#currentTerm && this.#votedFor === this.#self &&
+          msg.term === this.#currentTerm
+        ) this.#pollVote(ctx, from, msg.granted);
         return;
       case "TimeoutNow":
         return this.#campaign(ctx, "transfer");
@@ -924,10 +932,18 @@ export class RaftNode<M extends AnyMachine = KvStore>
     assert(this.#role !== "leader", "a leader campaigned");
     // Learners, removed servers and servers yet to join never campaign.
     if (!this.#isVoter) return this.#becomeFollower(ctx, this.#currentTerm, this.#leaderId);
-    this.#votes = new Map([[this.#self, true]]);
     this.#leaderId = null;
     const last = { lastLogIndex: this.#log.lastIndex, lastLogTerm: this.#log.lastTerm };
+    let tally: Map<NodeId, boolean>;
     if (kind === "pre") {
+      // Pre-votes bind nothing, and our log has not changed since (a
+      // candidate appends nothing): grants from earlier rounds for the same
+      // term still count, so replies that come late are not wasted.
+      if (this.#preVoteTerm !== this.#currentTerm + 1) {
+        this.#preVotes = new Map();
+        this.#preVoteTerm = this.#currentTerm + 1;
+      }
+      tally = this.#preVotes;
       this.#role = "precandidate";
       ctx.log(`precandidate t${this.#currentTerm}`);
     } else {
@@ -935,11 +951,15 @@ export class RaftNode<M extends AnyMachine = KvStore>
       this.#currentTerm++;
       this.#votedFor = this.#self;
       this.#saveHardState(ctx);
+      this.#votes = new Map();
+      this.#voteTerm = this.#currentTerm;
+      tally = this.#votes;
       ctx.log(`candidate t${this.#currentTerm}`);
     }
+    tally.set(this.#self, true);
     this.#version++;
     this.#resetElectionTimer(ctx);
-    if (voteResult(this.clusterConfig.voters, this.#votes) === "won") return this.#wonVote(ctx);
+    if (voteResult(this.clusterConfig.voters, tally) === "won") return this.#wonVote(ctx);
     for (const peer of this.clusterConfig.voters) {
       if (peer === this.#self) continue;
       if (kind === "pre") {
@@ -955,12 +975,29 @@ export class RaftNode<M extends AnyMachine = KvStore>
     }
   }
 
-  /** Counts a (pre-)vote; a majority either way decides (§5.2). */
-  #poll(ctx: Ctx<M>, from: NodeId, granted: boolean): void {
-    this.#votes.set(from, granted);
-    const result = voteResult(this.clusterConfig.voters, this.#votes);
+  /** Counts a pre-vote; a majority either way decides. */
+  #pollPreVote(ctx: Ctx<M>, from: NodeId, granted: boolean): void {
+    this.#preVotes.set(from, granted);
+    const result = voteResult(this.clusterConfig.voters, this.#preVotes);
     if (result === "won") this.#wonVote(ctx);
     else if (result === "lost") this.#becomeFollower(ctx, this.#currentTerm, null);
+  }
+
+  /**
+   * Counts a vote for our candidacy in the current term; a majority either
+   * way decides (§5.2). A grant that comes after our election timer gave up
+   * on the round (we are asking for pre-votes again) still counts: it was
+   * cast for this term, and we are still in it.
+   */
+  #pollVote(ctx: Ctx<M>, from: NodeId, granted: boolean): void {
+    this.#votes.set(from, granted);
+    const result = voteResult(this.clusterConfig.voters, this.#votes);
+    if (result === "won") {
+      this.#role = "candidate";
+      this.#becomeLeader(ctx);
+    } else if (result === "lost" && this.#role === "candidate") {
+      this.#becomeFollower(ctx, this.#currentTerm, null);
+    }
   }
 
   #wonVote(ctx: Ctx<M>): void {
