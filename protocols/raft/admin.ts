@@ -48,10 +48,22 @@ export interface RaftAdminConfig {
   timeoutMs?: number;
 }
 
+/**
+ * The operator's timers: the next change, a retry after a refusal, a
+ * timeout waiting for an answer.
+ *
+ * @example
+ * ```ts
+ * import type { AdminTimer } from "./admin.ts";
+ * import assert from "node:assert/strict";
+ * const t: AdminTimer = "retry";
+ * assert.equal(t, "retry");
+ * ```
+ */
+export type AdminTimer = "next" | "retry" | "timeout";
+
 /** One step of a change, as sent to the leader. */
 type Step = ConfChange;
-
-type AdminTimer = "next" | "retry" | "timeout";
 
 /**
  * Changes membership at random, one change at a time.
@@ -65,6 +77,7 @@ type AdminTimer = "next" | "retry" | "timeout";
  * ```
  */
 export class RaftAdmin implements Actor<RaftMsg, AdminTimer> {
+  /** The settings, defaults filled in. */
   readonly config: Readonly<Required<RaftAdminConfig>>;
   /** The changes made, in order, with the index each committed at (-1: confirmed by a refusal). */
   readonly done: Array<ConfChange & { index: number }> = [];
@@ -77,6 +90,7 @@ export class RaftAdmin implements Actor<RaftMsg, AdminTimer> {
   #target: NodeId;
   #tries = 0;
 
+  /** An operator for `config`; throws a `ConfigError` on a bad setting. */
   constructor(config: RaftAdminConfig) {
     const c = {
       voters: [...config.voters],
@@ -114,7 +128,8 @@ export class RaftAdmin implements Actor<RaftMsg, AdminTimer> {
     ctx.setTimer("next", Math.max(0, this.config.startMs - ctx.now()));
   }
 
-  inspect(): { voters: readonly NodeId[]; learners: readonly NodeId[]; plan: Step[] } {
+  /** The operator's view: voters, learners, and the steps of the change under way. */
+  inspect(): { voters: readonly NodeId[]; learners: readonly NodeId[]; plan: ConfChange[] } {
     return { voters: this.#voters, learners: this.#learners, plan: this.#plan };
   }
 

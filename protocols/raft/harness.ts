@@ -83,7 +83,9 @@ export class LabMachine implements StateMachine<unknown, number> {
  * ```
  */
 export interface RaftHarnessOptions {
+  /** Servers 0..servers-1. */
   servers: number;
+  /** The run's seed: the network, the servers and the test's own choices. */
   seed: number;
   /** 6.824's unreliable network: 10% of messages lost, delays up to 27 ms (default false). */
   unreliable?: boolean;
@@ -111,8 +113,11 @@ export interface RaftHarnessOptions {
  * ```
  */
 export interface StartResult {
+  /** The index the command will have if it commits. */
   index: number;
+  /** The leader's term. */
   term: number;
+  /** Whether the server believed it led (and appended the command). */
   isLeader: boolean;
 }
 
@@ -127,6 +132,7 @@ export interface StartResult {
  * ```
  */
 export class LabFailure extends Error {
+  /** A lab failure saying `message`. */
   constructor(message: string) {
     super(message);
     this.name = "LabFailure";
@@ -152,13 +158,17 @@ export const ELECTION_TIMEOUT_MS = 1000;
  * ```
  */
 export class RaftHarness {
+  /** The simulation the servers run in. */
   readonly sim: Simulation;
+  /** The number of servers. */
   readonly n: number;
+  /** The node ids of servers 0..n-1. */
   readonly ids: readonly NodeId[];
   /** What each server applied: index -> command (6.824's `cfg.logs`). */
   readonly logs: Array<Map<number, unknown>>;
   /** Problems the apply checks found (6.824's `applyErr`); a test fails on the first. */
   readonly applyErrors: string[] = [];
+  /** Raft's five safety properties, checked after every event. */
   readonly safety: RaftSafety;
   #lastApplied: number[];
   #listeners: Array<(server: number, event: RaftEvent<unknown>) => void> = [];
@@ -168,6 +178,7 @@ export class RaftHarness {
   #longReordering = false;
   #connected: boolean[];
 
+  /** Spawns the servers and starts them. */
   constructor(options: RaftHarnessOptions) {
     this.n = options.servers;
     this.ids = Array.from({ length: this.n }, (_, i) => `s${i}`);

@@ -44,13 +44,21 @@ import { type Command, commandKey } from "./state_machine.ts";
  * ```
  */
 export interface CheckedServer {
+  /** Whether `onStart` ran (a restarted instance exists a moment before). */
   readonly started: boolean;
+  /** Moves whenever anything below does. */
   readonly version: number;
+  /** Its role. */
   readonly role: Role;
+  /** Figure 2's currentTerm. */
   readonly currentTerm: number;
+  /** Figure 2's commitIndex. */
   readonly commitIndex: number;
+  /** Figure 2's lastApplied. */
   readonly lastApplied: number;
+  /** Its log. */
   readonly log: RaftLog<unknown>;
+  /** Its state machine's history digest. */
   readonly stateMachine: { readonly digest: number };
 }
 
@@ -140,6 +148,7 @@ function sameCommand(a: Command<unknown>, b: Command<unknown>): boolean {
  * ```
  */
 export class RaftSafety {
+  /** The servers checked. */
   readonly servers: readonly NodeId[];
   /** Term -> the one server that led it. */
   readonly leaders: Map<number, NodeId> = new Map();
@@ -166,6 +175,7 @@ export class RaftSafety {
   /** Indexes newly committed during the current event, for Leader Completeness. */
   #fresh: number[] = [];
 
+  /** Checks for `servers` (every server that ever runs, spares included). */
   constructor(servers: readonly NodeId[]) {
     this.servers = [...servers];
     this.#seen = this.servers.map((id) => ({
@@ -557,7 +567,9 @@ export class RaftSafety {
  * @example
  * ```ts
  * import type { LivenessBounds } from "./invariants.ts";
+ * import assert from "node:assert/strict";
  * const b: LivenessBounds = { leaderWithinMs: 3000, commitWithinMs: 1200 };
+ * assert.equal(b.leaderWithinMs, 3000);
  * ```
  */
 export interface LivenessBounds {
@@ -589,8 +601,11 @@ export interface LivenessBounds {
  * @example
  * ```ts
  * import { livenessBounds } from "./invariants.ts";
- * livenessBounds({ electionMaxMs: 300, servers: 5, requestTimeoutMs: 100, maxLatencyMs: 10, loss: 0 });
- * // { leaderWithinMs: 3740, commitWithinMs: 1480 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   livenessBounds({ electionMaxMs: 300, servers: 5, requestTimeoutMs: 100, maxLatencyMs: 10, loss: 0 }),
+ *   { leaderWithinMs: 3740, commitWithinMs: 1480 },
+ * );
  * ```
  */
 export function livenessBounds(t: {
@@ -625,18 +640,22 @@ export function livenessBounds(t: {
  * import { Simulation } from "../../sim/simulation.ts";
  * import { RaftNode } from "./node.ts";
  * import { RaftLiveness } from "./invariants.ts";
+ * import assert from "node:assert/strict";
  * const servers = ["n1", "n2", "n3"];
  * const sim = new Simulation({ seed: 4, trace: "off" });
  * for (const id of servers) sim.spawn(id, () => new RaftNode({ servers }));
  * const live = new RaftLiveness(servers, [], { leaderWithinMs: 3740, commitWithinMs: 1480 });
  * sim.invariant("liveness", (s) => live.check(s));
- * sim.run({ until: 2000 }).ok; // true
- * live.maxLeaderlessMs < 3740; // true
+ * assert.equal(sim.run({ until: 2000 }).ok, true);
+ * assert.ok(live.maxLeaderlessMs < 3740);
  * ```
  */
 export class RaftLiveness {
+  /** The servers watched. */
   readonly servers: readonly NodeId[];
+  /** The clients whose operations are judged. */
   readonly clients: ReadonlySet<NodeId>;
+  /** The promise. */
   readonly bounds: LivenessBounds;
   /** The longest a healthy majority went without a leader (ms). */
   maxLeaderlessMs = 0;
@@ -653,6 +672,7 @@ export class RaftLiveness {
   #steadySince: number | null = null;
   #cursor = 0;
 
+  /** A monitor of `servers` and `clients` against `bounds`. */
   constructor(servers: readonly NodeId[], clients: readonly NodeId[], bounds: LivenessBounds) {
     this.servers = [...servers];
     this.clients = new Set(clients);

@@ -15,7 +15,8 @@ import type { RaftMsg } from "./messages.ts";
  * @example
  * ```ts
  * import { raftMessageLabel } from "./labels.ts";
- * raftMessageLabel({ type: "RequestVoteReply", term: 3, granted: true }); // "vote yes t3"
+ * import assert from "node:assert/strict";
+ * assert.equal(raftMessageLabel({ type: "RequestVoteReply", term: 3, granted: true }), "vote yes t3");
  * ```
  */
 export function raftMessageLabel(msg: unknown): string {

@@ -56,10 +56,23 @@ export type LockResult =
   | { value: string | null; token: number }
   | { holder: string | null; token: number };
 
-/** The lock service's state as plain data. */
-interface LockSnapshot {
+/**
+ * The lock service's state as plain data.
+ *
+ * @example
+ * ```ts
+ * import type { LockSnapshot } from "./lock_service.ts";
+ * import assert from "node:assert/strict";
+ * const s: LockSnapshot = { nextToken: 2, locks: [["L", { owner: "a", token: 1 }]], resources: [] };
+ * assert.equal(s.nextToken, 2);
+ * ```
+ */
+export interface LockSnapshot {
+  /** The token the next grant gets. */
   nextToken: number;
+  /** Held locks: owner and token. */
   locks: Array<[string, { owner: string; token: number }]>;
+  /** Fenced resources: the last value accepted and its token. */
   resources: Array<[string, { value: string; token: number }]>;
 }
 

@@ -39,7 +39,9 @@ import type { NodeId } from "../../actors/mod.ts";
  * ```
  */
 export interface ClusterConfig {
+  /** The servers that vote and count toward commitment. */
   voters: readonly NodeId[];
+  /** The servers that only receive the log. */
   learners: readonly NodeId[];
 }
 
@@ -57,7 +59,9 @@ export interface ClusterConfig {
  * ```
  */
 export interface ConfChange {
+  /** What changes. */
   op: "add-learner" | "promote" | "remove";
+  /** The server it changes. */
   node: NodeId;
 }
 

@@ -42,8 +42,11 @@ import type { Command, KvOp, KvResult, MachineSnapshot } from "./state_machine.t
  * ```
  */
 export interface Entry<C = KvOp> {
+  /** The term of the leader that created it. */
   term: number;
+  /** Its position in the log, from 1. */
   index: number;
+  /** What it asks the state machine (or Raft) to do. */
   command: Command<C>;
 }
 
@@ -65,9 +68,13 @@ export interface Entry<C = KvOp> {
  * ```
  */
 export interface Snapshot {
+  /** The last index the snapshot covers. */
   lastIncludedIndex: number;
+  /** The term of that entry. */
   lastIncludedTerm: number;
+  /** The configuration in force at that index. */
   config: ClusterConfig;
+  /** The state machine with its sessions. */
   state: MachineSnapshot;
 }
 

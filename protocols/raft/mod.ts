@@ -18,7 +18,8 @@
  * ```ts
  * import { raftFigure8 } from "./mod.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(raftFigure8, { seed: 1 }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftFigure8, { seed: 1 }).ok, true);
  * ```
  *
  * @module
@@ -27,6 +28,7 @@
 export { assert, RaftAssertionError } from "./assert.ts";
 export { RaftClient, type RaftClientConfig } from "./client.ts";
 export {
+  type CheckedServer,
   type LivenessBounds,
   livenessBounds,
   RaftLiveness,
@@ -79,12 +81,19 @@ export {
   type RaftClusterOptions,
   raftElection,
   raftFigure8,
+  type RaftFigure8Flags,
   raftLeaderCrash,
+  raftMembership,
+  type RaftMembershipFlags,
   raftPartition,
+  type RaftPartitionFlags,
   raftReplication,
   raftScenarios,
   raftSummary,
+  raftTransfer,
+  type RaftTransferFlags,
   raftUnreliable,
+  type RaftWorkloadFlags,
   spawnRaftCluster,
 } from "./scenarios.ts";
 export {
@@ -110,8 +119,8 @@ export {
   type RaftHarnessOptions,
   type StartResult,
 } from "./harness.ts";
-export { type LockOp, type LockResult, LockService } from "./lock_service.ts";
-export { RaftAdmin, type RaftAdminConfig } from "./admin.ts";
+export { type LockOp, type LockResult, LockService, type LockSnapshot } from "./lock_service.ts";
+export { type AdminTimer, RaftAdmin, type RaftAdminConfig } from "./admin.ts";
 export {
   describeEntry,
   describeMessage,

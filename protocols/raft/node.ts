@@ -136,6 +136,7 @@ export interface RaftConfig<M extends AnyMachine = KvStore> {
   stateMachine?: () => M;
   /** Election timeouts are drawn uniformly from [min, max) ms (§5.2; default 150..300). */
   electionMinMs?: number;
+  /** See `electionMinMs`. */
   electionMaxMs?: number;
   /** Time between a leader's heartbeats, ms (default 50). */
   heartbeatMs?: number;
@@ -296,16 +297,23 @@ export function resolveRaftConfig<M extends AnyMachine = KvStore>(
  * ```
  */
 export interface RaftInspect {
+  /** This server's role. */
   role: Role;
+  /** Figure 2's currentTerm. */
   term: number;
+  /** Figure 2's votedFor. */
   votedFor: NodeId | null;
+  /** The leader it follows in this term, if known. */
   leader: NodeId | null;
   /** Indexes held, and their terms as runs `[term, from, to]`. */
   log: { first: number; last: number; terms: Array<[number, number, number]> };
   /** The snapshot's last included index (0: none). */
   snapshot: number;
+  /** Figure 2's commitIndex. */
   commit: number;
+  /** Figure 2's lastApplied. */
   applied: number;
+  /** The configuration in force (the latest in the log). */
   config: ClusterConfig;
   /** On a leader, what it knows of each member. */
   progress?: Record<NodeId, ReturnType<Progress["inspect"]>>;
@@ -343,6 +351,7 @@ const SNAPSHOT = "raft/snapshot";
  */
 export class RaftNode<M extends AnyMachine = KvStore>
   implements Actor<RaftMsg<OpOf<M>, ResultOf<M>>, RaftTimer> {
+  /** The settings, defaults filled in. */
   readonly config: ResolvedRaftConfig<M>;
 
   // Persistent state on all servers (Figure 2), mirrored in ctx.storage.
@@ -392,6 +401,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
   /** The voter the lead is being handed to, while a transfer is on. */
   #transferee: NodeId | null = null;
 
+  /** A server with `config`; throws a `ConfigError` on a bad setting. */
   constructor(config: RaftConfig<M>) {
     this.config = resolveRaftConfig(config);
   }
@@ -560,7 +570,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     this.config.observer?.(this.#self, CHANGED, this);
   }
 
-  onTimer(ctx: Ctx<M>, timer: RaftTimer): void {
+  onTimer(ctx: Context<RaftMsg<OpOf<M>, ResultOf<M>>, RaftTimer>, timer: RaftTimer): void {
     const version = this.#version;
     this.#fire(ctx, timer);
     if (this.#version !== version) this.#changed();
@@ -606,7 +616,10 @@ export class RaftNode<M extends AnyMachine = KvStore>
    * need them. Returns false when there is nothing new to snapshot or
    * `compactTo` is out of range.
    */
-  snapshotNow(ctx: Ctx<M>, compactTo: number = this.#lastApplied): boolean {
+  snapshotNow(
+    ctx: Context<RaftMsg<OpOf<M>, ResultOf<M>>, RaftTimer>,
+    compactTo: number = this.#lastApplied,
+  ): boolean {
     if (this.#lastApplied <= (this.#snapshot?.lastIncludedIndex ?? 0)) return false;
     if (compactTo <= this.#log.snapshotIndex || compactTo > this.#lastApplied) return false;
     this.#takeSnapshot(ctx, compactTo);

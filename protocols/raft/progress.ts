@@ -51,7 +51,9 @@ export type ProgressState = "probe" | "replicate" | "snapshot";
  * ```
  */
 export class Inflights {
+  /** Most messages in flight. */
   readonly maxCount: number;
+  /** Most bytes in flight. */
   readonly maxBytes: number;
   #index: number[] = [];
   #size: number[] = [];
@@ -59,6 +61,7 @@ export class Inflights {
   #count = 0;
   #bytes = 0;
 
+  /** An empty window of `maxCount` messages and `maxBytes` bytes. */
   constructor(maxCount: number, maxBytes: number) {
     assert(maxCount >= 1 && maxBytes >= 1, "an in-flight window needs room for one message");
     this.maxCount = maxCount;
@@ -140,13 +143,14 @@ export class Progress {
   match = 0;
   /** Figure 2's nextIndex: the next entry to send. */
   next: number;
+  /** Probe, replicate or snapshot (see the module). */
   state: ProgressState = "probe";
   /** In `probe`: an AppendEntries is out; wait for its answer or the next heartbeat. */
   probeSent = false;
   /** In `snapshot`: the index of the snapshot on its way. */
   pendingSnapshot = 0;
   /** Local time the leader last heard from this follower (-Infinity: not in this term). */
-  lastHeardAt = -Infinity;
+  lastHeardAt: number = -Infinity;
   /** The highest `seq` the follower has echoed in this term (for ReadIndex). */
   ackedSeq = 0;
   /**
@@ -161,8 +165,10 @@ export class Progress {
    * they reached out of order), and are sent again.
    */
   progressAt = 0;
+  /** The AppendEntries in flight (used in `replicate`). */
   readonly inflights: Inflights;
 
+  /** A follower to probe from `next`, with these flow-control limits. */
   constructor(next: number, limits: { maxInflight: number; maxInflightBytes: number }) {
     this.next = next;
     this.inflights = new Inflights(limits.maxInflight, limits.maxInflightBytes);

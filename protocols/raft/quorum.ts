@@ -27,7 +27,9 @@ import type { NodeId } from "../../actors/mod.ts";
  * ```
  */
 export interface JointConfig {
+  /** The voters of the new (or only) configuration. */
   incoming: readonly NodeId[];
+  /** The voters of the old configuration while a joint change is on; empty otherwise. */
   outgoing: readonly NodeId[];
 }
 

@@ -30,8 +30,11 @@ import type { NodeId } from "../../actors/mod.ts";
  * ```
  */
 export interface PendingRead<C> {
+  /** Who asked. */
   client: NodeId;
+  /** The client's sequence number for it. */
   seq: number;
+  /** The read-only command. */
   op: C;
   /** The read index: the leader's commitIndex when the read's heartbeat round started. */
   index: number;

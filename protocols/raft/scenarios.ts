@@ -34,6 +34,7 @@ import type { Latency } from "../../sim/network.ts";
 import {
   defineScenario,
   flag,
+  type FlagSpec,
   type FlagSpecs,
   nodeIds,
   type Scenario,
@@ -54,7 +55,9 @@ import { type RaftConfig, RaftNode, type ResolvedRaftConfig, resolveRaftConfig }
  * @example
  * ```ts
  * import type { RaftClusterOptions } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
  * const o: RaftClusterOptions = { servers: 5, clients: 3, opsPerClient: 20 };
+ * assert.equal(o.servers, 5);
  * ```
  */
 export interface RaftClusterOptions {
@@ -62,7 +65,9 @@ export interface RaftClusterOptions {
   servers: number;
   /** Servers started empty, waiting to be added (`nN+1..`), default 0. */
   spares?: number;
+  /** Clients `c1..cK` (default 0). */
   clients?: number;
+  /** Operations per client (default 0). */
   opsPerClient?: number;
   /** Settings for every server (its `servers` list is filled in). */
   raft?: Omit<RaftConfig, "servers">;
@@ -82,9 +87,10 @@ export interface RaftClusterOptions {
  * import { Simulation } from "../../sim/simulation.ts";
  * import { spawnRaftCluster } from "./scenarios.ts";
  * const sim = new Simulation({ seed: 1, trace: "off" });
+ * import assert from "node:assert/strict";
  * const cluster = spawnRaftCluster(sim, { servers: 3 });
  * sim.run({ until: 1000 });
- * cluster.leader(sim); // e.g. "n2"
+ * assert.ok(cluster.servers.includes(cluster.leader(sim)!));
  * ```
  */
 export interface RaftCluster {
@@ -92,9 +98,13 @@ export interface RaftCluster {
   servers: NodeId[];
   /** The voters the cluster started with. */
   voters: NodeId[];
+  /** The clients. */
   clients: NodeId[];
+  /** The servers' settings. */
   config: ResolvedRaftConfig;
+  /** The safety checks (installed unless turned off). */
   safety: RaftSafety;
+  /** The liveness monitor, if installed. */
   liveness: RaftLiveness | null;
   /** The server's current instance, or undefined while it is crashed. */
   node(sim: Simulation, id: NodeId): RaftNode | undefined;
@@ -129,8 +139,9 @@ function maxLatencyMs(latency: Latency): number | null {
  * import { Simulation } from "../../sim/simulation.ts";
  * import { spawnRaftCluster } from "./scenarios.ts";
  * const sim = new Simulation({ seed: 5, trace: "off" });
+ * import assert from "node:assert/strict";
  * spawnRaftCluster(sim, { servers: 3, clients: 2, opsPerClient: 5 });
- * sim.run({ until: 3000 }).ok; // true
+ * assert.equal(sim.run({ until: 3000 }).ok, true);
  * ```
  */
 export function spawnRaftCluster(sim: Simulation, options: RaftClusterOptions): RaftCluster {
@@ -277,8 +288,8 @@ function convergence(sim: Simulation, cluster: RaftCluster): Violation[] {
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
  * import { raftReplication } from "./scenarios.ts";
- * runScenario(raftReplication, { seed: 1 }).summary[0];
- * // "n1 follower     t1   commit 74  applied 74  log 51..74 (snapshot 50)"
+ * import assert from "node:assert/strict";
+ * assert.match(runScenario(raftReplication, { seed: 1 }).summary[0], /^n1 \w+ +t\d+ +commit \d+/);
  * ```
  */
 export function raftSummary(
@@ -331,12 +342,105 @@ export function raftSummary(
 
 // ---- flags shared by the scenarios with a workload -------------------------------
 
-const WORKLOAD_FLAGS = {
+/**
+ * The flags of the Raft scenarios with a client workload.
+ *
+ * @example
+ * ```ts
+ * import type { RaftWorkloadFlags } from "./scenarios.ts";
+ * import { raftReplication } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftWorkloadFlags = raftReplication.flags!;
+ * assert.equal(flags.clients.default, 3);
+ * ```
+ */
+export type RaftWorkloadFlags = {
+  /** Client actors c1..cK. */
+  clients: FlagSpec<number>;
+  /** Operations per client. */
+  ops: FlagSpec<number>;
+  /** How gets are served: through the log, by ReadIndex, or either at random. */
+  reads: FlagSpec<"log" | "read-index" | "mixed">;
+  /** Applied entries between snapshots. */
+  "snapshot-every": FlagSpec<number>;
+};
+
+/**
+ * The flags of `raft-partition`.
+ *
+ * @example
+ * ```ts
+ * import { raftPartition, type RaftPartitionFlags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftPartitionFlags = raftPartition.flags!;
+ * assert.equal(flags["pre-vote"].default, true);
+ * ```
+ */
+export type RaftPartitionFlags = RaftWorkloadFlags & {
+  /** Servers ask for pre-votes. */
+  "pre-vote": FlagSpec<boolean>;
+  /** Leaders step down without a majority. */
+  "check-quorum": FlagSpec<boolean>;
+};
+
+/**
+ * The flags of `raft-figure8`.
+ *
+ * @example
+ * ```ts
+ * import { raftFigure8, type RaftFigure8Flags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftFigure8Flags = raftFigure8.flags!;
+ * assert.equal(flags["unsafe-commit"].default, false);
+ * ```
+ */
+export type RaftFigure8Flags = {
+  /** Count old-term replicas when committing (breaks the Figure 8 rule). */
+  "unsafe-commit": FlagSpec<boolean>;
+};
+
+/**
+ * The flags of `raft-membership`.
+ *
+ * @example
+ * ```ts
+ * import { raftMembership, type RaftMembershipFlags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftMembershipFlags = raftMembership.flags!;
+ * assert.equal(flags.changes.default, 5);
+ * ```
+ */
+export type RaftMembershipFlags = RaftWorkloadFlags & {
+  /** Membership changes to make (add, remove or replace). */
+  changes: FlagSpec<number>;
+  /** Fewest voters the operator keeps. */
+  "min-voters": FlagSpec<number>;
+  /** Most voters the operator adds up to. */
+  "max-voters": FlagSpec<number>;
+};
+
+/**
+ * The flags of `raft-transfer`.
+ *
+ * @example
+ * ```ts
+ * import { raftTransfer, type RaftTransferFlags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftTransferFlags = raftTransfer.flags!;
+ * assert.equal(flags["target-down"].default, false);
+ * ```
+ */
+export type RaftTransferFlags = RaftWorkloadFlags & {
+  /** Crash the target first: the transfer is aborted. */
+  "target-down": FlagSpec<boolean>;
+};
+
+const WORKLOAD_FLAGS: RaftWorkloadFlags = {
   clients: flag.int("client actors", 3, { min: 0, max: 100 }),
   ops: flag.int("operations per client", 30, { min: 0 }),
   reads: flag.choice("how gets are served", ["log", "read-index", "mixed"] as const, "mixed"),
   "snapshot-every": flag.int("applied entries between snapshots", 25, { min: 1 }),
-} satisfies FlagSpecs;
+};
 
 /** Cluster options from the workload flags. */
 function workload(
@@ -383,11 +487,12 @@ function standardSetup(
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftElection } from "./scenarios.ts";
- * runScenario(raftElection, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftElection, { seed: 1 }).ok, true);
  * ```
  */
-export const raftElection = defineScenario({
+export const raftElection: Scenario = defineScenario({
   name: "raft-election",
   label: raftMessageLabel,
   summary: "Raft leader election: randomised timeouts, pre-votes, votes, one stable leader",
@@ -439,11 +544,12 @@ export const raftElection = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftReplication } from "./scenarios.ts";
- * runScenario(raftReplication, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftReplication, { seed: 1 }).ok, true);
  * ```
  */
-export const raftReplication = defineScenario({
+export const raftReplication: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-replication",
   label: raftMessageLabel,
   summary: "Raft log replication and client sessions on a healthy cluster; linearizable KV",
@@ -461,11 +567,12 @@ export const raftReplication = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftLeaderCrash } from "./scenarios.ts";
- * runScenario(raftLeaderCrash, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftLeaderCrash, { seed: 1 }).ok, true);
  * ```
  */
-export const raftLeaderCrash = defineScenario({
+export const raftLeaderCrash: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-leader-crash",
   label: raftMessageLabel,
   summary: "Raft: the leader crashes under load, a new one is elected, the old one rejoins",
@@ -499,11 +606,12 @@ export const raftLeaderCrash = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftPartition } from "./scenarios.ts";
- * runScenario(raftPartition, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftPartition, { seed: 1 }).ok, true);
  * ```
  */
-export const raftPartition = defineScenario({
+export const raftPartition: Scenario<RaftPartitionFlags> = defineScenario({
   name: "raft-partition",
   label: raftMessageLabel,
   summary: "Raft: the leader ends up in a minority, steps down, and rejoins without disruption",
@@ -662,7 +770,7 @@ function runScript(sim: Simulation, steps: readonly ScriptStep[], startMs: numbe
  * assert.equal(runScenario(raftFigure8, { seed: 1, flags: { "unsafe-commit": true } }).ok, false);
  * ```
  */
-export const raftFigure8 = defineScenario({
+export const raftFigure8: Scenario<RaftFigure8Flags> = defineScenario({
   name: "raft-figure8",
   label: raftMessageLabel,
   summary: "Raft paper Figure 8, scripted: an old-term entry on a majority is not yet committed",
@@ -828,11 +936,12 @@ export const raftFigure8 = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftChurn } from "./scenarios.ts";
- * runScenario(raftChurn, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftChurn, { seed: 1 }).ok, true);
  * ```
  */
-export const raftChurn = defineScenario({
+export const raftChurn: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-churn",
   label: raftMessageLabel,
   summary: "Raft under random crashes and restarts, with a client workload",
@@ -856,11 +965,12 @@ export const raftChurn = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftUnreliable } from "./scenarios.ts";
- * runScenario(raftUnreliable, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftUnreliable, { seed: 1 }).ok, true);
  * ```
  */
-export const raftUnreliable = defineScenario({
+export const raftUnreliable: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-unreliable",
   label: raftMessageLabel,
   summary: "Raft over a network with 10% loss, 10% duplication and reordering",
@@ -884,11 +994,12 @@ export const raftUnreliable = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raft } from "./scenarios.ts";
- * runScenario(raft, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raft, { seed: 1 }).ok, true);
  * ```
  */
-export const raft = defineScenario({
+export const raft: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft",
   label: raftMessageLabel,
   summary: "Raft KV store under random crashes, pauses and partitions from the seed",
@@ -917,7 +1028,7 @@ export const raft = defineScenario({
  * assert.equal(runScenario(raftTransfer, { seed: 1, flags: { "target-down": true } }).ok, true);
  * ```
  */
-export const raftTransfer = defineScenario({
+export const raftTransfer: Scenario<RaftTransferFlags> = defineScenario({
   name: "raft-transfer",
   label: raftMessageLabel,
   summary: "Raft leadership transfer: catch the target up, TimeoutNow, a new term at once",
@@ -1016,7 +1127,7 @@ const ADMIN = "admin";
  * assert.equal(runScenario(raftMembership, { seed: 1 }).ok, true);
  * ```
  */
-export const raftMembership = defineScenario({
+export const raftMembership: Scenario<RaftMembershipFlags> = defineScenario({
   name: "raft-membership",
   label: raftMessageLabel,
   summary: "Raft membership changes (learners, promotion, removal, replacement) under faults",
@@ -1078,7 +1189,8 @@ export const raftMembership = defineScenario({
  * @example
  * ```ts
  * import { raftScenarios } from "./scenarios.ts";
- * raftScenarios.map((s) => s.name).includes("raft-figure8"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(raftScenarios.map((s) => s.name).includes("raft-figure8"));
  * ```
  */
 export const raftScenarios: readonly Scenario[] = [

@@ -165,7 +165,9 @@ export type Command<C = KvOp> =
  * ```
  */
 export interface Session<R = KvResult> {
+  /** The sequence number of the command. */
   seq: number;
+  /** Its result. */
   result: R;
 }
 
@@ -183,6 +185,7 @@ export interface Session<R = KvResult> {
 export interface MachineSnapshot {
   /** What the application's `snapshot()` returned. */
   machine: unknown;
+  /** Per client, the last command applied. */
   sessions: Array<[NodeId, Session<unknown>]>;
   /** {@linkcode SessionMachine.digest} at the snapshot. */
   digest: number;
@@ -261,6 +264,7 @@ export class SessionMachine<M extends AnyMachine = KvStore> {
   #sessions = new Map<NodeId, Session<ResultOf<M>>>();
   #digest = 0;
 
+  /** Wraps `machine`, with no session yet. */
   constructor(machine: M) {
     this.machine = machine;
   }

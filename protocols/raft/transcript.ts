@@ -62,7 +62,9 @@ import type { Command } from "./state_machine.ts";
 export interface TranscriptCase {
   /** The `#` lines above the command. */
   comments: string[];
+  /** The command line. */
   command: string;
+  /** The output below `----`. */
   expected: string;
 }
 
@@ -138,7 +140,7 @@ interface Server {
  * env.run("add-nodes 3 voters=(1,2,3) index=10");
  * env.run("campaign 1");
  * env.run("stabilize");
- * assert.match(env.run("raft-state"), /^1: leader t1 lead=1/);
+ * assert.match(env.run("raft-state"), /^1: leader t2 lead=1/);
  * ```
  */
 export class RaftInteraction {
