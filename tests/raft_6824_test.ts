@@ -589,6 +589,10 @@ Deno.test("harness: Snapshot(index) at a chosen index keeps the entries after it
   cfg.onApply((server, e) => events.push(`${server} ${e.type}`));
   cfg.one(13, 3, false);
   assert.equal(events.filter((e) => e.endsWith("applied")).length, 3);
+  const follower = (leader + 1) % 3;
+  const counts = cfg.messageCounts(follower);
+  assert.ok(counts.AppendEntries.count > 0 && counts.AppendEntries.bytes > 0);
+  assert.equal(cfg.rpcCount(follower) >= counts.AppendEntries.count, true);
 });
 
 function randomString(cfg: RaftHarness, n: number): string {

@@ -336,6 +336,14 @@ export class RaftHarness {
     return this.#requests().filter((r) => r.to === this.ids[i]).reduce((s, r) => s + r.count, 0);
   }
 
+  /**
+   * The messages delivered to server `i` so far, by type, with their bytes
+   * (replies included).
+   */
+  messageCounts(i: number): Record<string, { count: number; bytes: number }> {
+    return this.sim.messageStats().delivered[this.ids[i]] ?? {};
+  }
+
   /** Bytes of every request delivered so far (6.824's `bytesTotal`). */
   bytesTotal(): number {
     return this.#requests().reduce((s, r) => s + r.bytes, 0);
