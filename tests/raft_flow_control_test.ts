@@ -9,11 +9,10 @@
  */
 
 import assert from "node:assert/strict";
-import { TestContext } from "../actors/mod.ts";
 import { Inflights, Progress } from "../protocols/raft/progress.ts";
 import type { RaftMsg } from "../protocols/raft/messages.ts";
-import { RaftNode, type RaftTimer } from "../protocols/raft/node.ts";
 import { spawnRaftCluster } from "../protocols/raft/scenarios.ts";
+import { electedLeader } from "./_raft.ts";
 import { Simulation } from "../sim/simulation.ts";
 
 Deno.test("Inflights: a ring bounded by count and bytes, freed by acknowledgements", () => {
@@ -61,24 +60,7 @@ Deno.test("Progress: etcd's state machine of a follower", () => {
 function leader(
   limits: { maxInflight?: number; maxEntriesPerAppend?: number; maxBytesPerAppend?: number },
 ) {
-  const node = new RaftNode({ servers: ["n1", "n2", "n3"], snapshotEvery: 0, ...limits });
-  const ctx = new TestContext<RaftMsg, RaftTimer>("n1", { random: [0.5] });
-  node.onStart(ctx);
-  ctx.advance(300);
-  ctx.fire(node, "election");
-  node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, "n2");
-  node.onMessage(ctx, { type: "RequestVoteReply", term: 1, granted: true }, "n2");
-  for (const from of ["n2", "n3"]) {
-    node.onMessage(ctx, {
-      type: "AppendEntriesReply",
-      term: 1,
-      success: true,
-      matchIndex: 1,
-      seq: 1,
-    }, from);
-  }
-  ctx.takeSent();
-  return { node, ctx };
+  return electedLeader(limits);
 }
 
 const appends = (sent: { to: string; msg: RaftMsg }[], to: string) =>

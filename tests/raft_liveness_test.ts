@@ -16,11 +16,11 @@
  */
 
 import assert from "node:assert/strict";
-import type { NodeId } from "../actors/mod.ts";
 import { TestContext } from "../actors/mod.ts";
 import type { RaftMsg } from "../protocols/raft/messages.ts";
 import { RaftNode, type RaftTimer } from "../protocols/raft/node.ts";
 import { spawnRaftCluster } from "../protocols/raft/scenarios.ts";
+import { ack, electedLeader, startServer, timeOut } from "./_raft.ts";
 import { Simulation } from "../sim/simulation.ts";
 
 Deno.test("CheckQuorum under long reply delays: the leader keeps its leadership (40 seeds)", () => {
@@ -92,35 +92,7 @@ Deno.test("pipelining under reordering: no snapshot where the log is intact (20 
 });
 
 /** A leader n1 of a 3-server cluster, term 1, whose no-op (index 1) n2 and n3 acknowledged. */
-function leader() {
-  const node = new RaftNode({ servers: ["n1", "n2", "n3"], snapshotEvery: 0 });
-  const ctx = new TestContext<RaftMsg, RaftTimer>("n1", { random: [0.5] });
-  node.onStart(ctx);
-  ctx.advance(300);
-  ctx.fire(node, "election");
-  node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, "n2");
-  node.onMessage(ctx, { type: "RequestVoteReply", term: 1, granted: true }, "n2");
-  assert.equal(node.role, "leader");
-  for (const from of ["n2", "n3"]) ack(node, ctx, from, 1, 1);
-  ctx.takeSent();
-  return { node, ctx };
-}
-
-function ack(
-  node: RaftNode,
-  ctx: TestContext<RaftMsg, RaftTimer>,
-  from: NodeId,
-  match: number,
-  seq: number,
-) {
-  node.onMessage(ctx, {
-    type: "AppendEntriesReply",
-    term: 1,
-    success: true,
-    matchIndex: match,
-    seq,
-  }, from);
-}
+const leader = () => electedLeader();
 
 function propose(node: RaftNode, ctx: TestContext<RaftMsg, RaftTimer>, n: number) {
   for (let i = 1; i <= n; i++) {
@@ -209,11 +181,8 @@ Deno.test("entries lost in flight are sent again after two heartbeats without pr
 Deno.test("CheckQuorum: a new leader gets a full window before it is judged", () => {
   // Before: the first check, an electionMinMs after the election, found no
   // replies yet when they were delayed, and the new leader stepped down.
-  const node = new RaftNode({ servers: ["n1", "n2", "n3"] });
-  const ctx = new TestContext<RaftMsg, RaftTimer>("n1", { random: [0.5] });
-  node.onStart(ctx);
-  ctx.advance(300);
-  ctx.fire(node, "election");
+  const { node, ctx } = startServer({ servers: ["n1", "n2", "n3"] });
+  timeOut(node, ctx);
   node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, "n2");
   node.onMessage(ctx, { type: "RequestVoteReply", term: 1, granted: true }, "n2");
   assert.equal(node.role, "leader");
@@ -234,12 +203,9 @@ Deno.test("elections under long reply delays: late votes still count for their t
   // ported 6.824 Figure 8 (unreliable) test failed its final agreement on 3
   // of 500 seeds.
   const boot = () => {
-    const node = new RaftNode({ servers: ["n1", "n2", "n3", "n4", "n5"] });
-    const ctx = new TestContext<RaftMsg, RaftTimer>("n1", { random: [0.5] });
-    node.onStart(ctx);
-    ctx.advance(300);
-    ctx.fire(node, "election");
-    return { node, ctx };
+    const started = startServer({ servers: ["n1", "n2", "n3", "n4", "n5"] });
+    timeOut(started.node, started.ctx);
+    return started;
   };
   await t.step("pre-vote grants from an earlier round for the same term count", () => {
     const { node, ctx } = boot();

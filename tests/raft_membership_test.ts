@@ -12,6 +12,7 @@ import { type NodeId, TestContext } from "../actors/mod.ts";
 import { applyConfChange } from "../protocols/raft/membership.ts";
 import type { AdminMsg, RaftMsg } from "../protocols/raft/messages.ts";
 import { RaftNode, type RaftTimer } from "../protocols/raft/node.ts";
+import { ack, electedLeader } from "./_raft.ts";
 import { raftMembership, raftTransfer } from "../protocols/raft/scenarios.ts";
 import { assertSeeds } from "../sim/testing.ts";
 
@@ -20,32 +21,7 @@ type Reply = Extract<AdminMsg, { type: "ConfChangeReply" }>;
 
 /** n1 leads `servers` in term 1; every peer acknowledged its no-op, unless `ackNoop` is false. */
 function leader(servers = ["n1", "n2", "n3"], ackNoop = true) {
-  const node = new RaftNode({ servers, snapshotEvery: 0 });
-  const ctx: Ctx = new TestContext("n1", { random: [0.5] });
-  node.onStart(ctx);
-  ctx.advance(300);
-  ctx.fire(node, "election");
-  for (const v of servers.slice(1)) {
-    node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, v);
-  }
-  for (const v of servers.slice(1)) {
-    node.onMessage(ctx, { type: "RequestVoteReply", term: 1, granted: true }, v);
-  }
-  assert.equal(node.role, "leader");
-  if (ackNoop) { for (const v of servers.slice(1)) ack(node, ctx, v, 1); }
-  ctx.takeSent();
-  return { node, ctx };
-}
-
-let seq = 100;
-function ack(node: RaftNode, ctx: Ctx, from: NodeId, matchIndex: number) {
-  node.onMessage(ctx, {
-    type: "AppendEntriesReply",
-    term: node.currentTerm,
-    success: true,
-    matchIndex,
-    seq: ++seq,
-  }, from);
+  return electedLeader({ servers, ackNoop });
 }
 
 let id = 0;
