@@ -35,7 +35,6 @@ import {
   defineScenario,
   flag,
   type FlagSpec,
-  type FlagSpecs,
   nodeIds,
   type Scenario,
   type ScenarioParams,
