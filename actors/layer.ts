@@ -68,7 +68,7 @@
  * @module
  */
 
-import type { Actor, Context, OpId, OpStatus } from "./actor.ts";
+import type { Actor, Context, MessageOf, OpId, OpStatus, TimerOf } from "./actor.ts";
 import type { NodeId } from "./node_id.ts";
 import type { Storage } from "./storage.ts";
 
@@ -84,7 +84,9 @@ import type { Storage } from "./storage.ts";
  * ```
  */
 export interface LayerMsg<N extends string, M> {
+  /** The name the layer is mounted under. */
   readonly layer: N;
+  /** The layer's own message. */
   readonly msg: M;
 }
 
@@ -100,21 +102,11 @@ export interface LayerMsg<N extends string, M> {
  * ```
  */
 export interface LayerTimer<N extends string, T> {
+  /** The name the layer is mounted under. */
   readonly layer: N;
+  /** The layer's own timer. */
   readonly timer: T;
 }
-
-// A host's context or a layer's actor, whatever their types: the mount
-// routes between types the host's declaration ties together.
-// deno-lint-ignore no-explicit-any
-type AnyContext = Context<any, any>;
-// deno-lint-ignore no-explicit-any
-type AnyActor = Actor<any, any>;
-
-/** The message type of an actor. */
-type MsgOf<A> = A extends Actor<infer M, infer _T> ? M : never;
-/** The timer type of an actor. */
-type TimerOf<A> = A extends Actor<infer _M, infer T> ? T : never;
 
 /**
  * A layer mounted in a host under a name (see the module documentation).
@@ -135,10 +127,12 @@ type TimerOf<A> = A extends Actor<infer _M, infer T> ? T : never;
  * assert.deepEqual(host.takeSent(), [{ to: "n2", msg: { layer: "echo", msg: "hi" } }]);
  * ```
  */
-export class Mount<N extends string, L extends AnyActor> {
+// deno-lint-ignore no-explicit-any
+export class Mount<N extends string, L extends Actor<any, any>> {
   /** Layer contexts by host context: one each, made on first use. */
-  #contexts = new WeakMap<object, LayerContext<MsgOf<L>, TimerOf<L>>>();
+  #contexts = new WeakMap<object, LayerContext<MessageOf<L>, TimerOf<L>>>();
 
+  /** Checks `name`: 1-32 letters, digits, `-`, `_` or `.`. */
   constructor(readonly name: N, readonly layer: L) {
     if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name)) {
       throw new TypeError(
@@ -150,7 +144,7 @@ export class Mount<N extends string, L extends AnyActor> {
   }
 
   /** The layer's view of `host`: its sends, timers and storage keys carry the layer's name. */
-  context(host: AnyContext): Context<MsgOf<L>, TimerOf<L>> {
+  context(host: Context<unknown, unknown>): Context<MessageOf<L>, TimerOf<L>> {
     let ctx = this.#contexts.get(host);
     if (ctx === undefined) {
       ctx = new LayerContext(this.name, host);
@@ -160,32 +154,45 @@ export class Mount<N extends string, L extends AnyActor> {
   }
 
   /** Runs the layer's `onStart`; call it from the host's `onStart`. */
-  start(host: AnyContext): void {
+  start(host: Context<unknown, unknown>): void {
     this.layer.onStart?.(this.context(host));
   }
 
   /** Whether `msg` is one of this layer's messages. */
-  owns(msg: unknown): msg is LayerMsg<N, MsgOf<L>> {
+  owns(msg: unknown): msg is LayerMsg<N, MessageOf<L>> {
     return typeof msg === "object" && msg !== null &&
       (msg as LayerMsg<N, unknown>).layer === this.name &&
       "msg" in msg;
   }
 
-  /** Hands `msg` to the layer if it is the layer's; returns whether it was. */
-  message(host: AnyContext, msg: unknown, from: NodeId): boolean {
+  /**
+   * Hands `msg` to the layer if it is the layer's; returns whether it was.
+   * When it returns false, the host's type for `msg` no longer includes the
+   * layer's messages, so the host's own `switch` stays exhaustive.
+   */
+  message(
+    host: Context<unknown, unknown>,
+    msg: unknown,
+    from: NodeId,
+  ): msg is LayerMsg<N, MessageOf<L>> {
     if (!this.owns(msg)) return false;
     this.layer.onMessage(this.context(host), msg.msg, from);
     return true;
   }
 
-  /** Hands `timer` to the layer if it is the layer's; returns whether it was. */
-  timer(host: AnyContext, timer: unknown): boolean {
+  /** Hands `timer` to the layer if it is the layer's; returns whether it was (see `message`). */
+  timer(host: Context<unknown, unknown>, timer: unknown): timer is LayerTimer<N, TimerOf<L>> {
     if (
       typeof timer !== "object" || timer === null ||
       (timer as LayerTimer<N, unknown>).layer !== this.name || !("timer" in timer)
     ) return false;
     this.layer.onTimer?.(this.context(host), (timer as LayerTimer<N, TimerOf<L>>).timer);
     return true;
+  }
+
+  /** The layer's `inspect()`, for the host's own (`undefined` if the layer has none). */
+  inspect(): unknown {
+    return this.layer.inspect?.();
   }
 }
 
@@ -200,7 +207,11 @@ export class Mount<N extends string, L extends AnyActor> {
  * assert.equal(m.name, "link");
  * ```
  */
-export function mount<N extends string, L extends AnyActor>(name: N, layer: L): Mount<N, L> {
+// deno-lint-ignore no-explicit-any
+export function mount<N extends string, L extends Actor<any, any>>(
+  name: N,
+  layer: L,
+): Mount<N, L> {
   return new Mount(name, layer);
 }
 
@@ -220,8 +231,36 @@ export function mount<N extends string, L extends AnyActor>(name: N, layer: L): 
  * assert.equal(hostOf(host), host);
  * ```
  */
-export function hostOf(ctx: AnyContext): Context<unknown, unknown> {
+export function hostOf(ctx: Context<unknown, unknown>): Context<unknown, unknown> {
   return ctx instanceof LayerContext ? ctx.host : ctx;
+}
+
+/**
+ * The layers a message travels through, outermost first, and the message
+ * inside them: for diagram labels, message counts and tests that look at
+ * the wire.
+ *
+ * @example
+ * ```ts
+ * import { unwrapLayers } from "./layer.ts";
+ * import assert from "node:assert/strict";
+ * const wire = { layer: "causal", msg: { layer: "link", msg: { type: "ack", seq: 2 } } };
+ * assert.deepEqual(unwrapLayers(wire), { layers: ["causal", "link"], msg: { type: "ack", seq: 2 } });
+ * assert.deepEqual(unwrapLayers({ type: "ping" }), { layers: [], msg: { type: "ping" } });
+ * ```
+ */
+export function unwrapLayers(msg: unknown): { layers: string[]; msg: unknown } {
+  const layers: string[] = [];
+  // Bounded: a message is plain data, so it has finitely many levels.
+  while (
+    typeof msg === "object" && msg !== null && !Array.isArray(msg) &&
+    typeof (msg as LayerMsg<string, unknown>).layer === "string" && "msg" in msg &&
+    Object.keys(msg).length === 2
+  ) {
+    layers.push((msg as LayerMsg<string, unknown>).layer);
+    msg = (msg as LayerMsg<string, unknown>).msg;
+  }
+  return { layers, msg };
 }
 
 /** A layer's context: the host's, with the layer's name on everything that leaves it. */
@@ -229,7 +268,7 @@ class LayerContext<M, T> implements Context<M, T> {
   readonly self: NodeId;
   readonly storage: Storage;
 
-  constructor(readonly name: string, readonly host: AnyContext) {
+  constructor(readonly name: string, readonly host: Context<unknown, unknown>) {
     this.self = host.self;
     this.storage = new PrefixedStorage(`${name}/`, host.storage);
   }
