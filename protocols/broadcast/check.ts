@@ -47,12 +47,19 @@ import {
 export interface AppEvent {
   /** Index of its log note in the trace. */
   index: number;
+  /** Global time, ms. */
   t: number;
+  /** The node that broadcast or delivered. */
   node: NodeId;
+  /** Which of the two. */
   kind: "broadcast" | "deliver";
+  /** The message id. */
   id: string;
+  /** The node that broadcast the message. */
   origin: NodeId;
+  /** What it broadcast. */
   payload: unknown;
+  /** The protocol that wrote the note. */
   protocol: BroadcastProtocol;
 }
 

@@ -19,7 +19,7 @@ import { Random } from "../../sim/random.ts";
 import {
   defineScenario,
   flag,
-  type FlagSpecs,
+  type FlagSpec,
   nodeIds,
   runScenario,
   type Scenario,
@@ -27,6 +27,7 @@ import {
 import type { Simulation, Violation } from "../../sim/simulation.ts";
 import { checkFullTrace } from "../../sim/full_trace.ts";
 import { BroadcastNode } from "./broadcast_node.ts";
+import { broadcastLabel } from "./labels.ts";
 import { appEvents, checkBroadcast, deliveryOrders, type Guarantee, PROMISES } from "./check.ts";
 import { BROADCAST_PROTOCOLS, type BroadcastProtocol } from "./layer.ts";
 import { settle } from "../../sim/settle.ts";
@@ -60,11 +61,12 @@ function broadcastScenario(
   name: string,
   summary: string,
   guarantee: BroadcastProtocol,
-): Scenario<ReturnType<typeof broadcastFlags>> {
+): Scenario<BroadcastFlags> {
   const promises: readonly Guarantee[] = PROMISES[guarantee];
-  const scenario: Scenario<ReturnType<typeof broadcastFlags>> = defineScenario({
+  const scenario: Scenario<BroadcastFlags> = defineScenario({
     name,
     summary,
+    label: broadcastLabel,
     defaults: {
       nodes: 4,
       minNodes: 2,
@@ -117,8 +119,29 @@ function broadcastScenario(
   return scenario;
 }
 
+/**
+ * The flags of the broadcast scenarios.
+ *
+ * @example
+ * ```ts
+ * import { broadcastCausal } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(broadcastCausal.flags?.protocol.default, "causal");
+ * ```
+ */
+export type BroadcastFlags = {
+  /** The protocol that runs. */
+  protocol: FlagSpec<BroadcastProtocol>;
+  /** Messages each node posts. */
+  posts: FlagSpec<number>;
+  /** Probability of answering a delivered message. */
+  "reply-chance": FlagSpec<number>;
+  /** Answers per node at most. */
+  "max-replies": FlagSpec<number>;
+};
+
 /** The flags of a broadcast scenario whose protocol is `guarantee` by default. */
-function broadcastFlags(guarantee: BroadcastProtocol) {
+function broadcastFlags(guarantee: BroadcastProtocol): BroadcastFlags {
   return {
     protocol: flag.choice(
       `broadcast protocol to run (one weaker than ${guarantee} shows a violation)`,
@@ -131,7 +154,7 @@ function broadcastFlags(guarantee: BroadcastProtocol) {
       max: 1,
     }),
     "max-replies": flag.int("answers per node at most", 2, { min: 0 }),
-  } satisfies FlagSpecs;
+  };
 }
 
 /**
@@ -145,7 +168,7 @@ function broadcastFlags(guarantee: BroadcastProtocol) {
  * runScenario(broadcastFifo, { seed: 3, network: { loss: 0.1 } }).ok; // true
  * ```
  */
-export const broadcastFifo: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
+export const broadcastFifo: Scenario<BroadcastFlags> = broadcastScenario(
   "broadcast-fifo",
   "FIFO broadcast over eager reliable broadcast: each sender's messages in order",
   "fifo",
@@ -162,7 +185,7 @@ export const broadcastFifo: Scenario<ReturnType<typeof broadcastFlags>> = broadc
  * runScenario(broadcastCausal, { seed: 3, network: { loss: 0.1 } }).ok; // true
  * ```
  */
-export const broadcastCausal: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
+export const broadcastCausal: Scenario<BroadcastFlags> = broadcastScenario(
   "broadcast-causal",
   "causal broadcast with vector clocks: a message never before what it depends on",
   "causal",
@@ -180,7 +203,7 @@ export const broadcastCausal: Scenario<ReturnType<typeof broadcastFlags>> = broa
  * runScenario(broadcastTotal, { seed: 3, flags: { protocol: "total-lamport" } }).ok; // true
  * ```
  */
-export const broadcastTotal: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
+export const broadcastTotal: Scenario<BroadcastFlags> = broadcastScenario(
   "broadcast-total",
   "total order broadcast, via a sequencer or Lamport clocks: one order at every node",
   "total-sequencer",

@@ -142,21 +142,36 @@ export interface ClientConfig<Op> {
   timeoutMs?: number;
 }
 
+/** A client's timers: issue the next operation; give up waiting for a reply. */
+export type ClientTimer = "issue" | "timeout";
+
 /**
  * A user of a replicated object: issues its workload's operations one at a
  * time to its replica and records each in the history.
  *
  * @example
  * ```ts
- * import { Client, scriptedWorkload } from "./client.ts";
- * const alice = new Client({
+ * import { TestContext } from "../../actors/mod.ts";
+ * import { Client, type ClientMsg, type ClientTimer, scriptedWorkload } from "./client.ts";
+ * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const alice = new Client<CounterOp>({
  *   replica: "n1",
  *   workload: scriptedWorkload([{ at: 5, op: { type: "increment", amount: 2 } }]),
  * });
- * alice.done; // false until it has issued and finished its operations
+ * const ctx = new TestContext<ClientMsg<CounterOp>, ClientTimer>("alice");
+ * ctx.start(alice);
+ * ctx.advance(5);
+ * assert.deepEqual(ctx.fireDue(alice), ["issue"]);
+ * assert.deepEqual(ctx.takeSent(), [{ to: "n1", msg: { type: "request", id: 0, op: { type: "increment", amount: 2 } } }]);
+ * ctx.deliver(alice, { type: "reply", id: 0, ok: true, output: { value: 2 } }, "n1");
+ * assert.equal(alice.done, true);
+ * assert.deepEqual(alice.inspect(), { next: 1, pending: null, done: true, outputs: 1 });
  * ```
  */
-export class Client<Op extends { readonly type: string }> implements Actor<ClientMsg<Op>> {
+export class Client<Op extends { readonly type: string }>
+  implements Actor<ClientMsg<Op>, ClientTimer> {
   /** Outputs of the operations that returned `ok`, in order (since the last start). */
   readonly outputs: Json[] = [];
   #k = 0;
@@ -178,14 +193,14 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     return this.#done;
   }
 
-  onStart(ctx: Context<ClientMsg<Op>>): void {
+  onStart(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     // Request ids must keep growing across a restart, or the replica would
     // take new requests for duplicates of old ones.
     this.#k = ctx.storage.get<number>("client/next") ?? 0;
     this.#plan(ctx);
   }
 
-  onMessage(ctx: Context<ClientMsg<Op>>, msg: ClientMsg<Op>): void {
+  onMessage(ctx: Context<ClientMsg<Op>, ClientTimer>, msg: ClientMsg<Op>): void {
     switch (msg.type) {
       case "reply": {
         const pending = this.#pending;
@@ -211,15 +226,33 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     }
   }
 
-  onTimer(ctx: Context<ClientMsg<Op>>, name: string): void {
-    if (name === "issue") return this.#issue(ctx);
-    if (name === "timeout" && this.#pending !== undefined) {
-      ctx.complete(this.#pending.op, undefined, "info");
-      this.#finish(ctx);
+  /** `issue` sends the next request; `timeout` gives up on it (`info`: it may have happened). */
+  onTimer(ctx: Context<ClientMsg<Op>, ClientTimer>, timer: ClientTimer): void {
+    switch (timer) {
+      case "issue":
+        return this.#issue(ctx);
+      case "timeout":
+        if (this.#pending === undefined) return;
+        ctx.complete(this.#pending.op, undefined, "info");
+        return this.#finish(ctx);
+      default: {
+        const never: never = timer;
+        throw new Error(`${ctx.self}: unexpected timer ${JSON.stringify(never)}`);
+      }
     }
   }
 
-  #plan(ctx: Context<ClientMsg<Op>>): void {
+  /** The next request id, the one pending (if any), and how many outputs it has. */
+  inspect(): { next: number; pending: number | null; done: boolean; outputs: number } {
+    return {
+      next: this.#k,
+      pending: this.#pending?.id ?? null,
+      done: this.#done,
+      outputs: this.outputs.length,
+    };
+  }
+
+  #plan(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     this.#next = this.config.workload(this.#k, {
       now: ctx.now(),
       random: () => ctx.random(),
@@ -232,7 +265,7 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     ctx.setTimer("issue", Math.max(0, this.#next.at - ctx.now()));
   }
 
-  #issue(ctx: Context<ClientMsg<Op>>): void {
+  #issue(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     const step = this.#next;
     if (step === undefined || this.#pending !== undefined) return;
     const id = this.#k;
@@ -245,7 +278,7 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     ctx.setTimer("timeout", this.#timeoutMs);
   }
 
-  #finish(ctx: Context<ClientMsg<Op>>): void {
+  #finish(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     this.#pending = undefined;
     this.#k++;
     this.#plan(ctx);
@@ -341,6 +374,11 @@ export class ClientSessions {
     return this;
   }
 
+  /** How many clients have a session. */
+  get size(): number {
+    return this.#last.size;
+  }
+
   /**
    * What to do with request `id` from `client`: `new` to apply it, `stale`
    * to ignore it (the client has moved on), or the reply to send again.
@@ -376,7 +414,7 @@ export class ClientSessions {
    * ```
    */
   answer<Op extends { readonly type: string }>(
-    ctx: Context<unknown>,
+    ctx: Context<unknown, unknown>,
     client: NodeId,
     msg: ClientRequest<Op>,
     serve: { read: () => Json; write: (op: Op) => Json },
