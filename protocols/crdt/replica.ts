@@ -90,6 +90,33 @@ export type GossipMsg =
  */
 export type ReplicaMsg<Op> = ClientMsg<Op> | GossipMsg;
 
+/** A replica's one timer: the next gossip round. */
+export type ReplicaTimer = "gossip";
+
+/**
+ * A plain-data view of a replica, from {@linkcode Replica.inspect}.
+ *
+ * @example
+ * ```ts
+ * import type { ReplicaView } from "./replica.ts";
+ * import assert from "node:assert/strict";
+ * const v: ReplicaView = { value: 3, epoch: 1, seq: 4, buffered: 2, acked: { n2: 2 } };
+ * assert.equal(v.acked.n2, 2);
+ * ```
+ */
+export interface ReplicaView {
+  /** The current value. */
+  value: unknown;
+  /** How many times this replica has started. */
+  epoch: number;
+  /** Changes made or merged in this epoch. */
+  seq: number;
+  /** Deltas kept for peers that lag behind. */
+  buffered: number;
+  /** Per peer, the highest change count of this epoch it acknowledged. */
+  acked: Record<NodeId, number>;
+}
+
 /**
  * A replica's configuration.
  *
@@ -172,7 +199,7 @@ const TICK = 0.001;
  * ```
  */
 export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }>
-  implements Actor<ReplicaMsg<Op>> {
+  implements Actor<ReplicaMsg<Op>, ReplicaTimer> {
   /** The current state (also in storage). */
   state: S;
   readonly stats: GossipStats = { states: 0, deltas: 0, pulls: 0, acks: 0 };
@@ -226,7 +253,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     return this.#epoch;
   }
 
-  onStart(ctx: Context<ReplicaMsg<Op>>): void {
+  onStart(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>): void {
     const stored = ctx.storage.get<unknown>(STATE);
     this.state = stored === undefined ? this.#type.empty() : this.#type.fromJSON(stored);
     this.#json = undefined;
@@ -238,7 +265,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     if (this.#peers.length > 0) ctx.setTimer("gossip", this.#gossipMs * ctx.random());
   }
 
-  onMessage(ctx: Context<ReplicaMsg<Op>>, msg: ReplicaMsg<Op>, from: NodeId): void {
+  onMessage(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, msg: ReplicaMsg<Op>, from: NodeId): void {
     switch (msg.type) {
       case "request":
         return this.#request(ctx, msg, from);
@@ -268,13 +295,27 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     }
   }
 
-  onTimer(ctx: Context<ReplicaMsg<Op>>, name: string): void {
-    if (name !== "gossip") return;
+  /** A gossip round: push to `fanout` random peers what each may lack. */
+  onTimer(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, timer: ReplicaTimer): void {
+    if (timer !== "gossip") {
+      throw new Error(`${ctx.self}: unexpected timer ${timer satisfies never}`);
+    }
     for (const peer of this.#pickPeers(ctx)) this.#pushTo(ctx, peer, this.#pull);
     ctx.setTimer("gossip", this.#gossipMs);
   }
 
-  #request(ctx: Context<ReplicaMsg<Op>>, msg: ClientRequest<Op>, from: NodeId): void {
+  /** The value, the epoch, the change count, the delta buffer and what peers acknowledged. */
+  inspect(): ReplicaView {
+    return {
+      value: this.state.value(),
+      epoch: this.#epoch,
+      seq: this.#seq,
+      buffered: this.#buffer.length,
+      acked: Object.fromEntries(this.#acked),
+    };
+  }
+
+  #request(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, msg: ClientRequest<Op>, from: NodeId): void {
     this.#sessions.answer(ctx, from, msg, {
       read: () => this.state.value() as Json,
       write: (op) => {
@@ -293,7 +334,12 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
   }
 
   /** Joins what `from` sent; for a whole state, notes when `from` now has all of ours. */
-  #merge(ctx: Context<ReplicaMsg<Op>>, incoming: S, from: NodeId, whole: boolean): void {
+  #merge(
+    ctx: Context<ReplicaMsg<Op>, ReplicaTimer>,
+    incoming: S,
+    from: NodeId,
+    whole: boolean,
+  ): void {
     if (!incoming.leq(this.state)) {
       this.#adopt(ctx, this.state.merge(incoming));
       this.#record(incoming, from);
@@ -302,7 +348,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
   }
 
   /** Takes `state` as the new state, durably. */
-  #adopt(ctx: Context<ReplicaMsg<Op>>, state: S): void {
+  #adopt(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, state: S): void {
     this.state = state;
     this.#json = state.toJSON();
     ctx.storage.set(STATE, this.#json);
@@ -330,7 +376,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
   }
 
   /** Sends `peer` what it may lack; with `pull`, asks it to answer in kind. */
-  #pushTo(ctx: Context<ReplicaMsg<Op>>, peer: NodeId, pull: boolean): void {
+  #pushTo(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, peer: NodeId, pull: boolean): void {
     const acked = this.#acked.get(peer);
     if (acked !== undefined && acked >= this.#seq) return this.#askFor(ctx, peer, pull);
     if (this.#deltas && acked !== undefined && acked >= this.#bufferStart) {
@@ -365,13 +411,13 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     });
   }
 
-  #askFor(ctx: Context<ReplicaMsg<Op>>, peer: NodeId, pull: boolean): void {
+  #askFor(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, peer: NodeId, pull: boolean): void {
     if (!pull) return;
     this.stats.pulls++;
     ctx.send(peer, { type: "pull" });
   }
 
-  #pickPeers(ctx: Context<ReplicaMsg<Op>>): NodeId[] {
+  #pickPeers(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>): NodeId[] {
     const peers = this.#peers;
     if (this.#fanout >= peers.length) return [...peers];
     const picked = new Set<NodeId>();
