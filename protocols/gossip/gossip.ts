@@ -113,8 +113,10 @@ export class GossipNode implements Actor<GossipMsg, GossipTimer> {
   /** Rumour id -> push rounds left. */
   hot = new Map<string, number>();
 
+  /** A node with the tuning `config`. */
   constructor(readonly config: GossipConfig) {}
 
+  /** Reads what it knows back, plans its own rumours, and starts anti-entropy. */
   onStart(ctx: Context<GossipMsg, GossipTimer>): void {
     this.known = new Set(ctx.storage.get<string[]>("known") ?? []);
     for (const { id, atMs } of this.config.originate) {
@@ -125,6 +127,7 @@ export class GossipNode implements Actor<GossipMsg, GossipTimer> {
     ctx.setTimer({ type: "anti-entropy" }, this.config.antiEntropyMs * (0.5 + ctx.random()));
   }
 
+  /** Learns pushed rumours; answers a digest with what the sender lacks. */
   onMessage(ctx: Context<GossipMsg, GossipTimer>, msg: GossipMsg, from: NodeId): void {
     switch (msg.type) {
       case "rumours":
