@@ -86,6 +86,10 @@ class ChatHost implements Actor<Msg, Timer> {
     this.bc.broadcast(ctx, ctx.self === "n1" ? TEXT.A : TEXT.C); // (5) timer is "post"
   }
 
+  inspect(): unknown {
+    return this.bc.inspect();
+  }
+
   #deliver(ctx: Context<Msg, Timer>, d: Delivery<string>): void {
     // Answers are broadcast after delivering what they answer, so they depend on it.
     if (ctx.self === "n2" && d.payload === TEXT.A) this.bc.broadcast(ctx, TEXT.B);
