@@ -107,11 +107,6 @@ export class CausalBroadcast<P> extends LayerBase<P, CausalMsg<P>, CausalTimer> 
     this.rb = mountReliable<CausalEnvelope<P>>(options, (ctx, d) => this.#receive(ctx, d));
   }
 
-  /** How many messages from each sender this node has delivered. */
-  get delivered(): VectorClock {
-    return this.#delivered;
-  }
-
   /** Reads the sequence number, the delivered vector and the buffer back; starts `rb`. */
   onStart(ctx: Context<CausalMsg<P>, CausalTimer>): void {
     this.#sendSeq = ctx.storage.get<number>("send-seq") ?? 0;

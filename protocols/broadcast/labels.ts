@@ -4,7 +4,8 @@
  * ... } } }`) would otherwise read as nested braces; its label says what the
  * innermost message is and which broadcast message it carries:
  * `data n1#2 s3` is the link's data message number 3 carrying n1's second
- * broadcast, `ack s3` its acknowledgement.
+ * broadcast, `ack s3` its acknowledgement, `order 4 n2#1 s0` a sequencer's
+ * fifth numbered message.
  *
  * @module
  */
@@ -38,7 +39,7 @@ export function broadcastLabel(msg: unknown): string {
   const m = inner as Record<string, unknown>;
   switch (m.type) {
     case "data":
-      return `data ${carried(m.body)}s${m.seq}`;
+      return `${carried(m.body)}s${m.seq}`;
     case "ack":
       return `ack s${m.seq}`;
     case "message":
@@ -53,10 +54,10 @@ export function broadcastLabel(msg: unknown): string {
 
 /** What a link's data message carries, as a few words ending in a space. */
 function carried(body: unknown): string {
-  if (typeof body !== "object" || body === null) return "";
+  if (typeof body !== "object" || body === null) return "data ";
   const b = body as Record<string, unknown>;
   // The sequencer's and the Lamport protocol's envelopes say what kind they are.
-  const kind = typeof b.kind === "string" ? `${b.kind} ` : "";
+  const kind = typeof b.kind === "string" ? `${b.kind} ` : "data ";
   const number = b.kind === "order" ? `${b.seq} ` : b.kind === "ack" ? `t${b.time} ` : "";
   const id = typeof b.id === "string" ? `${b.id} ` : "";
   return kind + number + id;

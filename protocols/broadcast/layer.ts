@@ -51,17 +51,23 @@ import { type Actor, type Context, hostOf, Mount, type NodeId } from "../../acto
  * assert.equal(BROADCAST_PROTOCOLS[0], "best-effort");
  * ```
  */
-export const BROADCAST_PROTOCOLS = [
+export const BROADCAST_PROTOCOLS: readonly BroadcastProtocol[] = [
   "best-effort",
   "reliable",
   "fifo",
   "causal",
   "total-sequencer",
   "total-lamport",
-] as const;
+];
 
 /** One of {@linkcode BROADCAST_PROTOCOLS}. */
-export type BroadcastProtocol = typeof BROADCAST_PROTOCOLS[number];
+export type BroadcastProtocol =
+  | "best-effort"
+  | "reliable"
+  | "fifo"
+  | "causal"
+  | "total-sequencer"
+  | "total-lamport";
 
 /**
  * A message as the layer hands it to the host.

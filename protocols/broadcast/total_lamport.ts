@@ -132,7 +132,7 @@ export class LamportTotalOrderBroadcast<P> extends LayerBase<P, LamportMsg<P>, L
   }
 
   /** The Lamport clock now. */
-  get clock(): LamportClock {
+  get #clock(): LamportClock {
     return new LamportClock(this.#counters.clock);
   }
 
@@ -149,7 +149,7 @@ export class LamportTotalOrderBroadcast<P> extends LayerBase<P, LamportMsg<P>, L
   /** Stamps `payload`, queues it here and sends it to every other node. */
   broadcast(ctx: Context<LamportMsg<P>, LamportTimer>, payload: P): string {
     const c = this.#counters;
-    const time = c.clock = this.clock.tick().time;
+    const time = c.clock = this.#clock.tick().time;
     const id = messageId(ctx.self, ++c.sent);
     this.#save(ctx);
     this.#queue.set(ctx.storage, id, { time, origin: ctx.self, id, payload });
@@ -198,13 +198,13 @@ export class LamportTotalOrderBroadcast<P> extends LayerBase<P, LamportMsg<P>, L
     envelope: LamportEnvelope<P>,
   ): void {
     const c = this.#counters;
-    c.clock = this.clock.receive(envelope.time).time;
+    c.clock = this.#clock.receive(envelope.time).time;
     this.#latest.set(ctx.storage, from, Math.max(this.#latest.get(from) ?? 0, envelope.time));
     switch (envelope.kind) {
       case "msg": {
         const { time, id, payload } = envelope;
         this.#queue.set(ctx.storage, id, { time, origin: from, id, payload });
-        const ack = c.clock = this.clock.tick().time;
+        const ack = c.clock = this.#clock.tick().time;
         this.#save(ctx);
         this.#toOthers(ctx, { kind: "ack", time: ack });
         break;
