@@ -23,6 +23,8 @@ import { runScenario } from "../sim/scenario.ts";
 import { Simulation } from "../sim/simulation.ts";
 import { assertSeeds, checkSeeds } from "../sim/testing.ts";
 import type { Actor } from "../actors/mod.ts";
+import { casRace, duringOutage, smrRegisterExample } from "../examples/smr_register.ts";
+import { smrSection } from "../examples/_smr_section.ts";
 
 type Msg = SmrMsg<RegisterOp, RegisterOutput>;
 const REPLICAS = ["n1", "n2", "n3"];
@@ -212,4 +214,28 @@ Deno.test("the same seed gives the same run", () => {
     a.ok && a.summary.some((line) => line.startsWith("linearizable: yes")),
     a.summary.join("\n"),
   );
+});
+
+Deno.test("the example: compare-and-set decided by the order, and what a down sequencer costs", () => {
+  const race = casRace(20);
+  assert.equal((race["alice wins"] ?? 0) + (race["bob wins"] ?? 0), 20, JSON.stringify(race));
+  assert.ok(race["alice wins"] > 0 && race["bob wins"] > 0, "both can win, never both");
+  // Sequencer down: nothing completes; another replica down: the rest carry on; ABD: a majority is enough.
+  assert.equal(duringOutage("smr", "n1").down, 0);
+  assert.ok(duringOutage("smr", "n3").down > 10);
+  assert.equal(duringOutage("smr-lamport", "n3").down, 0);
+  assert.ok(duringOutage("abd", "n1").down > 10);
+  const text = smrRegisterExample();
+  assert.equal(text.match(/: linearizable$/gm)?.length, 3, text);
+  assert.match(text, /The checker on that history: NOT linearizable/);
+  assert.match(text, /replay: deno task sim run smr-cas --seed \d+ --local-reads true/);
+  assert.ok(text.split("\n").every((line) => line.length <= 100));
+});
+
+Deno.test("the demo's section: a clean run, the race, the price, and commands to try", () => {
+  const text = smrSection({ width: 100 });
+  assert.match(text, /── Replication by total order/);
+  assert.match(text, /ok: the replicas' logs agree/);
+  assert.match(text, /with the sequencer n1 down for 300 ms, 0 operations completed/);
+  assert.ok(text.split("\n").every((line) => line.length <= 100));
 });
