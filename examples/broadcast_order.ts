@@ -136,7 +136,8 @@ function telling(maxSeed: number): number {
  * @example
  * ```ts
  * import { broadcastOrderTable } from "./broadcast_order.ts";
- * broadcastOrderTable().includes("causal order"); // true
+ * import assert from "node:assert/strict";
+ * assert.match(broadcastOrderTable(), /causal order +BROKEN +kept +kept/);
  * ```
  */
 export function broadcastOrderTable(options: { width?: number } = {}): string {
@@ -202,7 +203,8 @@ export function broadcastOrderTable(options: { width?: number } = {}): string {
  * @example
  * ```ts
  * import { broadcastOrderExample } from "./broadcast_order.ts";
- * broadcastOrderExample().includes("total order"); // true
+ * import assert from "node:assert/strict";
+ * assert.match(broadcastOrderExample(), /total order +BROKEN +BROKEN +kept/);
  * ```
  */
 export function broadcastOrderExample(options: { width?: number } = {}): string {

@@ -40,7 +40,10 @@ import { settle } from "../../sim/settle.ts";
  * @example
  * ```ts
  * import { postingPlan } from "./scenario.ts";
- * postingPlan(1, ["n1", "n2"], 3, 300).get("n1")!.length; // 3
+ * import assert from "node:assert/strict";
+ * const plan = postingPlan(1, ["n1", "n2"], 3, 300).get("n1")!;
+ * assert.equal(plan.length, 3);
+ * assert.ok(plan.every((t, i) => t >= 0 && t < 300 && (i === 0 || t >= plan[i - 1])));
  * ```
  */
 export function postingPlan(
@@ -165,7 +168,8 @@ function broadcastFlags(guarantee: BroadcastProtocol): BroadcastFlags {
  * ```ts
  * import { broadcastFifo } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(broadcastFifo, { seed: 3, network: { loss: 0.1 } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(broadcastFifo, { seed: 3, network: { loss: 0.1 } }).ok, true);
  * ```
  */
 export const broadcastFifo: Scenario<BroadcastFlags> = broadcastScenario(
@@ -182,7 +186,8 @@ export const broadcastFifo: Scenario<BroadcastFlags> = broadcastScenario(
  * ```ts
  * import { broadcastCausal } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(broadcastCausal, { seed: 3, network: { loss: 0.1 } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(broadcastCausal, { seed: 3, network: { loss: 0.1 } }).ok, true);
  * ```
  */
 export const broadcastCausal: Scenario<BroadcastFlags> = broadcastScenario(
@@ -200,7 +205,8 @@ export const broadcastCausal: Scenario<BroadcastFlags> = broadcastScenario(
  * ```ts
  * import { broadcastTotal } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(broadcastTotal, { seed: 3, flags: { protocol: "total-lamport" } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(broadcastTotal, { seed: 3, flags: { protocol: "total-lamport" } }).ok, true);
  * ```
  */
 export const broadcastTotal: Scenario<BroadcastFlags> = broadcastScenario(

@@ -59,9 +59,10 @@ import {
  * @example
  * ```ts
  * import { opCounterType } from "./op_based.ts";
+ * import assert from "node:assert/strict";
  * const at = { replica: "n1", now: 0 };
  * const { effect } = opCounterType.prepare(opCounterType.empty(), { type: "increment", amount: 2 }, at);
- * opCounterType.apply(opCounterType.empty(), effect).value(); // 2
+ * assert.equal(opCounterType.apply(opCounterType.empty(), effect).value(), 2);
  * ```
  */
 export interface OpBasedType<S extends StateCrdt<S, unknown>, Op, E> {
@@ -84,11 +85,12 @@ export interface OpBasedType<S extends StateCrdt<S, unknown>, Op, E> {
  * @example
  * ```ts
  * import { opCounterType } from "./op_based.ts";
+ * import assert from "node:assert/strict";
  * const { effect } = opCounterType.prepare(opCounterType.empty(), { type: "decrement", amount: 1 }, {
  *   replica: "n2",
  *   now: 0,
  * });
- * effect; // { type: "decrement", replica: "n2", amount: 1 }
+ * assert.deepEqual(effect, { type: "decrement", replica: "n2", amount: 1 });
  * ```
  */
 export const opCounterType: OpBasedType<PNCounter, CounterOp, PNCounterOp> = {
@@ -113,9 +115,10 @@ export const opCounterType: OpBasedType<PNCounter, CounterOp, PNCounterOp> = {
  * @example
  * ```ts
  * import { opOrSetType } from "./op_based.ts";
+ * import assert from "node:assert/strict";
  * const type = opOrSetType<string>();
  * const { effect } = type.prepare(type.empty(), { type: "add", element: "milk" }, { replica: "n1", now: 0 });
- * type.apply(type.empty(), effect).value(); // ["milk"]
+ * assert.deepEqual(type.apply(type.empty(), effect).value(), ["milk"]);
  * ```
  */
 export function opOrSetType<T extends Json = Json>(): OpBasedType<OrSet<T>, SetOp<T>, OrSetOp<T>> {
@@ -151,7 +154,8 @@ export function opOrSetType<T extends Json = Json>(): OpBasedType<OrSet<T>, SetO
  * @example
  * ```ts
  * import { OP_BASED_PROTOCOLS } from "./op_based.ts";
- * OP_BASED_PROTOCOLS.includes("causal"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(OP_BASED_PROTOCOLS.includes("causal"));
  * ```
  */
 export const OP_BASED_PROTOCOLS = ["causal", "reliable", "best-effort"] as const;
@@ -238,6 +242,9 @@ const CLOCK = "crdt/clock";
  * import { Simulation } from "../../sim/simulation.ts";
  * import { Client, scriptedWorkload } from "./client.ts";
  * import { OpBasedReplica, opCounterType } from "./op_based.ts";
+ * import type { PNCounter, PNCounterOp } from "./pn_counter.ts";
+ * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
  *
  * const nodes = ["n1", "n2"];
  * const sim = new Simulation({ seed: 1, network: { loss: 0.2 } });
@@ -248,7 +255,9 @@ const CLOCK = "crdt/clock";
  *     workload: scriptedWorkload([{ at: 5, op: { type: "increment", amount: 3 } }]),
  *   }));
  * sim.run({ until: 1000 });
- * sim.actor<OpBasedReplica<never, never, never>>("n2")!.state; // a PNCounter with value 3
+ * const n2 = sim.actor<OpBasedReplica<PNCounter, CounterOp, PNCounterOp>>("n2")!;
+ * assert.equal(n2.state.value(), 3);
+ * assert.equal(n2.inspect().ops.protocol, "causal");
  * ```
  */
 export class OpBasedReplica<

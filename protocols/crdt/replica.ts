@@ -184,6 +184,7 @@ const TICK = 0.001;
  * import { Replica } from "./replica.ts";
  * import { counterType, type CounterOp } from "./replicated_types.ts";
  * import type { PNCounter } from "./pn_counter.ts";
+ * import assert from "node:assert/strict";
  *
  * const sim = new Simulation({ seed: 1 });
  * for (const id of ["n1", "n2"]) {
@@ -195,7 +196,8 @@ const TICK = 0.001;
  *     workload: scriptedWorkload([{ at: 5, op: { type: "increment", amount: 2 } }]),
  *   }));
  * sim.run({ until: 500 });
- * sim.actor<Replica<PNCounter, CounterOp>>("n2")!.state.value(); // 2
+ * assert.equal(sim.actor<Replica<PNCounter, CounterOp>>("n2")!.state.value(), 2);
+ * assert.equal(sim.actor<Replica<PNCounter, CounterOp>>("n2")!.inspect().value, 2);
  * ```
  */
 export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }>

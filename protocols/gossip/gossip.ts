@@ -18,7 +18,9 @@ import type { Actor, Context, NodeId } from "../../actors/mod.ts";
  * @example
  * ```ts
  * import type { GossipMsg } from "./gossip.ts";
+ * import assert from "node:assert/strict";
  * const m: GossipMsg = { type: "rumours", ids: ["r1"] };
+ * assert.deepEqual(m.ids, ["r1"]);
  * ```
  */
 export type GossipMsg =
@@ -68,7 +70,9 @@ export interface GossipView {
  * @example
  * ```ts
  * import type { GossipConfig } from "./gossip.ts";
+ * import assert from "node:assert/strict";
  * const c: GossipConfig = { peers: ["n2", "n3"], fanout: 2, hotRounds: 3, roundMs: 20, antiEntropyMs: 100, originate: [] };
+ * assert.equal(c.fanout, 2);
  * ```
  */
 export interface GossipConfig {
