@@ -168,7 +168,10 @@ export class Mount<N extends string, L extends Actor<any, any>> {
   /**
    * Hands `msg` to the layer if it is the layer's; returns whether it was.
    * When it returns false, the host's type for `msg` no longer includes the
-   * layer's messages, so the host's own `switch` stays exhaustive.
+   * layer's messages, so the host's own `switch` stays exhaustive. (That
+   * needs the mount's name as a literal type, `Mount<"link", ...>`, which
+   * `mount("link", ...)` infers; a `Mount<string, ...>` would rule out every
+   * layer's messages.)
    */
   message(
     host: Context<unknown, unknown>,
