@@ -30,7 +30,10 @@ import { unwrapLayers } from "../../actors/mod.ts";
  *   broadcastLabel({ layer: "link", msg: { type: "data", seq: 0, body: { kind: "order", seq: 4, id: "n2#1", origin: "n2", payload: "x" } } }),
  *   "order 4 n2#1 s0",
  * );
- * assert.equal(broadcastLabel({ type: "request", id: 2 }), "request id=2");
+ * assert.equal(
+ *   broadcastLabel({ type: "request", id: 2, op: { type: "increment", amount: 1 } }),
+ *   "request id=2 op={type=increment,amount=1}",
+ * );
  * ```
  */
 export function broadcastLabel(msg: unknown): string {
@@ -63,7 +66,13 @@ function carried(body: unknown): string {
   return kind + number + id;
 }
 
-function short(v: unknown): string {
-  const text = JSON.stringify(v) ?? "undefined";
-  return text.length <= 24 ? text : `${text.slice(0, 23)}…`;
+/** A value in a few characters, as diagrams write them: `3`, `r1`, `[a,b]`, `{k=v}`. */
+function short(v: unknown, depth = 0): string {
+  if (typeof v !== "object" || v === null) {
+    return typeof v === "string" && /^[\w.:@/#+-]{1,24}$/.test(v) ? v : String(JSON.stringify(v));
+  }
+  if (depth >= 2) return Array.isArray(v) ? "[…]" : "{…}";
+  if (Array.isArray(v)) return `[${v.map((x) => short(x, depth + 1)).join(",")}]`;
+  const fields = Object.entries(v).map(([k, x]) => `${k}=${short(x, depth + 1)}`);
+  return `{${fields.join(",")}}`;
 }
