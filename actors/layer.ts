@@ -108,6 +108,10 @@ export interface LayerTimer<N extends string, T> {
   readonly timer: T;
 }
 
+// A host's context or a layer's actor, whatever their types: the mount
+// routes between types the host's declaration ties together. Handlers are
+// methods, so any Actor<M, T> is an Actor<unknown, unknown>.
+
 /**
  * A layer mounted in a host under a name (see the module documentation).
  *
@@ -127,12 +131,17 @@ export interface LayerTimer<N extends string, T> {
  * assert.deepEqual(host.takeSent(), [{ to: "n2", msg: { layer: "echo", msg: "hi" } }]);
  * ```
  */
-// deno-lint-ignore no-explicit-any
-export class Mount<N extends string, L extends Actor<any, any>> {
+export class Mount<N extends string, L extends Actor<unknown, unknown>> {
   /** Layer contexts by host context: one each, made on first use. */
   #contexts = new WeakMap<object, LayerContext<MessageOf<L>, TimerOf<L>>>();
 
-  /** Checks `name`: 1-32 letters, digits, `-`, `_` or `.`. */
+  /**
+   * Mounts `layer` under `name`; throws a {@linkcode TypeError} unless the
+   * name is 1-32 letters, digits, `-`, `_` or `.`.
+   *
+   * @param name the layer's name on its messages, timers and storage keys
+   * @param layer the layer's actor
+   */
   constructor(readonly name: N, readonly layer: L) {
     if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name)) {
       throw new TypeError(
@@ -210,8 +219,7 @@ export class Mount<N extends string, L extends Actor<any, any>> {
  * assert.equal(m.name, "link");
  * ```
  */
-// deno-lint-ignore no-explicit-any
-export function mount<N extends string, L extends Actor<any, any>>(
+export function mount<N extends string, L extends Actor<unknown, unknown>>(
   name: N,
   layer: L,
 ): Mount<N, L> {
