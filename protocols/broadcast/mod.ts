@@ -26,23 +26,6 @@
  * @module
  */
 
-export type {
-  Actor,
-  Context,
-  LayerMsg,
-  LayerTimer,
-  MessageOf,
-  Mount,
-  NodeId,
-  OpId,
-  OpStatus,
-  Storage,
-  TimerOf,
-} from "../../actors/mod.ts";
-export type { FlagSpec, FlagSpecs, FlagValue, Scenario } from "../../sim/scenario.ts";
-export type { Violation } from "../../sim/simulation.ts";
-export type { DropReason, TraceEvent } from "../../sim/trace.ts";
-export type { VectorTimestamp } from "../clocks/vector_clock.ts";
 export { BestEffortBroadcast, type BestEffortMsg } from "./best_effort.ts";
 export {
   BroadcastNode,

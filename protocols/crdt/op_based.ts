@@ -214,10 +214,12 @@ export interface OpBasedView {
  * import { type OpBasedConfig, opCounterType } from "./op_based.ts";
  * import type { PNCounter, PNCounterOp } from "./mod.ts";
  * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
  * const c: OpBasedConfig<PNCounter, CounterOp, PNCounterOp> = {
  *   type: opCounterType,
  *   nodes: ["n1", "n2", "n3"],
  * };
+ * assert.equal(c.nodes.length, 3);
  * ```
  */
 export interface OpBasedConfig<S extends StateCrdt<S, unknown>, Op, E> {

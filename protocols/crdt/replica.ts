@@ -52,7 +52,9 @@ import type { ReplicatedType } from "./replicated_types.ts";
  * @example
  * ```ts
  * import type { GossipMode } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const mode: GossipMode = "push-pull";
+ * assert.equal(mode, "push-pull");
  * ```
  */
 export type GossipMode = "push" | "push-pull";
@@ -65,7 +67,9 @@ export type GossipMode = "push" | "push-pull";
  * @example
  * ```ts
  * import type { GossipMsg } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const m: GossipMsg = { type: "ack", epoch: 2, seq: 17 };
+ * assert.equal(m.type, "ack");
  * ```
  */
 export type GossipMsg =
@@ -85,7 +89,9 @@ export type GossipMsg =
  * ```ts
  * import type { ReplicaMsg } from "./replica.ts";
  * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
  * const m: ReplicaMsg<CounterOp> = { type: "request", id: 0, op: { type: "increment", amount: 1 } };
+ * assert.equal(m.type, "request");
  * ```
  */
 export type ReplicaMsg<Op> = ClientMsg<Op> | GossipMsg;
@@ -125,7 +131,9 @@ export interface ReplicaView {
  * import type { ReplicaConfig } from "./replica.ts";
  * import { counterType, type CounterOp } from "./replicated_types.ts";
  * import type { PNCounter } from "./pn_counter.ts";
+ * import assert from "node:assert/strict";
  * const c: ReplicaConfig<PNCounter, CounterOp> = { type: counterType, peers: ["n2", "n3"] };
+ * assert.equal(c.peers.length, 2);
  * ```
  */
 export interface ReplicaConfig<
@@ -154,7 +162,9 @@ export interface ReplicaConfig<
  * @example
  * ```ts
  * import type { GossipStats } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const s: GossipStats = { states: 3, deltas: 12, pulls: 1, acks: 15 };
+ * assert.equal(s.deltas, 12);
  * ```
  */
 export interface GossipStats {

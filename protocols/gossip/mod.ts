@@ -13,8 +13,6 @@
  * @module
  */
 
-export type { Actor, Context, NodeId } from "../../actors/mod.ts";
-export type { FlagSpec, Scenario } from "../../sim/scenario.ts";
 export {
   type GossipConfig,
   type GossipMsg,

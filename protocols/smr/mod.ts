@@ -24,41 +24,6 @@
  * @module
  */
 
-export type {
-  Actor,
-  Context,
-  LayerMsg,
-  LayerTimer,
-  MessageOf,
-  NodeId,
-  OpId,
-  OpStatus,
-  Storage,
-  TimerOf,
-} from "../../actors/mod.ts";
-export type {
-  Counterexample,
-  LinearizabilityResult,
-  Verdict,
-} from "../../sim/check/linearizability.ts";
-export type { Operation } from "../../sim/history.ts";
-export type { FlagSpec, FlagSpecs, FlagValue, Scenario } from "../../sim/scenario.ts";
-export type { Violation } from "../../sim/simulation.ts";
-export type {
-  Broadcast,
-  BroadcastLayer,
-  BroadcastProtocol,
-  BroadcastView,
-  LamportEnvelope,
-  LamportMsg,
-  LamportTimer,
-  LinkMsg,
-  LinkTimer,
-  Mount,
-  SequencerEnvelope,
-  SequencerMsg,
-  SequencerTimer,
-} from "../broadcast/mod.ts";
 export { checkAgreement, checkProgress, checkRegister, replicaLogs } from "./check.ts";
 export {
   SmrClient,
