@@ -10,6 +10,7 @@
 import { styleText } from "node:util";
 import { smrCas } from "../protocols/smr/scenario.ts";
 import { runScenario } from "../sim/scenario.ts";
+import { checkSeeds } from "../sim/testing.ts";
 import { casRace, duringOutage } from "./smr_register.ts";
 import { heading, wrapText } from "./_text.ts";
 
@@ -35,6 +36,8 @@ export function smrSection(options: { color?: boolean; width?: number } = {}): s
   const race = Object.entries(casRace(10)).map(([k, n]) => `${k} ${n} times`).join(", ");
   const sequencerDown = duringOutage("smr", "n1");
   const abdDown = duringOutage("abd", "n1");
+  const caught = checkSeeds(smrCas, { seeds: { from: 1, to: 100 }, flags: { "local-reads": true } })
+    .failures[0]?.seed;
   const lines = [
     heading("Replication by total order: a compare-and-set register", color, width),
     "Every replica applies the same commands in the same order, so every replica goes through the " +
@@ -53,7 +56,7 @@ export function smrSection(options: { color?: boolean; width?: number } = {}): s
     `(ABD's quorum register, with n1 down: ${abdDown.down}).`,
     "",
     "Try: deno run examples/smr_register.ts                  (the comparison with ABD, in full)",
-    "     deno task sim run smr-cas --local-reads true --seed 4  (reads answered locally: caught)",
+    `     deno task sim run smr-cas --local-reads true --seed ${caught}  (local reads: caught)`,
     "     deno task sim run smr-cas --order total-lamport       (Lamport clocks instead)",
   ];
   return lines.flatMap((line) => wrapText(line, width, line.startsWith(" ") ? 2 : 0)).join("\n");

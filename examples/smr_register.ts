@@ -153,9 +153,9 @@ function readThenWriteRace(): Operation[] {
 }
 
 /**
- * Part 3: how many operations completed while one replica was down (from
- * 200 to 500 ms), and how many the clients completed in the same 300 ms
- * with everything up (from 500 to 800 ms).
+ * Part 3: how many operations were both called and answered while one
+ * replica was down (from 200 to 500 ms), and how many in the same 300 ms
+ * with everything up again (from 500 to 800 ms).
  *
  * @example
  * ```ts
@@ -182,8 +182,10 @@ export function duringOutage(
       ...params,
       flags: { ...flags, order: system === "smr" ? "total-sequencer" : "total-lamport" },
     });
+  // Both called and answered in the window: an answer already on its way when the
+  // replica crashed does not count.
   const completed = (from: number, to: number) =>
-    r.sim.history.operations.filter((op) => op.status === "ok" && op.ret >= from && op.ret < to)
+    r.sim.history.operations.filter((op) => op.status === "ok" && op.call >= from && op.ret < to)
       .length;
   return { down: completed(200, 500), up: completed(500, 800) };
 }
@@ -259,7 +261,8 @@ export function smrRegisterExample(options: { width?: number } = {}): string {
     "   (A register's consensus number is 1; compare-and-set needs consensus, which is what",
     "   total order broadcast is.)",
     "",
-    "3. The price: operations completed in the 300 ms one replica is down, and in the next 300:",
+    "3. The price: operations called and answered in the 300 ms one replica is down, and in the",
+    "   next 300:",
     ...outageLines().map((l) => `   ${l}`),
     "   ABD needs any majority. The sequencer orders everything, so while it is down nothing",
     "   completes; the others do not matter. Lamport order needs to hear from every replica.",

@@ -239,3 +239,13 @@ Deno.test("the demo's section: a clean run, the race, the price, and commands to
   assert.match(text, /with the sequencer n1 down for 300 ms, 0 operations completed/);
   assert.ok(text.split("\n").every((line) => line.length <= 100));
 });
+
+Deno.test("the README's commands for smr-cas say what they show", () => {
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const planted = readme.match(/deno task sim run smr-cas --seed (\d+) --local-reads true/);
+  assert.ok(planted, "the README shows the planted bug with a seed");
+  const caught = runScenario(smrCas, { seed: Number(planted[1]), flags: { "local-reads": true } });
+  assert.deepEqual(caught.violations.map((v) => v.check), ["linearizability"]);
+  const clean = readme.match(/deno task sim run smr-cas --seed (\d+)`/);
+  assert.ok(clean && runScenario(smrCas, { seed: Number(clean[1]) }).ok);
+});

@@ -10,7 +10,7 @@
  * ```sh
  * deno task sim run smr-cas --seed 3
  * deno task sim run smr-cas --order total-lamport
- * deno task sim run smr-cas --local-reads true    # the planted bug: caught
+ * deno task sim run smr-cas --seed 8 --local-reads true   # the planted bug: caught
  * ```
  *
  * @module
