@@ -12,6 +12,7 @@ import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.t
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
+import { smrCas } from "./smr/scenario.ts";
 import {
   raft,
   raftChurn,
@@ -35,7 +36,8 @@ import {
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
-  // In the order of the course: models, time and order, quorums, consensus, CRDTs.
+  // In the order of the course: models, time and order, quorums, replication by total order,
+  // consensus, CRDTs.
   .register(pingPong)
   .register(gossip)
   .register(lamport)
@@ -45,6 +47,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(broadcastTotal)
   .register(quorum)
   .register(abd)
+  .register(smrCas)
   .register(raft)
   .register(raftElection)
   .register(raftReplication)
