@@ -1,16 +1,5 @@
 import assert from "node:assert/strict";
-import { runCli } from "../sim/cli.ts";
-import { scenarios } from "../protocols/registry.ts";
-
-function cli(args: string[]) {
-  const out: string[] = [], err: string[] = [];
-  const code = runCli(args, {
-    registry: scenarios,
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { cli } from "./_cli.ts";
 
 // Lecture 7.2: c3 reads the old value after c2 has seen the new one.
 const staleRead = [
