@@ -202,7 +202,8 @@ class Search {
     const single = `G-single${v.suffix}` as CycleAnomalyType;
     const g2 = `G2${v.suffix}` as CycleAnomalyType;
     const all = DATA | v.extra;
-    const { component } = components(this.g, all);
+    const whole = components(this.g, all);
+    const { component } = whole;
     // G-single: an rw edge, and a path back with no rw edge (but the variant's edge).
     const singles = this.#perComponent(
       single,
@@ -210,7 +211,7 @@ class Search {
       (EDGE.ww | EDGE.wr) | v.extra,
       EDGE.rw,
       v.need === 0 ? [] : [v.need],
-      component,
+      whole,
     );
     const withSingle = new Set(singles.map((c) => component[c.edges[0].from]));
     // G2: in components without a G-single, an rw edge and a path back with another.
@@ -220,7 +221,7 @@ class Search {
       all,
       EDGE.rw,
       v.need === 0 ? [EDGE.rw] : [EDGE.rw, v.need],
-      component,
+      whole,
       withSingle,
     );
   }
@@ -236,19 +237,21 @@ class Search {
     pathMask: number,
     start: number,
     require: readonly number[],
-    given?: Int32Array,
+    given?: { component: Int32Array; sizes: number[] },
     skip?: ReadonlySet<number>,
   ): FoundCycle[] {
-    const component = given ?? components(this.g, componentMask).component;
+    const { component, sizes } = given ?? components(this.g, componentMask);
     const done = new Set<number>(skip);
     const found: FoundCycle[] = [];
     const startKind = kindOf(start);
+    const { offsets, targets, kinds } = this.g.adjacency();
     for (let a = 0; a < this.g.size && found.length < this.maxPerType; a++) {
       const c = component[a];
-      if (done.has(c)) continue;
-      for (const [b, kinds] of this.g.out(a)) {
+      if (sizes[c] < 2 || done.has(c)) continue;
+      for (let e = offsets[a]; e < offsets[a + 1]; e++) {
         this.#spend(1);
-        if ((kinds & start) === 0 || component[b] !== c) continue;
+        const b = targets[e];
+        if ((kinds[e] & start) === 0 || component[b] !== c) continue;
         const path = this.#pathBack(b, a, pathMask, require, component, c);
         if (path === undefined) continue;
         const cycle: FoundCycle = { type, edges: [{ from: a, to: b, kind: startKind }, ...path] };
@@ -283,14 +286,16 @@ class Search {
     let frontier = [startId];
     let goal = -1;
     if (from === to && full === 0) goal = startId;
+    const { offsets, targets, kinds } = this.g.adjacency();
     while (frontier.length > 0 && goal === -1) {
       const next: number[] = [];
       for (const id of frontier) {
         const node = Math.floor(id / states), state = id % states;
-        for (const [w, kinds] of this.g.out(node)) {
+        for (let e = offsets[node]; e < offsets[node + 1]; e++) {
           this.#spend(1);
+          const w = targets[e];
           if (component[w] !== c) continue;
-          const usable = kinds & mask;
+          const usable = kinds[e] & mask;
           if (usable === 0) continue;
           for (const kind of EDGE_KINDS) {
             const bit = EDGE[kind];

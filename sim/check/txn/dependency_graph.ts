@@ -84,6 +84,30 @@ export interface EdgeReason {
 }
 
 /**
+ * A graph's edges as flat arrays: node a's edges are the positions
+ * `offsets[a]` to `offsets[a + 1] - 1` of `targets` (the other end) and
+ * `kinds` (the bit mask of the edge's kinds).
+ *
+ * @example
+ * ```ts
+ * import { DependencyGraph, EDGE } from "./dependency_graph.ts";
+ * import assert from "node:assert/strict";
+ * const g = new DependencyGraph(2);
+ * g.add(0, 1, "rw");
+ * const { offsets, targets, kinds } = g.adjacency();
+ * assert.deepEqual([offsets[0], offsets[1], targets[0], kinds[0]], [0, 1, 1, EDGE.rw]);
+ * ```
+ */
+export interface Adjacency {
+  /** Where each node's edges start; `offsets[size]` is the number of edges. */
+  offsets: Int32Array;
+  /** The target of each edge. */
+  targets: Int32Array;
+  /** The kinds of each edge, as a bit mask. */
+  kinds: Uint8Array;
+}
+
+/**
  * A directed graph over transactions `0 .. size - 1` with labelled edges.
  *
  * @example
@@ -102,8 +126,10 @@ export class DependencyGraph {
   readonly size: number;
   /** `out[a]`: the targets of a's edges, each with the bit mask of its kinds. */
   readonly #out: Map<number, number>[];
-  readonly #reasons = new Map<number, EdgeReason>();
+  /** `reasons[a]`: why each of a's edges exists, keyed by target and kind. */
+  readonly #reasons: Map<number, EdgeReason>[];
   #edges = 0;
+  #flat: Adjacency | undefined;
 
   /** A graph of `size` nodes and no edges. */
   constructor(size: number) {
@@ -112,6 +138,7 @@ export class DependencyGraph {
     }
     this.size = size;
     this.#out = Array.from({ length: size }, () => new Map());
+    this.#reasons = Array.from({ length: size }, () => new Map());
   }
 
   /** Adds `a → b` of `kind` (no self-edges: a transaction never precedes itself). */
@@ -124,8 +151,10 @@ export class DependencyGraph {
     const had = this.#out[a].get(b) ?? 0;
     if ((had & bit) !== 0) return;
     if (had === 0) this.#edges++;
+    this.#flat = undefined;
     this.#out[a].set(b, had | bit);
-    this.#reasons.set(this.#reasonKey(a, b, bit), reason);
+    // Small integer keys: a Map of them is far faster than one of 40-bit numbers.
+    this.#reasons[a].set(b * 32 + bit, reason);
   }
 
   /** The bit mask of the kinds of `a → b` (0 when there is no edge). */
@@ -135,7 +164,7 @@ export class DependencyGraph {
 
   /** Why `a → b` of `kind` was added, or `undefined` if it was not. */
   reason(a: number, b: number, kind: EdgeKind): EdgeReason | undefined {
-    return this.#reasons.get(this.#reasonKey(a, b, EDGE[kind]));
+    return this.#reasons[a].get(b * 32 + EDGE[kind]);
   }
 
   /** The targets of `a`'s edges, each with its kinds. */
@@ -143,13 +172,30 @@ export class DependencyGraph {
     return this.#out[a];
   }
 
+  /**
+   * The edges as flat arrays, built once after the last `add`: what the
+   * searches walk, since indexing arrays is much faster than iterating maps.
+   */
+  adjacency(): Adjacency {
+    if (this.#flat !== undefined) return this.#flat;
+    const offsets = new Int32Array(this.size + 1);
+    const targets = new Int32Array(this.#edges);
+    const kinds = new Uint8Array(this.#edges);
+    let i = 0;
+    for (let a = 0; a < this.size; a++) {
+      offsets[a] = i;
+      for (const [b, k] of this.#out[a]) {
+        targets[i] = b;
+        kinds[i++] = k;
+      }
+    }
+    offsets[this.size] = i;
+    return this.#flat = { offsets, targets, kinds };
+  }
+
   /** Number of node pairs joined by at least one edge. */
   get edgeCount(): number {
     return this.#edges;
-  }
-
-  #reasonKey(a: number, b: number, bit: number): number {
-    return (a * this.size + b) * 32 + bit;
   }
 }
 
@@ -178,38 +224,46 @@ export function components(
   mask: number,
 ): { component: Int32Array; sizes: number[] } {
   const n = g.size;
+  const { offsets, targets, kinds } = g.adjacency();
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const component = new Int32Array(n).fill(-1);
   const onStack = new Uint8Array(n);
   const stack: number[] = [];
   const sizes: number[] = [];
-  let next = 0;
-  // The call stack of the recursive algorithm: a node and the iterator over its edges.
-  const frames: { v: number; edges: Iterator<[number, number]> }[] = [];
+  // The call stack of the recursive algorithm: a node and the position of its next edge.
+  const frameNode = new Int32Array(n);
+  const frameEdge = new Int32Array(n);
+  let depth = 0, next = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
-    const enter = (v: number) => {
-      index[v] = low[v] = next++;
-      stack.push(v);
-      onStack[v] = 1;
-      frames.push({ v, edges: g.out(v).entries() });
-    };
-    enter(root);
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1];
-      const step = frame.edges.next();
-      if (!step.done) {
-        const [w, kinds] = step.value;
-        if ((kinds & mask) === 0) continue;
-        if (index[w] === -1) enter(w);
-        else if (onStack[w] === 1) low[frame.v] = Math.min(low[frame.v], index[w]);
+    let v = root;
+    index[v] = low[v] = next++;
+    stack.push(v);
+    onStack[v] = 1;
+    frameNode[0] = v;
+    frameEdge[0] = offsets[v];
+    depth = 1;
+    while (depth > 0) {
+      v = frameNode[depth - 1];
+      const e = frameEdge[depth - 1];
+      if (e < offsets[v + 1]) {
+        frameEdge[depth - 1] = e + 1;
+        if ((kinds[e] & mask) === 0) continue;
+        const w = targets[e];
+        if (index[w] === -1) {
+          index[w] = low[w] = next++;
+          stack.push(w);
+          onStack[w] = 1;
+          frameNode[depth] = w;
+          frameEdge[depth] = offsets[w];
+          depth++;
+        } else if (onStack[w] === 1) low[v] = Math.min(low[v], index[w]);
         continue;
       }
-      frames.pop();
-      const v = frame.v;
-      if (frames.length > 0) {
-        const parent = frames[frames.length - 1].v;
+      depth--;
+      if (depth > 0) {
+        const parent = frameNode[depth - 1];
         low[parent] = Math.min(low[parent], low[v]);
       }
       if (low[v] === index[v]) {

@@ -21,7 +21,7 @@
 
 import type { OpId } from "../../../actors/mod.ts";
 import type { Operation } from "../../history.ts";
-import { canonical, ModelInputError } from "../models.ts";
+import { canonical, ModelInputError, valueKey } from "../models.ts";
 
 /**
  * The two transactional workloads: lists you append to, and registers you
@@ -247,12 +247,14 @@ function checkTxn(t: Txn, workload: TxnWorkload): void {
 
 /** Elle's precondition: a written value names its write, so no value is written to a key twice. */
 function checkUniqueWrites(txns: readonly Txn[]): void {
-  const seen = new Map<string, Txn>();
+  const seen = new Map<string | number, Map<string | number, Txn>>();
   for (const t of txns) {
     for (const m of t.mops) {
       if (m.f === "r") continue;
-      const id = canonical(m.key) + "\u0000" + canonical(m.value);
-      const first = seen.get(id);
+      const k = valueKey(m.key), v = valueKey(m.value);
+      let values = seen.get(k);
+      if (values === undefined) seen.set(k, values = new Map());
+      const first = values.get(v);
       if (first !== undefined) {
         throw new ModelInputError(
           t.id,
@@ -260,7 +262,7 @@ function checkUniqueWrites(txns: readonly Txn[]): void {
             `${first.id} did: every value must be written to a key at most once`,
         );
       }
-      seen.set(id, t);
+      values.set(v, t);
     }
   }
 }
