@@ -11,6 +11,7 @@
 import { styleText } from "node:util";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
+import { clockSyncSection } from "./_clocksync_section.ts";
 import { heading } from "./_text.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
@@ -97,6 +98,7 @@ function learnedAt(events: readonly TraceEvent[], rumour: string): string {
 /** The tour, in order; each later protocol appends its own section. */
 const sections: Section[] = [
   gossipSection,
+  clockSyncSection,
   clocksSection,
   quorumSection,
   raftSection,

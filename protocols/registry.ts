@@ -8,6 +8,7 @@
 import { ScenarioRegistry } from "../sim/scenario.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
+import { clockSync } from "./clocksync/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
@@ -33,9 +34,11 @@ import {
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
-  // In the order of the course: models, time and order, quorums, consensus, CRDTs.
+  // In the order of the course: models, physical time (3.2), logical time and order, quorums,
+  // consensus, CRDTs.
   .register(pingPong)
   .register(gossip)
+  .register(clockSync)
   .register(lamport)
   .register(vectorClock)
   .register(broadcastFifo)
