@@ -214,7 +214,7 @@ export function disciplineRun(
  * ```ts
  * import { clockSyncExample } from "./clock_sync.ts";
  * import assert from "node:assert/strict";
- * assert.match(clockSyncExample(), /delay\/2/);
+ * assert.match(clockSyncExample(), /within δ\/2/);
  * ```
  */
 export function clockSyncExample(): string {

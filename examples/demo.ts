@@ -16,6 +16,7 @@ import { heading } from "./_text.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
 import { raftSection } from "./_raft_section.ts";
+import { spannerSection } from "./_spanner_section.ts";
 import { renderDiagram } from "../sim/render/diagram.ts";
 import { runScenario, type ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent, TraceKind } from "../sim/trace.ts";
@@ -103,6 +104,7 @@ const sections: Section[] = [
   quorumSection,
   raftSection,
   crdtSection,
+  spannerSection,
 ];
 
 /**

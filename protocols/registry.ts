@@ -12,6 +12,7 @@ import { clockSync } from "./clocksync/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
+import { spanner } from "./spanner/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
 import {
   raft,
@@ -35,7 +36,7 @@ import {
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   // In the order of the course: models, physical time (3.2), logical time and order, quorums,
-  // consensus, CRDTs.
+  // consensus, CRDTs, Spanner (8.2).
   .register(pingPong)
   .register(gossip)
   .register(clockSync)
@@ -57,4 +58,5 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)
-  .register(crdtText);
+  .register(crdtText)
+  .register(spanner);
