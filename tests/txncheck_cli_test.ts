@@ -2,7 +2,12 @@
 // Jepsen's history.edn for list-append and rw-register, with lincheck's exit codes.
 
 import assert from "node:assert/strict";
-import { cli } from "./_cli.ts";
+import { cli as run } from "./_cli.ts";
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const r = await run(args);
+  return { code: r.code, out: r.out.join("\n"), err: r.err.join("\n") };
+}
 import { txncheckCommand } from "../sim/check/txncheck_command.ts";
 
 // Write skew in the JSON form: each reads the other's key empty, then appends to its own.
@@ -38,26 +43,26 @@ Deno.test("sim txncheck: verdicts and exit codes through the command line", asyn
     ].join("\n"),
   );
 
-  await t.step("write skew is G2: exit 1, the cycle and the models it rules out", () => {
-    const r = cli(["txncheck", skew]);
+  await t.step("write skew is G2: exit 1, the cycle and the models it rules out", async () => {
+    const r = await cli(["txncheck", skew]);
     assert.equal(r.code, 1);
     assert.match(r.out, /NOT strict-serializable \(list-append, 2 transactions/);
     assert.match(r.out, /anomalies: G2\n/);
     assert.match(r.out, /rules out: repeatable-read \(and so serializable/);
     assert.match(r.out, /T0 -rw-> T1: T0 read x empty, before T1's append of 1/);
   });
-  await t.step("--consistency snapshot-isolation allows write skew: exit 0", () => {
-    assert.equal(cli(["txncheck", skew, "--consistency", "snapshot-isolation"]).code, 0);
+  await t.step("--consistency snapshot-isolation allows write skew: exit 0", async () => {
+    assert.equal((await cli(["txncheck", skew, "--consistency", "snapshot-isolation"])).code, 0);
   });
-  await t.step("Jepsen EDN: the Elle paper's G-single, with its line numbers", () => {
-    const r = cli(["txncheck", paper, "--consistency", "serializable"]);
+  await t.step("Jepsen EDN: the Elle paper's G-single, with its line numbers", async () => {
+    const r = await cli(["txncheck", paper, "--consistency", "serializable"]);
     assert.equal(r.code, 1);
     assert.match(r.out, /G-single \(read skew[^\n]*: T3 -rw-> T1 -wr-> T2 -ww-> T3/);
     assert.match(r.out, /T3 = line 8, client 3, ok/);
     assert.match(r.out, /T3 read 255 without T1's append of 8, which came after 5/);
   });
-  await t.step("--json prints one object: valid, anomalyTypes, not, anomalies", () => {
-    const r = cli(["txncheck", paper, "--json"]);
+  await t.step("--json prints one object: valid, anomalyTypes, not, anomalies", async () => {
+    const r = await cli(["txncheck", paper, "--json"]);
     const json = JSON.parse(r.out);
     assert.equal(json.valid, false);
     assert.deepEqual(json.anomalyTypes, ["G-single", "G-single-realtime"]);
@@ -65,12 +70,12 @@ Deno.test("sim txncheck: verdicts and exit codes through the command line", asyn
     assert.deepEqual(json.anomalies[0].ops, [3, 1, 2]);
     assert.equal(json.transactions, 4);
   });
-  await t.step("a clean rw-register history exits 0 (workload detected)", () => {
-    const r = cli(["txncheck", clean]);
+  await t.step("a clean rw-register history exits 0 (workload detected)", async () => {
+    const r = await cli(["txncheck", clean]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /strict-serializable: no anomaly found \(rw-register, 3 transactions/);
   });
-  await t.step("bad input exits 2 with one line naming it", () => {
+  await t.step("bad input exits 2 with one line naming it", async () => {
     for (
       const args of [
         ["txncheck", skew, "--model", "queue"],
@@ -80,13 +85,13 @@ Deno.test("sim txncheck: verdicts and exit codes through the command line", asyn
         ["txncheck", `${dir}/missing.json`],
       ]
     ) {
-      const r = cli(args);
+      const r = await cli(args);
       assert.equal(r.code, 2, args.join(" "));
       assert.equal(r.err.trim().split("\n").length, 1, r.err);
       assert.doesNotMatch(r.err, / {4}at /);
     }
   });
-  await t.step("a malformed or unreadable transaction is named by its line", () => {
+  await t.step("a malformed or unreadable transaction is named by its line", async () => {
     const broken = `${dir}/broken.edn`;
     Deno.writeTextFileSync(
       broken,
@@ -97,7 +102,7 @@ Deno.test("sim txncheck: verdicts and exit codes through the command line", asyn
         "{:process 1, :type :ok, :f :txn, :value [[:incr :x 1]]}",
       ].join("\n"),
     );
-    const r = cli(["txncheck", broken]);
+    const r = await cli(["txncheck", broken]);
     assert.equal(r.code, 2);
     assert.match(r.err, /broken\.edn:3: .*function ":incr"/);
     const syntax = `${dir}/syntax.json`;
@@ -105,7 +110,7 @@ Deno.test("sim txncheck: verdicts and exit codes through the command line", asyn
       syntax,
       '{"client": 1, "f": "txn", "output": [], "call": 0, "ret": 1}\n{oops',
     );
-    assert.match(cli(["txncheck", syntax]).err, /syntax\.json:2: /);
+    assert.match((await cli(["txncheck", syntax])).err, /syntax\.json:2: /);
   });
   await t.step("a budget spent before any anomaly is found: exit 3, valid null", () => {
     const out = txncheckCommand(JSON.stringify(writeSkew), "skew.json", {

@@ -6,8 +6,20 @@
  * node's own, so the actor inside cannot tell, except that its clock now
  * agrees with the time server's.
  *
- * ```ts ignore
- * sim.spawn("n2", () => new SyncedActor(new Replica(config), { server: "ts" }));
+ * ```ts
+ * import { Simulation } from "../../sim/simulation.ts";
+ * import { SyncedActor } from "./synced_actor.ts";
+ * import assert from "node:assert/strict";
+ * // An actor that stamps what it hears with its clock.
+ * const heard: number[] = [];
+ * const stamper = { onMessage: (ctx: { now(): number }) => void heard.push(ctx.now()) };
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("ts", () => new SyncedActor(undefined, {}));
+ * sim.spawn("n2", () => new SyncedActor(stamper, { server: "ts" }), { clock: { skewMs: -500 } });
+ * sim.at(1000, (s) => s.send("outside", "n2", "hello"));
+ * sim.run({ until: 1100 });
+ * // Stamped by the synchronised clock: near 1000, not the hardware clock's 500.
+ * assert.ok(Math.abs(heard[0] - 1000) < 20);
  * ```
  *
  * @module
