@@ -8,9 +8,11 @@
 import { ScenarioRegistry } from "../sim/scenario.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
+import { clockSync } from "./clocksync/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
+import { spanner } from "./spanner/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
 import { smrCas } from "./smr/scenario.ts";
 import {
@@ -36,10 +38,11 @@ import {
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
-  // In the order of the course: models, time and order, quorums, replication by total order,
-  // consensus, CRDTs.
+  // In the order of the course: models, physical time (3.2), logical time and order, quorums,
+  // replication by total order, consensus, CRDTs, Spanner (8.2).
   .register(pingPong)
   .register(gossip)
+  .register(clockSync)
   .register(lamport)
   .register(vectorClock)
   .register(broadcastFifo)
@@ -59,4 +62,5 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)
-  .register(crdtText);
+  .register(crdtText)
+  .register(spanner);

@@ -13,6 +13,7 @@
  */
 
 import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
+import { txncheckCommand } from "./check/txncheck_command.ts";
 import { isModuleReference, loadScenario, scenarioOfSpec } from "./scenario_module.ts";
 import { VERSION } from "./version.ts";
 import { Command, CommanderError, Option } from "npm:commander@14.0.3";
@@ -371,6 +372,20 @@ function buildProgram(
         timeoutMs,
         json: opts.json,
       });
+      if (outcome.stdout !== "") io.stdout(outcome.stdout.trimEnd());
+      if (outcome.stderr !== "") io.stderr(outcome.stderr.trimEnd());
+      setCode(outcome.exitCode);
+    });
+
+  program.command("txncheck")
+    .description("check a recorded transaction history (list-append, rw-register) like Elle")
+    .argument("<file>", "history file: JSON array, JSON lines, or a Jepsen history.edn")
+    .option("--model <name>", "the workload: list-append or rw-register (default: detected)")
+    .option("--consistency <model>", "the model it must hold (default strict-serializable)")
+    .option("--timeout-ms <n>", "budget for the cycle search; past it, unknown (exit 3)")
+    .option("--json", 'print {"valid": true|false|null, "anomalyTypes", "not", "anomalies", ...}')
+    .action((file: string, opts: { model?: string; consistency?: string; timeoutMs?: string }) => {
+      const outcome = txncheckCommand(readFile(file), file, opts);
       if (outcome.stdout !== "") io.stdout(outcome.stdout.trimEnd());
       if (outcome.stderr !== "") io.stderr(outcome.stderr.trimEnd());
       setCode(outcome.exitCode);
