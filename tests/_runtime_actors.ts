@@ -1,0 +1,52 @@
+/**
+ * Actors that the runtime tests start as real processes
+ * (`tests/_runtime_actors.ts#counterNode`).
+ *
+ * @module
+ */
+
+import type { Actor, Context, NodeId } from "../actors/mod.ts";
+
+/** What a counter node understands and answers. */
+export type CounterMsg =
+  | { type: "add"; n: number; id: number }
+  | { type: "added"; id: number; total: number }
+  | { type: "get"; id: number }
+  | { type: "total"; id: number; total: number; starts: number };
+
+/**
+ * A counter whose total lives in storage; it answers an `add` only once the
+ * new total is durable, so every acknowledged add must survive a kill.
+ *
+ * @example
+ * ```ts
+ * import { counterNode } from "./_runtime_actors.ts";
+ * import { TestContext } from "../actors/test_context.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = new TestContext<import("./_runtime_actors.ts").CounterMsg>("n1");
+ * const node = counterNode();
+ * node.onStart!(ctx);
+ * node.onMessage(ctx, { type: "add", n: 2, id: 1 }, "c1");
+ * assert.deepEqual(ctx.takeSent()[0].msg, { type: "added", id: 1, total: 2 });
+ * ```
+ */
+export function counterNode(): Actor<CounterMsg> {
+  let total = 0;
+  let starts = 0;
+  return {
+    onStart(ctx: Context<CounterMsg>) {
+      total = ctx.storage.get<number>("total") ?? 0;
+      starts = (ctx.storage.get<number>("starts") ?? 0) + 1;
+      ctx.storage.set("starts", starts);
+    },
+    onMessage(ctx: Context<CounterMsg>, msg: CounterMsg, from: NodeId) {
+      if (msg.type === "add") {
+        total += msg.n;
+        ctx.storage.set("total", total);
+        ctx.send(from, { type: "added", id: msg.id, total });
+      } else if (msg.type === "get") {
+        ctx.send(from, { type: "total", id: msg.id, total, starts });
+      }
+    },
+  };
+}
