@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ClusterScenario } from "../runtime/cluster.ts";
 import { ScenarioRegistry } from "../sim/scenario.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
@@ -22,6 +23,7 @@ import {
   raftReplication,
   raftUnreliable,
 } from "./raft/scenarios.ts";
+import { raftKvCluster } from "./raft/cluster.ts";
 
 /**
  * All registered scenarios.
@@ -55,3 +57,17 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(crdtLwwSet)
   .register(crdtOrSet)
   .register(crdtText);
+
+/**
+ * The scenarios `deno task cluster` runs as real processes on this machine.
+ *
+ * @example
+ * ```ts
+ * import { clusterScenarios } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(clusterScenarios.some((s) => s.name === "raft-kv"));
+ * ```
+ */
+export const clusterScenarios: readonly ClusterScenario[] = [
+  raftKvCluster,
+];

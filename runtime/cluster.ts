@@ -226,8 +226,10 @@ export interface ClusterResult {
   summary: string[];
   /** Real milliseconds from the cluster's start to the end of the run. */
   wallMs: number;
-  /** Where the node folders (logs, data) were; removed unless `dir` was given. */
+  /** Where the node folders (logs, data) were; removed unless `dir` was given or a check failed. */
   dir: string;
+  /** Each server: its address and how many times its process was started. */
+  servers: Array<{ id: NodeId; address: string; starts: number }>;
 }
 
 /** Faults a real cluster can inject. */
@@ -411,6 +413,11 @@ export async function runCluster(
     summary,
     wallMs: Math.round(wallMs),
     dir,
+    servers: servers.map((id, i) => ({
+      id,
+      address: formatAddress(addresses[i]),
+      starts: procs.get(id)!.starts,
+    })),
   };
 }
 
