@@ -11,6 +11,7 @@ import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scen
 import { lamport, vectorClock } from "./clocks/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
+import { maelstromClusters, maelstromScenarios } from "./maelstrom/solutions.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
 import {
@@ -57,6 +58,8 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(crdtLwwSet)
   .register(crdtOrSet)
   .register(crdtText);
+// Then Maelstrom's workloads (the Gossip Glomers challenges), with reference solutions.
+for (const s of maelstromScenarios) scenarios.register(s);
 
 /**
  * The scenarios `deno task cluster` runs as real processes on this machine.
@@ -70,4 +73,5 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
  */
 export const clusterScenarios: readonly ClusterScenario[] = [
   raftKvCluster,
+  ...maelstromClusters,
 ];
