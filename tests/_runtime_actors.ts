@@ -50,3 +50,23 @@ export function counterNode(): Actor<CounterMsg> {
     },
   };
 }
+
+/**
+ * A node whose handler throws on `{ "type": "boom" }`: what a bug looks like
+ * to the runtime.
+ *
+ * @example
+ * ```ts
+ * import { throwingNode } from "./_runtime_actors.ts";
+ * import { TestContext } from "../actors/test_context.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => throwingNode().onMessage(new TestContext("n1"), { type: "boom" }, "c1"), /boom/);
+ * ```
+ */
+export function throwingNode(): Actor<{ type: string }> {
+  return {
+    onMessage(_ctx, msg) {
+      if (msg.type === "boom") throw new Error("boom: a bug in the handler");
+    },
+  };
+}
