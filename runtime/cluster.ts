@@ -131,6 +131,12 @@ export interface ClusterScenario {
   check(history: readonly Operation[], servers: readonly NodeId[]): Violation[];
   /** Lines describing the outcome for people. */
   describe?(history: readonly Operation[]): string[];
+  /**
+   * Whether the clients are done (their final operations made), so the
+   * settle period can end early. Default: never; the period runs out.
+   */
+  // deno-lint-ignore no-explicit-any
+  finished?(clients: ReadonlyArray<Actor<any, any>>): boolean;
 }
 
 /**
@@ -371,7 +377,10 @@ export async function runCluster(
     await sleep(durationMs - clock());
     for (const t of timers) clearTimeout(t);
     await faults.repairAll();
-    await sleep(durationMs + settleMs - clock());
+    const actors = () => [...hosts.values()].flatMap((h) => h.actor === undefined ? [] : [h.actor]);
+    while (clock() < durationMs + settleMs && !(scenario.finished?.(actors()) ?? false)) {
+      await sleep(Math.min(50, durationMs + settleMs - clock()));
+    }
     event("stopping");
     for (const host of hosts.values()) host.stop();
   } finally {

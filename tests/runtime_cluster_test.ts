@@ -1,12 +1,14 @@
 /**
- * Issue 15, part 4: the project's Raft KV as a cluster of real processes on
- * loopback. Three `RaftNode` processes, clients in the driver, SIGKILL and
- * restarts, partitions through the runtime's own transport, and the
- * simulator's linearizability checker on the history. Every process is gone
- * when the run is over.
+ * Issue 15, parts 1 and 4: clusters of real processes on loopback. The
+ * project's Raft KV as three `RaftNode` processes, clients in the driver,
+ * SIGKILL and restarts, partitions through the runtime's own transport, and
+ * the simulator's linearizability checker on the history; and a Maelstrom
+ * reference solution under the same clients and checker as in the
+ * simulator. Every process is gone when a run is over.
  */
 
 import assert from "node:assert/strict";
+import { maelstromClusters } from "../protocols/maelstrom/solutions.ts";
 import { raftKvCluster } from "../protocols/raft/cluster.ts";
 import { runCluster } from "../runtime/cluster.ts";
 import { parseAddress } from "../runtime/transport.ts";
@@ -56,4 +58,23 @@ Deno.test("raft-kv on 3 processes: kills, restarts and partitions; the history i
   for (const s of result.servers) {
     assert.equal(await listening(s.address), false, `${s.id} still listens on ${s.address}`);
   }
+});
+
+Deno.test("maelstrom-broadcast as processes: the simulator's clients and checker, a partition and a kill", async () => {
+  const broadcast = maelstromClusters.find((c) => c.name === "maelstrom-broadcast")!;
+  const result = await runCluster(broadcast, {
+    nodes: 3,
+    durationMs: 3000,
+    faults: "@500 partition n1|n2,n3; @1000 crash n2; @1500 restart n2; @2000 heal",
+  });
+  const report = [...result.events, ...result.summary, ...result.violations.map((v) => v.message)]
+    .join("\n");
+  assert.equal(result.ok, true, report);
+  // Every client made its final read, and it held every acknowledged broadcast.
+  const finals = result.history.filter((op) =>
+    op.f === "read" && (op.input as { final?: boolean } | null)?.final === true
+  );
+  assert.equal(finals.length, 3, report);
+  assert.ok(finals.every((op) => op.status === "ok"), report);
+  for (const s of result.servers) assert.equal(await listening(s.address), false);
 });

@@ -172,6 +172,7 @@ export function maelstromCluster(
       }),
     check: (history) => workload.check(history),
     describe: (history) => workload.describe?.(history) ?? [],
+    finished: (clients) => clients.every((c) => (c as MaelstromClient).phase === "done"),
   });
 }
 
