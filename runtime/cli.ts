@@ -160,7 +160,7 @@ async function clusterCommand(args: string[], io: RuntimeCliIo): Promise<number>
     list: { type: "boolean" },
   });
   if (values.list) {
-    for (const s of io.clusterScenarios) io.stdout(`${s.name.padEnd(24)} ${s.summary}`);
+    for (const s of io.clusterScenarios) io.stdout(`${s.name.padEnd(26)} ${s.summary}`);
     return 0;
   }
   const name = onePositional(positionals, "scenario");
