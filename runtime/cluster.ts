@@ -39,6 +39,7 @@ import { ConfigError } from "../sim/errors.ts";
 import {
   type FaultAction,
   type FaultSchedule,
+  faultNodes,
   formatAction,
   formatFaults,
   generateFaults,
@@ -281,6 +282,13 @@ export async function runCluster(
         "faults",
         `${formatAction(f.action)}: a real cluster injects crash, restart, pause, resume, ` +
           "partition, block and heal (clocks are the machine's own)",
+      );
+    }
+    const unknown = faultNodes(f.action).find((id) => !servers.includes(id));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        "faults",
+        `${formatAction(f.action)}: no server ${unknown}; the servers are ${servers.join(", ")}`,
       );
     }
   }
