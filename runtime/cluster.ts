@@ -38,8 +38,8 @@ import { History, type Operation } from "../sim/history.ts";
 import { ConfigError } from "../sim/errors.ts";
 import {
   type FaultAction,
-  type FaultSchedule,
   faultNodes,
+  type FaultSchedule,
   formatAction,
   formatFaults,
   generateFaults,
@@ -213,7 +213,10 @@ export interface ClusterOptions {
  * @example
  * ```ts
  * import type { ClusterResult } from "./cluster.ts";
- * const verdict = (r: ClusterResult) => r.ok ? "ok" : r.violations.map((v) => v.check).join(", ");
+ * import assert from "node:assert/strict";
+ * const verdict = (r: Pick<ClusterResult, "ok" | "violations">) =>
+ *   r.ok ? "ok" : r.violations.map((v) => v.check).join(", ");
+ * assert.equal(verdict({ ok: false, violations: [{ check: "linearizability", message: "", atMs: 5 }] }), "linearizability");
  * ```
  */
 export interface ClusterResult {
@@ -240,17 +243,32 @@ export interface ClusterResult {
 }
 
 /** Faults a real cluster can inject. */
-const REAL_FAULTS = new Set(["crash", "restart", "pause", "resume", "partition", "block", "heal"]);
+const REAL_FAULTS = new Set([
+  "crash",
+  "restart",
+  "pause",
+  "resume",
+  "partition",
+  "block",
+  "unblock",
+  "disconnect",
+  "reconnect",
+  "heal",
+]);
 
 /**
  * Runs a cluster scenario (see the module documentation).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runCluster } from "./cluster.ts";
- * import { raftKvCluster } from "../protocols/raft/cluster.ts";
- * const result = await runCluster(raftKvCluster, { nodes: 3, faults: "@2000 crash n1; @4000 restart n1" });
- * console.log(result.ok, result.summary.join("\n"));
+ * import { maelstromClusters } from "../protocols/maelstrom/solutions.ts";
+ * import assert from "node:assert/strict";
+ * // One echo server process for half a second, and a client in this process.
+ * const echo = maelstromClusters.find((c) => c.name === "maelstrom-echo")!;
+ * const result = await runCluster(echo, { nodes: 1, durationMs: 500 });
+ * assert.equal(result.ok, true);
+ * assert.ok(result.history.some((op) => op.status === "ok"));
  * ```
  */
 export async function runCluster(
@@ -281,7 +299,7 @@ export async function runCluster(
       throw new ConfigError(
         "faults",
         `${formatAction(f.action)}: a real cluster injects crash, restart, pause, resume, ` +
-          "partition, block and heal (clocks are the machine's own)",
+          "partition, block, unblock, disconnect, reconnect and heal (clocks are the machine's own)",
       );
     }
     const unknown = faultNodes(f.action).find((id) => !servers.includes(id));
@@ -378,7 +396,7 @@ export async function runCluster(
     }
     for (const host of hosts.values()) host.start();
 
-    const faults = new FaultInjector(procs, event);
+    const faults = new FaultInjector(procs, [...hosts.keys()], event);
     for (const f of schedule) {
       timers.push(setTimeout(() => void faults.apply(f.action), Math.max(0, f.at - clock())));
     }
@@ -445,11 +463,14 @@ export async function runCluster(
 class FaultInjector {
   /** Cut one-way links, as `from>to`. */
   #cuts = new Set<string>();
+  /** Servers cut off from everyone, clients included, until reconnected. */
+  #disconnected = new Set<NodeId>();
   #crashed = new Set<NodeId>();
   #paused = new Set<NodeId>();
 
   constructor(
     readonly procs: ReadonlyMap<NodeId, NodeProcess>,
+    readonly clients: readonly NodeId[],
     readonly event: (text: string) => void,
   ) {}
 
@@ -485,6 +506,15 @@ class FaultInjector {
       case "block":
         this.#cuts.add(`${action.from}>${action.to}`);
         return await this.#sendAllLinks();
+      case "unblock":
+        this.#cuts.delete(`${action.from}>${action.to}`);
+        return await this.#sendAllLinks();
+      case "disconnect":
+        this.#disconnected.add(action.node);
+        return await this.#sendAllLinks();
+      case "reconnect":
+        this.#disconnected.delete(action.node);
+        return await this.#sendAllLinks();
       case "heal":
         this.#cuts.clear();
         return await this.#sendAllLinks();
@@ -501,6 +531,7 @@ class FaultInjector {
   /** Heals every link, resumes paused nodes and restarts crashed ones. */
   async repairAll(): Promise<void> {
     if (this.#cuts.size > 0) await this.apply({ type: "heal" });
+    for (const node of [...this.#disconnected]) await this.apply({ type: "reconnect", node });
     for (const node of [...this.#paused]) await this.apply({ type: "resume", node });
     for (const node of [...this.#crashed]) await this.apply({ type: "restart", node });
   }
@@ -521,13 +552,20 @@ class FaultInjector {
   }
 
   async #sendLinks(id: NodeId): Promise<void> {
-    const blockOut: NodeId[] = [], blockIn: NodeId[] = [];
+    const blockOut = new Set<NodeId>(), blockIn = new Set<NodeId>();
     for (const cut of this.#cuts) {
       const [from, to] = cut.split(">");
-      if (from === id) blockOut.push(to);
-      if (to === id) blockIn.push(from);
+      if (from === id) blockOut.add(to);
+      if (to === id) blockIn.add(from);
     }
-    await this.#proc(id).command({ type: "links", blockOut, blockIn });
+    const everyone = [...this.procs.keys(), ...this.clients].filter((n) => n !== id);
+    for (const other of everyone) {
+      if (this.#disconnected.has(id) || this.#disconnected.has(other)) {
+        blockOut.add(other);
+        blockIn.add(other);
+      }
+    }
+    await this.#proc(id).command({ type: "links", blockOut: [...blockOut], blockIn: [...blockIn] });
   }
 }
 
