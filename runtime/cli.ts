@@ -7,6 +7,7 @@
  * deno task maelstrom <module#export> [--seed N] [--data DIR]
  * deno task cluster <scenario> [--nodes N] [--duration-ms MS] [--settle-ms MS]
  *   [--faults SPEC] [--seed N] [--dir DIR] [--json]
+ * deno task cluster ./my_cluster.ts#myScenario
  * deno task cluster --list
  * ```
  *
@@ -20,7 +21,7 @@ import { parseArgs } from "node:util";
 import { checkNodeId, type NodeId } from "../actors/node_id.ts";
 import { ConfigError } from "../sim/errors.ts";
 import { type ClusterScenario, runCluster } from "./cluster.ts";
-import { loadFactory } from "./factory.ts";
+import { loadFactory, parseActorSpec } from "./factory.ts";
 import { runMaelstromNode } from "./maelstrom_node.ts";
 import { startNode } from "./node.ts";
 import { type Address, formatAddress, parseAddress } from "./transport.ts";
@@ -163,16 +164,7 @@ async function clusterCommand(args: string[], io: RuntimeCliIo): Promise<number>
     for (const s of io.clusterScenarios) io.stdout(`${s.name.padEnd(26)} ${s.summary}`);
     return 0;
   }
-  const name = onePositional(positionals, "scenario");
-  const scenario = io.clusterScenarios.find((s) => s.name === name);
-  if (scenario === undefined) {
-    throw new ConfigError(
-      "scenario",
-      `unknown cluster scenario ${JSON.stringify(name)}; known: ${
-        io.clusterScenarios.map((s) => s.name).join(", ") || "(none)"
-      }`,
-    );
-  }
+  const scenario = await findScenario(onePositional(positionals, "scenario"), io);
   const num = (key: "nodes" | "duration-ms" | "settle-ms" | "seed") =>
     values[key] === undefined ? undefined : wholeNumber(values[key]!, `--${key}`);
   const json = values.json === true;
@@ -203,14 +195,47 @@ async function clusterCommand(args: string[], io: RuntimeCliIo): Promise<number>
   return result.ok ? 0 : 1;
 }
 
+/**
+ * A registered cluster scenario by name, or one of your own by reference:
+ * `path/to/module.ts#export`, the export a {@linkcode ClusterScenario}.
+ */
+async function findScenario(name: string, io: RuntimeCliIo): Promise<ClusterScenario> {
+  if (name.includes("#")) {
+    const { url, name: exported } = parseActorSpec(name);
+    const value = (await import(url) as Record<string, unknown>)[exported] as
+      | Partial<ClusterScenario>
+      | undefined;
+    if (
+      typeof value?.server !== "string" || typeof value.clients !== "function" ||
+      typeof value.check !== "function"
+    ) {
+      throw new ConfigError(
+        "scenario",
+        `${name} is not a cluster scenario (defineClusterScenario({ name, server, clients, check, ... }))`,
+      );
+    }
+    return value as ClusterScenario;
+  }
+  const scenario = io.clusterScenarios.find((s) => s.name === name);
+  if (scenario === undefined) {
+    throw new ConfigError(
+      "scenario",
+      `unknown cluster scenario ${JSON.stringify(name)}; known: ${
+        io.clusterScenarios.map((s) => s.name).join(", ") || "(none)"
+      } (or give module.ts#export)`,
+    );
+  }
+  return scenario;
+}
+
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
 function parse<O extends Options>(args: string[], options: O) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    // parseArgs names the unknown flag; say it our way.
-    throw new ConfigError("arguments", (e as Error).message);
+    // parseArgs names the flag; its first line says it all.
+    throw new ConfigError("arguments", (e as Error).message.split("\n")[0]);
   }
 }
 
