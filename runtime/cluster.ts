@@ -398,7 +398,11 @@ export async function runCluster(
 
     const faults = new FaultInjector(procs, [...hosts.keys()], event);
     for (const f of schedule) {
-      timers.push(setTimeout(() => void faults.apply(f.action), Math.max(0, f.at - clock())));
+      const apply = () =>
+        faults.apply(f.action).catch((e) =>
+          event(`${formatAction(f.action)} failed: ${(e as Error).message}`)
+        );
+      timers.push(setTimeout(apply, Math.max(0, f.at - clock())));
     }
     await sleep(durationMs - clock());
     for (const t of timers) clearTimeout(t);

@@ -160,6 +160,8 @@ export class ActorHost<M, T = string> {
     this.#actor = this.#options.actor();
     this.#handle(() => this.#actor!.onStart?.(this.#ctx));
     this.#release();
+    // Whatever arrived before the start waits no longer.
+    if (this.#head < this.#inbox.length) this.#schedule();
   }
 
   /** Queues a message for the actor. */

@@ -39,8 +39,11 @@ import type { Violation } from "../../sim/simulation.ts";
  * ```
  */
 export interface ClientOp {
+  /** The operation's name in the history (`read`, `broadcast`, `txn`, ...). */
   f: string;
+  /** Its argument in the history, as the checker reads it. */
   input: unknown;
+  /** The request body to send. */
   request: Body;
 }
 
@@ -56,7 +59,9 @@ export interface ClientOp {
  * ```
  */
 export interface Outcome {
+  /** `ok` it happened, `fail` it did not, `info` it may have. */
   status: OpStatus;
+  /** The operation's result in the history. */
   output?: unknown;
 }
 
@@ -152,7 +157,11 @@ interface InFlight {
   opId: OpId | null;
 }
 
-type Phase = "setup" | "main" | "waiting" | "final" | "done";
+/**
+ * Where a client is: sending setup requests, running the workload, waiting
+ * for the final phase, making final operations, or done.
+ */
+export type ClientPhase = "setup" | "main" | "waiting" | "final" | "done";
 
 /**
  * A Maelstrom client (see the module documentation).
@@ -172,15 +181,17 @@ type Phase = "setup" | "main" | "waiting" | "final" | "done";
  * ```
  */
 export class MaelstromClient implements Actor<Body, ClientTimer> {
+  /** The settings, defaults filled in. */
   readonly config: Readonly<Required<Omit<MaelstromClientConfig, "finalAtMs">>> & {
     finalAtMs?: number;
   };
   #workload!: ClientWorkload;
-  #phase: Phase = "setup";
+  #phase: ClientPhase = "setup";
   #setup: Body[] = [];
   #msgId = 0;
   #current: InFlight | null = null;
 
+  /** A client; it starts with its actor's `onStart`. */
   constructor(config: MaelstromClientConfig) {
     this.config = {
       startMs: 0,
@@ -191,7 +202,7 @@ export class MaelstromClient implements Actor<Body, ClientTimer> {
   }
 
   /** Which phase the client is in. */
-  get phase(): Phase {
+  get phase(): ClientPhase {
     return this.#phase;
   }
 

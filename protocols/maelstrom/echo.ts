@@ -22,9 +22,13 @@ import { historyViolation, type MaelstromWorkload } from "./workload.ts";
  * ```
  */
 export interface EchoRequest {
+  /** Always `echo`. */
   type: "echo";
+  /** The request's id. */
   msg_id?: number;
+  /** The payload to send back. */
   echo: unknown;
+  /** Other fields, ignored. */
   [field: string]: unknown;
 }
 

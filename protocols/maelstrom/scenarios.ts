@@ -70,8 +70,18 @@ const QUIET_MS = 1000;
 /** Virtual ms the final operations may take. */
 const FINAL_MS = 4000;
 
-/** Flags every Maelstrom scenario has. */
-const FLAGS = {
+/**
+ * Flags every Maelstrom scenario has: `--clients`, `--timeout-ms`,
+ * `--think-ms`, `--quiet-ms`.
+ *
+ * @example
+ * ```ts
+ * import { MAELSTROM_FLAGS } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(MAELSTROM_FLAGS["timeout-ms"].default, 1000);
+ * ```
+ */
+export const MAELSTROM_FLAGS = {
   clients: flag.int("client actors (0: one per server)", 0, { min: 0, max: 100 }),
   "timeout-ms": flag.int("a request without a reply this long is recorded as info", 1000, {
     min: 1,
@@ -98,7 +108,7 @@ export function maelstromScenario(
   workload: MaelstromWorkload,
   solution: NodeFactory,
   defaults: MaelstromDefaults = {},
-): Scenario<typeof FLAGS> {
+): Scenario<typeof MAELSTROM_FLAGS> {
   return defineScenario({
     name: `maelstrom-${workload.name}`,
     summary: `Maelstrom's ${workload.name} workload: ${workload.summary}`,
@@ -110,7 +120,7 @@ export function maelstromScenario(
       until: defaults.until ?? 3000,
       faults: defaults.faults,
     },
-    flags: FLAGS,
+    flags: MAELSTROM_FLAGS,
     setup(sim, params) {
       const servers = nodeIds(params.nodes);
       const quiet = params.flags["quiet-ms"];

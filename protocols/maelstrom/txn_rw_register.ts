@@ -59,6 +59,7 @@ export interface TxnRequest {
   msg_id?: number;
   /** The micro-operations, in order. */
   txn: MicroOp[];
+  /** Other fields, ignored. */
   [field: string]: unknown;
 }
 

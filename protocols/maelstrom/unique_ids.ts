@@ -26,6 +26,7 @@ export interface GenerateRequest {
   type: "generate";
   /** The request's id. */
   msg_id?: number;
+  /** Other fields, ignored. */
   [field: string]: unknown;
 }
 
