@@ -32,6 +32,10 @@ type Reply = { type: string; in_reply_to?: number; [field: string]: unknown };
 /** Everything a lin-kv node sends or receives. */
 export type LinKvMsg = KvRequest | RaftMsg | FrontMsg | Reply;
 
+/** Raft's context and timers, as its node declares them. */
+type RaftContext = Parameters<RaftNode["onStart"]>[0];
+type RaftTimer = Parameters<RaftNode["onTimer"]>[1];
+
 /** A client request this node handed to Raft, until Raft answers it. */
 interface Pending {
   request: KvRequest;
@@ -76,27 +80,27 @@ const MAX_PENDING = 10_000;
  * ]);
  * ```
  */
-export class LinKvNode implements Actor<LinKvMsg> {
+export class LinKvNode implements Actor<LinKvMsg, RaftTimer> {
   readonly raft: RaftNode;
   #self: NodeId = "";
   #servers: Set<NodeId>;
   /** Requests in Raft, by client and sequence number. */
   #pending = new Map<string, Pending>();
   /** Raft's view of the context it was made for (`#doorOf`). */
-  #door: Context<RaftMsg> | null = null;
-  #doorOf: Context<LinKvMsg> | null = null;
+  #door: RaftContext | null = null;
+  #doorOf: Context<LinKvMsg, RaftTimer> | null = null;
 
   constructor(readonly nodes: readonly NodeId[]) {
     this.raft = new RaftNode({ servers: nodes });
     this.#servers = new Set(nodes);
   }
 
-  onStart(ctx: Context<LinKvMsg>): void {
+  onStart(ctx: Context<LinKvMsg, RaftTimer>): void {
     this.#self = ctx.self;
     this.raft.onStart(this.#raftContext(ctx));
   }
 
-  onMessage(ctx: Context<LinKvMsg>, msg: LinKvMsg, from: NodeId): void {
+  onMessage(ctx: Context<LinKvMsg, RaftTimer>, msg: LinKvMsg, from: NodeId): void {
     switch (msg.type) {
       case "read":
       case "write":
@@ -118,7 +122,7 @@ export class LinKvNode implements Actor<LinKvMsg> {
     }
   }
 
-  onTimer(ctx: Context<LinKvMsg>, timer: string): void {
+  onTimer(ctx: Context<LinKvMsg, RaftTimer>, timer: RaftTimer): void {
     this.raft.onTimer(this.#raftContext(ctx), timer);
   }
 
@@ -133,7 +137,7 @@ export class LinKvNode implements Actor<LinKvMsg> {
 
   /** Hands a client's request to Raft, as a request from that client. */
   #propose(
-    ctx: Context<LinKvMsg>,
+    ctx: Context<LinKvMsg, RaftTimer>,
     request: KvRequest,
     client: NodeId,
     origin: NodeId,
@@ -153,7 +157,7 @@ export class LinKvNode implements Actor<LinKvMsg> {
   }
 
   /** Raft answered a client: translate the answer into Maelstrom's reply. */
-  #answer(ctx: Context<LinKvMsg>, client: NodeId, msg: RaftMsg): void {
+  #answer(ctx: Context<LinKvMsg, RaftTimer>, client: NodeId, msg: RaftMsg): void {
     if (msg.type !== "ClientReply" && msg.type !== "NotLeader") return;
     const key = `${client}\0${msg.seq}`;
     const pending = this.#pending.get(key);
@@ -175,7 +179,7 @@ export class LinKvNode implements Actor<LinKvMsg> {
     this.#reply(ctx, client, origin, okReply(request, msg.result));
   }
 
-  #reply(ctx: Context<LinKvMsg>, client: NodeId, origin: NodeId, body: Reply): void {
+  #reply(ctx: Context<LinKvMsg, RaftTimer>, client: NodeId, origin: NodeId, body: Reply): void {
     if (origin === this.#self) ctx.send(client, body);
     else ctx.send(origin, { type: "proxy_reply", client, body });
   }
@@ -184,7 +188,7 @@ export class LinKvNode implements Actor<LinKvMsg> {
    * The context Raft gets: this node's, except that what Raft says to a
    * client comes back here to be translated.
    */
-  #raftContext(ctx: Context<LinKvMsg>): Context<RaftMsg> {
+  #raftContext(ctx: Context<LinKvMsg, RaftTimer>): RaftContext {
     if (this.#door !== null && this.#doorOf === ctx) return this.#door;
     this.#doorOf = ctx;
     this.#door = {
