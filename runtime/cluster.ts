@@ -36,16 +36,9 @@ import type { Actor } from "../actors/actor.ts";
 import { checkNodeId, type NodeId } from "../actors/node_id.ts";
 import { History, type Operation } from "../sim/history.ts";
 import { ConfigError } from "../sim/errors.ts";
-import {
-  type FaultAction,
-  faultNodes,
-  type FaultSchedule,
-  formatAction,
-  formatFaults,
-  generateFaults,
-  parseFaultSpec,
-} from "../sim/faults.ts";
+import { type FaultSchedule, formatFaults, generateFaults, parseFaultSpec } from "../sim/faults.ts";
 import type { Violation } from "../sim/simulation.ts";
+import { checkRealFaults, FaultInjector } from "./fault_injector.ts";
 import { ActorHost } from "./host.ts";
 import { NODE_MAIN, NodeProcess } from "./processes.ts";
 import { type Address, formatAddress, freeLoopbackAddresses, TcpTransport } from "./transport.ts";
@@ -242,20 +235,6 @@ export interface ClusterResult {
   servers: Array<{ id: NodeId; address: string; starts: number }>;
 }
 
-/** Faults a real cluster can inject. */
-const REAL_FAULTS = new Set([
-  "crash",
-  "restart",
-  "pause",
-  "resume",
-  "partition",
-  "block",
-  "unblock",
-  "disconnect",
-  "reconnect",
-  "heal",
-]);
-
 /**
  * Runs a cluster scenario (see the module documentation).
  *
@@ -294,22 +273,7 @@ export async function runCluster(
   const schedule: FaultSchedule = spec.kind === "schedule"
     ? spec.schedule
     : generateFaults(seed, servers, durationMs, spec.rates);
-  for (const f of schedule) {
-    if (!REAL_FAULTS.has(f.action.type)) {
-      throw new ConfigError(
-        "faults",
-        `${formatAction(f.action)}: a real cluster injects crash, restart, pause, resume, ` +
-          "partition, block, unblock, disconnect, reconnect and heal (clocks are the machine's own)",
-      );
-    }
-    const unknown = faultNodes(f.action).find((id) => !servers.includes(id));
-    if (unknown !== undefined) {
-      throw new ConfigError(
-        "faults",
-        `${formatAction(f.action)}: no server ${unknown}; the servers are ${servers.join(", ")}`,
-      );
-    }
-  }
+  checkRealFaults(schedule, servers);
   const log = options.log ?? (() => {});
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: `dsim-${scenario.name}-` });
   const removeDir = options.dir === undefined;
@@ -398,11 +362,7 @@ export async function runCluster(
 
     const faults = new FaultInjector(procs, [...hosts.keys()], event);
     for (const f of schedule) {
-      const apply = () =>
-        faults.apply(f.action).catch((e) =>
-          event(`${formatAction(f.action)} failed: ${(e as Error).message}`)
-        );
-      timers.push(setTimeout(apply, Math.max(0, f.at - clock())));
+      timers.push(setTimeout(() => faults.apply(f.action), Math.max(0, f.at - clock())));
     }
     await sleep(durationMs - clock());
     for (const t of timers) clearTimeout(t);
@@ -458,119 +418,6 @@ export async function runCluster(
       starts: procs.get(id)!.starts,
     })),
   };
-}
-
-/**
- * Applies fault actions to the processes, keeping the set of cut links and
- * telling every affected node its share of it.
- */
-class FaultInjector {
-  /** Cut one-way links, as `from>to`. */
-  #cuts = new Set<string>();
-  /** Servers cut off from everyone, clients included, until reconnected. */
-  #disconnected = new Set<NodeId>();
-  #crashed = new Set<NodeId>();
-  #paused = new Set<NodeId>();
-
-  constructor(
-    readonly procs: ReadonlyMap<NodeId, NodeProcess>,
-    readonly clients: readonly NodeId[],
-    readonly event: (text: string) => void,
-  ) {}
-
-  async apply(action: FaultAction): Promise<void> {
-    this.event(formatAction(action));
-    switch (action.type) {
-      case "crash":
-        this.#crashed.add(action.node);
-        this.#paused.delete(action.node);
-        return await this.#proc(action.node).kill("SIGKILL");
-      case "restart": {
-        const p = this.#proc(action.node);
-        if (p.running) return;
-        this.#crashed.delete(action.node);
-        p.spawn();
-        // Its transport starts whole: tell it which links are cut now.
-        return await this.#sendLinks(action.node);
-      }
-      case "pause":
-        this.#paused.add(action.node);
-        return await this.#proc(action.node).kill("SIGSTOP");
-      case "resume":
-        this.#paused.delete(action.node);
-        return await this.#proc(action.node).kill("SIGCONT");
-      case "partition":
-        for (const a of action.groups) {
-          for (const b of action.groups) {
-            if (a === b) continue;
-            for (const x of a) for (const y of b) this.#cuts.add(`${x}>${y}`);
-          }
-        }
-        return await this.#sendAllLinks();
-      case "block":
-        this.#cuts.add(`${action.from}>${action.to}`);
-        return await this.#sendAllLinks();
-      case "unblock":
-        this.#cuts.delete(`${action.from}>${action.to}`);
-        return await this.#sendAllLinks();
-      case "disconnect":
-        this.#disconnected.add(action.node);
-        return await this.#sendAllLinks();
-      case "reconnect":
-        this.#disconnected.delete(action.node);
-        return await this.#sendAllLinks();
-      case "heal":
-        this.#cuts.clear();
-        return await this.#sendAllLinks();
-      case "skew":
-      case "drift":
-        throw new ConfigError("faults", `${action.type} cannot be injected into a real process`);
-      default: {
-        const never: never = action;
-        throw new ConfigError("faults", `unknown fault ${JSON.stringify(never)}`);
-      }
-    }
-  }
-
-  /** Heals every link, resumes paused nodes and restarts crashed ones. */
-  async repairAll(): Promise<void> {
-    if (this.#cuts.size > 0) await this.apply({ type: "heal" });
-    for (const node of [...this.#disconnected]) await this.apply({ type: "reconnect", node });
-    for (const node of [...this.#paused]) await this.apply({ type: "resume", node });
-    for (const node of [...this.#crashed]) await this.apply({ type: "restart", node });
-  }
-
-  #proc(id: NodeId): NodeProcess {
-    const p = this.procs.get(id);
-    if (p === undefined) {
-      throw new ConfigError(
-        "faults",
-        `unknown node ${id}; the servers are ${[...this.procs.keys()].join(", ")}`,
-      );
-    }
-    return p;
-  }
-
-  async #sendAllLinks(): Promise<void> {
-    await Promise.all([...this.procs.keys()].map((id) => this.#sendLinks(id)));
-  }
-
-  async #sendLinks(id: NodeId): Promise<void> {
-    const blockOut = new Set<NodeId>(), blockIn = new Set<NodeId>();
-    for (const cut of this.#cuts) {
-      const [from, to] = cut.split(">");
-      if (from === id) blockOut.add(to);
-      if (to === id) blockIn.add(from);
-    }
-    const everyone = [...this.procs.keys(), ...this.clients].filter((n) => n !== id);
-    for (const other of everyone) {
-      if (this.#disconnected.has(id) || this.#disconnected.has(other)) {
-        blockOut.add(other);
-        blockIn.add(other);
-      }
-    }
-    await this.#proc(id).command({ type: "links", blockOut: [...blockOut], blockIn: [...blockIn] });
-  }
 }
 
 function sleep(ms: number): Promise<void> {

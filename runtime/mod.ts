@@ -10,7 +10,7 @@
  * | `factory.ts` | `module#export`: how a process finds its actor ({@linkcode NodeFactory}) |
  * | `node.ts` | {@linkcode startNode}: a node process (`deno task node`) |
  * | `maelstrom_protocol.ts`, `maelstrom_node.ts` | any actor as a Maelstrom node (`deno task maelstrom`) |
- * | `processes.ts`, `cluster.ts` | {@linkcode runCluster}: a local cluster, clients, faults, checks (`deno task cluster`) |
+ * | `processes.ts`, `fault_injector.ts`, `cluster.ts` | {@linkcode runCluster}: a local cluster, clients, faults, checks (`deno task cluster`) |
  * | `cli.ts`, `main.ts` | the command line |
  *
  * Nothing here imports the simulator's scheduler: the runtime stands beside
