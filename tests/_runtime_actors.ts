@@ -70,3 +70,47 @@ export function throwingNode(): Actor<{ type: string }> {
     },
   };
 }
+
+/**
+ * A "key-value store" in which every node keeps its own map: each node is
+ * consistent alone, and the cluster is not linearizable. The cluster test
+ * runs it to see the checker fail on real processes.
+ *
+ * @example
+ * ```ts
+ * import { separateKvNode } from "./_runtime_actors.ts";
+ * import { TestContext } from "../actors/test_context.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = new TestContext<{ type: string; [k: string]: unknown }>("n1");
+ * const node = separateKvNode();
+ * node.onMessage(ctx, { type: "write", msg_id: 1, key: 0, value: 3 }, "c1");
+ * node.onMessage(ctx, { type: "read", msg_id: 2, key: 0 }, "c1");
+ * assert.deepEqual(ctx.takeSent()[1].msg, { type: "read_ok", value: 3, in_reply_to: 2 });
+ * ```
+ */
+export function separateKvNode(): Actor<{ type: string; [k: string]: unknown }> {
+  const map = new Map<unknown, unknown>();
+  return {
+    onMessage(ctx, msg, from) {
+      const in_reply_to = msg.msg_id;
+      switch (msg.type) {
+        case "read":
+          return ctx.send(
+            from,
+            map.has(msg.key)
+              ? { type: "read_ok", value: map.get(msg.key), in_reply_to }
+              : { type: "error", code: 20, in_reply_to },
+          );
+        case "write":
+          map.set(msg.key, msg.value);
+          return ctx.send(from, { type: "write_ok", in_reply_to });
+        case "cas":
+          if (map.get(msg.key) !== msg.from) {
+            return ctx.send(from, { type: "error", code: 22, in_reply_to });
+          }
+          map.set(msg.key, msg.to);
+          return ctx.send(from, { type: "cas_ok", in_reply_to });
+      }
+    },
+  };
+}

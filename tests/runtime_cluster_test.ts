@@ -8,6 +8,8 @@
  */
 
 import assert from "node:assert/strict";
+import { linKvWorkload } from "../protocols/maelstrom/lin_kv.ts";
+import { maelstromCluster } from "../protocols/maelstrom/scenarios.ts";
 import { maelstromClusters } from "../protocols/maelstrom/solutions.ts";
 import { raftKvCluster } from "../protocols/raft/cluster.ts";
 import { runCluster } from "../runtime/cluster.ts";
@@ -77,4 +79,20 @@ Deno.test("maelstrom-broadcast as processes: the simulator's clients and checker
   assert.equal(finals.length, 3, report);
   assert.ok(finals.every((op) => op.status === "ok"), report);
   for (const s of result.servers) assert.equal(await listening(s.address), false);
+});
+
+Deno.test("the cluster's checker fails a store that is not linearizable, on real processes", async () => {
+  const separate = maelstromCluster(
+    linKvWorkload,
+    new URL("./_runtime_actors.ts#separateKvNode", import.meta.url).href,
+  );
+  const dir = await Deno.makeTempDir({ prefix: "dsim-cluster-" });
+  try {
+    const result = await runCluster(separate, { nodes: 3, durationMs: 2000, dir });
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.violations.map((v) => v.check), ["linearizability"]);
+    for (const s of result.servers) assert.equal(await listening(s.address), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
