@@ -5,12 +5,14 @@
  * @module
  */
 
+import type { ClusterScenario } from "../runtime/cluster.ts";
 import { ScenarioRegistry } from "../sim/scenario.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
 import { clockSync } from "./clocksync/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
+import { maelstromClusters, maelstromScenarios } from "./maelstrom/solutions.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
 import { spanner } from "./spanner/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
@@ -25,6 +27,7 @@ import {
   raftReplication,
   raftUnreliable,
 } from "./raft/scenarios.ts";
+import { raftKvCluster } from "./raft/cluster.ts";
 
 /**
  * All registered scenarios.
@@ -64,3 +67,20 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(crdtOrSet)
   .register(crdtText)
   .register(spanner);
+// Then Maelstrom's workloads (the Gossip Glomers challenges), with reference solutions.
+for (const s of maelstromScenarios) scenarios.register(s);
+
+/**
+ * The scenarios `deno task cluster` runs as real processes on this machine.
+ *
+ * @example
+ * ```ts
+ * import { clusterScenarios } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(clusterScenarios.some((s) => s.name === "raft-kv"));
+ * ```
+ */
+export const clusterScenarios: readonly ClusterScenario[] = [
+  raftKvCluster,
+  ...maelstromClusters,
+];

@@ -158,9 +158,11 @@ export type Invariant = (sim: Simulation) => InvariantResult;
 export interface Violation {
   /** The invariant's or checker's name; `actor-exception` when a handler threw. */
   check: string;
+  /** What went wrong, for people. */
   message: string;
   /** Global virtual time at which it was seen. */
   atMs: number;
+  /** The node to blame, when there is one. */
   node?: NodeId;
   /**
    * A safety property's violation, found after the run (a history that is
