@@ -5,13 +5,18 @@
  * @module
  */
 
+import type { ClusterScenario } from "../runtime/cluster.ts";
 import { ScenarioRegistry } from "../sim/scenario.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
+import { clockSync } from "./clocksync/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
+import { maelstromClusters, maelstromScenarios } from "./maelstrom/solutions.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
+import { spanner } from "./spanner/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
+import { smrCas } from "./smr/scenario.ts";
 import {
   raft,
   raftChurn,
@@ -24,6 +29,7 @@ import {
   raftTransfer,
   raftUnreliable,
 } from "./raft/scenarios.ts";
+import { raftKvCluster } from "./raft/cluster.ts";
 
 /**
  * All registered scenarios.
@@ -37,9 +43,11 @@ import {
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
-  // In the order of the course: models, time and order, quorums, consensus, CRDTs.
+  // In the order of the course: models, physical time (3.2), logical time and order, quorums,
+  // replication by total order, consensus, CRDTs, Spanner (8.2).
   .register(pingPong)
   .register(gossip)
+  .register(clockSync)
   .register(lamport)
   .register(vectorClock)
   .register(broadcastFifo)
@@ -47,6 +55,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(broadcastTotal)
   .register(quorum)
   .register(abd)
+  .register(smrCas)
   .register(raft)
   .register(raftElection)
   .register(raftReplication)
@@ -60,4 +69,22 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)
-  .register(crdtText);
+  .register(crdtText)
+  .register(spanner);
+// Then Maelstrom's workloads (the Gossip Glomers challenges), with reference solutions.
+for (const s of maelstromScenarios) scenarios.register(s);
+
+/**
+ * The scenarios `deno task cluster` runs as real processes on this machine.
+ *
+ * @example
+ * ```ts
+ * import { clusterScenarios } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(clusterScenarios.some((s) => s.name === "raft-kv"));
+ * ```
+ */
+export const clusterScenarios: readonly ClusterScenario[] = [
+  raftKvCluster,
+  ...maelstromClusters,
+];

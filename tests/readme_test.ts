@@ -40,3 +40,11 @@ Deno.test("README: the 'test it over many seeds' example passes as a test", () =
   assert.equal(code, 0, out);
   assert.match(out, /1 passed/);
 });
+
+Deno.test("README: the layer stacking example runs: an answer is delivered after its question", () => {
+  const block = readmeBlocks().find((b) => b.includes("mountBroadcast("));
+  assert.ok(block, "README has the mountBroadcast example");
+  const { code, out } = runBlock(block, ["run"]);
+  assert.equal(code, 0, out);
+  assert.equal(out.trim(), "lunch? then yes!");
+});
