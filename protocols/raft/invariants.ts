@@ -156,6 +156,8 @@ export class RaftSafety {
   #seen: Seen[];
   /** The servers whose version moved at the last scan. */
   #dirty: Seen[] = [];
+  /** How many of `#dirty` are this event's (the array is reused, not cut). */
+  #dirtyCount = 0;
   /** With an observer installed: the servers that reported a change since the last scan. */
   #notified: Seen[] | null = null;
   /** The servers that were leaders at the last look. */
@@ -174,6 +176,7 @@ export class RaftSafety {
   #prunedTo = 0;
   /** Indexes newly committed during the current event, for Leader Completeness. */
   #fresh: number[] = [];
+  #freshCount = 0;
 
   /** Checks for `servers` (every server that ever runs, spares included). */
   constructor(servers: readonly NodeId[]) {
@@ -205,11 +208,11 @@ export class RaftSafety {
    */
   install(sim: Simulation): void {
     const checks: Record<SafetyCheck, Invariant> = {
-      "election-safety": (s) => this.#electionSafety(this.#scan(s)),
-      "leader-append-only": () => this.#leaderAppendOnly(this.#dirty),
-      "log-matching": () => this.#logMatching(this.#dirty),
-      "leader-completeness": () => this.#leaderCompleteness(this.#dirty),
-      "state-machine-safety": () => this.#stateMachineSafety(this.#dirty),
+      "election-safety": (s) => this.#electionSafety(this.#scan(s), this.#dirtyCount),
+      "leader-append-only": () => this.#leaderAppendOnly(this.#dirty, this.#dirtyCount),
+      "log-matching": () => this.#logMatching(this.#dirty, this.#dirtyCount),
+      "leader-completeness": () => this.#leaderCompleteness(this.#dirty, this.#dirtyCount),
+      "state-machine-safety": () => this.#stateMachineSafety(this.#dirty, this.#dirtyCount),
     };
     for (const name of SAFETY_CHECKS) sim.invariant(name, checks[name]);
   }
@@ -246,15 +249,15 @@ export class RaftSafety {
   /** Finds the servers whose version moved since the last look. */
   #scan(sim: Simulation): Seen[] {
     const dirty = this.#dirty;
-    dirty.length = 0; // one array for every event: the checks of an event share it
+    this.#dirtyCount = 0; // one array for every event: the checks of an event share it
     const notified = this.#notified;
     if (notified === null) {
-      for (const seen of this.#seen) this.#look(running(sim, seen.id), seen, dirty);
+      for (const seen of this.#seen) this.#look(running(sim, seen.id), seen);
     } else {
       for (const seen of notified) {
         const server = seen.reported!;
         seen.reported = undefined;
-        this.#look(server, seen, dirty);
+        this.#look(server, seen);
       }
       // A crash says nothing, and needs nothing: a crashed leader's last
       // state still had to be complete for its term, and a restart reports.
@@ -262,7 +265,7 @@ export class RaftSafety {
     }
     let floor = Infinity;
     for (const seen of this.#seen) if (seen.logStart < floor) floor = seen.logStart;
-    this.#fresh.length = 0;
+    this.#freshCount = 0;
     if (floor - this.#prunedTo >= 64) this.#prune(floor);
     return dirty;
   }
@@ -271,7 +274,7 @@ export class RaftSafety {
    * Looks at one server (`n`: its instance, undefined while down): if it is
    * a new instance or its version moved, it goes on `dirty`.
    */
-  #look(n: CheckedServer | undefined, seen: Seen, dirty: Seen[]): void {
+  #look(n: CheckedServer | undefined, seen: Seen): void {
     if (n !== undefined && (n !== seen.node || n.version !== seen.version)) {
       if (n !== seen.node) {
         // A new instance (a restart): every cursor starts over.
@@ -284,7 +287,7 @@ export class RaftSafety {
       }
       seen.version = n.version;
       seen.logStart = n.log.snapshotIndex;
-      dirty.push(seen);
+      this.#dirty[this.#dirtyCount++] = seen;
       const leading = n.role === "leader";
       if (leading !== seen.leading) {
         seen.leading = leading;
@@ -311,11 +314,12 @@ export class RaftSafety {
 
   /** Election Safety (§5.2): at most one leader can be elected in a given term. */
   electionSafety(sim: Simulation): InvariantResult {
-    return this.#electionSafety(this.#scan(sim));
+    return this.#electionSafety(this.#scan(sim), this.#dirtyCount);
   }
 
-  #electionSafety(dirty: readonly Seen[]): InvariantResult {
-    for (const seen of dirty) {
+  #electionSafety(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
       const n = seen.node!;
       if (n.role !== "leader") continue;
       const known = this.leaders.get(n.currentTerm);
@@ -331,11 +335,12 @@ export class RaftSafety {
 
   /** Leader Append-Only (§5.3): a leader never overwrites or deletes entries in its log. */
   leaderAppendOnly(sim: Simulation): InvariantResult {
-    return this.#leaderAppendOnly(this.#scan(sim));
+    return this.#leaderAppendOnly(this.#scan(sim), this.#dirtyCount);
   }
 
-  #leaderAppendOnly(dirty: readonly Seen[]): InvariantResult {
-    for (const seen of dirty) {
+  #leaderAppendOnly(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
       const n = seen.node!;
       if (n.role !== "leader") {
         seen.leaderTerm = -1;
@@ -369,11 +374,12 @@ export class RaftSafety {
    * and follows an entry of the same term.
    */
   logMatching(sim: Simulation): InvariantResult {
-    return this.#logMatching(this.#scan(sim));
+    return this.#logMatching(this.#scan(sim), this.#dirtyCount);
   }
 
-  #logMatching(dirty: readonly Seen[]): InvariantResult {
-    for (const seen of dirty) {
+  #logMatching(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
       const log = seen.node!.log;
       if (seen.log !== log) {
         seen.log = log;
@@ -429,12 +435,13 @@ export class RaftSafety {
    * leader of a term in between need not hold it.)
    */
   leaderCompleteness(sim: Simulation): InvariantResult {
-    return this.#leaderCompleteness(this.#scan(sim));
+    return this.#leaderCompleteness(this.#scan(sim), this.#dirtyCount);
   }
 
-  #leaderCompleteness(dirty: readonly Seen[]): InvariantResult {
+  #leaderCompleteness(dirty: readonly Seen[], count: number): InvariantResult {
     const fresh = this.#fresh;
-    for (const seen of dirty) {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
       const n = seen.node!;
       if (seen.commitIndex < 0) {
         seen.commitIndex = n.commitIndex; // a new instance: what it committed before was checked
@@ -446,7 +453,7 @@ export class RaftSafety {
         const known = this.#committed.get(i);
         if (known === undefined) {
           this.#committed.set(i, { term, commitTerm: n.currentTerm, node: seen.id });
-          fresh.push(i);
+          fresh[this.#freshCount++] = i;
         } else if (known.term !== term) {
           return {
             message: `index ${i} committed with term ${known.term} at ${known.node} ` +
@@ -468,7 +475,8 @@ export class RaftSafety {
         seen.verifiedLeaderTerm = n.currentTerm;
       } else {
         // A known leader: entries newly committed in earlier terms must be in its log.
-        for (const i of fresh) {
+        for (let f = 0; f < this.#freshCount; f++) {
+          const i = fresh[f];
           const { term, commitTerm } = this.#committed.get(i)!;
           if (commitTerm >= n.currentTerm || i <= n.log.snapshotIndex) continue;
           if (n.log.term(i) !== term) return this.#incomplete(seen.id, n, i);
@@ -507,11 +515,12 @@ export class RaftSafety {
    * index. Entries applied from a snapshot are covered by the digest check.
    */
   stateMachineSafety(sim: Simulation): InvariantResult {
-    return this.#stateMachineSafety(this.#scan(sim));
+    return this.#stateMachineSafety(this.#scan(sim), this.#dirtyCount);
   }
 
-  #stateMachineSafety(dirty: readonly Seen[]): InvariantResult {
-    for (const seen of dirty) {
+  #stateMachineSafety(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
       const n = seen.node!;
       if (seen.lastApplied < 0) {
         seen.lastApplied = n.lastApplied;
