@@ -10,6 +10,7 @@ import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scen
 import { lamport, vectorClock } from "./clocks/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
+import { paxos } from "./paxos/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
 import {
@@ -33,7 +34,7 @@ import {
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
-  // In the order of the course: models, time and order, quorums, consensus, CRDTs.
+  // In the order of the course: models, time and order, quorums, consensus, atomic commit, CRDTs.
   .register(pingPong)
   .register(gossip)
   .register(lamport)
@@ -43,6 +44,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(broadcastTotal)
   .register(quorum)
   .register(abd)
+  .register(paxos)
   .register(raft)
   .register(raftElection)
   .register(raftReplication)
