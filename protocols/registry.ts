@@ -6,6 +6,7 @@
  */
 
 import { ScenarioRegistry } from "../sim/scenario.ts";
+import { twoPhaseCommit, twoPhaseCommitFt } from "./commit/scenarios.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
@@ -53,6 +54,8 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftFigure8)
   .register(raftChurn)
   .register(raftUnreliable)
+  .register(twoPhaseCommit)
+  .register(twoPhaseCommitFt)
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)
