@@ -13,6 +13,7 @@ import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.t
 import { gossip } from "./gossip/scenario.ts";
 import { paxos } from "./paxos/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
+import { txnKv } from "./txn_kv/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
 import {
   raft,
@@ -56,6 +57,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftUnreliable)
   .register(twoPhaseCommit)
   .register(twoPhaseCommitFt)
+  .register(txnKv)
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)

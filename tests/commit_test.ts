@@ -247,7 +247,7 @@ Deno.test("the blocking case: 2PC participants stay in doubt without their coord
   assert.equal(blocked.violations[0].check, "termination");
   assert.match(
     blocked.violations[0].message,
-    /still undecided \(the coordinator is down for good\)/,
+    /still undecided \(tm down for good\)/,
   );
   assert.ok(blocked.summary.some((line) => /undecided c1\.1 \(in doubt\)/.test(line)));
   // When the coordinator comes back, its presumption (no commit record: abort) unblocks them.

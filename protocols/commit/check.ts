@@ -15,6 +15,7 @@
 
 import type { NodeId } from "../../actors/mod.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
+import { healAndAwait, terminationViolation } from "../paxos/check.ts";
 import type { Outcome, TxnId, TxnRecord } from "./messages.ts";
 
 /**
@@ -175,4 +176,55 @@ export function undecided(sim: Simulation, participants: readonly NodeId[]): str
     for (const [id, r] of byNode) if (r.outcome === null) out.push(`${id}: ${txn}`);
   }
   return out;
+}
+
+/** How long after the heal every participant must have decided, virtual ms. */
+export const COMMIT_TERMINATION_MS = 5000;
+
+/**
+ * The end of a run of atomic commit: heal every fault (leaving the nodes in
+ * `spare` as they are: a coordinator crashed for good, say), wait up to
+ * {@linkcode COMMIT_TERMINATION_MS} for every participant to decide, then
+ * check atomicity and validity, and termination if the safety checks held.
+ *
+ * @example
+ * ```ts
+ * import { Simulation } from "../../sim/simulation.ts";
+ * import { checkCommit } from "./check.ts";
+ * import assert from "node:assert/strict";
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("n1", () => ({ onMessage() {} }));
+ * sim.storage("n1").set("txn/c1.1", {
+ *   participants: ["n1", "n2"], coordinator: "tm", epoch: 1, vote: "yes", outcome: null,
+ * });
+ * const [v] = checkCommit(sim, ["n1"], []);
+ * assert.equal(v.check, "termination");
+ * assert.match(v.message, /n1: c1.1 still undecided/);
+ * ```
+ */
+export function checkCommit(
+  sim: Simulation,
+  participants: readonly NodeId[],
+  spare: readonly NodeId[],
+): Violation[] {
+  const held = healAndAwait(
+    sim,
+    (s) => undecided(s, participants).length === 0,
+    COMMIT_TERMINATION_MS,
+    spare,
+  );
+  const safety = [
+    ...atomicityViolations(sim, participants),
+    ...validityViolations(sim, participants),
+  ];
+  if (held !== undefined || safety.length > 0 || sim.violations.length > 0) return safety;
+  const left = undecided(sim, participants);
+  const why = spare.length > 0 ? ` (${spare.join(", ")} down for good)` : "";
+  return [
+    terminationViolation(
+      `${left.slice(0, 4).join(", ")}${left.length > 4 ? ", ..." : ""} still undecided${why}`,
+      COMMIT_TERMINATION_MS,
+      sim.now,
+    ),
+  ];
 }

@@ -46,7 +46,14 @@ export type {
   PaxosDelivery,
   SlotProposal,
 } from "../paxos/mod.ts";
-export { atomicityViolations, commitRecords, undecided, validityViolations } from "./check.ts";
+export {
+  atomicityViolations,
+  checkCommit,
+  COMMIT_TERMINATION_MS,
+  commitRecords,
+  undecided,
+  validityViolations,
+} from "./check.ts";
 export { CommitClient, type CommitClientConfig, type CommitClientTimer } from "./client.ts";
 export { Coordinator, type CoordinatorConfig, type CoordinatorTimer } from "./coordinator.ts";
 export {
@@ -70,7 +77,6 @@ export {
 export { Participant, type ParticipantConfig, type ParticipantTimer } from "./participant.ts";
 export { CoinResource, type Resource } from "./resource.ts";
 export {
-  COMMIT_TERMINATION_MS,
   commitLabel,
   commitSummary,
   COORDINATOR,

@@ -31,9 +31,8 @@ import {
   type ScenarioSetup,
 } from "../../sim/scenario.ts";
 import type { Simulation } from "../../sim/simulation.ts";
-import { healAndAwait, terminationViolation } from "../paxos/check.ts";
 import { paxosLabel } from "../paxos/scenario.ts";
-import { atomicityViolations, commitRecords, undecided, validityViolations } from "./check.ts";
+import { checkCommit, commitRecords } from "./check.ts";
 import { CommitClient } from "./client.ts";
 import { Coordinator } from "./coordinator.ts";
 import { FtCoordinator, FtParticipant } from "./ft_commit.ts";
@@ -42,9 +41,6 @@ import { CoinResource } from "./resource.ts";
 
 /** The coordinator's node id in both scenarios. */
 export const COORDINATOR = "tm";
-
-/** How long after the heal every participant must have decided, virtual ms. */
-export const COMMIT_TERMINATION_MS = 5000;
 
 const WITHOUT_COORDINATOR = "judge termination with the coordinator crashed for good";
 
@@ -167,27 +163,7 @@ function commitSetup(
       if (withoutCoordinator && s.status(COORDINATOR) !== "crashed") {
         s.schedule({ at: s.now, action: { type: "crash", node: COORDINATOR } });
       }
-      const spare = withoutCoordinator ? [COORDINATOR] : [];
-      const held = healAndAwait(
-        s,
-        (x) => undecided(x, participants).length === 0,
-        COMMIT_TERMINATION_MS,
-        spare,
-      );
-      const safety = [
-        ...atomicityViolations(s, participants),
-        ...validityViolations(s, participants),
-      ];
-      if (held !== undefined || safety.length > 0) return safety;
-      const left = undecided(s, participants);
-      const why = withoutCoordinator ? " (the coordinator is down for good)" : "";
-      return [
-        terminationViolation(
-          `${left.slice(0, 4).join(", ")}${left.length > 4 ? ", ..." : ""} still undecided${why}`,
-          COMMIT_TERMINATION_MS,
-          s.now,
-        ),
-      ];
+      return checkCommit(s, participants, withoutCoordinator ? [COORDINATOR] : []);
     },
     summary: (s) => commitSummary(s, participants),
   };
