@@ -11,6 +11,8 @@
 import { styleText } from "node:util";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
+import { commitSection } from "./_commit_section.ts";
+import { paxosSection } from "./_paxos_section.ts";
 import { heading } from "./_text.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
@@ -99,7 +101,9 @@ const sections: Section[] = [
   gossipSection,
   clocksSection,
   quorumSection,
+  paxosSection,
   raftSection,
+  commitSection,
   crdtSection,
 ];
 
