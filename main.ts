@@ -1,10 +1,11 @@
 /**
  * The command line entry point: `deno task sim list`, `deno task sim run
- * <scenario> [flags]` and `deno task demo`. All the work is in
- * {@linkcode runCli} (sim/cli.ts), which returns the exit code so that tests
- * can call it in-process; this file only wires it to the real terminal.
+ * <scenario> [flags]`, `sweep`, `explore`, `check`, `replay`, ... and `deno
+ * task demo`. All the work is in {@linkcode runCli} (sim/cli.ts), which
+ * returns the exit code; this file hands it the framework's own scenarios
+ * and wires it to the real terminal. A scenario of your own runs from here
+ * too, by reference: `deno task sim run ./path/to/module.ts#name`.
  *
- * @example
  * ```sh
  * deno task sim list
  * deno task sim run ping-pong --seed 3 --json
@@ -13,6 +14,7 @@
  * deno task sim sweep gossip --seeds 1..1000 --faults random --shard 1/4 --json > shard1.json
  * deno task sim merge shard1.json shard2.json shard3.json shard4.json
  * deno task sim replay run.json
+ * deno task sim run ./my_protocol.ts#my-scenario --seed 7
  * deno task demo
  * ```
  *
@@ -21,21 +23,10 @@
 
 import { demo } from "./examples/demo.ts";
 import { scenarios } from "./protocols/registry.ts";
-import { runCliAsync } from "./sim/cli.ts";
+import { runCli } from "./sim/cli.ts";
 
 if (import.meta.main) {
   // Deno.noColor honours NO_COLOR without needing --allow-env.
   const color = Deno.stdout.isTerminal() && !Deno.noColor;
-  Deno.exit(
-    await runCliAsync(Deno.args, {
-      registry: scenarios,
-      // `sweep`'s workers import the scenarios from here: sim/ knows no protocol.
-      registryUrl: new URL("./protocols/registry.ts", import.meta.url).href,
-      stdout: (s) => console.log(s),
-      stderr: (s) => console.error(s),
-      isTTY: color,
-      progress: Deno.stderr.isTerminal(),
-      demo: () => demo({ color }),
-    }),
-  );
+  Deno.exit(await runCli(scenarios, Deno.args, { demo: () => demo({ color }) }));
 }

@@ -68,7 +68,7 @@
  * @module
  */
 
-import type { Actor, Context, OpId, OpStatus } from "./actor.ts";
+import type { Actor, Context, MessageOf, OpId, OpStatus, TimerOf } from "./actor.ts";
 import type { NodeId } from "./node_id.ts";
 import type { Storage } from "./storage.ts";
 
@@ -84,7 +84,9 @@ import type { Storage } from "./storage.ts";
  * ```
  */
 export interface LayerMsg<N extends string, M> {
+  /** The name the layer is mounted under. */
   readonly layer: N;
+  /** The layer's own message. */
   readonly msg: M;
 }
 
@@ -100,21 +102,15 @@ export interface LayerMsg<N extends string, M> {
  * ```
  */
 export interface LayerTimer<N extends string, T> {
+  /** The name the layer is mounted under. */
   readonly layer: N;
+  /** The layer's own timer. */
   readonly timer: T;
 }
 
 // A host's context or a layer's actor, whatever their types: the mount
-// routes between types the host's declaration ties together.
-// deno-lint-ignore no-explicit-any
-type AnyContext = Context<any, any>;
-// deno-lint-ignore no-explicit-any
-type AnyActor = Actor<any, any>;
-
-/** The message type of an actor. */
-type MsgOf<A> = A extends Actor<infer M, infer _T> ? M : never;
-/** The timer type of an actor. */
-type TimerOf<A> = A extends Actor<infer _M, infer T> ? T : never;
+// routes between types the host's declaration ties together. Handlers are
+// methods, so any Actor<M, T> is an Actor<unknown, unknown>.
 
 /**
  * A layer mounted in a host under a name (see the module documentation).
@@ -135,10 +131,17 @@ type TimerOf<A> = A extends Actor<infer _M, infer T> ? T : never;
  * assert.deepEqual(host.takeSent(), [{ to: "n2", msg: { layer: "echo", msg: "hi" } }]);
  * ```
  */
-export class Mount<N extends string, L extends AnyActor> {
+export class Mount<N extends string, L extends Actor<unknown, unknown>> {
   /** Layer contexts by host context: one each, made on first use. */
-  #contexts = new WeakMap<object, LayerContext<MsgOf<L>, TimerOf<L>>>();
+  #contexts = new WeakMap<object, LayerContext<MessageOf<L>, TimerOf<L>>>();
 
+  /**
+   * Mounts `layer` under `name`; throws a {@linkcode TypeError} unless the
+   * name is 1-32 letters, digits, `-`, `_` or `.`.
+   *
+   * @param name the layer's name on its messages, timers and storage keys
+   * @param layer the layer's actor
+   */
   constructor(readonly name: N, readonly layer: L) {
     if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name)) {
       throw new TypeError(
@@ -150,7 +153,7 @@ export class Mount<N extends string, L extends AnyActor> {
   }
 
   /** The layer's view of `host`: its sends, timers and storage keys carry the layer's name. */
-  context(host: AnyContext): Context<MsgOf<L>, TimerOf<L>> {
+  context(host: Context<unknown, unknown>): Context<MessageOf<L>, TimerOf<L>> {
     let ctx = this.#contexts.get(host);
     if (ctx === undefined) {
       ctx = new LayerContext(this.name, host);
@@ -160,26 +163,26 @@ export class Mount<N extends string, L extends AnyActor> {
   }
 
   /** Runs the layer's `onStart`; call it from the host's `onStart`. */
-  start(host: AnyContext): void {
+  start(host: Context<unknown, unknown>): void {
     this.layer.onStart?.(this.context(host));
   }
 
   /** Whether `msg` is one of this layer's messages. */
-  owns(msg: unknown): msg is LayerMsg<N, MsgOf<L>> {
+  owns(msg: unknown): msg is LayerMsg<N, MessageOf<L>> {
     return typeof msg === "object" && msg !== null &&
       (msg as LayerMsg<N, unknown>).layer === this.name &&
       "msg" in msg;
   }
 
   /** Hands `msg` to the layer if it is the layer's; returns whether it was. */
-  message(host: AnyContext, msg: unknown, from: NodeId): boolean {
+  message(host: Context<unknown, unknown>, msg: unknown, from: NodeId): boolean {
     if (!this.owns(msg)) return false;
     this.layer.onMessage(this.context(host), msg.msg, from);
     return true;
   }
 
   /** Hands `timer` to the layer if it is the layer's; returns whether it was. */
-  timer(host: AnyContext, timer: unknown): boolean {
+  timer(host: Context<unknown, unknown>, timer: unknown): boolean {
     if (
       typeof timer !== "object" || timer === null ||
       (timer as LayerTimer<N, unknown>).layer !== this.name || !("timer" in timer)
@@ -200,7 +203,10 @@ export class Mount<N extends string, L extends AnyActor> {
  * assert.equal(m.name, "link");
  * ```
  */
-export function mount<N extends string, L extends AnyActor>(name: N, layer: L): Mount<N, L> {
+export function mount<N extends string, L extends Actor<unknown, unknown>>(
+  name: N,
+  layer: L,
+): Mount<N, L> {
   return new Mount(name, layer);
 }
 
@@ -220,7 +226,7 @@ export function mount<N extends string, L extends AnyActor>(name: N, layer: L): 
  * assert.equal(hostOf(host), host);
  * ```
  */
-export function hostOf(ctx: AnyContext): Context<unknown, unknown> {
+export function hostOf(ctx: Context<unknown, unknown>): Context<unknown, unknown> {
   return ctx instanceof LayerContext ? ctx.host : ctx;
 }
 
@@ -229,7 +235,7 @@ class LayerContext<M, T> implements Context<M, T> {
   readonly self: NodeId;
   readonly storage: Storage;
 
-  constructor(readonly name: string, readonly host: AnyContext) {
+  constructor(readonly name: string, readonly host: Context<unknown, unknown>) {
     this.self = host.self;
     this.storage = new PrefixedStorage(`${name}/`, host.storage);
   }

@@ -13,8 +13,10 @@
  *
  * @example
  * ```ts
- * import type { NodeId } from "./node_id.ts";
+ * import { checkNodeId, type NodeId } from "./node_id.ts";
+ * import assert from "node:assert/strict";
  * const leader: NodeId = "n1";
+ * assert.equal(checkNodeId(leader), "n1");
  * ```
  */
 export type NodeId = string;
@@ -29,7 +31,9 @@ export const NODE_ID_PATTERN: RegExp = /^[A-Za-z0-9_.-]{1,32}$/;
  * @example
  * ```ts
  * import { checkNodeId } from "./node_id.ts";
- * checkNodeId("n1"); // "n1"
+ * import assert from "node:assert/strict";
+ * assert.equal(checkNodeId("n1"), "n1");
+ * assert.throws(() => checkNodeId("n 1"), TypeError);
  * ```
  */
 export function checkNodeId(id: unknown, what = "node id"): NodeId {

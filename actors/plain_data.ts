@@ -34,10 +34,41 @@ const TOO_DEEP = "\u0000deep";
  * ```
  */
 export function notPlainData(value: unknown): string | undefined {
-  // Messages are small and acyclic: walk without bookkeeping, and only when
-  // that goes suspiciously deep, walk again keeping the path of objects.
+  // Every message sent goes through here, so the common case (plain data)
+  // is a walk that builds nothing. Only a value that fails it is walked
+  // again to say where: with paths, and looking for a cycle when deep.
+  if (isPlain(value, 0)) return undefined;
   const found = walk(value, "", 0, null);
   return found === TOO_DEEP ? walk(value, "", 0, []) : found;
+}
+
+/** Whether `v` is plain data, without saying where it is not (the fast path). */
+function isPlain(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(v);
+    case "undefined":
+      return depth > 0;
+    case "object": {
+      if (v === null) return true;
+      if (depth >= DEEP) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!isPlain(v[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in v) {
+        if (!isPlain((v as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function walk(v: unknown, path: string, depth: number, seen: unknown[] | null): string | undefined {

@@ -15,9 +15,10 @@
  * @example
  * ```ts
  * import { MemoryStorage } from "./storage.ts";
+ * import assert from "node:assert/strict";
  * const disk = new MemoryStorage();
  * disk.set("term", 3);
- * disk.get<number>("term"); // 3
+ * assert.equal(disk.get<number>("term"), 3);
  * ```
  */
 export interface Storage {
@@ -37,11 +38,12 @@ export interface Storage {
  * @example
  * ```ts
  * import { MemoryStorage } from "./storage.ts";
+ * import assert from "node:assert/strict";
  * const disk = new MemoryStorage();
  * const log = [{ term: 1 }];
  * disk.set("log", log);
  * log.push({ term: 2 }); // not persisted: storage took a copy
- * disk.get<unknown[]>("log")!.length; // 1
+ * assert.deepEqual(disk.get("log"), [{ term: 1 }]);
  * ```
  */
 export class MemoryStorage implements Storage {

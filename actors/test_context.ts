@@ -24,7 +24,9 @@ import { timerKey } from "./timer_key.ts";
  * ```
  */
 export interface Sent<M> {
+  /** The node it was sent to. */
   to: NodeId;
+  /** The message. */
   msg: M;
 }
 
@@ -40,7 +42,9 @@ export interface Sent<M> {
  * ```
  */
 export interface PendingTimer<T> {
+  /** The timer, as the handler set it. */
   timer: T;
+  /** The local time it fires at, in virtual milliseconds. */
   at: number;
 }
 
@@ -56,11 +60,15 @@ export interface PendingTimer<T> {
  * ```
  */
 export interface RecordedOp {
+  /** The id `invoke` returned. */
   op: OpId;
+  /** The operation's name (`read`, `write`, ...). */
   f: string;
+  /** What the client asked for. */
   input: unknown;
   /** Undefined while the operation has not completed. */
   status?: OpStatus;
+  /** What the operation returned, once completed. */
   output?: unknown;
 }
 
@@ -116,7 +124,9 @@ export interface TestContextOptions {
  * ```
  */
 export class TestContext<M, T = string> implements Context<M, T> {
+  /** The id of the node under test. */
   readonly self: NodeId;
+  /** Its durable storage: read what the handler stored, or pass it to a restarted node. */
   readonly storage: MemoryStorage;
   /** Messages sent, oldest first, until taken with {@linkcode TestContext.takeSent}. */
   readonly sent: Sent<M>[] = [];
@@ -132,6 +142,13 @@ export class TestContext<M, T = string> implements Context<M, T> {
   #draws = 0;
   #state = 0x9e3779b9;
 
+  /**
+   * A context for the node `self`; throws a {@linkcode RangeError} when
+   * `options.random` is empty or holds a number outside [0, 1).
+   *
+   * @param self the id of the node under test
+   * @param options its clock, storage and random numbers
+   */
   constructor(self: NodeId, options: TestContextOptions = {}) {
     this.self = self;
     this.#now = options.now ?? 0;

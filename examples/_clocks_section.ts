@@ -26,7 +26,8 @@ import { heading, wrapText } from "./_text.ts";
  * @example
  * ```ts
  * import { clocksSection } from "./_clocks_section.ts";
- * clocksSection({ color: false, width: 100 }).includes("vector clock"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(clocksSection({ color: false, width: 100 }).includes("vector clock"));
  * ```
  */
 export function clocksSection(options: { color?: boolean; width?: number } = {}): string {

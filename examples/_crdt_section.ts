@@ -19,7 +19,8 @@ import { heading, wrapText } from "./_text.ts";
  * @example
  * ```ts
  * import { crdtSection } from "./_crdt_section.ts";
- * crdtSection({ color: false, width: 100 }).includes("OR-Set"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(crdtSection({ color: false, width: 100 }).includes("OR-Set"));
  * ```
  */
 export function crdtSection(options: { color?: boolean; width?: number } = {}): string {

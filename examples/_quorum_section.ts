@@ -33,8 +33,14 @@ import { commandLines, heading, wrapText } from "./_text.ts";
  *
  * @example
  * ```ts
- * import type { SectionOptions } from "./_quorum_section.ts";
- * const o: SectionOptions = { color: false, width: 100 };
+ * import { opsDiagram, type SectionOptions } from "./_quorum_section.ts";
+ * import { runLesson, STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * import assert from "node:assert/strict";
+ * const o: SectionOptions = { color: false, width: 80 };
+ * const run = runLesson(STALE_READ_LESSON, 1);
+ * const text = opsDiagram(run, run.sim.history.operations.slice(0, 2), o);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 80));
+ * assert.ok(!text.includes("\x1b[")); // no colour
  * ```
  */
 export interface SectionOptions {
@@ -50,8 +56,16 @@ export interface SectionOptions {
  * @example
  * ```ts
  * import { anomalyOps } from "./_quorum_section.ts";
- * import type { Anomaly } from "../protocols/quorum/anomalies.ts";
- * const ids = (a: Anomaly) => anomalyOps(a).map((op) => op.id);
+ * import { findAnomaly } from "../protocols/quorum/anomalies.ts";
+ * import assert from "node:assert/strict";
+ * const op = (id: number, f: string, input: unknown, output: unknown, call: number, ret: number) =>
+ *   ({ id, client: `c${id}`, f, input, output, call, ret, status: "ok" as const });
+ * const anomaly = findAnomaly([
+ *   op(0, "write", { key: "x", value: 1 }, undefined, 0, 10),
+ *   op(1, "read", { key: "x" }, 1, 2, 4),
+ *   op(2, "read", { key: "x" }, null, 5, 7),
+ * ]);
+ * assert.deepEqual(anomalyOps(anomaly!).map((o) => o.id), [0, 1, 2]); // write, first, second
  * ```
  */
 export function anomalyOps(a: Anomaly): Operation[] {
@@ -76,8 +90,11 @@ export function anomalyOps(a: Anomaly): Operation[] {
  * ```ts
  * import { opsDiagram } from "./_quorum_section.ts";
  * import { runLesson, STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * import assert from "node:assert/strict";
  * const run = runLesson(STALE_READ_LESSON, 1);
- * opsDiagram(run, run.sim.history.operations.slice(0, 2), { width: 100 });
+ * const ops = run.sim.history.operations.slice(0, 2);
+ * const text = opsDiagram(run, ops, { width: 100 });
+ * assert.match(text.split("\n")[0], /n1 .* n2 .* n3 .* c2 .* c1/); // replicas, then the clients
  * ```
  */
 export function opsDiagram(
@@ -130,8 +147,12 @@ export function opsDiagram(
  *
  * @example
  * ```ts
- * import type { LessonViolation } from "./_quorum_section.ts";
- * const seedOf = (v: LessonViolation) => v.seed;
+ * import { findLessonViolation, type LessonViolation } from "./_quorum_section.ts";
+ * import { STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * import assert from "node:assert/strict";
+ * const v: LessonViolation | undefined = findLessonViolation(STALE_READ_LESSON);
+ * assert.equal(v?.seed, v?.tried); // the search starts at seed 1
+ * assert.equal(v?.result.ok, false);
  * ```
  */
 export interface LessonViolation {
@@ -149,7 +170,8 @@ export interface LessonViolation {
  * ```ts
  * import { findLessonViolation } from "./_quorum_section.ts";
  * import { STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
- * findLessonViolation(STALE_READ_LESSON)?.anomaly?.kind; // "stale-read"
+ * import assert from "node:assert/strict";
+ * assert.equal(findLessonViolation(STALE_READ_LESSON)?.anomaly?.kind, "stale-read");
  * ```
  */
 export function findLessonViolation(
@@ -174,7 +196,8 @@ export function findLessonViolation(
  * ```ts
  * import { verdictText } from "./_quorum_section.ts";
  * import { runLesson, STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
- * verdictText(runLesson(STALE_READ_LESSON, 1), 100)[0].startsWith("linearizable:"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(verdictText(runLesson(STALE_READ_LESSON, 1), 100)[0].startsWith("linearizable:"));
  * ```
  */
 export function verdictText(result: ScenarioResult, width: number): string[] {
@@ -190,8 +213,11 @@ export function verdictText(result: ScenarioResult, width: number): string[] {
  * ```ts
  * import { findLessonViolation, violationLines } from "./_quorum_section.ts";
  * import { STALE_READ_LESSON } from "../protocols/quorum/lessons.ts";
+ * import assert from "node:assert/strict";
  * const found = findLessonViolation(STALE_READ_LESSON);
- * if (found !== undefined) console.log(violationLines(found, { width: 100 }).join("\n"));
+ * const lines = violationLines(found!, { width: 100 });
+ * assert.ok(lines.some((line) => line.startsWith("linearizable: NO")));
+ * assert.ok(lines.some((line) => line.endsWith("cannot be placed")));
  * ```
  */
 export function violationLines(found: LessonViolation, options: SectionOptions = {}): string[] {
@@ -214,7 +240,8 @@ export function violationLines(found: LessonViolation, options: SectionOptions =
  * @example
  * ```ts
  * import { quorumSection } from "./_quorum_section.ts";
- * quorumSection({ color: false }).includes("linearizable: NO"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(quorumSection({ color: false }).includes("linearizable: NO"));
  * ```
  */
 export function quorumSection(options: SectionOptions = {}): string {

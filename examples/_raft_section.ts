@@ -17,8 +17,10 @@ import { heading, wrapText } from "./_text.ts";
  *
  * @example
  * ```ts
- * import type { RaftSectionOptions } from "./_raft_section.ts";
- * const o: RaftSectionOptions = { color: false, width: 100 };
+ * import { type RaftSectionOptions, raftSection } from "./_raft_section.ts";
+ * import assert from "node:assert/strict";
+ * const o: RaftSectionOptions = { color: false, width: 80 };
+ * assert.ok(raftSection(o).split("\n").every((line) => [...line].length <= 80));
  * ```
  */
 export interface RaftSectionOptions {
@@ -38,8 +40,9 @@ const SEED = 3;
  * @example
  * ```ts
  * import { isElectionEvent } from "./_raft_section.ts";
- * isElectionEvent({ t: 0, kind: "log", node: "n1", note: "leader t2" }); // true
- * isElectionEvent({ t: 0, kind: "log", node: "n1", note: "commit 7" }); // false
+ * import assert from "node:assert/strict";
+ * assert.ok(isElectionEvent({ t: 0, kind: "log", node: "n1", note: "leader t2" }));
+ * assert.equal(isElectionEvent({ t: 0, kind: "log", node: "n1", note: "commit 7" }), false);
  * ```
  */
 export function isElectionEvent(e: TraceEvent): boolean {
@@ -62,7 +65,8 @@ export function isElectionEvent(e: TraceEvent): boolean {
  * @example
  * ```ts
  * import { raftSection } from "./_raft_section.ts";
- * raftSection({ color: false, width: 100 }).includes("Figure 8"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(raftSection({ color: false, width: 100 }).includes("Figure 8"));
  * ```
  */
 export function raftSection(options: RaftSectionOptions = {}): string {

@@ -16,7 +16,8 @@ import { styleText } from "node:util";
  * @example
  * ```ts
  * import { heading } from "./_text.ts";
- * heading("Quorums", false, 40); // "── Quorums ─────────────────────────────"
+ * import assert from "node:assert/strict";
+ * assert.equal(heading("Quorums", false, 40), "── Quorums ─────────────────────────────");
  * ```
  */
 export function heading(text: string, color: boolean, width: number): string {
@@ -33,8 +34,9 @@ export function heading(text: string, color: boolean, width: number): string {
  * @example
  * ```ts
  * import { wrapText } from "./_text.ts";
- * wrapText("a stale read of x", 8); // ["a stale", "  read", "  of x"]
- * wrapText("a stale read of x", 8, 0); // ["a stale", "read of", "x"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(wrapText("a stale read of x", 8), ["a stale", "  read", "  of x"]);
+ * assert.deepEqual(wrapText("a stale read of x", 8, 0), ["a stale", "read of", "x"]);
  * ```
  */
 export function wrapText(text: string, width: number, hanging = 2): string[] {
@@ -67,7 +69,9 @@ export function wrapText(text: string, width: number, hanging = 2): string[] {
  * @example
  * ```ts
  * import { commandLines } from "./_text.ts";
- * commandLines("deno task sim run quorum --seed 3", 100); // ["  deno task sim run quorum --seed 3"]
+ * import assert from "node:assert/strict";
+ * const command = "deno task sim run quorum --seed 3";
+ * assert.deepEqual(commandLines(command, 100), [`  ${command}`]);
  * ```
  */
 export function commandLines(command: string, width: number): string[] {

@@ -116,7 +116,8 @@ function telling(maxSeed: number): number {
  * @example
  * ```ts
  * import { broadcastOrderTable } from "./broadcast_order.ts";
- * broadcastOrderTable().includes("causal order"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(broadcastOrderTable().includes("causal order"));
  * ```
  */
 export function broadcastOrderTable(options: { width?: number } = {}): string {
@@ -182,7 +183,8 @@ export function broadcastOrderTable(options: { width?: number } = {}): string {
  * @example
  * ```ts
  * import { broadcastOrderExample } from "./broadcast_order.ts";
- * broadcastOrderExample().includes("total order"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(broadcastOrderExample().includes("total order"));
  * ```
  */
 export function broadcastOrderExample(options: { width?: number } = {}): string {

@@ -61,8 +61,11 @@ export const USERS: readonly {
  *
  * @example
  * ```ts
- * import type { TextRun } from "./collaborative_text.ts";
- * const show = (r: TextRun) => r.after.get("n1");
+ * import { runEditing, type TextRun } from "./collaborative_text.ts";
+ * import assert from "node:assert/strict";
+ * const r: TextRun = runEditing();
+ * assert.deepEqual([...r.after.keys()], ["n1", "n2", "n3"]); // each replica's text at the end
+ * assert.equal(new Set(r.after.values()).size, 1); // converged
  * ```
  */
 export interface TextRun {
@@ -77,8 +80,9 @@ export interface TextRun {
  * @example
  * ```ts
  * import { runEditing } from "./collaborative_text.ts";
+ * import assert from "node:assert/strict";
  * const run = runEditing();
- * run.after.get("n1") === run.after.get("n3"); // true
+ * assert.equal(run.after.get("n1"), run.after.get("n3"));
  * ```
  */
 export function runEditing(seed = 3): TextRun {
@@ -119,7 +123,8 @@ export function runEditing(seed = 3): TextRun {
  * @example
  * ```ts
  * import { documentTable, runEditing } from "./collaborative_text.ts";
- * documentTable(runEditing()).length; // 9
+ * import assert from "node:assert/strict";
+ * assert.equal(documentTable(runEditing()).length, 9);
  * ```
  */
 export function documentTable(run: TextRun): string[] {
@@ -139,8 +144,12 @@ export function documentTable(run: TextRun): string[] {
  *
  * @example
  * ```ts
- * import type { ExampleOptions } from "./collaborative_text.ts";
+ * import { collaborativeTextExample, type ExampleOptions } from "./collaborative_text.ts";
+ * import assert from "node:assert/strict";
  * const o: ExampleOptions = { width: 100, color: false };
+ * const text = collaborativeTextExample(o);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 100));
+ * assert.ok(!text.includes("\x1b[")); // no colour
  * ```
  */
 export interface ExampleOptions {
@@ -156,7 +165,8 @@ export interface ExampleOptions {
  * @example
  * ```ts
  * import { collaborativeTextExample } from "./collaborative_text.ts";
- * collaborativeTextExample().includes("Hello"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(collaborativeTextExample().includes("Hello"));
  * ```
  */
 export function collaborativeTextExample(options: ExampleOptions = {}): string {

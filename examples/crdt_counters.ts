@@ -25,8 +25,12 @@ import { type CounterOp, counterType } from "../protocols/crdt/replicated_types.
  *
  * @example
  * ```ts
- * import type { ExampleOptions } from "./crdt_counters.ts";
+ * import { crdtCountersExample, type ExampleOptions } from "./crdt_counters.ts";
+ * import assert from "node:assert/strict";
  * const o: ExampleOptions = { width: 100, color: false };
+ * const text = crdtCountersExample(o);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 100));
+ * assert.ok(!text.includes("\x1b[")); // no colour
  * ```
  */
 export interface ExampleOptions {
@@ -69,8 +73,9 @@ export interface CounterRun {
  * @example
  * ```ts
  * import { runCounters } from "./crdt_counters.ts";
+ * import assert from "node:assert/strict";
  * const run = runCounters("state");
- * run.snapshots.get(700)!.get("n1")!.value(); // 6
+ * assert.equal(run.snapshots.get(700)!.get("n1")!.value(), 6);
  * ```
  */
 export function runCounters(replication: "state" | "op"): CounterRun {
@@ -117,7 +122,8 @@ export function runCounters(replication: "state" | "op"): CounterRun {
  * @example
  * ```ts
  * import { crdtCountersExample } from "./crdt_counters.ts";
- * crdtCountersExample({ color: false }).includes("PN-Counter"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(crdtCountersExample({ color: false }).includes("PN-Counter"));
  * ```
  */
 export function crdtCountersExample(options: ExampleOptions = {}): string {

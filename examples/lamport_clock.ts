@@ -22,8 +22,12 @@ import { wrapText } from "./_text.ts";
  *
  * @example
  * ```ts
- * import type { ExampleOptions } from "./lamport_clock.ts";
+ * import { type ExampleOptions, lamportClockExample } from "./lamport_clock.ts";
+ * import assert from "node:assert/strict";
  * const o: ExampleOptions = { width: 100, color: false };
+ * const text = lamportClockExample(o);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 100));
+ * assert.ok(!text.includes("\x1b[")); // no colour
  * ```
  */
 export interface ExampleOptions {
@@ -39,7 +43,8 @@ export interface ExampleOptions {
  * @example
  * ```ts
  * import { lamportClockExample } from "./lamport_clock.ts";
- * lamportClockExample().includes("L(a) < L(b)"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(lamportClockExample().includes("L(a) < L(b)"));
  * ```
  */
 export function lamportClockExample(options: ExampleOptions = {}): string {

@@ -35,8 +35,11 @@ import {
  *
  * @example
  * ```ts
- * import type { AnomalyCase } from "./lww_anomaly.ts";
+ * import { type AnomalyCase, runAnomaly } from "./lww_anomaly.ts";
+ * import assert from "node:assert/strict";
  * const c: AnomalyCase = { label: "n1 100 ms fast", skewMs: 100, removeAt: 100, addAt: 150 };
+ * // The skewed clock stamps the remove after the later add: the LWW set loses the add.
+ * assert.deepEqual(runAnomaly("lww", c).values, ["{}", "{}"]);
  * ```
  */
 export interface AnomalyCase {
@@ -75,8 +78,11 @@ const PARTITION_AT = 50, HEAL_AT = 300, END = 600;
  *
  * @example
  * ```ts
- * import type { AnomalyRun } from "./lww_anomaly.ts";
- * const show = (r: AnomalyRun) => r.values.join(" / ");
+ * import { type AnomalyRun, CASES, runAnomaly } from "./lww_anomaly.ts";
+ * import assert from "node:assert/strict";
+ * const r: AnomalyRun = runAnomaly("lww", CASES[0]);
+ * assert.equal(r.values.join(" / "), "{} / {}");
+ * assert.equal(r.lost.length, 1); // one acknowledged add lost
  * ```
  */
 export interface AnomalyRun {
@@ -93,8 +99,9 @@ export interface AnomalyRun {
  * @example
  * ```ts
  * import { CASES, runAnomaly } from "./lww_anomaly.ts";
- * runAnomaly("lww", CASES[0]).values; // ["{}", "{}"]
- * runAnomaly("or-set", CASES[0]).values; // ["{eggs}", "{eggs}"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(runAnomaly("lww", CASES[0]).values, ["{}", "{}"]);
+ * assert.deepEqual(runAnomaly("or-set", CASES[0]).values, ["{eggs}", "{eggs}"]);
  * ```
  */
 export function runAnomaly(set: "lww" | "or-set", c: AnomalyCase): AnomalyRun {
@@ -144,8 +151,12 @@ export function runAnomaly(set: "lww" | "or-set", c: AnomalyCase): AnomalyRun {
  *
  * @example
  * ```ts
- * import type { ExampleOptions } from "./lww_anomaly.ts";
- * const o: ExampleOptions = { width: 100, color: false };
+ * import { type ExampleOptions, lwwAnomalyExample } from "./lww_anomaly.ts";
+ * import assert from "node:assert/strict";
+ * const o: ExampleOptions = { width: 100, color: false, short: true };
+ * const text = lwwAnomalyExample(o);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 100));
+ * assert.ok(!text.includes("┼")); // short: no diagram
  * ```
  */
 export interface ExampleOptions {
@@ -163,7 +174,8 @@ export interface ExampleOptions {
  * @example
  * ```ts
  * import { anomalyTable } from "./lww_anomaly.ts";
- * anomalyTable().some((line) => line.includes("lost")); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(anomalyTable().some((line) => line.includes("lost")));
  * ```
  */
 export function anomalyTable(): string[] {
@@ -182,7 +194,8 @@ export function anomalyTable(): string[] {
  * @example
  * ```ts
  * import { lwwAnomalyExample } from "./lww_anomaly.ts";
- * lwwAnomalyExample({ short: true }).includes("OR-Set"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(lwwAnomalyExample({ short: true }).includes("OR-Set"));
  * ```
  */
 export function lwwAnomalyExample(options: ExampleOptions = {}): string {

@@ -35,7 +35,8 @@ const REPAIR_SEEDS = 200;
  * @example
  * ```ts
  * import { quorumExample } from "./quorum.ts";
- * quorumExample({ color: false }).includes("stale read"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(quorumExample({ color: false }).includes("stale read"));
  * ```
  */
 export function quorumExample(options: SectionOptions = {}): string {

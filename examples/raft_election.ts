@@ -20,8 +20,12 @@ import { runScenario } from "../sim/scenario.ts";
  *
  * @example
  * ```ts
- * import type { RaftExampleOptions } from "./raft_election.ts";
- * const o: RaftExampleOptions = { seed: 1, width: 100, color: false };
+ * import { type RaftExampleOptions, raftElectionExample } from "./raft_election.ts";
+ * import assert from "node:assert/strict";
+ * const o: RaftExampleOptions = { seed: 2, width: 100, color: false };
+ * const text = raftElectionExample(o);
+ * assert.match(text, /raft-election, seed 2/);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 100));
  * ```
  */
 export interface RaftExampleOptions {
@@ -38,7 +42,8 @@ export interface RaftExampleOptions {
  * @example
  * ```ts
  * import { raftElectionExample } from "./raft_election.ts";
- * raftElectionExample({ seed: 1 }).includes("leader t1"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(raftElectionExample({ seed: 1 }).includes("leader t1"));
  * ```
  */
 export function raftElectionExample(options: RaftExampleOptions = {}): string {

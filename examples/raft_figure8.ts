@@ -53,7 +53,8 @@ function logLines(logs: Logs): string[] {
  * @example
  * ```ts
  * import { raftFigure8Example } from "./raft_figure8.ts";
- * raftFigure8Example().includes("leader-completeness"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(raftFigure8Example().includes("leader-completeness"));
  * ```
  */
 export function raftFigure8Example(options: RaftExampleOptions = {}): string {

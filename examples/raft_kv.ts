@@ -27,7 +27,8 @@ import { wrapText } from "./_text.ts";
  * @example
  * ```ts
  * import { raftKvExample } from "./raft_kv.ts";
- * raftKvExample(1).includes("linearizable: ok"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(raftKvExample(1).includes("linearizable: ok"));
  * ```
  */
 export function raftKvExample(seed = 1): string {
@@ -80,8 +81,11 @@ export function raftKvExample(seed = 1): string {
  * @example
  * ```ts
  * import { parseKvArgs } from "./raft_kv.ts";
- * parseKvArgs(["--seed", "3"]); // { seed: 3 }
- * parseKvArgs(["--seed", "abc"]); // { error: "--seed abc: allowed: --seed N, ..." }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseKvArgs(["--seed", "3"]), { seed: 3 });
+ * assert.deepEqual(parseKvArgs(["--seed", "abc"]), {
+ *   error: "--seed abc: allowed: --seed N, N a whole number (0 to 2^53 - 1)",
+ * });
  * ```
  */
 export function parseKvArgs(args: string[]): { seed: number } | { error: string } {

@@ -25,7 +25,8 @@ import type { RaftExampleOptions } from "./raft_election.ts";
  * @example
  * ```ts
  * import { raftPartitionExample } from "./raft_partition.ts";
- * raftPartitionExample({ seed: 3 }).includes("heal"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(raftPartitionExample({ seed: 3 }).includes("heal"));
  * ```
  */
 export function raftPartitionExample(

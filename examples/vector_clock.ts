@@ -20,8 +20,12 @@ import { vectorClock } from "../protocols/clocks/scenario.ts";
  *
  * @example
  * ```ts
- * import type { ExampleOptions } from "./vector_clock.ts";
- * const o: ExampleOptions = { width: 100, color: false };
+ * import { type ExampleOptions, vectorClockExample } from "./vector_clock.ts";
+ * import assert from "node:assert/strict";
+ * const o: ExampleOptions = { width: 100, color: false, steps: 2 };
+ * const text = vectorClockExample(o);
+ * assert.ok(text.split("\n").every((line) => [...line].length <= 100));
+ * assert.ok(!text.includes("\x1b[")); // no colour
  * ```
  */
 export interface ExampleOptions {
@@ -39,7 +43,8 @@ export interface ExampleOptions {
  * @example
  * ```ts
  * import { vectorClockExample } from "./vector_clock.ts";
- * vectorClockExample().includes("∥"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(vectorClockExample().includes("∥"));
  * ```
  */
 export function vectorClockExample(options: ExampleOptions = {}): string {

@@ -32,7 +32,9 @@ import {
  * @example
  * ```ts
  * import { scenarios } from "./registry.ts";
- * scenarios.get("ping-pong").summary;
+ * import assert from "node:assert/strict";
+ * assert.equal(scenarios.get("ping-pong").name, "ping-pong");
+ * assert.equal(scenarios.list()[0].name, "ping-pong"); // in the order of the course
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()

@@ -30,8 +30,12 @@ import type { TraceEvent, TraceKind } from "./trace.ts";
  *
  * @example
  * ```ts
- * import type { CausalOrder } from "./causality.ts";
- * const o: CausalOrder = "concurrent";
+ * import { type CausalOrder, Causality } from "./causality.ts";
+ * import assert from "node:assert/strict";
+ * const c = new Causality([{ node: "a" }, { node: "b" }, { node: "b", from: 0 }]);
+ * const o: CausalOrder = c.compare(0, 1);
+ * assert.equal(o, "concurrent");
+ * assert.equal(c.compare(0, 2), "before");
  * ```
  */
 export type CausalOrder = "before" | "after" | "equal" | "concurrent";
@@ -45,8 +49,9 @@ export type CausalOrder = "before" | "after" | "equal" | "concurrent";
  * @example
  * ```ts
  * import { PROCESS_KINDS } from "./causality.ts";
- * PROCESS_KINDS.has("deliver"); // true
- * PROCESS_KINDS.has("drop"); // false
+ * import assert from "node:assert/strict";
+ * assert.ok(PROCESS_KINDS.has("deliver"));
+ * assert.equal(PROCESS_KINDS.has("drop"), false);
  * ```
  */
 export const PROCESS_KINDS: ReadonlySet<TraceKind> = new Set<TraceKind>([
@@ -69,12 +74,15 @@ export const PROCESS_KINDS: ReadonlySet<TraceKind> = new Set<TraceKind>([
  *
  * @example
  * ```ts
- * import type { CausalStep } from "./causality.ts";
+ * import { Causality, type CausalStep } from "./causality.ts";
+ * import assert from "node:assert/strict";
  * const send: CausalStep = { node: "a" };
  * const receive: CausalStep = { node: "b", from: 0 };
+ * assert.ok(new Causality([send, receive]).happensBefore(0, 1));
  * ```
  */
 export interface CausalStep {
+  /** The node the event happens on. */
   node: NodeId;
   /** Index (in the same list) of the event this one receives from. */
   from?: number;
@@ -92,11 +100,12 @@ export interface CausalStep {
  * @example
  * ```ts
  * import { Causality } from "./causality.ts";
+ * import assert from "node:assert/strict";
  * // a0 sends to b; b0 is a local step of b; b1 receives a0's message.
  * const c = new Causality([{ node: "a" }, { node: "b" }, { node: "b", from: 0 }]);
- * c.happensBefore(0, 2); // true: send -> delivery
- * c.happensBefore(1, 2); // true: program order
- * c.concurrent(0, 1); // true
+ * assert.ok(c.happensBefore(0, 2)); // send -> delivery
+ * assert.ok(c.happensBefore(1, 2)); // program order
+ * assert.ok(c.concurrent(0, 1));
  * ```
  */
 export class Causality {
@@ -113,6 +122,12 @@ export class Causality {
   readonly #frontier: Int32Array;
   readonly #chains: number[][] = [];
 
+  /**
+   * Builds the relation; throws a {@linkcode ConfigError} when a step's
+   * `from` is not the index of an earlier event.
+   *
+   * @param steps the events in order (`undefined` for an entry that is not one)
+   */
   constructor(steps: readonly (CausalStep | undefined)[]) {
     this.size = steps.length;
     const nodes: NodeId[] = [];
@@ -168,13 +183,14 @@ export class Causality {
    * @example
    * ```ts
    * import { Causality } from "./causality.ts";
+   * import assert from "node:assert/strict";
    * const c = Causality.fromTrace([
    *   { t: 0, kind: "send", node: "a", to: "b", id: 0, msg: "hi" },
    *   { t: 1, kind: "log", node: "b", note: "busy" },
    *   { t: 2, kind: "deliver", node: "b", from: "a", id: 0, msg: "hi" },
    * ]);
-   * c.happensBefore(0, 2); // true
-   * c.concurrent(0, 1); // true
+   * assert.ok(c.happensBefore(0, 2));
+   * assert.ok(c.concurrent(0, 1));
    * ```
    */
   static fromTrace(events: readonly TraceEvent[]): Causality {

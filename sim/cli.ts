@@ -13,10 +13,14 @@
  */
 
 import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
+import { isModuleReference, loadScenario, scenarioOfSpec } from "./scenario_module.ts";
+import { VERSION } from "./version.ts";
 import { Command, CommanderError, Option } from "npm:commander@14.0.3";
 // @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "npm:cli-progress@3.12.0";
+import { relative } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { styleText } from "node:util";
 import { renderDiagram } from "./render/diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
@@ -28,13 +32,21 @@ import {
   type FlagValue,
   resolveParams,
   runScenario,
+  type RunSpec,
   type Scenario,
   type ScenarioParams,
-  type ScenarioRegistry,
+  ScenarioRegistry,
   type ScenarioResult,
   withEvents,
 } from "./scenario.ts";
-import { loadTrace, saveTrace, type TraceFile, traceFileFromResult } from "./trace_file.ts";
+import type { TraceEvent } from "./trace.ts";
+import {
+  loadTrace,
+  saveTrace,
+  type TraceFile,
+  traceFileFromResult,
+  TraceWriter,
+} from "./trace_file.ts";
 import { firstDifference, formatDifference } from "./explore/diff.ts";
 import { mergeSweepReports, parseSweepReport } from "./explore/merge.ts";
 import { replayTrace } from "./explore/replay.ts";
@@ -47,22 +59,19 @@ import { renderPerfetto } from "./render/perfetto.ts";
 import { renderShiviz } from "./render/shiviz.ts";
 
 /**
- * Where the command line reads its scenarios from and writes its output to.
+ * Where the command line writes its output, and what it may do.
  *
  * @example
  * ```ts
  * import type { CliIO } from "./cli.ts";
- * import { ScenarioRegistry } from "./scenario.ts";
+ * import assert from "node:assert/strict";
  * const lines: string[] = [];
- * const io: CliIO = {
- *   registry: new ScenarioRegistry(),
- *   stdout: (s) => lines.push(s),
- *   stderr: (s) => lines.push(s),
- * };
+ * const io: CliIO = { stdout: (s) => lines.push(s), stderr: (s) => lines.push(s) };
+ * io.stdout("hello");
+ * assert.deepEqual(lines, ["hello"]);
  * ```
  */
 export interface CliIO {
-  registry: ScenarioRegistry;
   /** Writes one or more lines (the caller adds the final newline). */
   stdout: (s: string) => void;
   /** Writes one or more lines of diagnostics. */
@@ -71,14 +80,16 @@ export interface CliIO {
   isTTY?: boolean;
   /** What `demo` prints. */
   demo?: () => string;
-  /**
-   * URL of a module exporting the registry as `scenarios`, for `sweep`'s
-   * workers to import (they cannot share this thread's objects). Without
-   * it, `sweep` runs its seeds in this thread.
-   */
-  registryUrl?: string;
-  /** Show `sweep`'s progress bar on stderr (a terminal); default false. */
+  /** Show progress bars on stderr (a terminal); default false. */
   progress?: boolean;
+  /** Run sweeps in Web Workers (default true); false runs every seed in this thread. */
+  workers?: boolean;
+  /**
+   * How the program is started, for usage and help lines (default: `deno
+   * task sim` for the framework's own main.ts in its folder, else `deno
+   * run -A <main module>`).
+   */
+  name?: string;
 }
 
 /**
@@ -87,15 +98,16 @@ export interface CliIO {
  * @example
  * ```ts
  * import { EXIT } from "./cli.ts";
- * EXIT.usage; // 2
+ * import assert from "node:assert/strict";
+ * assert.equal(EXIT.usage, 2);
  * ```
  */
 export const EXIT = Object.freeze({ ok: 0, violation: 1, usage: 2, incomplete: 3, internal: 70 });
 
-/** Width of the diagram: the terminal the issue asks us to fit. */
-const DIAGRAM_WIDTH = 100;
+/** Width of the diagram and of every line the command line prints. */
+const WIDTH = 100;
 
-/** Options of `run` that take a value, for finding the scenario name before parsing. */
+/** Options of the scenario commands that take a value, for finding the scenario before parsing. */
 const VALUE_OPTIONS = [
   "--seed",
   "--nodes",
@@ -115,7 +127,15 @@ const VALUE_OPTIONS = [
   "--from",
   "--to",
   "--max-rows",
+  "--max-events",
+  "--runs",
+  "--strategy",
+  "--depth",
+  "--choices",
 ];
+
+/** The commands that take a scenario as their first argument. */
+const SCENARIO_COMMANDS = new Set(["run", "sweep", "explore", "check", "studio"]);
 
 /** `run`'s own options, as commander hands them over (all strings: we validate). */
 interface RunOptions {
@@ -131,6 +151,7 @@ interface RunOptions {
   from?: string;
   to?: string;
   maxRows?: string;
+  maxEvents?: string;
   json?: boolean;
   out?: string;
 }
@@ -148,72 +169,87 @@ interface SweepOptionValues extends RunOptions {
 }
 
 /**
- * Runs the command line on `argv` (without the program name) and returns the
- * exit code. Never calls `Deno.exit` and never throws.
+ * The whole command line over your scenarios: `run`, `sweep`, `replay`,
+ * `diff`, `merge`, `lincheck`, `list` (and more; `--help` lists them). Give it
+ * your scenarios and it serves them by name, and serves any other module's
+ * scenarios by reference (`./path/to/module.ts#name`). Returns the exit code
+ * instead of exiting: 0 fine, 1 a check found a violation (or a replay or
+ * diff a difference), 2 bad input (one line on stderr naming the flag and
+ * what is allowed), 3 a budget ran out first, 70 a bug. Never throws.
+ *
+ * A three-line `cli.ts` gives a project its own command line:
+ *
+ * ```ts ignore
+ * import { runCli } from "jsr:@dsim/dsim/cli"; // or a path to sim/cli.ts
+ * import { myScenario } from "./scenarios.ts";
+ * if (import.meta.main) Deno.exit(await runCli([myScenario]));
+ * ```
  *
  * @example
  * ```ts
  * import { runCli } from "./cli.ts";
- * import { scenarios } from "../protocols/registry.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const out: string[] = [];
- * const code = runCli(["run", "ping-pong", "--seed", "3", "--json"], {
- *   registry: scenarios,
- *   stdout: (s) => out.push(s),
- *   stderr: (s) => out.push(s),
- * });
- * code; // 0
- * JSON.parse(out[0]).seed; // 3
+ * const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s) };
+ * const code = await runCli([pingPong], ["run", "ping-pong", "--seed", "3", "--json"], io);
+ * assert.equal(code, 0);
+ * assert.equal(JSON.parse(out[0]).seed, 3);
  * ```
  */
-export function runCli(argv: string[], io: CliIO): number {
-  const code = start(argv, io, false);
-  // Without async work allowed, `sweep` refuses before starting any, so this is a number.
-  return typeof code === "number" ? code : EXIT.internal;
-}
-
-/**
- * {@linkcode runCli} for every command, `sweep` included: its seeds run in
- * Web Workers (given `io.registryUrl`), so the exit code comes later.
- *
- * @example
- * ```ts
- * import { runCliAsync } from "./cli.ts";
- * import { scenarios } from "../protocols/registry.ts";
- * const out: string[] = [];
- * const code = await runCliAsync(["sweep", "ping-pong", "--seeds", "1..20", "--json"], {
- *   registry: scenarios,
- *   registryUrl: new URL("../protocols/registry.ts", import.meta.url).href,
- *   stdout: (s) => out.push(s),
- *   stderr: (s) => out.push(s),
- * });
- * code; // 0
- * JSON.parse(out[0]).runs; // 20
- * ```
- */
-export function runCliAsync(argv: string[], io: CliIO): Promise<number> {
-  return Promise.resolve(start(argv, io, true));
-}
-
-function start(argv: string[], io: CliIO, allowAsync: boolean): number | Promise<number> {
-  let code: number = EXIT.ok;
-  let name: string | undefined;
-  let pending: Promise<number> | undefined;
+export async function runCli(
+  scenarios: ScenarioRegistry | Iterable<Scenario>,
+  argv: string[] = Deno.args,
+  io: Partial<CliIO> = {},
+): Promise<number> {
+  const full: CliIO = {
+    stdout: io.stdout ?? ((s) => console.log(s)),
+    stderr: io.stderr ?? ((s) => console.error(s)),
+    isTTY: io.isTTY ?? (io.stdout === undefined && Deno.stdout.isTerminal() && !Deno.noColor),
+    progress: io.progress ?? (io.stderr === undefined && Deno.stderr.isTerminal()),
+    workers: io.workers ?? true,
+    name: io.name ?? programName(),
+    ...(io.demo === undefined ? {} : { demo: io.demo }),
+  };
+  let registry: ScenarioRegistry;
+  let commandName: string | undefined;
   try {
-    name = scenarioNameIn(argv, io.registry);
-    // Fail on an unknown scenario before commander can complain about its flags.
-    const scenario = name === undefined ? undefined : io.registry.get(name);
-    const later = allowAsync ? (work: Promise<number>) => pending = work : undefined;
-    const program = buildProgram(io, scenario, (c) => code = c, later);
-    program.parse(argv, { from: "user" });
-    if (pending !== undefined) return pending.catch((e) => exitCodeFor(e, io, name));
-    return code;
+    registry = scenarios instanceof ScenarioRegistry ? scenarios : new ScenarioRegistry(scenarios);
+    commandName = argv.find((a) => !a.startsWith("-"));
+    const scenario = await scenarioFor(argv, registry);
+    let code: number = EXIT.ok;
+    let pending: Promise<number> | undefined;
+    const program = buildProgram(registry, full, scenario, (c) => code = c, (w) => pending = w);
+    await program.parseAsync(argv, { from: "user" });
+    return pending === undefined ? code : await pending;
   } catch (e) {
-    return exitCodeFor(e, io, name);
+    return exitCodeFor(e, full, commandName, argv);
   }
 }
 
+/**
+ * The scenario a scenario command names, loaded before parsing so that its
+ * own flags can be declared: a built-in's name, or a module reference.
+ */
+async function scenarioFor(
+  argv: string[],
+  registry: ScenarioRegistry,
+): Promise<Scenario | undefined> {
+  const word = scenarioWordIn(argv, registry);
+  if (word === undefined) return undefined;
+  if (registry.has(word)) return registry.get(word);
+  if (isModuleReference(word)) return await loadScenario(word, Deno.cwd());
+  // Fail on an unknown scenario before commander can complain about its flags.
+  return registry.get(word);
+}
+
 /** Reports an error the way the command line does and gives its exit code. */
-function exitCodeFor(e: unknown, io: CliIO, name: string | undefined): number {
+function exitCodeFor(
+  e: unknown,
+  io: CliIO,
+  command: string | undefined,
+  argv: string[],
+): number {
   if (e instanceof CommanderError) {
     switch (e.code) {
       case "commander.helpDisplayed":
@@ -223,7 +259,7 @@ function exitCodeFor(e: unknown, io: CliIO, name: string | undefined): number {
         // Help shown because no command was given: that is a usage error.
         return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       default:
-        io.stderr(commanderLine(e, name));
+        io.stderr(commanderLine(e, io.name ?? programName(), command, argv));
         return EXIT.usage;
     }
   }
@@ -237,14 +273,25 @@ function exitCodeFor(e: unknown, io: CliIO, name: string | undefined): number {
 }
 
 function buildProgram(
+  registry: ScenarioRegistry,
   io: CliIO,
   scenario: Scenario | undefined,
   setCode: (code: number) => void,
-  later?: (work: Promise<number>) => void,
+  later: (work: Promise<number>) => void,
 ): Command {
   const color = io.isTTY ?? false;
-  const program = new Command("deno task sim")
+  const names = registry.list().map((s) => s.name);
+  const scenarioHelp = names.length === 0
+    ? "a module's scenario: ./path/to/module.ts#name"
+    : `${names.slice(0, 3).join(", ")}${names.length > 3 ? ", ..." : ""} ` +
+      "(see list), or ./module.ts#name";
+  /** The scenario the command names, found before parsing (a module's is loaded then). */
+  const chosen = (name: string) => scenario ?? registry.get(name);
+  const program = new Command(io.name ?? programName())
     .description("Run deterministic simulations of distributed protocols.")
+    .version(VERSION, "--version", "print the version")
+    .helpOption("-h, --help", "show help for a command (deno task sim run raft --help)")
+    .configureHelp({ helpWidth: WIDTH })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s.trimEnd()),
@@ -256,11 +303,11 @@ function buildProgram(
 
   program.command("list")
     .description("list the scenarios and their own flags")
-    .action(() => io.stdout(listScenarios(io.registry)));
+    .action(() => io.stdout(listScenarios(registry, io.name ?? programName())));
 
   const run = program.command("run")
     .description("run one scenario and check it")
-    .argument("<scenario>", `one of: ${io.registry.list().map((s) => s.name).join(", ")}`)
+    .argument("<scenario>", scenarioHelp)
     .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`)
     .option("--nodes <n>", "number of nodes (default: the scenario's)")
     .option("--until <ms>", "virtual ms to run for (default: the scenario's)")
@@ -276,17 +323,19 @@ function buildProgram(
     .option("--from <ms>", "with --diagram: start the diagram at this virtual time")
     .option("--to <ms>", "with --diagram: end the diagram at this virtual time")
     .option("--max-rows <n>", "with --diagram: most rows to draw (default 200)")
+    .option("--max-events <n>", "the run's event budget (default 50000000)")
     .option("--json", "print one line of JSON instead of text")
     .option("--out <file>", `save the trace to this file, ${OUT_FORMS}`);
   const scenarioOptions = addScenarioFlags(run, scenario);
   run.action((name: string, opts: RunOptions, cmd: Command) => {
-    // Normally the scenario found before parsing; looked up again in case that missed.
-    const chosen = scenario?.name === name ? scenario : io.registry.get(name);
+    const scenario = chosen(name);
     const flags = scenarioFlagValues(cmd, scenarioOptions);
-    const given = runParams(chosen, opts, flags);
-    const params = resolveParams(chosen, given);
-    const result = runScenarioFor(chosen, params);
-    if (opts.out !== undefined) writeTrace(opts.out, result, params);
+    const given = runParams(scenario, opts, flags);
+    const params = resolveParams(scenario, given);
+    const maxEvents = opts.maxEvents === undefined
+      ? undefined
+      : wholeNumber("--max-events", opts.maxEvents, 1, 2 ** 52);
+    const result = runScenarioFor(scenario, params, opts.out, maxEvents);
     io.stdout(opts.json ? runJson(result) : runText(result, params, opts, color));
     setCode(result.ok ? EXIT.ok : EXIT.violation);
   });
@@ -308,12 +357,7 @@ function buildProgram(
           );
         }
       }
-      let text: string;
-      try {
-        text = Deno.readTextFileSync(file);
-      } catch (e) {
-        throw new ConfigError("<file>", `cannot read ${file}: ${(e as Error).message}`);
-      }
+      const text = readFile(file);
       const outcome = lincheckCommand(text, file, {
         model: opts.model,
         timeoutMs,
@@ -326,7 +370,7 @@ function buildProgram(
 
   const sweep = program.command("sweep")
     .description("run a scenario over many seeds in parallel workers; shrink the first failure")
-    .argument("<scenario>", `one of: ${io.registry.list().map((s) => s.name).join(", ")}`)
+    .argument("<scenario>", scenarioHelp)
     .requiredOption("--seeds <A..B>", "the seeds to run, A to B included (or one seed N)")
     .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)")
     .option("--shard <K/M>", "run shard K of M only (the seeds s where s mod M is K - 1)")
@@ -349,11 +393,7 @@ function buildProgram(
     .option("--json", "print the report as one line of JSON (for sim merge)");
   const sweepOptions = addScenarioFlags(sweep, scenario);
   sweep.action((name: string, opts: SweepOptionValues, cmd: Command) => {
-    if (later === undefined) {
-      throw new ConfigError("sweep", "runs in workers: call runCliAsync (main.ts does)");
-    }
-    const chosen = scenario?.name === name ? scenario : io.registry.get(name);
-    later(sweepCommand(io, chosen, opts, scenarioFlagValues(cmd, sweepOptions)));
+    later(sweepCommand(io, registry, chosen(name), opts, scenarioFlagValues(cmd, sweepOptions)));
   });
 
   program.command("merge")
@@ -377,14 +417,14 @@ function buildProgram(
     .description("run a saved trace's scenario again and check it gives the same trace")
     .argument("<trace>", "a trace saved with run --out FILE.json")
     .option("--out <file>", `save the new run's trace to this file, ${OUT_FORMS}`)
-    .action((path: string, opts: { out?: string }) => {
+    .action(async (path: string, opts: { out?: string }) => {
       const file = loadTraceFile(path);
-      const replay = replayTrace(io.registry, file);
-      if (opts.out !== undefined) writeTrace(opts.out, replay.result, replay.params);
-      const what = `${file.scenario} seed ${file.seed}`;
+      const replay = replayTrace(await scenarioOfSpec(file.spec, registry), file);
+      if (opts.out !== undefined) writeTrace(opts.out, replay.result);
+      const what = `${file.spec.scenario} seed ${file.spec.seed}`;
       if (replay.same) {
         io.stdout(
-          `same: ${what} replays to trace ${replay.actual} (${replay.result.sim.trace.events.length} events)`,
+          `same: ${what} replays to trace ${replay.actual} (${replay.result.sim.trace.count} events)`,
         );
         setCode(EXIT.ok);
         return;
@@ -476,11 +516,13 @@ function scenarioFlagValues(
 }
 
 /**
- * Finds the scenario named after `run` without parsing, so that its flags can
- * be registered before commander sees them. Skips the values of options that
- * take one, whichever scenario they belong to.
+ * Finds the scenario word of a scenario command without parsing, so that
+ * its flags can be declared before commander sees them: the first word
+ * after the command that is a known scenario or a module reference (the
+ * first word at all, if none is), skipping the values of options that take
+ * one.
  */
-function scenarioNameIn(argv: string[], registry: ScenarioRegistry): string | undefined {
+function scenarioWordIn(argv: string[], registry: ScenarioRegistry): string | undefined {
   const takesValue = new Set(VALUE_OPTIONS);
   for (const s of registry.list()) {
     for (const [name, f] of Object.entries(s.flags ?? {})) {
@@ -488,17 +530,43 @@ function scenarioNameIn(argv: string[], registry: ScenarioRegistry): string | un
     }
   }
   const command = argv.findIndex((a) => !a.startsWith("-"));
-  if (command === -1 || (argv[command] !== "run" && argv[command] !== "sweep")) return undefined;
+  if (command === -1 || !SCENARIO_COMMANDS.has(argv[command])) return undefined;
+  const words: string[] = [];
   for (let i = command + 1; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--") return argv[i + 1];
+    if (arg === "--") {
+      words.push(...argv.slice(i + 1));
+      break;
+    }
     if (arg.startsWith("-") && arg.length > 1) {
       if (!arg.includes("=") && takesValue.has(arg)) i++;
       continue;
     }
-    return arg;
+    words.push(arg);
   }
-  return undefined;
+  return words.find((w) => registry.has(w) || isModuleReference(w)) ?? words[0];
+}
+
+/**
+ * How this command line is started, for its help and usage lines:
+ * `deno task sim` for the framework's own main.ts run from its folder,
+ * otherwise `deno run -A <path to the main module>`.
+ */
+function programName(): string {
+  let main: string, cwd: string;
+  try {
+    main = Deno.mainModule;
+    cwd = Deno.cwd();
+  } catch {
+    return "deno task sim";
+  }
+  const root = new URL("../", import.meta.url);
+  if (main === new URL("main.ts", root).href && `${cwd}/` === fileURLToPath(root)) {
+    return "deno task sim";
+  }
+  if (!main.startsWith("file:")) return `deno run -A ${main}`;
+  const rel = relative(cwd, fileURLToPath(main));
+  return `deno run -A ${rel.startsWith(".") ? rel : `./${rel}`}`;
 }
 
 /** Turns `run`'s strings into scenario parameters, naming the flag on any bad value. */
@@ -533,15 +601,32 @@ function runParams(
 }
 
 /** Runs the scenario; a fault naming an unknown node is a `--faults` error. */
-function runScenarioFor(scenario: Scenario, params: ScenarioParams): ScenarioResult {
+function runScenarioFor(
+  scenario: Scenario,
+  params: ScenarioParams,
+  out?: string,
+  maxEvents?: number,
+): ScenarioResult {
+  // A JSON trace is written while the run goes, so a long run's file holds
+  // every event whatever the trace keeps in memory.
+  const stream = out !== undefined && outForm(out) === "trace" ? new TraceStream(out) : undefined;
   try {
+    const result = runScenario(scenario, params, {
+      ...(maxEvents === undefined ? {} : { maxEvents }),
+      ...(stream === undefined ? {} : { sink: stream.sink, onSpec: stream.start }),
+    });
+    stream?.finish(result);
+    if (out !== undefined && stream === undefined) writeTrace(out, result);
     // A failure is worth its events, for the report.
-    return withEvents(scenario, params, runScenario(scenario, params));
+    return withEvents(scenario, params, result);
   } catch (e) {
+    stream?.abandon();
     if (e instanceof ConfigError && /^faults? /.test(e.input)) {
       throw new ConfigError("--faults", faultProblem(e));
     }
     throw e;
+  } finally {
+    stream?.close();
   }
 }
 
@@ -549,31 +634,105 @@ function runScenarioFor(scenario: Scenario, params: ScenarioParams): ScenarioRes
 const OUT_FORMS = "by its ending: .html a page, .perfetto.json Chrome trace events, " +
   ".shiviz.log a ShiViz log, anything else the JSON trace";
 
-/**
- * Saves the trace where `--out` says, in the form its ending asks for; a
- * path that cannot be written is bad input.
- */
-function writeTrace(path: string, result: ScenarioResult, params: ScenarioParams): void {
-  const events = result.sim.trace.events;
+function outForm(path: string): "html" | "perfetto" | "shiviz" | "trace" {
   const name = path.toLowerCase();
+  if (name.endsWith(".html") || name.endsWith(".htm")) return "html";
+  if (name.endsWith(".perfetto.json")) return "perfetto";
+  if (name.endsWith(".shiviz.log") || name.endsWith(".shiviz")) return "shiviz";
+  return "trace";
+}
+
+/** A JSON trace file written as the run records its events (see TraceWriter). */
+class TraceStream {
+  #file: Deno.FsFile;
+  #writer: TraceWriter | undefined;
+  #buffer: string[] = [];
+  #size = 0;
+  #first = true;
+  #encoder = new TextEncoder();
+
+  constructor(readonly path: string) {
+    try {
+      this.#file = Deno.openSync(path, { write: true, create: true, truncate: true });
+    } catch (e) {
+      throw new ConfigError(
+        "--out",
+        `cannot write ${JSON.stringify(path)}: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  start = (spec: RunSpec): void => {
+    this.#writer = new TraceWriter(spec);
+    this.#write(this.#writer.head());
+  };
+
+  sink = (event: TraceEvent): void => {
+    this.#write(this.#writer!.event(event, this.#first));
+    this.#first = false;
+  };
+
+  finish(result: ScenarioResult): void {
+    this.#write(this.#writer!.tail(0, result.traceHash));
+    this.#flush();
+  }
+
+  abandon(): void {
+    this.#buffer = [];
+  }
+
+  close(): void {
+    this.#file.close();
+  }
+
+  #write(text: string): void {
+    this.#buffer.push(text);
+    this.#size += text.length;
+    if (this.#size > 1 << 16) this.#flush();
+  }
+
+  #flush(): void {
+    const bytes = this.#encoder.encode(this.#buffer.join(""));
+    this.#buffer = [];
+    this.#size = 0;
+    let written = 0;
+    while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
+  }
+}
+
+/**
+ * Saves the run's trace where `--out` says, in the form its ending asks for
+ * (from the events the run kept in memory); a path that cannot be written
+ * is bad input.
+ */
+function writeTrace(path: string, result: ScenarioResult): void {
+  const events = result.sim.trace.events;
   const title = `${result.scenario} seed ${result.seed}`;
   const verdict = result.ok
     ? "ok"
     : `FAILED: ${result.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
-  const text = name.endsWith(".html") || name.endsWith(".htm")
-    ? renderHtml(events, {
-      title,
-      subtitle: [result.replay, `${verdict} · trace ${result.traceHash}`],
-    })
-    : name.endsWith(".perfetto.json")
-    ? renderPerfetto(events, {
-      title,
-      endMs: result.virtualMs,
-      otherData: { replay: result.replay, traceHash: result.traceHash },
-    })
-    : name.endsWith(".shiviz.log") || name.endsWith(".shiviz")
-    ? renderShiviz(events)
-    : saveTrace(traceFileFromResult(result, params));
+  let text: string;
+  switch (outForm(path)) {
+    case "html":
+      text = renderHtml(events, {
+        title,
+        subtitle: [result.replay, `${verdict} · trace ${result.traceHash}`],
+      });
+      break;
+    case "perfetto":
+      text = renderPerfetto(events, {
+        title,
+        endMs: result.virtualMs,
+        otherData: { replay: result.replay, traceHash: result.traceHash },
+      });
+      break;
+    case "shiviz":
+      text = renderShiviz(events);
+      break;
+    case "trace":
+      text = saveTrace(traceFileFromResult(result));
+      break;
+  }
   try {
     Deno.writeTextFileSync(path, text);
   } catch (e) {
@@ -584,6 +743,7 @@ function writeTrace(path: string, result: ScenarioResult, params: ScenarioParams
 /** `sweep`: validates everything, runs the seeds, shrinks the first failure, reports. */
 function sweepCommand(
   io: CliIO,
+  _registry: ScenarioRegistry,
   scenario: Scenario,
   opts: SweepOptionValues,
   flags: Record<string, FlagValue>,
@@ -592,11 +752,8 @@ function sweepCommand(
   const seeds = parseSeedRange(opts.seeds);
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
   const workers = opts.workers === undefined
-    ? (io.registryUrl === undefined ? 0 : undefined)
+    ? (io.workers === false ? 0 : undefined)
     : wholeNumber("--workers", opts.workers, 0, 1024);
-  if (workers !== 0 && workers !== undefined && io.registryUrl === undefined) {
-    throw new ConfigError("--workers", "must be 0 here: no registry module for workers to load");
-  }
   const budgetMs = opts.budgetMs === undefined ? undefined : positive("--budget-ms", opts.budgetMs);
   const seedTimeoutMs = opts.seedTimeoutMs === undefined
     ? 300_000
@@ -625,9 +782,8 @@ function sweepCommand(
     const bar = io.progress ? progressBar(total) : undefined;
     let report: SweepReport;
     try {
-      report = await runSweep(io.registry, spec, {
+      report = await runSweep(scenario, spec, {
         workers,
-        registryUrl: io.registryUrl,
         budgetMs,
         seedTimeoutMs,
         onProgress: bar === undefined ? undefined : (p) => bar.update(p.done, { failed: p.failed }),
@@ -674,7 +830,7 @@ function sweepCommand(
       );
       return;
     }
-    if (opts.out !== undefined) writeTrace(opts.out, shrunk.result, shrunk.params);
+    if (opts.out !== undefined) writeTrace(opts.out, shrunk.result);
     report.shrunk = {
       seed: first.seed,
       check: shrunk.check,
@@ -702,12 +858,31 @@ function progressBar(total: number): cliProgress.SingleBar {
 
 /** A file's text; one that cannot be read is bad input naming the file. */
 function readFile(path: string): string {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (e) {
+    throw new ConfigError(path, `cannot be read (${(e as Error).message})`);
+  }
+  // A FIFO or a device would block or never end; a huge file would exhaust memory.
+  if (!info.isFile) {
+    throw new ConfigError(path, "is not a regular file (a directory, pipe or device)");
+  }
+  if (info.size > MAX_INPUT_BYTES) {
+    throw new ConfigError(
+      path,
+      `is ${info.size} bytes, more than the ${MAX_INPUT_BYTES} this command reads`,
+    );
+  }
   try {
     return Deno.readTextFileSync(path);
   } catch (e) {
     throw new ConfigError(path, `cannot be read (${(e as Error).message})`);
   }
 }
+
+/** The largest file `lincheck`, `replay`, `diff` and `merge` read: 512 MiB. */
+const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
 /** A saved trace, its problems reported against the file's name. */
 function loadTraceFile(path: string, verify = true): TraceFile {
@@ -797,32 +972,84 @@ const FLAG_FOR_INPUT: Record<string, string | undefined> = {
   faults: "--faults",
 };
 
-/** One line for a commander error, with a hint for unknown options. */
-function commanderLine(e: CommanderError, scenario = "<scenario>"): string {
+/** One line for a commander error, with a hint naming the command's help. */
+function commanderLine(
+  e: CommanderError,
+  program: string,
+  command: string | undefined,
+  argv: string[],
+): string {
   let line = oneLine(e.message);
   if (!line.startsWith("error:")) line = `error: ${line}`;
-  if (e.code === "commander.unknownOption") {
-    line += `; see the flags with: deno task sim run ${scenario} --help`;
+  const known = command !== undefined && KNOWN_COMMANDS.includes(command);
+  if (
+    e.code === "commander.unknownOption" || e.code === "commander.missingArgument" ||
+    e.code === "commander.missingMandatoryOptionValue" ||
+    e.code === "commander.optionMissingArgument"
+  ) {
+    const scenario = known && SCENARIO_COMMANDS.has(command!)
+      ? ` ${argv[argv.indexOf(command!) + 1] ?? "<scenario>"}`.replace(/ -.*$/, " <scenario>")
+      : "";
+    line += known ? `; see: ${program} ${command}${scenario} --help` : `; see: ${program} --help`;
+  } else if (e.code === "commander.unknownCommand") {
+    line += `; the commands: ${KNOWN_COMMANDS.join(", ")}`;
   }
   return line;
 }
+
+/** Every command, for hints. */
+const KNOWN_COMMANDS = [
+  "list",
+  "run",
+  "sweep",
+  "explore",
+  "check",
+  "replay",
+  "diff",
+  "merge",
+  "lincheck",
+  "demo",
+];
 
 function oneLine(s: string): string {
   return s.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
 }
 
-/** `list`: each scenario with its summary, then its own flags indented under it. */
-function listScenarios(registry: ScenarioRegistry): string {
+/** `list`: each scenario with its summary, then its own flags under it, within the width. */
+function listScenarios(registry: ScenarioRegistry, program: string): string {
   const all = registry.list();
-  const pad = Math.max(0, ...all.map((s) => s.name.length)) + 2;
+  const pad = Math.min(24, Math.max(0, ...all.map((s) => s.name.length)) + 2);
   const lines: string[] = [];
   for (const s of all) {
-    lines.push(`${s.name.padEnd(pad)}${s.summary}`);
-    const flags = Object.entries(s.flags ?? {}).map(([name, f]) => `--${name} ${f.default}`);
-    if (flags.length > 0) lines.push(`${" ".repeat(pad)}flags: ${flags.join(", ")}`);
+    const name = s.name.length + 2 > pad ? `${s.name}\n${" ".repeat(pad)}` : s.name.padEnd(pad);
+    lines.push(...fill(`${name}${s.summary}`, pad));
+    const flags = Object.entries(s.flags ?? {}).map(([n, f]) => `--${n} ${f.default}`);
+    if (flags.length > 0) {
+      lines.push(...fill(`${" ".repeat(pad)}flags: ${flags.join(", ")}`, pad + 7));
+    }
   }
-  lines.push("", "run one: deno task sim run <scenario> [--seed N] (--help lists every flag)");
+  lines.push(
+    "",
+    `run one: ${program} run <scenario> [--seed N] (--help lists every flag)`,
+    `a module's own: ${program} run ./path/to/module.ts#name`,
+  );
   return lines.join("\n");
+}
+
+/** Breaks text (which may hold line breaks) into lines of at most WIDTH, indenting the rest. */
+function fill(text: string, indent: number): string[] {
+  const out: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const word of paragraph.split(/(?<= )/)) {
+      if (line.trimEnd() !== "" && (line + word).trimEnd().length > WIDTH) {
+        out.push(line.trimEnd());
+        line = " ".repeat(indent) + word;
+      } else line += word;
+    }
+    out.push(line.trimEnd());
+  }
+  return out;
 }
 
 /** The one-line JSON object of `run --json`. */
@@ -837,6 +1064,7 @@ function runJson(r: ScenarioResult): string {
     dropped: r.sim.stats.dropped,
     duplicated: r.sim.stats.duplicated,
     virtualMs: r.virtualMs,
+    lastEventMs: r.sim.stats.lastEventMs,
     wallMs: r.wallMs,
     traceHash: r.traceHash,
     faults: r.faults,
@@ -875,7 +1103,7 @@ function runText(
     lines.push(
       "",
       renderDiagram(r.sim.trace.events, {
-        width: DIAGRAM_WIDTH,
+        width: WIDTH,
         color,
         label: r.label,
         from: opts.from === undefined ? undefined : nonNegative("--from", opts.from),
@@ -928,7 +1156,7 @@ function wrap(text: string, sep: string, indent: string): string[] {
   let line = "";
   for (const part of parts) {
     const next = line === "" ? part : `${line}${sep}${part}`;
-    if (line !== "" && next.length > DIAGRAM_WIDTH) {
+    if (line !== "" && next.length > WIDTH) {
       lines.push(`${line}${sep.trimEnd()}`);
       line = `${indent}${part}`;
     } else {

@@ -21,9 +21,19 @@ import { ConfigError } from "./errors.ts";
 export interface ClockConfig {
   /** Offset in ms added to local time. */
   skewMs?: number;
-  /** Rate error: 0.01 runs 1% fast, -0.01 runs 1% slow. Must be > -1. */
+  /** Rate error: 0.01 runs 1% fast, -0.01 runs 1% slow. From -0.5 to 1. */
   drift?: number;
 }
+
+/** The largest clock skew accepted, ms: a day. Beyond it a run tests arithmetic, not protocols. */
+export const MAX_SKEW_MS = 86_400_000;
+/** The slowest clock accepted: half speed. */
+export const MIN_DRIFT = -0.5;
+/**
+ * The fastest clock accepted: double speed. A faster clock fires its timers
+ * so soon in global time that virtual time would hardly move.
+ */
+export const MAX_DRIFT = 1;
 
 /**
  * A skewed, drifting clock.
@@ -31,9 +41,11 @@ export interface ClockConfig {
  * @example
  * ```ts
  * import { NodeClock } from "./clock.ts";
+ * import assert from "node:assert/strict";
  * const c = new NodeClock({ skewMs: 100, drift: 0.5 });
- * c.local(10); // 115
- * c.globalDelay(15); // 10
+ * assert.equal(c.local(10), 115);
+ * assert.equal(c.globalDelay(15), 10);
+ * assert.throws(() => c.set({ drift: 1e9 }), /clock drift: must be a rate/);
  * ```
  */
 export class NodeClock {
@@ -47,16 +59,25 @@ export class NodeClock {
   /** Changes skew and/or drift, validating them. */
   set(config: ClockConfig): void {
     if (config.skewMs !== undefined) {
-      if (!Number.isFinite(config.skewMs)) {
-        throw new ConfigError("clock skew", `must be a finite number of ms, got ${config.skewMs}`);
+      const skew = config.skewMs;
+      if (!(typeof skew === "number" && Math.abs(skew) <= MAX_SKEW_MS)) {
+        throw new ConfigError(
+          "clock skew",
+          `must be a number of ms from -${MAX_SKEW_MS} to ${MAX_SKEW_MS} (a day), got ${skew}`,
+        );
       }
-      this.skewMs = config.skewMs;
+      this.skewMs = skew;
     }
     if (config.drift !== undefined) {
-      if (!Number.isFinite(config.drift) || config.drift <= -1) {
-        throw new ConfigError("clock drift", `must be a number > -1, got ${config.drift}`);
+      const drift = config.drift;
+      if (!(typeof drift === "number" && drift >= MIN_DRIFT && drift <= MAX_DRIFT)) {
+        throw new ConfigError(
+          "clock drift",
+          `must be a rate from ${MIN_DRIFT} (half speed) to ${MAX_DRIFT} (double speed), ` +
+            `got ${drift}; real clocks drift by about 0.0001`,
+        );
       }
-      this.drift = config.drift;
+      this.drift = drift;
     }
   }
 

@@ -12,14 +12,21 @@
  * @example
  * ```ts
  * import { ConfigError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const e = new ConfigError("loss", "must be a probability in [0, 1], got 1.5");
- * e.message; // "loss: must be a probability in [0, 1], got 1.5"
+ * assert.equal(e.message, "loss: must be a probability in [0, 1], got 1.5");
  * ```
  */
 export class ConfigError extends Error {
   /** The name of the bad input, e.g. `latency`, `loss`, `faults`, `node id`. */
   readonly input: string;
 
+  /**
+   * An error whose message is `input: problem`.
+   *
+   * @param input the name of the bad input
+   * @param problem what is wrong with it and what is allowed
+   */
   constructor(input: string, problem: string) {
     super(`${input}: ${problem}`);
     this.name = "ConfigError";
@@ -33,7 +40,8 @@ export class ConfigError extends Error {
  * @example
  * ```ts
  * import { checkProbability } from "./errors.ts";
- * checkProbability("loss", 0.1); // 0.1
+ * import assert from "node:assert/strict";
+ * assert.equal(checkProbability("loss", 0.1), 0.1);
  * ```
  */
 export function checkProbability(input: string, p: number): number {
@@ -49,7 +57,8 @@ export function checkProbability(input: string, p: number): number {
  * @example
  * ```ts
  * import { checkNonNegative } from "./errors.ts";
- * checkNonNegative("latency", 5); // 5
+ * import assert from "node:assert/strict";
+ * assert.equal(checkNonNegative("latency", 5), 5);
  * ```
  */
 export function checkNonNegative(input: string, x: number): number {

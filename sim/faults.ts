@@ -13,6 +13,7 @@
  */
 
 import { checkNodeId, type NodeId } from "../actors/mod.ts";
+import { MAX_DRIFT, MAX_SKEW_MS, MIN_DRIFT } from "./clock.ts";
 import { ConfigError } from "./errors.ts";
 import { Random } from "./random.ts";
 
@@ -38,7 +39,13 @@ export type FaultAction =
   | { type: "partition"; groups: NodeId[][] }
   /** Cuts the one-way link `from` -> `to`. */
   | { type: "block"; from: NodeId; to: NodeId }
-  /** Restores every cut link. */
+  /** Restores the one-way link `from` -> `to`. */
+  | { type: "unblock"; from: NodeId; to: NodeId }
+  /** Cuts every link to and from the node, until it is reconnected (`heal` leaves it). */
+  | { type: "disconnect"; node: NodeId }
+  /** Restores the links of a disconnected node. */
+  | { type: "reconnect"; node: NodeId }
+  /** Restores every link cut by partitions and blocks. */
   | { type: "heal" }
   /** Sets the node's clock offset to `ms` (local = global * (1 + drift) + skew). */
   | { type: "skew"; node: NodeId; ms: number }
@@ -79,10 +86,13 @@ export function faultNodes(action: FaultAction): NodeId[] {
     case "resume":
     case "skew":
     case "drift":
+    case "disconnect":
+    case "reconnect":
       return [action.node];
     case "partition":
       return action.groups.flat();
     case "block":
+    case "unblock":
       return [action.from, action.to];
     case "heal":
       return [];
@@ -108,11 +118,14 @@ export function formatAction(action: FaultAction): string {
     case "restart":
     case "pause":
     case "resume":
+    case "disconnect":
+    case "reconnect":
       return `${action.type} ${action.node}`;
     case "partition":
       return `partition ${action.groups.map((g) => g.join(",")).join("|")}`;
     case "block":
-      return `block ${action.from}>${action.to}`;
+    case "unblock":
+      return `${action.type} ${action.from}>${action.to}`;
     case "heal":
       return "heal";
     case "skew":
@@ -140,8 +153,8 @@ export function formatFaults(schedule: readonly Fault[]): string {
 }
 
 const USAGE = "entries look like '@100 crash n1', separated by ';' " +
-  "(actions: crash N, restart N, pause N, resume N, partition A,B|C, block A>B, heal, " +
-  "skew N +MS, drift N RATE)";
+  "(actions: crash N, restart N, pause N, resume N, partition A,B|C, block A>B, unblock A>B, " +
+  "disconnect N, reconnect N, heal, skew N +MS, drift N RATE)";
 
 /**
  * Parses the text form. Throws a {@linkcode ConfigError} naming the entry and
@@ -182,6 +195,8 @@ export function parseFaults(text: string): FaultSchedule {
       case "restart":
       case "pause":
       case "resume":
+      case "disconnect":
+      case "reconnect":
         action = { type: m[2], node: node(0) };
         arity(1);
         break;
@@ -196,17 +211,22 @@ export function parseFaults(text: string): FaultSchedule {
             "partition needs two or more non-empty groups, e.g. n1|n2,n3",
           );
         }
+        const twice = groups.flat().find((n, k, all) => all.indexOf(n) !== k);
+        if (twice !== undefined) {
+          throw new ConfigError(where, `${twice} is in two groups of one partition`);
+        }
         action = { type: "partition", groups };
         break;
       }
-      case "block": {
+      case "block":
+      case "unblock": {
         arity(1);
         const link = words[0].split(">");
         if (link.length !== 2) {
-          throw new ConfigError(where, "block needs a link FROM>TO, e.g. n1>n2");
+          throw new ConfigError(where, `${m[2]} needs a link FROM>TO, e.g. n1>n2`);
         }
         action = {
-          type: "block",
+          type: m[2],
           from: checkNodeIdFor(where, link[0]),
           to: checkNodeIdFor(where, link[1]),
         };
@@ -219,8 +239,11 @@ export function parseFaults(text: string): FaultSchedule {
       case "skew": {
         arity(2);
         const ms = Number(words[1]);
-        if (!Number.isFinite(ms)) {
-          throw new ConfigError(where, `skew needs a number of ms, got ${words[1]}`);
+        if (!(Number.isFinite(ms) && Math.abs(ms) <= MAX_SKEW_MS)) {
+          throw new ConfigError(
+            where,
+            `skew needs a number of ms from -${MAX_SKEW_MS} to +${MAX_SKEW_MS}, got ${words[1]}`,
+          );
         }
         action = { type: "skew", node: node(0), ms };
         break;
@@ -228,8 +251,12 @@ export function parseFaults(text: string): FaultSchedule {
       case "drift": {
         arity(2);
         const rate = Number(words[1]);
-        if (!Number.isFinite(rate) || rate <= -1) {
-          throw new ConfigError(where, `drift needs a rate > -1, got ${words[1]}`);
+        if (!(Number.isFinite(rate) && rate >= MIN_DRIFT && rate <= MAX_DRIFT)) {
+          throw new ConfigError(
+            where,
+            `drift needs a rate from ${MIN_DRIFT} (half speed) to ${MAX_DRIFT} (double speed), ` +
+              `got ${words[1]}; real clocks drift by about 0.0001`,
+          );
         }
         action = { type: "drift", node: node(0), rate };
         break;
@@ -239,7 +266,44 @@ export function parseFaults(text: string): FaultSchedule {
     }
     schedule.push({ at, action });
   });
+  checkSequence(schedule);
   return schedule;
+}
+
+/**
+ * Refuses a schedule that restarts a node it did not crash first, or
+ * resumes one it did not pause, taking the entries in time order: such an
+ * entry does nothing, and a schedule that says it does is a mistake.
+ */
+function checkSequence(schedule: readonly Fault[]): void {
+  const state = new Map<NodeId, "crashed" | "paused">();
+  const inOrder = schedule.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i);
+  for (const { f, i } of inOrder) {
+    const a = f.action;
+    const where = `faults entry ${i + 1} (${JSON.stringify(`@${f.at} ${formatAction(a)}`)})`;
+    switch (a.type) {
+      case "crash":
+        state.set(a.node, "crashed");
+        break;
+      case "pause":
+        if (state.get(a.node) !== "crashed") state.set(a.node, "paused");
+        break;
+      case "restart":
+        if (state.get(a.node) !== "crashed") {
+          throw new ConfigError(where, `${a.node} is running then: crash it before restarting it`);
+        }
+        state.delete(a.node);
+        break;
+      case "resume":
+        if (state.get(a.node) !== "paused") {
+          throw new ConfigError(where, `${a.node} is not paused then: pause it before resuming it`);
+        }
+        state.delete(a.node);
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 function checkNodeIdFor(where: string, id: string): NodeId {
@@ -390,8 +454,13 @@ export function parseFaultSpec(text: string): FaultSpec {
   if (trimmed === "random") return { kind: "random", rates: { ...DEFAULT_RATES } };
   if (trimmed.startsWith("random:")) {
     const rates: FaultRates = {};
+    const seen = new Set<string>();
     for (const part of trimmed.slice(7).split(",")) {
       const [key, value] = part.split("=");
+      if (seen.has(key.trim())) {
+        throw new ConfigError("faults", `rate ${JSON.stringify(key.trim())} is given twice`);
+      }
+      seen.add(key.trim());
       const n = Number(value);
       if (value === undefined || value.trim() === "" || !Number.isFinite(n) || n < 0) {
         throw new ConfigError(

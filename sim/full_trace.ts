@@ -23,6 +23,7 @@ import { hashEvents, type TraceEvent } from "./trace.ts";
  * ```ts
  * import { checkFullTrace } from "./full_trace.ts";
  * import { runScenario, type Scenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
  * const idle: Scenario = {
  *   name: "idle",
  *   summary: "one node that does nothing",
@@ -30,7 +31,8 @@ import { hashEvents, type TraceEvent } from "./trace.ts";
  *   setup: (sim) => (sim.spawn("n1", () => ({ onMessage() {} })), {}),
  * };
  * const first = runScenario(idle, { seed: 2, trace: "hash" });
- * checkFullTrace(first.sim, () => runScenario(idle, { seed: 2 }), () => []).length; // 0
+ * const violations = checkFullTrace(first.sim, () => runScenario(idle, { seed: 2 }), () => []);
+ * assert.deepEqual(violations, []);
  * ```
  */
 export function checkFullTrace(

@@ -15,11 +15,15 @@ import type { NodeId, OpId, OpStatus } from "../actors/mod.ts";
  *
  * @example
  * ```ts
- * import type { Operation } from "./history.ts";
- * const op: Operation = {
+ * import { History, type Operation } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * const h = new History();
+ * h.complete(h.invoke("c1", "write", 3, 10), undefined, "ok", 25);
+ * const op: Operation = h.operations[0];
+ * assert.deepEqual(op, {
  *   id: 0, client: "c1", f: "write", input: 3, output: undefined,
  *   call: 10, ret: 25, status: "ok",
- * };
+ * });
  * ```
  */
 export interface Operation {
@@ -47,10 +51,11 @@ export interface Operation {
  * @example
  * ```ts
  * import { History } from "./history.ts";
+ * import assert from "node:assert/strict";
  * const h = new History();
  * const id = h.invoke("c1", "write", 1, 0);
  * h.complete(id, undefined, "ok", 5);
- * h.operations[0].status; // "ok"
+ * assert.equal(h.operations[0].status, "ok");
  * ```
  */
 export class History {

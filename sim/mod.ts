@@ -42,15 +42,17 @@ export {
   DEFAULT_LINK,
   formatLatency,
   type Latency,
+  latencyBounds,
+  latencyMs,
   type LinkConfig,
   type NetworkOptions,
   parseLatency,
   resolveLink,
-  sampleLatency,
 } from "./network.ts";
 export { hashString, MAX_SEED, Random } from "./random.ts";
 export {
   checkFlag,
+  checkRunSpec,
   cliCommand,
   defineScenario,
   flag,
@@ -71,13 +73,19 @@ export {
   type ScenarioParams,
   ScenarioRegistry,
   type ScenarioResult,
+  type ScenarioRunOptions,
   type ScenarioSetup,
   withEvents,
 } from "./scenario.ts";
 export {
+  type InboxMessage,
   type Invariant,
   type InvariantResult,
+  type MessageCounts,
+  type MessageStats,
   type NodeStatus,
+  type Observed,
+  type RunHooks,
   type RunResult,
   type SimStats,
   Simulation,
@@ -103,8 +111,18 @@ export {
   TRACE_VERSION,
   type TraceFile,
   traceFileFromResult,
-  type TraceParams,
+  TraceWriter,
 } from "./trace_file.ts";
 export { settle, SETTLE_MS } from "./settle.ts";
 export { checkFullTrace } from "./full_trace.ts";
 export { Causality, type CausalOrder, type CausalStep } from "./causality.ts";
+export {
+  isModuleReference,
+  loadScenario,
+  parseModuleReference,
+  pickScenario,
+  scenarioOfSpec,
+  scenariosIn,
+} from "./scenario_module.ts";
+export { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
+export { VERSION } from "./version.ts";

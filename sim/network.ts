@@ -12,7 +12,6 @@
 
 import type { NodeId } from "../actors/mod.ts";
 import { checkNonNegative, checkProbability, ConfigError } from "./errors.ts";
-import type { Random } from "./random.ts";
 
 /**
  * How long a message spends on the wire, in virtual milliseconds.
@@ -31,8 +30,8 @@ export type Latency =
   | { kind: "exponential"; mean: number; min?: number }
   | {
     kind: "custom";
-    /** Draws a latency; `random` is the network's seeded stream (never use Math.random). */
-    sample: (random: () => number, from: NodeId, to: NodeId) => number;
+    /** Draws a latency in ms; `random` is the link's seeded stream (never Math.random); `msg` is what is sent. */
+    sample: (random: () => number, from: NodeId, to: NodeId, msg?: unknown) => number;
   };
 
 /**
@@ -153,42 +152,85 @@ export function resolveLink(
 }
 
 /**
- * Draws one latency from `latency`, rounded to the microsecond so traces stay
- * short and readable.
+ * The one latency sampler: the latency in ms of a message, from the link's
+ * latency distribution and the message's draw `u` in [0, 1) (the
+ * simulator's choice for it, see `choices.ts`). The smallest `u` gives the
+ * smallest latency, so a shrinker lowering draws toward 0 makes messages
+ * fast. A custom distribution gets `random` for draws of its own, and the
+ * message, so latency may depend on what is sent (replies slower than
+ * requests, say). Not rounded: the simulator rounds arrival times to the
+ * microsecond.
  *
  * @example
  * ```ts
- * import { sampleLatency } from "./network.ts";
- * import { Random } from "./random.ts";
- * sampleLatency({ kind: "fixed", ms: 4 }, Random.stream(1, "net"), "a", "b"); // 4
+ * import { latencyMs } from "./network.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(latencyMs({ kind: "fixed", ms: 4 }, 0.7, "a", "b"), 4);
+ * assert.equal(latencyMs({ kind: "uniform", min: 1, max: 11 }, 0.5, "a", "b"), 6);
+ * assert.equal(latencyMs({ kind: "exponential", mean: 5, min: 2 }, 0, "a", "b"), 2);
+ * const slowReplies = {
+ *   kind: "custom" as const,
+ *   sample: (_r: () => number, _from: string, _to: string, msg?: unknown) =>
+ *     (msg as { type?: string })?.type === "reply" ? 50 : 1,
+ * };
+ * assert.equal(latencyMs(slowReplies, 0, "a", "b", { type: "reply" }), 50);
  * ```
  */
-export function sampleLatency(latency: Latency, random: Random, from: NodeId, to: NodeId): number {
-  let ms: number;
+export function latencyMs(
+  latency: Latency,
+  u: number,
+  from: NodeId,
+  to: NodeId,
+  msg?: unknown,
+  random: () => number = () => u,
+): number {
   switch (latency.kind) {
+    case "uniform":
+      return latency.min + u * (latency.max - latency.min);
     case "fixed":
       return latency.ms;
-    case "uniform":
-      ms = random.uniform(latency.min, latency.max);
-      break;
     case "exponential":
-      ms = (latency.min ?? 0) + random.exponential(latency.mean);
-      break;
-    case "custom":
-      ms = latency.sample(() => random.next(), from, to);
-      if (!Number.isFinite(ms) || ms < 0) {
+      return (latency.min ?? 0) - latency.mean * Math.log(1 - u);
+    case "custom": {
+      const ms = latency.sample(random, from, to, msg);
+      if (!(typeof ms === "number" && Number.isFinite(ms) && ms >= 0)) {
         throw new ConfigError(
           "latency",
-          `custom sample returned ${ms} for ${from}->${to}; must be >= 0`,
+          `custom sample returned ${ms} for ${from}->${to}; must be a finite number >= 0`,
         );
       }
-      break;
+      return ms;
+    }
     default: {
       const never: never = latency;
       throw new ConfigError("latency", `unknown kind ${JSON.stringify(never)}`);
     }
   }
-  return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * The smallest and largest latency a link can give, ms (Infinity for an
+ * unbounded distribution): the bounds exhaustive checking keeps timings in.
+ *
+ * @example
+ * ```ts
+ * import { latencyBounds } from "./network.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(latencyBounds({ kind: "uniform", min: 1, max: 10 }), [1, 10]);
+ * assert.deepEqual(latencyBounds({ kind: "exponential", mean: 5 }), [0, Infinity]);
+ * ```
+ */
+export function latencyBounds(latency: Latency): [number, number] {
+  switch (latency.kind) {
+    case "uniform":
+      return [latency.min, latency.max];
+    case "fixed":
+      return [latency.ms, latency.ms];
+    case "exponential":
+      return [latency.min ?? 0, Infinity];
+    case "custom":
+      return [0, Infinity];
+  }
 }
 
 /**

@@ -19,8 +19,9 @@ import {
 } from "./faults.ts";
 import { formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
-import { type RunResult, Simulation, type Violation } from "./simulation.ts";
-import type { TraceMode } from "./trace.ts";
+import type { ChoiceLog } from "./choices.ts";
+import { type RunHooks, type RunResult, Simulation, type Violation } from "./simulation.ts";
+import type { TraceEvent, TraceMode } from "./trace.ts";
 
 /** A value of a scenario-specific flag. */
 export type FlagValue = string | number | boolean;
@@ -390,7 +391,40 @@ export interface ScenarioResult {
   summary: string[];
   /** The scenario's message labeller, for diagrams. */
   label?: (msg: unknown) => string;
+  /** The draws the run used, when it replayed or recorded a choice log. */
+  choices?: ChoiceLog;
   sim: Simulation;
+}
+
+/**
+ * How to run a scenario, beside its parameters: what to watch and keep.
+ *
+ * @example
+ * ```ts
+ * import { runScenario, type ScenarioRunOptions } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * let events = 0;
+ * const options: ScenarioRunOptions = { sink: () => events++ };
+ * const run = runScenario(pingPong, { seed: 1 }, options);
+ * assert.equal(events, run.sim.trace.count);
+ * ```
+ */
+export interface ScenarioRunOptions {
+  /** Sees every trace event as it is recorded (writing a long run to a file, say). */
+  sink?: (event: TraceEvent) => void;
+  /** How many events a `full` trace keeps in memory (see `SimulationOptions.traceWindow`). */
+  traceWindow?: number;
+  /** The run's event budget (see `SimulationOptions.maxEvents`). */
+  maxEvents?: number;
+  /** Draws to record into, or to replay instead of the seed's. */
+  choices?: { log: ChoiceLog; mode: "record" | "replay" };
+  /** An exploration strategy's hooks. */
+  hooks?: RunHooks;
+  /** Count messages by node and type (see `Simulation.messageStats`). */
+  countMessages?: boolean;
+  /** Called with the run's spec (faults written out) right before it runs. */
+  onSpec?: (spec: RunSpec) => void;
 }
 
 /**
@@ -626,10 +660,21 @@ export function nodeIds(n: number, prefix = "n"): NodeId[] {
 export function runScenario<F extends FlagSpecs>(
   scenario: Scenario<F>,
   given: RunGiven<F> = {},
+  options: ScenarioRunOptions = {},
 ): ScenarioResult {
   const params = resolveParams(scenario, given);
   const started = performance.now();
-  const sim = new Simulation({ seed: params.seed, network: params.network, trace: params.trace });
+  const sim = new Simulation({
+    seed: params.seed,
+    network: params.network,
+    trace: params.trace,
+    ...(options.traceWindow === undefined ? {} : { traceWindow: options.traceWindow }),
+    ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),
+    ...(options.choices === undefined ? {} : { choices: options.choices }),
+    ...(options.countMessages === undefined ? {} : { countMessages: options.countMessages }),
+  });
+  if (options.sink !== undefined) sim.trace.sink = options.sink;
+  if (options.hooks !== undefined) sim.hooks = options.hooks;
   let setup: ScenarioSetup;
   try {
     setup = scenario.setup(sim, params);
@@ -652,6 +697,9 @@ export function runScenario<F extends FlagSpecs>(
       params.faults.rates,
     );
   let run: RunResult | undefined;
+  const faults = formatFaults(schedule);
+  const spec = runSpecOf(scenario, params, faults);
+  options.onSpec?.(spec);
   if (sim.violations.length === 0) {
     sim.schedule(schedule);
     run = sim.run({ until: params.until });
@@ -660,8 +708,6 @@ export function runScenario<F extends FlagSpecs>(
     }
   }
   const wallMs = performance.now() - started;
-  const faults = formatFaults(schedule);
-  const spec = runSpecOf(scenario, params, faults);
   return {
     scenario: scenario.name,
     seed: params.seed,
@@ -678,6 +724,7 @@ export function runScenario<F extends FlagSpecs>(
     replay: replayCommand(scenario, spec),
     summary: setup.summary?.(sim) ?? [],
     label: scenario.label,
+    ...(options.choices === undefined ? {} : { choices: options.choices.log }),
     sim,
   };
 }
@@ -790,6 +837,86 @@ export function paramsOfSpec<F extends FlagSpecs>(
   });
 }
 
+/**
+ * Checks that `raw` (read from a file or sent by another process) is a
+ * {@linkcode RunSpec}; throws a {@linkcode ConfigError} naming the field.
+ *
+ * @example
+ * ```ts
+ * import { checkRunSpec } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const spec = { scenario: "raft", seed: 4, nodes: 5, until: 3000, faults: "", flags: {} };
+ * assert.deepEqual(checkRunSpec(spec), spec);
+ * assert.throws(() => checkRunSpec({ ...spec, seed: -1 }), /spec.seed/);
+ * ```
+ */
+export function checkRunSpec(raw: unknown): RunSpec {
+  const bad = (field: string, what: string, got: unknown) =>
+    new ConfigError(`spec.${field}`, `must be ${what}, got ${JSON.stringify(got) ?? "nothing"}`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError("spec", "must be an object (scenario, seed, nodes, until, ...)");
+  }
+  const r = raw as Record<string, unknown>;
+  const allowed = new Set([
+    "scenario",
+    "module",
+    "seed",
+    "nodes",
+    "until",
+    "latency",
+    "loss",
+    "dup",
+    "fifo",
+    "faults",
+    "flags",
+  ]);
+  for (const key of Object.keys(r)) {
+    if (!allowed.has(key)) {
+      throw new ConfigError(
+        "spec",
+        `unknown field ${JSON.stringify(key)}; allowed: ${[...allowed].join(", ")}`,
+      );
+    }
+  }
+  if (typeof r.scenario !== "string" || !SCENARIO_NAME.test(r.scenario)) {
+    throw bad("scenario", "a scenario name", r.scenario);
+  }
+  if (r.module !== undefined && typeof r.module !== "string") {
+    throw bad("module", "a URL", r.module);
+  }
+  if (!(Number.isSafeInteger(r.seed) && (r.seed as number) >= 0)) {
+    throw bad("seed", "a whole number >= 0", r.seed);
+  }
+  if (!(Number.isInteger(r.nodes) && (r.nodes as number) >= 1)) {
+    throw bad("nodes", "a whole number >= 1", r.nodes);
+  }
+  if (!(typeof r.until === "number" && r.until > 0 && r.until <= MAX_UNTIL_MS)) {
+    throw bad("until", `a number of ms in (0, ${MAX_UNTIL_MS}]`, r.until);
+  }
+  if (r.latency !== undefined) {
+    if (typeof r.latency !== "string") throw bad("latency", "a latency like 1..10", r.latency);
+    parseLatency(r.latency, "spec.latency");
+  }
+  for (const p of ["loss", "dup"]) {
+    if (r[p] !== undefined && !(typeof r[p] === "number" && r[p] >= 0 && r[p] <= 1)) {
+      throw bad(p, "a probability in [0, 1]", r[p]);
+    }
+  }
+  if (r.fifo !== undefined && typeof r.fifo !== "boolean") {
+    throw bad("fifo", "true or false", r.fifo);
+  }
+  if (typeof r.faults !== "string") throw bad("faults", "the --faults text", r.faults);
+  parseFaultSpec(r.faults);
+  const flags = r.flags;
+  if (
+    flags === null || typeof flags !== "object" || Array.isArray(flags) ||
+    !Object.values(flags).every((v) => ["string", "number", "boolean"].includes(typeof v))
+  ) {
+    throw bad("flags", "an object of strings, numbers and booleans", flags);
+  }
+  return r as unknown as RunSpec;
+}
+
 /** The framework's root folder, where `main.ts` is. */
 const ROOT = new URL("../", import.meta.url);
 
@@ -814,13 +941,28 @@ function isBuiltIn(scenario: Scenario): boolean {
  * ```
  */
 export function cliCommand(scenario: Scenario, command: string): string {
-  const builtIn = isBuiltIn(scenario);
+  return scenarioCommand(scenario.name, isBuiltIn(scenario) ? undefined : scenario.module, command);
+}
+
+/**
+ * {@linkcode cliCommand} from a scenario's name and, for a scenario that is
+ * not one of the framework's own, its module's URL (as a {@linkcode RunSpec}
+ * or a sweep report keeps them).
+ *
+ * @example
+ * ```ts
+ * import { scenarioCommand } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(scenarioCommand("mine", "file:///tmp/x/s.ts", "sweep"), /sweep \S*s\.ts#mine$/);
+ * ```
+ */
+export function scenarioCommand(name: string, module: string | undefined, command: string): string {
   const cwd = currentDirectory();
-  if (builtIn && cwd !== undefined && cwd === fileURLToPath(ROOT).replace(/\/$/, "")) {
-    return `deno task sim ${command} ${scenario.name}`;
+  if (module === undefined && cwd !== undefined && cwd === fileURLToPath(ROOT).replace(/\/$/, "")) {
+    return `deno task sim ${command} ${name}`;
   }
   const main = displayPath(new URL("main.ts", ROOT).href, cwd);
-  const target = builtIn ? scenario.name : `${displayPath(scenario.module!, cwd)}#${scenario.name}`;
+  const target = module === undefined ? name : `${displayPath(module, cwd)}#${name}`;
   return `deno run -A ${quote(main)} ${command} ${quote(target)}`;
 }
 

@@ -23,11 +23,12 @@ export const SETTLE_MS = 5000;
  * ```ts
  * import { Simulation } from "./simulation.ts";
  * import { settle } from "./settle.ts";
+ * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1 });
  * sim.spawn("n1", () => ({ onMessage() {} }));
  * sim.crash("n1");
  * settle(sim);
- * sim.status("n1"); // "up"
+ * assert.equal(sim.status("n1"), "up");
  * ```
  */
 export function settle(sim: Simulation, ms: number = SETTLE_MS): void {

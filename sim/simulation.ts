@@ -8,6 +8,23 @@
  * The loop pops the earliest, lets one node handle it to completion, checks
  * the invariants, and goes on. Nothing waits on the wall clock.
  *
+ * How it is built for speed (see `tests/bench/scheduler_ratio.ts`):
+ *
+ * - virtual time is kept in whole microseconds, so arrival times are exact
+ *   integers and never need rounding twice;
+ * - events live in parallel typed arrays (a slot per event, reused), so the
+ *   loop allocates nothing but what actors allocate;
+ * - nodes are addressed by index inside; ids stay the public names;
+ * - every random choice is a counter-based draw from a named stream (see
+ *   `choices.ts`): one stream per directed link and one per node, so a
+ *   normal run records nothing, and a recorded or edited run replays
+ *   exactly.
+ *
+ * And for safety: a run has an event budget, virtual time that stops moving
+ * is a violation, a message or timer that is not plain data is refused at
+ * the send in every trace mode, and a handler that throws, returns a
+ * promise or a factory that throws stops the run with a report.
+ *
  * @module
  */
 
@@ -18,18 +35,20 @@ import {
   type Context,
   MemoryStorage,
   type NodeId,
+  notPlainData,
   type OpId,
   type OpStatus,
   timerKey,
   timerName,
 } from "../actors/mod.ts";
+import { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
 import { type ClockConfig, NodeClock } from "./clock.ts";
 import { ConfigError } from "./errors.ts";
-import { EventQueue } from "./event_queue.ts";
+import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
-import { type LinkConfig, type NetworkOptions, resolveLink, sampleLatency } from "./network.ts";
-import { MAX_SEED, Random } from "./random.ts";
+import { latencyMs, type LinkConfig, type NetworkOptions, resolveLink } from "./network.ts";
+import { MAX_SEED } from "./random.ts";
 import { type DropReason, formatEvent, Trace, type TraceEvent, type TraceMode } from "./trace.ts";
 
 /**
@@ -37,8 +56,10 @@ import { type DropReason, formatEvent, Trace, type TraceEvent, type TraceMode } 
  *
  * @example
  * ```ts
- * import type { SimulationOptions } from "./simulation.ts";
+ * import { Simulation, type SimulationOptions } from "./simulation.ts";
+ * import assert from "node:assert/strict";
  * const opts: SimulationOptions = { seed: 7, network: { loss: 0.1 }, trace: "full" };
+ * assert.equal(new Simulation(opts).seed, 7);
  * ```
  */
 export interface SimulationOptions {
@@ -48,6 +69,12 @@ export interface SimulationOptions {
   network?: NetworkOptions;
   /** `full` (default) keeps events and hash, `hash` only the hash, `off` nothing. */
   trace?: TraceMode;
+  /**
+   * How many events a `full` trace keeps in memory (default 100,000): a
+   * long run's memory stays flat; older events go to the trace's sink, if
+   * it has one (see {@linkcode Trace}).
+   */
+  traceWindow?: number;
   /** How many recent events a failure report shows (default 12). */
   lastEvents?: number;
   /**
@@ -55,6 +82,19 @@ export interface SimulationOptions {
    * sending it cannot change what the receiver sees. Off by default for speed.
    */
   cloneMessages?: boolean;
+  /**
+   * The most events a run may handle before it stops with the violation
+   * `event-budget` (default 50,000,000): a run that never reaches its
+   * `until` ends with a report instead of a hang. Raise it for long runs.
+   */
+  maxEvents?: number;
+  /** Count messages and bytes by node and message type (see `messageStats`). Off by default. */
+  countMessages?: boolean;
+  /**
+   * Draws to use instead of the seed's (replaying a recorded or shrunk run),
+   * or to record into: see {@linkcode ChoiceLog}.
+   */
+  choices?: { log: ChoiceLog; mode: "record" | "replay" };
 }
 
 /**
@@ -63,7 +103,9 @@ export interface SimulationOptions {
  * @example
  * ```ts
  * import type { SpawnOptions } from "./simulation.ts";
+ * import assert from "node:assert/strict";
  * const slow: SpawnOptions = { serviceTimeMs: 2, mailboxCapacity: 100, clock: { drift: 0.01 } };
+ * assert.equal(slow.mailboxCapacity, 100);
  * ```
  */
 export interface SpawnOptions<M = unknown> {
@@ -89,9 +131,15 @@ export type InvariantResult = void | undefined | boolean | string | {
  *
  * @example
  * ```ts
- * import type { Invariant } from "./simulation.ts";
+ * import { type Invariant, Simulation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
  * const atMostOneUp: Invariant = (sim) =>
  *   sim.nodes.filter((n) => sim.status(n) === "up").length <= 1 || "two nodes up";
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("a", () => ({ onMessage() {} }));
+ * sim.spawn("b", () => ({ onMessage() {} }));
+ * sim.invariant("one-up", atMostOneUp);
+ * assert.equal(sim.run().violations[0].message, "two nodes up");
  * ```
  */
 export type Invariant = (sim: Simulation) => InvariantResult;
@@ -102,7 +150,9 @@ export type Invariant = (sim: Simulation) => InvariantResult;
  * @example
  * ```ts
  * import type { Violation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
  * const v: Violation = { check: "one-leader", message: "two leaders in term 2", atMs: 120, node: "n3" };
+ * assert.equal(v.check, "one-leader");
  * ```
  */
 export interface Violation {
@@ -123,8 +173,9 @@ export type StopReason = "quiet" | "until" | "max-events" | "violation";
  * @example
  * ```ts
  * import { Simulation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
  * const r = new Simulation({ seed: 1 }).run();
- * r.stop; // "quiet"
+ * assert.equal(r.stop, "quiet");
  * ```
  */
 export interface RunResult {
@@ -150,17 +201,124 @@ export type NodeStatus = "up" | "crashed" | "paused";
  * @example
  * ```ts
  * import { Simulation } from "./simulation.ts";
- * new Simulation({ seed: 1 }).stats.delivered; // 0
+ * import assert from "node:assert/strict";
+ * assert.equal(new Simulation({ seed: 1 }).stats.delivered, 0);
  * ```
  */
 export interface SimStats {
   events: number;
+  /** Global virtual time of the last handled event, ms. */
+  lastEventMs: number;
   messages: number;
   delivered: number;
   dropped: number;
   duplicated: number;
   timers: number;
 }
+
+/**
+ * Messages and their bytes (the length of their JSON text), by node and by
+ * message type (`type` field; `(other)` for a message without one).
+ *
+ * @example
+ * ```ts
+ * import type { MessageCounts } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const c: MessageCounts = { n1: { AppendEntries: { count: 3, bytes: 240 } } };
+ * assert.equal(c.n1.AppendEntries.count, 3);
+ * ```
+ */
+export type MessageCounts = Record<NodeId, Record<string, { count: number; bytes: number }>>;
+
+/**
+ * Message counts of a run: `sent` by sender, `delivered` by receiver.
+ *
+ * @example
+ * ```ts
+ * import { Simulation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const sim = new Simulation({ seed: 1, countMessages: true });
+ * sim.spawn("a", () => ({ onStart: (ctx) => ctx.send("b", { type: "hi" }), onMessage() {} }));
+ * sim.spawn("b", () => ({ onMessage() {} }));
+ * sim.run();
+ * assert.deepEqual(sim.messageStats().delivered.b.hi, { count: 1, bytes: 13 });
+ * ```
+ */
+export interface MessageStats {
+  sent: MessageCounts;
+  delivered: MessageCounts;
+}
+
+/**
+ * A message received by an external endpoint (see
+ * {@linkcode Simulation.external}).
+ *
+ * @example
+ * ```ts
+ * import type { InboxMessage } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const m: InboxMessage = { from: "n1", msg: { type: "reply" }, atMs: 4.2 };
+ * assert.equal(m.from, "n1");
+ * ```
+ */
+export interface InboxMessage {
+  from: NodeId;
+  msg: unknown;
+  atMs: number;
+}
+
+/**
+ * What the simulator tells an observer (an exploration strategy) as a run
+ * goes: each handled event, and each storage write.
+ *
+ * @example
+ * ```ts
+ * import type { Observed } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const o: Observed = { kind: "deliver", node: "n2", atMs: 3, from: "n1", msg: { type: "vote" } };
+ * assert.equal(o.kind, "deliver");
+ * ```
+ */
+export type Observed =
+  | { kind: "deliver"; node: NodeId; atMs: number; from: NodeId; msg: unknown }
+  | { kind: "timer"; node: NodeId; atMs: number; timer: unknown }
+  | { kind: "send"; node: NodeId; atMs: number; to: NodeId; msg: unknown }
+  | { kind: "storage"; node: NodeId; atMs: number; key: string }
+  | { kind: "start"; node: NodeId; atMs: number };
+
+/**
+ * Hooks an exploration strategy may set on a run (see `sim/explore/`).
+ * Everything a hook decides is a choice: the run records what it chose, so
+ * a replay without the strategy gives the same run.
+ *
+ * @example
+ * ```ts
+ * import { Simulation, type RunHooks } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * // Every message as slow as its link allows.
+ * const slow: RunHooks = { latency: () => 0.999 };
+ * const sim = new Simulation({ seed: 1 });
+ * sim.hooks = slow;
+ * sim.spawn("a", () => ({ onStart: (ctx) => ctx.send("b", { type: "x" }), onMessage() {} }));
+ * sim.spawn("b", () => ({ onMessage() {} }));
+ * sim.run();
+ * assert.ok(sim.now > 9.9);
+ * ```
+ */
+export interface RunHooks {
+  /**
+   * The draw in [0, 1) that sets a message's latency within its link's
+   * distribution (0 the fastest), given the seed's draw `u`.
+   */
+  latency?(from: NodeId, to: NodeId, msg: unknown, u: number): number;
+  /** Called after each handled event and each storage write. */
+  observe?(sim: Simulation, what: Observed): void;
+}
+
+/** Events at one instant before the run stops with `time-stuck`. */
+const STUCK_EVENTS = 1_000_000;
+/** Default event budget of a simulation. */
+const DEFAULT_MAX_EVENTS = 50_000_000;
 
 // Kinds of scheduled event. Numbers, not strings: the loop switches on them
 // millions of times a second.
@@ -171,79 +329,75 @@ const START = 3;
 const FAULT = 4;
 const CALL = 5;
 
-/** One entry of the scheduler's queue; a single shape keeps the hot loop monomorphic. */
-class SimEvent {
-  time = 0;
-  /** `time` in whole microseconds when that is exact, else -1 (see exactUs). */
-  us = -1;
-  seq = 0;
-  cancelled = false;
-  constructor(
-    public kind: number,
-    public node: NodeRecord | null,
-    /** Sender (DELIVER), timer key (TIMER). */
-    public name: string,
-    /** Message (DELIVER), timer (TIMER), fault action (FAULT), callback (CALL). */
-    public payload: unknown,
-    /** Message id (DELIVER), node incarnation (TIMER, READY, START). */
-    public id: number,
-  ) {}
-}
+/**
+ * Scheduled faults go first among the events of their instant (their
+ * sequence numbers are below every other's), so a fault written as
+ * `@t crash n1` lands at the same point of the run however it was made:
+ * scripted, generated, or injected by a strategy while the run went on.
+ */
+const FAULT_SEQ_BASE = -(2 ** 52);
+
+/** Virtual microseconds per millisecond. */
+const US = 1000;
 
 /**
- * A node's waiting messages and timers, oldest first. A moving head instead of
- * `Array.prototype.shift`, which copies a long array on every call.
+ * A node's waiting messages and timers (their event slots), oldest first,
+ * in a ring that grows when full.
  */
 class Mailbox {
-  #items: (SimEvent | undefined)[] = [];
+  #slots = new Int32Array(8);
   #head = 0;
+  size = 0;
 
-  get size(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(event: SimEvent): void {
-    this.#items.push(event);
-  }
-
-  shift(): SimEvent | undefined {
-    const items = this.#items;
-    if (this.#head === items.length) return undefined;
-    const event = items[this.#head];
-    items[this.#head++] = undefined;
-    if (this.#head === items.length) {
-      items.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= items.length) {
-      items.splice(0, this.#head);
-      this.#head = 0;
-    }
-    return event;
-  }
-
-  /** Removes the oldest waiting timer whose key is `name`, if any. */
-  removeTimer(name: string): void {
-    const items = this.#items;
-    for (let i = this.#head; i < items.length; i++) {
-      const e = items[i]!;
-      if (e.kind === TIMER && e.name === name) {
-        items.splice(i, 1);
-        return;
+  push(slot: number): void {
+    if (this.size === this.#slots.length) {
+      const grown = new Int32Array(this.#slots.length * 2);
+      for (let i = 0; i < this.size; i++) {
+        grown[i] = this.#slots[(this.#head + i) % this.#slots.length];
       }
+      this.#slots = grown;
+      this.#head = 0;
     }
+    this.#slots[(this.#head + this.size) % this.#slots.length] = slot;
+    this.size++;
   }
 
-  clear(): void {
-    this.#items.length = 0;
-    this.#head = 0;
+  shift(): number {
+    if (this.size === 0) return -1;
+    const slot = this.#slots[this.#head];
+    this.#head = (this.#head + 1) % this.#slots.length;
+    this.size--;
+    return slot;
+  }
+
+  /** Removes the first slot for which `match` is true; returns it, or -1. */
+  remove(match: (slot: number) => boolean): number {
+    const n = this.#slots.length;
+    for (let i = 0; i < this.size; i++) {
+      const slot = this.#slots[(this.#head + i) % n];
+      if (!match(slot)) continue;
+      for (let j = i; j < this.size - 1; j++) {
+        this.#slots[(this.#head + j) % n] = this.#slots[(this.#head + j + 1) % n];
+      }
+      this.size--;
+      return slot;
+    }
+    return -1;
+  }
+
+  /** Every waiting slot, oldest first, and empties the ring. */
+  drain(): number[] {
+    const out: number[] = [];
+    while (this.size > 0) out.push(this.shift());
+    return out;
   }
 }
 
 /**
- * Everything the simulator keeps about one node. The maps and sets, the
- * storage and the random stream are made on first use: most nodes of a big
- * run never have a timer cut, a link override or a partition, and an idle
- * node should cost a few hundred bytes, not a few kilobytes.
+ * Everything the simulator keeps about one node. The maps, arrays, the
+ * storage and the streams are made on first use: most nodes of a big run
+ * never have a timer cut, a link override or a partition, and an idle node
+ * should cost a few hundred bytes, not a few kilobytes.
  */
 class NodeRecord {
   actor: Actor<unknown, unknown> | undefined = undefined;
@@ -251,72 +405,79 @@ class NodeRecord {
   status: NodeStatus = "up";
   /** Bumped at every crash, so events meant for an earlier life are ignored. */
   incarnation = 0;
-  /** Pending timers by name. */
-  timers: Map<string, SimEvent> | null = null;
-  #mailbox: Mailbox | null = null;
+  /** Pending timers by key, as event slots. */
+  timers: Map<string, number> | null = null;
+  mailbox: Mailbox | null = null;
   mailboxMessages = 0;
-  busyUntil = -1;
+  busyUntilUs = -1;
   readyScheduled = false;
   /** Paused before its first start: onStart runs at resume. */
   startDeferred = false;
-  /** Links this node may not send on (partitions, one-way blocks). */
-  blockedTo: Set<NodeRecord> | null = null;
-  /** Per-destination link overrides. */
-  links: Map<NodeId, LinkConfig> | null = null;
-  /** Latest arrival time per FIFO destination. */
-  fifoLast: Map<NodeRecord, number> | null = null;
-  /** Null until the node's clock is skewed or drifts: then local time is global time. */
-  #clock: NodeClock | null;
-  /** The destination of this node's last send and its record, to skip the id lookup. */
+  /** Cut off from everyone by `disconnect`, until `reconnect`. */
+  disconnected = false;
+  /** blockedTo[j] = 1: this node may not send to node j (partitions, one-way blocks). */
+  blockedTo: Uint8Array | null = null;
+  /** Per-destination link overrides, by node index. */
+  links: Map<number, LinkConfig> | null = null;
+  /** Latest arrival (us) per FIFO destination, by node index. */
+  fifoLast: Map<number, number> | null = null;
+  /** Per destination: the link stream's key (0 until made) and its message count. */
+  linkKeys: Int32Array | null = null;
+  linkSent: Float64Array | null = null;
+  /** The destination of this node's last send, to skip the id lookup. */
   lastTo: NodeId | null = null;
-  lastTarget: NodeRecord | undefined = undefined;
+  lastTarget: NodeRecord | null = null;
+  /** Null until the node's clock is skewed or drifts: then local time is global time. */
+  clock: NodeClock | null;
   #storage: MemoryStorage | null = null;
-  #random: Random | null = null;
+  /** This node's `random()` stream: its key and the number of draws so far. */
+  randomKey = 0;
+  randomDraws = 0;
+  /** Messages received by an external endpoint, until read. */
+  inbox: InboxMessage[] | null = null;
 
   constructor(
     readonly id: NodeId,
-    readonly factory: ActorFactory<unknown, unknown>,
+    readonly index: number,
+    readonly factory: ActorFactory<unknown, unknown> | null,
     readonly capacity: number,
     readonly serviceTime: number | ((msg: unknown) => number),
     clock: ClockConfig | undefined,
-    readonly seed: number,
     sim: Simulation,
   ) {
-    this.#clock = clock === undefined ? null : new NodeClock(clock);
+    this.clock = clock === undefined ? null : new NodeClock(clock);
     this.ctx = new NodeContext(sim, this);
   }
 
-  /** Messages and timers waiting while the node is busy or paused. */
-  get mailbox(): Mailbox {
-    return this.#mailbox ??= new Mailbox();
+  get external(): boolean {
+    return this.factory === null;
   }
 
-  /** How many messages and timers wait in the mailbox. */
   get waiting(): number {
-    return this.#mailbox === null ? 0 : this.#mailbox.size;
+    return this.mailbox === null ? 0 : this.mailbox.size;
   }
 
-  get clock(): NodeClock {
-    return this.#clock ??= new NodeClock();
-  }
-
-  /** Local time at global time `t` (a default clock's `local(t)` is `t`, bit for bit). */
+  /** Local time at global time `t` ms (a default clock's `local(t)` is `t`, bit for bit). */
   localTime(t: number): number {
-    return this.#clock === null ? t : this.#clock.local(t);
+    return this.clock === null ? t : this.clock.local(t);
   }
 
-  /** Global time that `localMs` of local time takes. */
+  /** Global ms that `localMs` of local time takes. */
   globalDelay(localMs: number): number {
-    return this.#clock === null ? localMs : this.#clock.globalDelay(localMs);
+    return this.clock === null ? localMs : this.clock.globalDelay(localMs);
   }
 
   get storage(): MemoryStorage {
     return this.#storage ??= new MemoryStorage();
   }
 
-  /** Streams are derived by name, so making this one late changes none of its numbers. */
-  get random(): Random {
-    return this.#random ??= Random.stream(this.seed, `node:${this.id}`);
+  /** Sets the storage (an observed one, when a strategy watches writes). */
+  set storage(storage: MemoryStorage) {
+    this.#storage = storage;
+  }
+
+  get hasStorage(): boolean {
+    return this.#storage !== null;
   }
 }
 
@@ -330,7 +491,7 @@ interface Internals {
   send(sim: Simulation, from: NodeRecord, to: NodeId, msg: unknown): void;
   setTimer(sim: Simulation, node: NodeRecord, timer: unknown, afterMs: number): void;
   cancelTimer(sim: Simulation, node: NodeRecord, timer: unknown): void;
-  sometimes(sim: Simulation, name: string): void;
+  random(sim: Simulation, node: NodeRecord): number;
   record(sim: Simulation, event: TraceEvent): void;
   tracing(sim: Simulation): boolean;
 }
@@ -365,12 +526,8 @@ class NodeContext implements Context<unknown, unknown> {
     internals.cancelTimer(this.sim, this.node, timer);
   }
 
-  sometimes(name: string, condition: boolean): void {
-    if (condition) internals.sometimes(this.sim, name);
-  }
-
   random(): number {
-    return this.node.random.next();
+    return internals.random(this.sim, this.node);
   }
 
   log(note: string, data?: unknown): void {
@@ -396,6 +553,30 @@ class NodeContext implements Context<unknown, unknown> {
       internals.record(this.sim, { t, kind: "complete", node: this.self, op, status, output });
     }
   }
+
+  sometimes(name: string, condition: boolean): void {
+    if (condition) this.sim.sometimes(name, true);
+  }
+}
+
+/** Storage that tells the simulation of each write (for strategies that crash after one). */
+class ObservedStorage extends MemoryStorage {
+  constructor(readonly onWrite: (key: string) => void) {
+    super();
+  }
+  override set<T>(key: string, value: T): void {
+    super.set(key, value);
+    this.onWrite(key);
+  }
+  override delete(key: string): void {
+    super.delete(key);
+    this.onWrite(key);
+  }
+}
+
+/** An actor's handler broke the contract in a way the report should name plainly. */
+class ContractError extends Error {
+  override name = "ContractError";
 }
 
 /**
@@ -405,6 +586,7 @@ class NodeContext implements Context<unknown, unknown> {
  * ```ts
  * import { Simulation } from "./simulation.ts";
  * import type { Actor, Context } from "../actors/mod.ts";
+ * import assert from "node:assert/strict";
  *
  * type Msg = { type: "ping" } | { type: "pong" };
  * const pinger = (): Actor<Msg> => ({
@@ -421,8 +603,8 @@ class NodeContext implements Context<unknown, unknown> {
  * sim.spawn("a", pinger);
  * sim.spawn("b", ponger);
  * const result = sim.run();
- * result.ok; // true
- * result.messages; // 2
+ * assert.equal(result.ok, true);
+ * assert.equal(result.messages, 2);
  * ```
  */
 export class Simulation {
@@ -431,6 +613,7 @@ export class Simulation {
   readonly history: History = new History();
   readonly stats: SimStats = {
     events: 0,
+    lastEventMs: 0,
     messages: 0,
     delivered: 0,
     dropped: 0,
@@ -438,34 +621,57 @@ export class Simulation {
     timers: 0,
   };
   readonly violations: Violation[] = [];
-  /** `sometimes` conditions that held during the run, with how many times each did. */
-  #reached = new Map<string, number>();
+  /** Hooks of an exploration strategy; none by default. */
+  hooks: RunHooks | null = null;
 
-  #now = 0;
-  /** `#now` in whole microseconds when that is exact, else -1 (see exactUs). */
+  /** Global virtual time in whole microseconds. */
   #nowUs = 0;
-  #queue = new EventQueue<SimEvent>();
-  #nodes = new Map<NodeId, NodeRecord>();
+  #heap = new EventHeap();
+  #nextSeq = 0;
+  #nextFaultSeq = 0;
+  // The events, struct-of-arrays: slot i's kind, node index, sender index or
+  // incarnation, message id, whether cancelled, and its payload and key.
+  #evKind = new Uint8Array(64);
+  #evNode = new Int32Array(64);
+  #evAux = new Int32Array(64);
+  #evId = new Float64Array(64);
+  #evCancelled = new Uint8Array(64);
+  #evPayload: unknown[] = new Array(64);
+  #evKey: (string | null)[] = new Array(64);
+  #free = new Int32Array(64);
+  #freeCount = 0;
+  #slotCount = 0;
+
+  #nodes: NodeRecord[] = [];
+  #byId = new Map<NodeId, NodeRecord>();
   #order: NodeId[] = [];
   #defaultLink: LinkConfig;
-  #netRandom: Random;
+  #pendingLinks: NonNullable<NetworkOptions["links"]>;
   #tracing: boolean;
   #invariants: Array<{ name: string; check: Invariant }> = [];
   #lastEvents: number;
   #recent: TraceEvent[] = [];
+  #recentNext = 0;
   #cloneMessages: boolean;
+  #maxEvents: number;
+  #countMessages: boolean;
+  #messageStats: MessageStats = { sent: {}, delivered: {} };
+  #choices: { log: ChoiceLog; mode: "record" | "replay" } | null;
   #nextMsgId = 0;
   #current: NodeRecord | null = null;
   #stopped = false;
   /** Whether any link is cut: while none is, a delivery need not look its sender up. */
   #anyCut = false;
+  /** Events handled at the current instant, for the `time-stuck` check. */
+  #sameInstant = 0;
+  #reached = new Map<string, number>();
 
   static {
     internals = {
       send: (sim, from, to, msg) => sim.#send(from, to, msg),
       setTimer: (sim, node, timer, afterMs) => sim.#setTimer(node, timer, afterMs),
       cancelTimer: (sim, node, timer) => sim.#cancelTimer(node, timer),
-      sometimes: (sim, name) => sim.#reached.set(name, (sim.#reached.get(name) ?? 0) + 1),
+      random: (sim, node) => sim.#random(node),
       record: (sim, event) => sim.#record(event),
       tracing: (sim) => sim.#tracing,
     };
@@ -481,24 +687,29 @@ export class Simulation {
     if (mode !== "full" && mode !== "hash" && mode !== "off") {
       throw new ConfigError("trace", `must be full, hash or off, got ${JSON.stringify(mode)}`);
     }
-    this.trace = new Trace(mode);
+    this.trace = new Trace(mode, { window: options.traceWindow });
     this.#tracing = mode !== "off";
-    this.#lastEvents = options.lastEvents ?? 12;
+    this.#lastEvents = checkCount("lastEvents", options.lastEvents ?? 12, 1, 10_000);
     this.#cloneMessages = options.cloneMessages ?? false;
+    this.#maxEvents = checkCount("maxEvents", options.maxEvents ?? DEFAULT_MAX_EVENTS, 1, 2 ** 52);
+    this.#countMessages = options.countMessages ?? false;
+    const choices = options.choices ?? null;
+    if (choices !== null && !(choices.log instanceof ChoiceLog)) {
+      throw new ConfigError("choices", "needs { log: ChoiceLog, mode: 'record' | 'replay' }");
+    }
+    this.#choices = choices;
     const { links = [], ...defaults } = options.network ?? {};
     this.#defaultLink = resolveLink(defaults);
-    this.#pendingLinks = links;
-    this.#netRandom = Random.stream(seed, "network");
+    if (!Array.isArray(links)) throw new ConfigError("network.links", "must be an array");
+    this.#pendingLinks = [...links];
   }
-
-  #pendingLinks: NonNullable<NetworkOptions["links"]>;
 
   /** Global virtual time, in ms. */
   get now(): number {
-    return this.#now;
+    return this.#nowUs / US;
   }
 
-  /** Node ids in spawn order. */
+  /** Node ids in spawn order (external endpoints are not nodes). */
   get nodes(): readonly NodeId[] {
     return this.#order;
   }
@@ -508,9 +719,15 @@ export class Simulation {
     return this.#defaultLink;
   }
 
+  /** Changes the default link from now on (fields not given keep their value). */
+  setDefaultLink(config: Partial<LinkConfig>): void {
+    this.#defaultLink = resolveLink(config, this.#defaultLink, "default link ");
+  }
+
   /**
    * Adds a node built by `factory`. Its `onStart` runs as the first event at
-   * the current virtual time. The factory runs again at every restart.
+   * the current virtual time. The factory runs again at every restart. A
+   * factory that throws stops the run with the violation `actor-factory`.
    */
   spawn<M, T = string>(
     id: NodeId,
@@ -522,7 +739,7 @@ export class Simulation {
     } catch (e) {
       throw new ConfigError("node id", (e as Error).message);
     }
-    if (this.#nodes.has(id)) {
+    if (this.#byId.has(id)) {
       throw new ConfigError("node id", `${JSON.stringify(id)} is already spawned`);
     }
     if (typeof factory !== "function") {
@@ -539,40 +756,69 @@ export class Simulation {
     if (typeof service === "number" && !(Number.isFinite(service) && service >= 0)) {
       throw new ConfigError(`serviceTimeMs of ${id}`, `must be a number >= 0, got ${service}`);
     }
-    const node = new NodeRecord(
+    const node = this.#addNode(
       id,
-      factory as ActorFactory<unknown, unknown>,
+      factory as unknown as ActorFactory<unknown, unknown>,
       capacity,
       service as number | ((msg: unknown) => number),
       options.clock,
-      this.seed,
-      this,
     );
-    this.#nodes.set(id, node);
     this.#order.push(id);
-    node.actor = node.factory(id);
-    this.#push(this.#now, this.#nowUs, new SimEvent(START, node, "", null, node.incarnation));
+    this.#current = node;
+    node.actor = this.#build(node);
+    if (node.actor !== undefined) {
+      const slot = this.#alloc(START, node.index, node.incarnation, null);
+      this.#heap.push(this.#nowUs, this.#nextSeq++, slot);
+    }
     // Links named before their nodes existed resolve as soon as both do.
     this.#pendingLinks = this.#pendingLinks.filter((link) => {
-      if (!this.#nodes.has(link.from) || !this.#nodes.has(link.to)) return true;
+      if (!this.#byId.has(link.from) || !this.#byId.has(link.to)) return true;
       this.setLink(link.from, link.to, link);
       return false;
     });
   }
 
+  /**
+   * Registers an external endpoint: an id that is not an actor (a test's
+   * "tester", a client driven from outside) but can receive replies through
+   * the network; read them with {@linkcode Simulation.inbox}. Sending from
+   * an unknown id with {@linkcode Simulation.send} registers it too.
+   */
+  external(id: NodeId): void {
+    try {
+      checkNodeId(id, "external id");
+    } catch (e) {
+      throw new ConfigError("external", (e as Error).message);
+    }
+    const known = this.#byId.get(id);
+    if (known !== undefined) {
+      if (known.external) return;
+      throw new ConfigError("external", `${JSON.stringify(id)} is a spawned node`);
+    }
+    this.#addNode(id, null, Infinity, 0, undefined).inbox = [];
+  }
+
+  /** Returns and forgets what the external endpoint `id` received, oldest first. */
+  inbox(id: NodeId): InboxMessage[] {
+    const node = this.#node(id, "inbox");
+    if (!node.external) throw new ConfigError("inbox", `${id} is a node, not an external endpoint`);
+    return node.inbox!.splice(0, node.inbox!.length);
+  }
+
   /** Overrides the link `from` -> `to` (fields not given keep the default). */
   setLink(from: NodeId, to: NodeId, config: Partial<LinkConfig>): void {
     const node = this.#node(from, "link from");
-    this.#node(to, "link to");
+    const target = this.#node(to, "link to");
     (node.links ??= new Map()).set(
-      to,
+      target.index,
       resolveLink(config, this.#defaultLink, `link ${from}->${to} `),
     );
   }
 
   /** The configuration of the link `from` -> `to`. */
   link(from: NodeId, to: NodeId): Readonly<LinkConfig> {
-    return this.#node(from, "link from").links?.get(to) ?? this.#defaultLink;
+    const node = this.#node(from, "link from");
+    return node.links?.get(this.#node(to, "link to").index) ?? this.#defaultLink;
   }
 
   /** The current actor instance of `id` (a new one after each restart), or undefined while crashed. */
@@ -592,46 +838,86 @@ export class Simulation {
 
   /** The local clock reading of `id` now. */
   localTime(id: NodeId): number {
-    return this.#node(id).localTime(this.#now);
+    return this.#node(id).localTime(this.now);
   }
 
   /** Whether messages from `from` to `to` are currently cut. */
   isBlocked(from: NodeId, to: NodeId): boolean {
-    const source = this.#node(from);
-    const target = this.#node(to);
-    return source.blockedTo?.has(target) ?? false;
+    return this.#cut(this.#node(from), this.#node(to));
   }
 
   /** Adds a named invariant, checked after every event. */
   invariant(name: string, check: Invariant): void {
+    if (typeof check !== "function") {
+      throw new ConfigError(`invariant ${name}`, "needs a function (sim) => result");
+    }
     this.#invariants.push({ name, check });
   }
 
-  /** Injects a message from outside the cluster (or on behalf of a node), sent now. */
-  send(from: NodeId, to: NodeId, msg: unknown): void {
-    const node = this.#nodes.get(from);
-    if (node) {
-      this.#send(node, to, msg);
-    } else {
-      try {
-        checkNodeId(from, "sender id");
-      } catch (e) {
-        throw new ConfigError("send", (e as Error).message);
-      }
-      const target = this.#node(to, "send to");
-      const id = this.#nextMsgId++;
-      this.stats.messages++;
-      if (this.#tracing) this.#record({ t: this.#now, kind: "send", node: from, to, id, msg });
-      this.#push(this.#now, this.#nowUs, new SimEvent(DELIVER, target, from, msg, id));
+  /** The `sometimes` conditions that held so far, with how many times each did. */
+  get reached(): ReadonlyMap<string, number> {
+    return this.#reached;
+  }
+
+  /** Marks an interesting moment (see `Context.sometimes`). */
+  sometimes(name: string, condition: boolean): void {
+    if (condition) this.#reached.set(name, (this.#reached.get(name) ?? 0) + 1);
+  }
+
+  /** Message and byte counts by node and type; needs `countMessages: true`. */
+  messageStats(): MessageStats {
+    if (!this.#countMessages) {
+      throw new ConfigError(
+        "messageStats",
+        "count them with new Simulation({ countMessages: true })",
+      );
     }
+    return structuredClone(this.#messageStats);
+  }
+
+  /**
+   * Injects a message from outside the cluster (or on behalf of a node),
+   * delivered now without passing the network. A sender that is neither a
+   * node nor an external endpoint becomes an external endpoint, so replies
+   * to it arrive in its {@linkcode Simulation.inbox}.
+   */
+  send(from: NodeId, to: NodeId, msg: unknown): void {
+    let sender = this.#byId.get(from);
+    if (sender !== undefined && !sender.external) {
+      this.#node(to, "send to");
+      this.#current = sender;
+      this.#send(sender, to, msg);
+      return;
+    }
+    if (sender === undefined) {
+      this.external(from);
+      sender = this.#byId.get(from)!;
+    }
+    const target = this.#node(to, "send to");
+    const problem = notPlainData(msg);
+    if (problem !== undefined) {
+      throw new ConfigError(
+        "send",
+        `message from ${from}: ${problem}; messages must be plain data`,
+      );
+    }
+    const id = this.#nextMsgId++;
+    this.stats.messages++;
+    if (this.#tracing) this.#record({ t: this.now, kind: "send", node: from, to, id, msg });
+    if (this.#countMessages) this.#count(this.#messageStats.sent, from, msg);
+    const slot = this.#alloc(DELIVER, target.index, sender.index, msg);
+    this.#evId[slot] = id;
+    this.#heap.push(this.#nowUs, this.#nextSeq++, slot);
   }
 
   /** Runs `fn` at global virtual time `at` (a scripted step of a scenario). */
   at(at: number, fn: (sim: Simulation) => void): void {
-    if (!(Number.isFinite(at) && at >= this.#now)) {
-      throw new ConfigError("at", `time must be a number >= now (${this.#now}), got ${at}`);
+    if (!(Number.isFinite(at) && at >= this.now)) {
+      throw new ConfigError("at", `time must be a number >= now (${this.now}), got ${at}`);
     }
-    this.#push(at, exactUs(at), new SimEvent(CALL, null, "", fn, 0));
+    if (typeof fn !== "function") throw new ConfigError("at", "needs a function (sim) => void");
+    const slot = this.#alloc(CALL, -1, 0, fn);
+    this.#heap.push(toUs(at), this.#nextSeq++, slot);
   }
 
   /** Schedules faults. Throws a {@linkcode ConfigError} naming a bad time or unknown node. */
@@ -644,11 +930,12 @@ export class Simulation {
       if (!(typeof fault?.at === "number" && Number.isFinite(fault.at) && fault.at >= 0)) {
         throw new ConfigError(where, `time must be a number >= 0, got ${fault?.at}`);
       }
-      if (fault.at < this.#now) {
-        throw new ConfigError(where, `time ${fault.at} is in the past (now ${this.#now})`);
+      if (fault.at < this.now) {
+        throw new ConfigError(where, `time ${fault.at} is in the past (now ${this.now})`);
       }
       for (const id of faultNodes(fault.action)) {
-        if (!this.#nodes.has(id)) {
+        const node = this.#byId.get(id);
+        if (node === undefined || node.external) {
           throw new ConfigError(
             where,
             `unknown node id ${JSON.stringify(id)}; known: ${this.#order.join(", ")}`,
@@ -657,7 +944,8 @@ export class Simulation {
       }
     });
     for (const fault of list) {
-      this.#push(fault.at, exactUs(fault.at), new SimEvent(FAULT, null, "", fault.action, 0));
+      const slot = this.#alloc(FAULT, -1, 0, fault.action);
+      this.#heap.push(toUs(fault.at), FAULT_SEQ_BASE + this.#nextFaultSeq++, slot);
     }
   }
 
@@ -676,6 +964,12 @@ export class Simulation {
         return this.partition(...action.groups);
       case "block":
         return this.block(action.from, action.to);
+      case "unblock":
+        return this.unblock(action.from, action.to);
+      case "disconnect":
+        return this.disconnect(action.node);
+      case "reconnect":
+        return this.reconnect(action.node);
       case "heal":
         return this.heal();
       case "skew":
@@ -694,93 +988,117 @@ export class Simulation {
    * stays. Messages arriving while it is down are dropped. No-op if already crashed.
    */
   crash(id: NodeId): void {
-    const node = this.#node(id);
+    const node = this.#faultTarget(id, "crash");
     if (node.status === "crashed") return;
     node.status = "crashed";
     node.actor = undefined;
     node.incarnation++;
     node.startDeferred = false;
     if (node.timers !== null) {
-      for (const timer of node.timers.values()) timer.cancelled = true;
+      for (const slot of node.timers.values()) this.#evCancelled[slot] = 1;
       node.timers.clear();
     }
-    if (node.waiting > 0) node.mailbox.clear();
+    if (node.mailbox !== null) { for (const slot of node.mailbox.drain()) this.#release(slot); }
     node.mailboxMessages = 0;
-    node.busyUntil = -1;
+    node.busyUntilUs = -1;
     node.readyScheduled = false;
     node.fifoLast?.clear();
-    if (this.#tracing) this.#record({ t: this.#now, kind: "crash", node: id });
+    if (this.#tracing) this.#record({ t: this.now, kind: "crash", node: id });
   }
 
   /** Restarts a crashed `id` as a fresh instance with its storage; `onStart` runs again. */
   restart(id: NodeId): void {
-    const node = this.#node(id);
+    const node = this.#faultTarget(id, "restart");
     if (node.status !== "crashed") return;
     node.status = "up";
-    if (this.#tracing) this.#record({ t: this.#now, kind: "restart", node: id });
+    if (this.#tracing) this.#record({ t: this.now, kind: "restart", node: id });
     // onStart runs right away, so no message can reach the new instance before it.
-    this.#invoke(node, () => {
-      node.actor = node.factory(id);
-      if (this.#tracing) this.#record({ t: this.#now, kind: "start", node: id });
-      node.actor.onStart?.(node.ctx);
-    });
+    this.#current = node;
+    node.actor = this.#build(node);
+    if (node.actor === undefined) return;
+    this.#start(node);
   }
 
   /** Pauses `id`: it handles nothing until resumed; messages and timers wait in its mailbox. */
   pause(id: NodeId): void {
-    const node = this.#node(id);
+    const node = this.#faultTarget(id, "pause");
     if (node.status !== "up") return;
     node.status = "paused";
-    if (this.#tracing) this.#record({ t: this.#now, kind: "pause", node: id });
+    if (this.#tracing) this.#record({ t: this.now, kind: "pause", node: id });
   }
 
   /** Resumes a paused `id`; what waited in its mailbox is handled in order. */
   resume(id: NodeId): void {
-    const node = this.#node(id);
+    const node = this.#faultTarget(id, "resume");
     if (node.status !== "paused") return;
     node.status = "up";
-    if (this.#tracing) this.#record({ t: this.#now, kind: "resume", node: id });
+    if (this.#tracing) this.#record({ t: this.now, kind: "resume", node: id });
     if (node.startDeferred) {
       // A node paused before it ever started starts now, before its mailbox.
       node.startDeferred = false;
-      if (this.#tracing) this.#record({ t: this.#now, kind: "start", node: id });
-      this.#invoke(node, () => node.actor!.onStart?.(node.ctx));
+      this.#start(node);
     }
-    this.#scheduleReady(node, Math.max(this.#now, node.busyUntil));
+    this.#scheduleReady(node, Math.max(this.#nowUs, node.busyUntilUs));
   }
 
   /** Cuts every link between nodes of different groups, both ways (adds to existing cuts). */
   partition(...groups: NodeId[][]): void {
-    const records = groups.map((g) => g.map((id) => this.#node(id, "partition")));
+    const records = groups.map((g) => g.map((id) => this.#faultTarget(id, "partition")));
+    const seen = new Set<NodeRecord>();
+    for (const group of records) {
+      for (const node of group) {
+        if (seen.has(node)) {
+          throw new ConfigError("partition", `${node.id} is in two groups of one partition`);
+        }
+        seen.add(node);
+      }
+    }
     for (let i = 0; i < records.length; i++) {
       for (let j = 0; j < records.length; j++) {
         if (i === j) continue;
-        for (const a of records[i]) {
-          for (const b of records[j]) {
-            (a.blockedTo ??= new Set()).add(b);
-            this.#anyCut = true;
-          }
-        }
+        for (const a of records[i]) for (const b of records[j]) this.#setBlocked(a, b, 1);
       }
     }
     if (this.#tracing) {
-      this.#record({ t: this.#now, kind: "partition", groups: groups.map((g) => [...g]) });
+      this.#record({ t: this.now, kind: "partition", groups: groups.map((g) => [...g]) });
     }
   }
 
   /** Cuts the one-way link `from` -> `to`. */
   block(from: NodeId, to: NodeId): void {
-    const source = this.#node(from, "block from");
-    (source.blockedTo ??= new Set()).add(this.#node(to, "block to"));
-    this.#anyCut = true;
-    if (this.#tracing) this.#record({ t: this.#now, kind: "block", from, to });
+    this.#setBlocked(this.#faultTarget(from, "block from"), this.#faultTarget(to, "block to"), 1);
+    if (this.#tracing) this.#record({ t: this.now, kind: "block", from, to });
   }
 
-  /** Restores every cut link. */
+  /** Restores the one-way link `from` -> `to` (cut by a block or a partition). */
+  unblock(from: NodeId, to: NodeId): void {
+    const a = this.#faultTarget(from, "unblock from"), b = this.#faultTarget(to, "unblock to");
+    this.#setBlocked(a, b, 0);
+    if (this.#tracing) this.#record({ t: this.now, kind: "unblock", from, to });
+  }
+
+  /** Cuts every link to and from `id` until {@linkcode Simulation.reconnect}; `heal` leaves it cut. */
+  disconnect(id: NodeId): void {
+    const node = this.#faultTarget(id, "disconnect");
+    if (node.disconnected) return;
+    node.disconnected = true;
+    this.#anyCut = true;
+    if (this.#tracing) this.#record({ t: this.now, kind: "disconnect", node: id });
+  }
+
+  /** Restores the links of a disconnected `id` (other cuts stay). */
+  reconnect(id: NodeId): void {
+    const node = this.#faultTarget(id, "reconnect");
+    if (!node.disconnected) return;
+    node.disconnected = false;
+    if (this.#tracing) this.#record({ t: this.now, kind: "reconnect", node: id });
+  }
+
+  /** Restores every link cut by partitions and blocks (disconnected nodes stay cut). */
   heal(): void {
-    for (const node of this.#nodes.values()) node.blockedTo = null;
-    this.#anyCut = false;
-    if (this.#tracing) this.#record({ t: this.#now, kind: "heal" });
+    for (const node of this.#nodes) node.blockedTo = null;
+    this.#anyCut = this.#nodes.some((n) => n.disconnected);
+    if (this.#tracing) this.#record({ t: this.now, kind: "heal" });
   }
 
   /**
@@ -788,37 +1106,35 @@ export class Simulation {
    * keeps the clock's current reading (the skew absorbs the difference).
    */
   setClock(id: NodeId, config: ClockConfig): void {
-    const node = this.#node(id);
-    const before = node.clock.local(this.#now);
-    node.clock.set(config);
+    const node = this.#faultTarget(id, "clock");
+    const clock = node.clock ??= new NodeClock();
+    const now = this.now;
+    const before = clock.local(now);
+    clock.set(config);
     if (config.drift !== undefined && config.skewMs === undefined) {
       // A new rate changes how fast the clock runs from now on, not what it
       // reads now: a real oscillator does not jump when it warms up.
-      node.clock.set({ skewMs: before - this.#now * (1 + node.clock.drift) });
+      clock.set({ skewMs: before - now * (1 + clock.drift) });
     }
     if (this.#tracing) {
-      this.#record({
-        t: this.#now,
-        kind: "clock",
-        node: id,
-        skew: node.clock.skewMs,
-        drift: node.clock.drift,
-      });
+      this.#record({ t: now, kind: "clock", node: id, skew: clock.skewMs, drift: clock.drift });
     }
   }
 
   /**
-   * Runs until virtual time `until`, until no events are left (quiet), until
-   * `maxEvents` events in total, or until a violation, whichever comes first.
-   * May be called again to continue.
+   * Runs until virtual time `until` (and leaves the clock there), until no
+   * events are left (quiet), until `maxEvents` events in total, or until a
+   * violation, whichever comes first. May be called again to continue. Past
+   * the simulation's own event budget the run stops with the violation
+   * `event-budget`; with 1,000,000 events at one instant, `time-stuck`.
    */
   run(options: { until?: number; maxEvents?: number } = {}): RunResult {
     const until = options.until ?? Infinity;
     const maxEvents = options.maxEvents ?? Infinity;
-    if (!(until >= this.#now)) {
-      throw new ConfigError("until", `must be a time >= now (${this.#now}), got ${until}`);
+    if (!(typeof until === "number" && until >= this.now)) {
+      throw new ConfigError("until", `must be a time >= now (${this.now}), got ${until}`);
     }
-    if (!(maxEvents >= 0)) {
+    if (!(typeof maxEvents === "number" && maxEvents >= 0)) {
       throw new ConfigError("maxEvents", `must be a number >= 0, got ${maxEvents}`);
     }
     if (this.#pendingLinks.length > 0) {
@@ -828,19 +1144,21 @@ export class Simulation {
         `names a node that was never spawned; known: ${this.#order.join(", ")}`,
       );
     }
+    const untilUs = until === Infinity ? Infinity : toUs(until);
+    const budget = this.#maxEvents;
     let stop: StopReason = "quiet";
-    const queue = this.#queue;
+    const heap = this.#heap;
     const checks = this.#invariants;
     const stats = this.stats;
     while (!this.#stopped) {
-      const event = queue.peek();
-      if (event === undefined) {
+      const time = heap.peekTime();
+      if (time === Infinity) {
+        if (untilUs !== Infinity) this.#nowUs = untilUs;
         stop = "quiet";
         break;
       }
-      if (event.time > until) {
-        this.#now = until;
-        this.#nowUs = exactUs(until);
+      if (time > untilUs) {
+        this.#nowUs = untilUs;
         stop = "until";
         break;
       }
@@ -848,14 +1166,27 @@ export class Simulation {
         stop = "max-events";
         break;
       }
-      queue.pop();
-      if (event.cancelled) continue;
-      this.#now = event.time;
-      this.#nowUs = event.us;
+      if (stats.events >= budget) {
+        this.#overBudget(until);
+        break;
+      }
+      const slot = heap.pop();
+      if (this.#evCancelled[slot] === 1) {
+        this.#release(slot);
+        continue;
+      }
+      if (time !== this.#nowUs) {
+        this.#nowUs = time;
+        this.#sameInstant = 0;
+      } else if (++this.#sameInstant >= STUCK_EVENTS) {
+        this.#timeStuck(slot);
+        break;
+      }
       // Most events are deliveries: straight to #arrive, the rest through #dispatch.
-      if (event.kind === DELIVER) this.#arrive(event);
-      else if (!this.#dispatch(event)) continue;
+      if (this.#evKind[slot] === DELIVER) this.#arrive(slot);
+      else if (!this.#dispatch(slot)) continue;
       stats.events++;
+      stats.lastEventMs = time / US;
       if (checks.length > 0) this.#checkInvariants();
     }
     if (this.#stopped) stop = "violation";
@@ -864,20 +1195,10 @@ export class Simulation {
       stop,
       events: stats.events,
       messages: stats.messages,
-      virtualMs: this.#now,
+      virtualMs: this.now,
       violations: [...this.violations],
       traceHash: this.trace.hash(),
     };
-  }
-
-  /** The `sometimes` conditions that held so far, with how many times each did. */
-  get reached(): ReadonlyMap<string, number> {
-    return this.#reached;
-  }
-
-  /** Marks an interesting moment seen by a scenario (see `Context.sometimes`). */
-  sometimes(name: string, condition: boolean): void {
-    if (condition) this.#reached.set(name, (this.#reached.get(name) ?? 0) + 1);
   }
 
   /** Records a violation found outside the loop (by a post-run checker) without stopping anything. */
@@ -897,7 +1218,9 @@ export class Simulation {
 
   /** The most recent events (up to `lastEvents`), oldest first; empty when tracing is off. */
   recentEvents(): TraceEvent[] {
-    return [...this.#recent];
+    const r = this.#recent, n = r.length;
+    if (n < this.#lastEvents) return [...r];
+    return [...r.slice(this.#recentNext), ...r.slice(0, this.#recentNext)];
   }
 
   /**
@@ -928,13 +1251,9 @@ export class Simulation {
     return lines.join("\n");
   }
 
-  /** The last `lastEvents` events up to the violation's time (full traces keep them all). */
+  /** The last `lastEvents` events up to the violation's time. */
   #eventsBefore(v: Violation): TraceEvent[] {
-    if (this.trace.mode !== "full") {
-      // Only a ring of recent events is kept: those up to the violation's time.
-      return this.#recent.filter((e) => e.t <= v.atMs && e.kind !== "violation");
-    }
-    const events = this.trace.events;
+    const events = this.trace.mode === "full" ? this.trace.events : this.recentEvents();
     let end = events.length;
     while (end > 0 && (events[end - 1].t > v.atMs || events[end - 1].kind === "violation")) end--;
     return events.slice(Math.max(0, end - this.#lastEvents), end);
@@ -943,7 +1262,7 @@ export class Simulation {
   // ---- the loop's internals -------------------------------------------------
 
   #node(id: NodeId, what = "node id"): NodeRecord {
-    const node = this.#nodes.get(id);
+    const node = this.#byId.get(id);
     if (node === undefined) {
       throw new ConfigError(
         what,
@@ -953,260 +1272,540 @@ export class Simulation {
     return node;
   }
 
-  #push(time: number, us: number, event: SimEvent): void {
-    event.time = time;
-    event.us = us;
-    this.#queue.push(event);
+  /** A node a fault may act on: spawned, not an external endpoint. */
+  #faultTarget(id: NodeId, what: string): NodeRecord {
+    const node = this.#node(id, what);
+    if (node.external) {
+      throw new ConfigError(what, `${id} is an external endpoint, not a node`);
+    }
+    return node;
+  }
+
+  #addNode(
+    id: NodeId,
+    factory: ActorFactory<unknown, unknown> | null,
+    capacity: number,
+    service: number | ((msg: unknown) => number),
+    clock: ClockConfig | undefined,
+  ): NodeRecord {
+    const node = new NodeRecord(id, this.#nodes.length, factory, capacity, service, clock, this);
+    node.randomKey = streamKey(this.seed, `node:${id}`);
+    this.#nodes.push(node);
+    this.#byId.set(id, node);
+    return node;
+  }
+
+  /** Builds a node's actor; a factory that throws (or returns no actor) stops the run. */
+  #build(node: NodeRecord): Actor<unknown, unknown> | undefined {
+    let actor: Actor<unknown, unknown>;
+    try {
+      actor = node.factory!(node.id);
+    } catch (e) {
+      this.#fail("actor-factory", e, node.id, `the factory of ${node.id} threw`);
+      return undefined;
+    }
+    if (typeof actor !== "object" || actor === null || typeof actor.onMessage !== "function") {
+      this.#stopWith({
+        check: "actor-factory",
+        message: `the factory of ${node.id} returned ${
+          actor === null ? "null" : typeof actor
+        }, not an actor with onMessage(ctx, msg, from)`,
+        atMs: this.now,
+        node: node.id,
+      });
+      return undefined;
+    }
+    if (this.hooks?.observe !== undefined && !node.hasStorage) {
+      node.storage = new ObservedStorage((key) =>
+        this.hooks?.observe?.(this, { kind: "storage", node: node.id, atMs: this.now, key })
+      );
+    }
+    return actor;
+  }
+
+  #alloc(kind: number, node: number, aux: number, payload: unknown): number {
+    let slot: number;
+    if (this.#freeCount > 0) slot = this.#free[--this.#freeCount];
+    else {
+      slot = this.#slotCount++;
+      if (slot === this.#evKind.length) this.#growSlots();
+    }
+    this.#evKind[slot] = kind;
+    this.#evNode[slot] = node;
+    this.#evAux[slot] = aux;
+    this.#evCancelled[slot] = 0;
+    this.#evPayload[slot] = payload;
+    return slot;
+  }
+
+  #release(slot: number): void {
+    this.#evPayload[slot] = undefined;
+    this.#evKey[slot] = null;
+    if (this.#freeCount === this.#free.length) {
+      const grown = new Int32Array(this.#free.length * 2);
+      grown.set(this.#free);
+      this.#free = grown;
+    }
+    this.#free[this.#freeCount++] = slot;
+  }
+
+  #growSlots(): void {
+    const n = this.#evKind.length * 2;
+    const grow = <A extends Uint8Array | Int32Array | Float64Array>(
+      a: A,
+      make: (n: number) => A,
+    ) => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.#evKind = grow(this.#evKind, (k) => new Uint8Array(k));
+    this.#evNode = grow(this.#evNode, (k) => new Int32Array(k));
+    this.#evAux = grow(this.#evAux, (k) => new Int32Array(k));
+    this.#evId = grow(this.#evId, (k) => new Float64Array(k));
+    this.#evCancelled = grow(this.#evCancelled, (k) => new Uint8Array(k));
+    this.#evPayload.length = n;
+    this.#evKey.length = n;
   }
 
   #record(event: TraceEvent): void {
     this.trace.record(event);
     const recent = this.#recent;
-    recent.push(event);
-    if (recent.length > this.#lastEvents) recent.shift();
+    if (recent.length < this.#lastEvents) recent.push(event);
+    else {
+      recent[this.#recentNext] = event;
+      this.#recentNext = (this.#recentNext + 1) % this.#lastEvents;
+    }
   }
 
-  /** Handles one event; returns false when it turned out to be a no-op (not counted). */
-  #dispatch(event: SimEvent): boolean {
-    switch (event.kind) {
-      case DELIVER:
-        this.#arrive(event);
-        return true;
+  /** Handles one event other than a delivery; returns false when it was a no-op (not counted). */
+  #dispatch(slot: number): boolean {
+    const kind = this.#evKind[slot];
+    switch (kind) {
       case TIMER: {
-        const node = event.node!;
-        node.timers!.delete(event.name);
-        if (node.status === "paused" || node.busyUntil > this.#now || node.waiting > 0) {
-          node.mailbox.push(event);
-          this.#scheduleReady(node, node.busyUntil);
+        const node = this.#nodes[this.#evNode[slot]];
+        node.timers!.delete(this.#evKey[slot]!);
+        if (node.status === "paused" || node.busyUntilUs > this.#nowUs || node.waiting > 0) {
+          (node.mailbox ??= new Mailbox()).push(slot);
+          this.#scheduleReady(node, node.busyUntilUs);
           return true;
         }
-        this.#fireTimer(node, event);
+        this.#fireTimer(node, slot);
+        this.#release(slot);
         return true;
       }
       case READY: {
-        const node = event.node!;
+        const node = this.#nodes[this.#evNode[slot]];
+        const incarnation = this.#evAux[slot];
+        this.#release(slot);
         // A READY from before a crash must not clear the flag of the new life's READY.
-        if (event.id !== node.incarnation) return false;
+        if (incarnation !== node.incarnation) return false;
         node.readyScheduled = false;
         if (node.status !== "up") return false;
-        const next = node.mailbox.shift();
-        if (next === undefined) return false;
-        if (next.kind === DELIVER) {
+        const next = node.mailbox === null ? -1 : node.mailbox.shift();
+        if (next === -1) return false;
+        if (this.#evKind[next] === DELIVER) {
           node.mailboxMessages--;
           this.#handleMessage(node, next);
         } else {
           this.#fireTimer(node, next);
         }
-        if (node.waiting > 0) this.#scheduleReady(node, node.busyUntil);
+        this.#release(next);
+        if (node.waiting > 0) this.#scheduleReady(node, node.busyUntilUs);
         return true;
       }
       case START: {
-        const node = event.node!;
-        if (event.id !== node.incarnation || node.actor === undefined) return false;
+        const node = this.#nodes[this.#evNode[slot]];
+        const incarnation = this.#evAux[slot];
+        this.#release(slot);
+        if (incarnation !== node.incarnation || node.actor === undefined) return false;
         if (node.status === "paused") {
           // A paused node does nothing, starting included.
           node.startDeferred = true;
           return true;
         }
-        if (this.#tracing) this.#record({ t: this.#now, kind: "start", node: node.id });
-        this.#invoke(node, () => node.actor!.onStart?.(node.ctx));
+        this.#start(node);
         return true;
       }
-      case FAULT:
-        this.#current = null;
-        this.apply(event.payload as FaultAction);
-        return true;
-      case CALL:
+      case FAULT: {
+        const action = this.#evPayload[slot] as FaultAction;
+        this.#release(slot);
         this.#current = null;
         try {
-          (event.payload as (sim: Simulation) => void)(this);
+          this.apply(action);
+        } catch (e) {
+          // A fault the schedule could not have known was wrong (a restart of a running node is a no-op).
+          this.#fail("fault", e, undefined, `the fault ${formatAction(action)} failed`);
+        }
+        return true;
+      }
+      case CALL: {
+        const fn = this.#evPayload[slot] as (sim: Simulation) => void;
+        this.#release(slot);
+        this.#current = null;
+        try {
+          fn(this);
         } catch (e) {
           this.#fail("scenario", e, undefined);
         }
         return true;
+      }
       default:
-        throw new Error(`internal: unknown event kind ${event.kind}`);
+        throw new Error(`internal: unknown event kind ${kind}`);
     }
   }
 
-  #arrive(event: SimEvent): void {
-    const node = event.node!;
-    const from = event.name;
-    if (node.status === "crashed") return this.#drop(node.id, from, node.id, event.id, "crashed");
-    if (this.#anyCut && this.#nodes.get(from)?.blockedTo?.has(node)) {
-      return this.#drop(node.id, from, node.id, event.id, "partition");
+  #start(node: NodeRecord): void {
+    if (this.#tracing) this.#record({ t: this.now, kind: "start", node: node.id });
+    this.#current = node;
+    try {
+      const returned = node.actor!.onStart?.(node.ctx);
+      if (returned !== undefined) this.#returned(node, "onStart", returned);
+    } catch (e) {
+      this.#fail("actor-exception", e, node.id);
     }
-    if (node.status === "paused" || node.busyUntil > this.#now || node.waiting > 0) {
+    this.hooks?.observe?.(this, { kind: "start", node: node.id, atMs: this.now });
+  }
+
+  #arrive(slot: number): void {
+    const node = this.#nodes[this.#evNode[slot]];
+    const fromIndex = this.#evAux[slot];
+    if (node.status === "crashed") return this.#dropArrival(slot, node, "crashed");
+    if (this.#anyCut && this.#cut(this.#nodes[fromIndex], node)) {
+      return this.#dropArrival(slot, node, "partition");
+    }
+    if (node.status === "paused" || node.busyUntilUs > this.#nowUs || node.waiting > 0) {
       if (node.mailboxMessages >= node.capacity) {
-        return this.#drop(node.id, from, node.id, event.id, "mailbox-full");
+        return this.#dropArrival(slot, node, "mailbox-full");
       }
-      node.mailbox.push(event);
+      (node.mailbox ??= new Mailbox()).push(slot);
       node.mailboxMessages++;
-      this.#scheduleReady(node, node.busyUntil);
+      this.#scheduleReady(node, node.busyUntilUs);
       return;
     }
-    this.#handleMessage(node, event);
+    this.#handleMessage(node, slot);
+    this.#release(slot);
   }
 
-  #scheduleReady(node: NodeRecord, at: number): void {
+  #dropArrival(slot: number, node: NodeRecord, reason: DropReason): void {
+    const from = this.#nodes[this.#evAux[slot]].id;
+    this.#drop(node.id, from, node.id, this.#evId[slot], reason);
+    this.#release(slot);
+  }
+
+  #scheduleReady(node: NodeRecord, atUs: number): void {
     if (node.readyScheduled || node.status !== "up" || node.waiting === 0) return;
     node.readyScheduled = true;
-    const event = new SimEvent(READY, node, "", null, node.incarnation);
-    if (at > this.#now) this.#push(at, exactUs(at), event);
-    else this.#push(this.#now, this.#nowUs, event);
+    const slot = this.#alloc(READY, node.index, node.incarnation, null);
+    this.#heap.push(atUs > this.#nowUs ? atUs : this.#nowUs, this.#nextSeq++, slot);
   }
 
-  #handleMessage(node: NodeRecord, event: SimEvent): void {
+  #handleMessage(node: NodeRecord, slot: number): void {
     this.stats.delivered++;
-    const msg = event.payload;
+    const msg = this.#evPayload[slot];
+    const from = this.#nodes[this.#evAux[slot]].id;
     if (this.#tracing) {
       this.#record({
-        t: this.#now,
+        t: this.now,
         kind: "deliver",
         node: node.id,
-        from: event.name,
-        id: event.id,
+        from,
+        id: this.#evId[slot],
         msg,
       });
+    }
+    if (this.#countMessages) this.#count(this.#messageStats.delivered, node.id, msg);
+    if (node.external) {
+      node.inbox!.push({ from, msg, atMs: this.now });
+      return;
     }
     const service = node.serviceTime;
     if (service !== 0) {
       const ms = typeof service === "number" ? service : service(msg);
-      node.busyUntil = this.#now + ms;
+      node.busyUntilUs = this.#nowUs + toUsDelay(ms);
     }
     this.#current = node;
-    const actor = node.actor!;
     try {
-      actor.onMessage(node.ctx, msg, event.name);
+      const returned = node.actor!.onMessage(node.ctx, msg, from);
+      if (returned !== undefined) this.#returned(node, "onMessage", returned);
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
     }
+    const hooks = this.hooks;
+    if (hooks !== null && hooks.observe !== undefined) {
+      hooks.observe(this, { kind: "deliver", node: node.id, atMs: this.now, from, msg });
+    }
   }
 
-  #fireTimer(node: NodeRecord, event: SimEvent): void {
+  #fireTimer(node: NodeRecord, slot: number): void {
     this.stats.timers++;
+    const timer = this.#evPayload[slot];
     if (this.#tracing) {
-      this.#record({ t: this.#now, kind: "timer", node: node.id, name: timerName(event.payload) });
+      this.#record({ t: this.now, kind: "timer", node: node.id, name: timerName(timer) });
     }
     this.#current = node;
     const actor = node.actor!;
     if (actor.onTimer === undefined) return;
     try {
-      actor.onTimer(node.ctx, event.payload);
+      const returned = actor.onTimer(node.ctx, timer);
+      if (returned !== undefined) this.#returned(node, "onTimer", returned);
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
     }
+    this.hooks?.observe?.(this, { kind: "timer", node: node.id, atMs: this.now, timer });
   }
 
-  #invoke(node: NodeRecord, handler: () => void): void {
-    this.#current = node;
-    try {
-      handler();
-    } catch (e) {
-      this.#fail("actor-exception", e, node.id);
-    }
+  /** A handler returned something: a promise is refused (handlers run to completion). */
+  #returned(node: NodeRecord, handler: string, value: unknown): void {
+    if (typeof (value as Promise<unknown>)?.then !== "function") return;
+    // Its rejection must not reach the process as an unhandled one.
+    (value as Promise<unknown>).then(undefined, () => {});
+    throw new ContractError(
+      `${handler} of ${node.id} returned a promise: handlers must run to completion ` +
+        "(no async, no await); do the work now and send or set a timer for what comes later",
+    );
   }
 
   #send(from: NodeRecord, to: NodeId, msg: unknown): void {
     // Most sends answer the last sender or repeat the last destination.
-    const target = from.lastTo === to ? from.lastTarget : this.#nodes.get(to);
+    const target = from.lastTo === to ? from.lastTarget! : this.#byId.get(to);
     if (target === undefined) {
-      throw new ConfigError(
-        `send from ${from.id}`,
-        `unknown node id ${JSON.stringify(to)}; known: ${this.#order.join(", ")}`,
+      throw new ContractError(
+        `${from.id} sent to unknown node id ${JSON.stringify(to)}; known: ${
+          this.#order.join(", ")
+        }`,
       );
     }
     from.lastTo = to;
     from.lastTarget = target;
+    const problem = notPlainData(msg);
+    if (problem !== undefined) {
+      throw new ContractError(
+        `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
+          "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
+      );
+    }
     if (this.#cloneMessages) msg = structuredClone(msg);
     const id = this.#nextMsgId++;
     this.stats.messages++;
-    const now = this.#now;
-    if (this.#tracing) this.#record({ t: now, kind: "send", node: from.id, to, id, msg });
-    if (from.blockedTo !== null && from.blockedTo.has(target)) {
+    const tracing = this.#tracing;
+    if (tracing) this.#record({ t: this.now, kind: "send", node: from.id, to, id, msg });
+    if (this.#countMessages) this.#count(this.#messageStats.sent, from.id, msg);
+    const hooks = this.hooks;
+    if (hooks !== null && hooks.observe !== undefined) {
+      hooks.observe(this, { kind: "send", node: from.id, atMs: this.now, to, msg });
+    }
+    if (this.#anyCut && this.#cut(from, target)) {
       return this.#drop(from.id, from.id, to, id, "partition");
     }
     const link = from.links === null
       ? this.#defaultLink
-      : (from.links.get(to) ?? this.#defaultLink);
-    const random = this.#netRandom;
-    if (random.chance(link.loss)) return this.#drop(from.id, from.id, to, id, "loss");
-    this.#transmit(from, target, link, msg, id);
-    if (random.chance(link.duplicate)) {
+      : (from.links.get(target.index) ?? this.#defaultLink);
+    // Four draws per message on the link's stream: loss, duplicate, latency
+    // of the message, latency of its duplicate. A fixed layout keeps each
+    // message's draws where a replay or an edit expects them.
+    const ti = target.index;
+    if (from.linkSent === null || ti >= from.linkSent.length) this.#growLinks(from);
+    const k = from.linkSent![ti]++;
+    const base = k * 4;
+    if (link.loss > 0 && unit(this.#netDraw(from, ti, base)) < link.loss) {
+      return this.#drop(from.id, from.id, to, id, "loss");
+    }
+    this.#transmit(from, target, link, msg, id, base + 2);
+    if (link.duplicate > 0 && unit(this.#netDraw(from, ti, base + 1)) < link.duplicate) {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
-      if (this.#tracing) {
-        this.#record({ t: now, kind: "duplicate", node: from.id, to, id, copy });
-      }
-      this.#transmit(from, target, link, msg, copy);
+      if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
+      this.#transmit(from, target, link, msg, copy, base + 3);
     }
   }
 
-  #transmit(from: NodeRecord, to: NodeRecord, link: LinkConfig, msg: unknown, id: number): void {
-    // The arrival time is rounded to the microsecond so times stay readable
-    // and exact in traces: roundUs(now + sampleLatency(...)), computed in
-    // whole microseconds (`us`) on the way.
+  #transmit(
+    from: NodeRecord,
+    to: NodeRecord,
+    link: LinkConfig,
+    msg: unknown,
+    id: number,
+    drawIndex: number,
+  ): void {
     const latency = link.latency;
-    let us: number;
-    if (latency.kind === "uniform") {
-      // sampleLatency's uniform draw, before its division by 1000.
-      const latencyUs = roundHalfUp(this.#netRandom.uniform(latency.min, latency.max) * 1000);
-      us = this.#nowUs + latencyUs;
-      // When now is exact in microseconds, adding integers gives the same
-      // number (see exactUs) for a division and a rounding less per message.
-      if (!(this.#nowUs >= 0 && us <= MAX_EXACT_US)) {
-        us = roundHalfUp((this.#now + latencyUs / 1000) * 1000);
+    let ms: number;
+    if (latency.kind === "fixed" && this.hooks === null) ms = latency.ms;
+    else {
+      let u = unit(this.#netDraw(from, to.index, drawIndex));
+      const hook = this.hooks?.latency;
+      if (hook !== undefined) {
+        u = this.#chosen(from, to.index, drawIndex, hook(from.id, to.id, msg, u));
       }
-    } else {
-      const ms = sampleLatency(latency, this.#netRandom, from.id, to.id);
-      us = roundHalfUp((this.#now + ms) * 1000);
+      ms = latency.kind === "uniform"
+        ? latency.min + u * (latency.max - latency.min)
+        : latencyMs(latency, u, from.id, to.id, msg, this.#customRandom(from, to));
     }
-    let arrival = us / 1000;
+    let arrival = this.#nowUs + toUsDelay(ms);
     if (link.fifo) {
       // Never arrive before an earlier message on this link; equal times keep
       // send order because the queue breaks ties by sequence number.
       const fifoLast = from.fifoLast ??= new Map();
-      const last = fifoLast.get(to);
-      if (last !== undefined && last > arrival) {
-        arrival = last;
-        us = roundHalfUp(last * 1000);
-      }
-      fifoLast.set(to, arrival);
+      const last = fifoLast.get(to.index);
+      if (last !== undefined && last > arrival) arrival = last;
+      fifoLast.set(to.index, arrival);
     }
-    this.#push(arrival, us <= MAX_EXACT_US ? us : -1, new SimEvent(DELIVER, to, from.id, msg, id));
+    const slot = this.#alloc(DELIVER, to.index, from.index, msg);
+    this.#evId[slot] = id;
+    this.#heap.push(arrival, this.#nextSeq++, slot);
+  }
+
+  /** The random source of a custom latency: its own stream per link, drawn in sequence. */
+  #customRandom(from: NodeRecord, to: NodeRecord): () => number {
+    const key = streamKey(this.seed, `latency:${from.id}>${to.id}`);
+    const counters = this.#customDraws;
+    const name = `${from.index}>${to.index}`;
+    return () => {
+      const i = counters.get(name) ?? 0;
+      counters.set(name, i + 1);
+      return unit(draw(key, i));
+    };
+  }
+  #customDraws = new Map<string, number>();
+
+  /** Draw `index` of the link stream `from` -> node `ti`: the seed's, or the choice log's. */
+  #netDraw(from: NodeRecord, ti: number, index: number): number {
+    let key = from.linkKeys![ti];
+    if (key === 0) key = this.#linkKey(from, ti);
+    if (this.#choices === null) return mixDraw(key, index);
+    return this.#logged(`net:${from.id}>${this.#nodes[ti].id}`, key, index);
+  }
+
+  /** A hook changed draw `index` of a link stream to `u`: record the change when recording. */
+  #chosen(from: NodeRecord, ti: number, index: number, u: number): number {
+    if (!(u >= 0 && u < 1)) {
+      throw new ConfigError("hooks.latency", `must return a number in [0, 1), got ${u}`);
+    }
+    const value = Math.floor(u * 4294967296);
+    if (this.#choices?.mode === "record") {
+      this.#choices.log.record(`net:${from.id}>${this.#nodes[ti].id}`, index, value);
+    }
+    return unit(value);
+  }
+
+  #linkKey(from: NodeRecord, ti: number): number {
+    // 0 marks "not made yet", so a key of 0 is nudged to 1.
+    const key = streamKey(this.seed, `net:${from.id}>${this.#nodes[ti].id}`) | 0 || 1;
+    from.linkKeys![ti] = key;
+    return key;
+  }
+
+  #growLinks(from: NodeRecord): void {
+    const n = Math.max(this.#nodes.length, 8);
+    const sent = new Float64Array(n);
+    if (from.linkSent !== null) {
+      sent.set(from.linkSent.subarray(0, Math.min(n, from.linkSent.length)));
+    }
+    from.linkSent = sent;
+    const keys = new Int32Array(n);
+    if (from.linkKeys !== null) {
+      keys.set(from.linkKeys.subarray(0, Math.min(n, from.linkKeys.length)));
+    }
+    from.linkKeys = keys;
+  }
+
+  #random(node: NodeRecord): number {
+    // Two 32-bit draws make the 53 bits of a double.
+    const i = node.randomDraws;
+    node.randomDraws = i + 2;
+    let hi: number, lo: number;
+    if (this.#choices === null) {
+      hi = mixDraw(node.randomKey, i);
+      lo = mixDraw(node.randomKey, i + 1);
+    } else {
+      const name = `node:${node.id}`;
+      hi = this.#logged(name, node.randomKey, i);
+      lo = this.#logged(name, node.randomKey, i + 1);
+    }
+    return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
+  }
+
+  /** A draw when a choice log is in play: recorded, or read back (0 past its end). */
+  #logged(name: string, key: number, index: number): number {
+    const choices = this.#choices!;
+    if (choices.mode === "replay") return choices.log.get(name, index);
+    const value = mixDraw(key, index);
+    choices.log.record(name, index, value);
+    return value;
   }
 
   #drop(node: NodeId, from: NodeId, to: NodeId, id: number, reason: DropReason): void {
     this.stats.dropped++;
-    if (this.#tracing) this.#record({ t: this.#now, kind: "drop", node, from, to, id, reason });
+    if (this.#tracing) this.#record({ t: this.now, kind: "drop", node, from, to, id, reason });
+  }
+
+  #cut(from: NodeRecord, to: NodeRecord): boolean {
+    return from.disconnected || to.disconnected ||
+      (from.blockedTo !== null && to.index < from.blockedTo.length &&
+        from.blockedTo[to.index] === 1);
+  }
+
+  #setBlocked(from: NodeRecord, to: NodeRecord, value: 0 | 1): void {
+    let blocked = from.blockedTo;
+    if (blocked === null || to.index >= blocked.length) {
+      if (value === 0) return;
+      const grown = new Uint8Array(Math.max(this.#nodes.length, 8));
+      if (blocked !== null) grown.set(blocked);
+      blocked = from.blockedTo = grown;
+    }
+    blocked[to.index] = value;
+    if (value === 1) this.#anyCut = true;
   }
 
   #setTimer(node: NodeRecord, timer: unknown, afterMs: number): void {
-    if (!(Number.isFinite(afterMs) && afterMs >= 0)) {
+    if (!(typeof afterMs === "number" && Number.isFinite(afterMs) && afterMs >= 0)) {
       throw new RangeError(
-        `setTimer(${timerName(timer)}): afterMs must be >= 0, got ${afterMs}`,
+        `setTimer(${safeTimerName(timer)}): afterMs must be a finite number >= 0, got ${afterMs}`,
       );
     }
-    const name = timerKey(timer);
+    if (typeof timer !== "string") {
+      const problem = notPlainData(timer);
+      if (problem !== undefined) {
+        throw new ContractError(
+          `${node.id} set a timer whose ${problem.replace(/^the message/, "value")}: ` +
+            'timers must be plain data, like { type: "retry", seq: 4 }',
+        );
+      }
+    }
+    const key = timerKey(timer);
     const timers = node.timers ??= new Map();
-    const old = timers.get(name);
-    if (old !== undefined) old.cancelled = true;
-    const event = new SimEvent(TIMER, node, name, timer, node.incarnation);
-    timers.set(name, event);
-    // Rounded to the microsecond, as arrivals are (see #transmit).
-    const us = roundHalfUp((this.#now + node.globalDelay(afterMs)) * 1000);
-    this.#push(us / 1000, us <= MAX_EXACT_US ? us : -1, event);
+    const old = timers.get(key);
+    if (old !== undefined) this.#evCancelled[old] = 1;
+    const slot = this.#alloc(TIMER, node.index, node.incarnation, timer);
+    this.#evKey[slot] = key;
+    timers.set(key, slot);
+    this.#heap.push(this.#nowUs + toUsDelay(node.globalDelay(afterMs)), this.#nextSeq++, slot);
   }
 
   #cancelTimer(node: NodeRecord, timer: unknown): void {
-    const name = timerKey(timer);
-    const old = node.timers?.get(name);
+    const key = timerKey(timer);
+    const old = node.timers?.get(key);
     if (old !== undefined) {
-      old.cancelled = true;
-      node.timers!.delete(name);
+      this.#evCancelled[old] = 1;
+      node.timers!.delete(key);
     }
     // A timer that already fired into a busy node's mailbox is cancelled too.
-    if (node.waiting > 0) node.mailbox.removeTimer(name);
+    if (node.waiting > 0) {
+      const removed = node.mailbox!.remove((s) =>
+        this.#evKind[s] === TIMER && this.#evKey[s] === key
+      );
+      if (removed !== -1) this.#release(removed);
+    }
+  }
+
+  #count(counts: MessageCounts, node: NodeId, msg: unknown): void {
+    const type = typeof (msg as { type?: unknown })?.type === "string"
+      ? (msg as { type: string }).type
+      : "(other)";
+    const byType = counts[node] ??= {};
+    const c = byType[type] ??= { count: 0, bytes: 0 };
+    c.count++;
+    c.bytes += JSON.stringify(msg)?.length ?? 0;
   }
 
   #checkInvariants(): void {
@@ -1227,16 +1826,47 @@ export class Simulation {
       const node = typeof result === "object"
         ? result.node ?? this.#current?.id
         : this.#current?.id;
-      this.#stopWith({ check: name, message, atMs: this.#now, node });
+      this.#stopWith({ check: name, message, atMs: this.now, node });
       return;
     }
   }
 
-  #fail(check: string, error: unknown, node: NodeId | undefined): void {
-    const message = error instanceof Error
+  #overBudget(until: number): void {
+    const goal = until === Infinity ? "" : ` and has not reached until ${until} ms`;
+    this.#stopWith({
+      check: "event-budget",
+      message: `the run handled ${this.#maxEvents} events (its budget) by ${this.now} ms${goal}; ` +
+        "raise it with new Simulation({ maxEvents }) (--max-events) if the run is meant to be this long",
+      atMs: this.now,
+    });
+  }
+
+  #timeStuck(slot: number): void {
+    const node = this.#evNode[slot] >= 0 ? this.#nodes[this.#evNode[slot]].id : undefined;
+    const what = this.#evKind[slot] === TIMER
+      ? `timer ${safeTimerName(this.#evPayload[slot])} of ${node}`
+      : this.#evKind[slot] === DELIVER
+      ? `a message to ${node}`
+      : "an event";
+    this.#release(slot);
+    this.#stopWith({
+      check: "time-stuck",
+      message: `virtual time stopped moving: ${STUCK_EVENTS} events at ${this.now} ms ` +
+        `(the last one ${what}); a timer that re-arms itself with 0 ms, or messages ` +
+        "answered at once in a loop?",
+      atMs: this.now,
+      ...(node === undefined ? {} : { node }),
+    });
+  }
+
+  #fail(check: string, error: unknown, node: NodeId | undefined, context?: string): void {
+    const described = error instanceof ContractError
+      ? error.message
+      : error instanceof Error
       ? `${error.name}: ${error.message}${stackHint(error)}`
       : String(error);
-    this.#stopWith({ check, message, atMs: this.#now, node });
+    const message = context === undefined ? described : `${context}: ${described}`;
+    this.#stopWith({ check, message, atMs: this.now, node });
   }
 
   #stopWith(violation: Violation): void {
@@ -1246,34 +1876,51 @@ export class Simulation {
   }
 }
 
-/**
- * `Math.round` for numbers >= 0, in a form V8 compiles without a branch on
- * the fraction: that branch, mispredicted on half of all random latencies,
- * cost about 5 ns a message on the scheduler benchmark. For
- * 0.5 <= x < 2^52, x + 0.5 is exact, or rounds within its binade without
- * reaching the next integer, so its floor is Math.round(x). Below 0.5
- * (0.49999999999999994 + 0.5 rounds up to 1) and from 2^52 on, Math.round.
- */
-function roundHalfUp(x: number): number {
-  return x >= 0.5 && x < 4503599627370496 ? Math.floor(x + 0.5) : Math.round(x);
+/** The counter-based draw of `choices.ts`, inlined here for the hot path. */
+function mixDraw(key: number, index: number): number {
+  if (index >= 4294967296) return draw(key, index);
+  let x = (key + Math.imul(index, 0x9e3779b9)) | 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
 }
 
-/** Virtual times up to 2^50 us (about 35 years) are kept in whole microseconds too. */
-const MAX_EXACT_US = 2 ** 50;
+/** Milliseconds of virtual time as whole microseconds (the run's clock). */
+function toUs(ms: number): number {
+  return Math.round(ms * US);
+}
 
-/**
- * `t` in whole microseconds when `t` is exactly that many microseconds as a
- * double (`us / 1000 === t`), else -1.
- *
- * Why #transmit may add microseconds: with now = us0 / 1000 and
- * ms = us1 / 1000, each correctly rounded, the double (now + ms) * 1000 lies
- * within about 3 * 2^-53 * (us0 + us1) of the integer us0 + us1: under 0.4
- * while us0 + us1 <= 2^50. So it rounds to exactly us0 + us1, and
- * (us0 + us1) / 1000 is the rounded arrival time, bit for bit.
- */
-function exactUs(t: number): number {
-  const us = roundHalfUp(t * 1000);
-  return us >= 0 && us <= MAX_EXACT_US && us / 1000 === t ? us : -1;
+/** A delay in ms as whole microseconds, never negative. */
+function toUsDelay(ms: number): number {
+  // Math.round of a value >= 0 without the branch on the fraction: the
+  // delays of a run are random, and a mispredicted branch per message shows.
+  const x = ms * US;
+  return x >= 0.5 && x < 4503599627370496 ? Math.floor(x + 0.5) : Math.round(Math.max(0, x));
+}
+
+function checkCount(input: string, n: number, min: number, max: number): number {
+  if (!(typeof n === "number" && Number.isInteger(n) && n >= min && n <= max)) {
+    throw new ConfigError(input, `must be a whole number from ${min} to ${max}, got ${n}`);
+  }
+  return n;
+}
+
+/** "a Put message" or "a message": what a report calls the message. */
+function describeType(msg: unknown): string {
+  const type = (msg as { type?: unknown })?.type;
+  return typeof type === "string" ? `a ${type} message` : "a message";
+}
+
+/** A timer's name for an error message, even when it is not plain data. */
+function safeTimerName(timer: unknown): string {
+  try {
+    return timerName(timer);
+  } catch {
+    return String(timer);
+  }
 }
 
 /** The first stack frame inside project code, so a report points at the line that threw. */

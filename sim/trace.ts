@@ -8,6 +8,11 @@
  * the events and the hash, `hash` keeps only the hash, `off` keeps nothing
  * and is fastest.
  *
+ * The hash walks each event's fields and values directly (numbers by their
+ * bits, strings by their characters), building no string. A `full` trace
+ * keeps a window of the latest events in memory, so a long run's memory
+ * stays flat; a sink (a file being written, say) sees every event.
+ *
  * @module
  */
 
@@ -52,6 +57,9 @@ export type TraceEvent =
   | { t: number; kind: "crash" | "restart" | "pause" | "resume"; node: NodeId }
   | { t: number; kind: "partition"; groups: NodeId[][] }
   | { t: number; kind: "block"; from: NodeId; to: NodeId }
+  | { t: number; kind: "unblock"; from: NodeId; to: NodeId }
+  | { t: number; kind: "disconnect"; node: NodeId }
+  | { t: number; kind: "reconnect"; node: NodeId }
   | { t: number; kind: "heal" }
   | { t: number; kind: "clock"; node: NodeId; skew: number; drift: number }
   | { t: number; kind: "log"; node: NodeId; note: string; data?: unknown }
@@ -66,47 +74,171 @@ export type TraceKind = TraceEvent["kind"];
 export type TraceMode = "full" | "hash" | "off";
 
 /**
+ * Options of a {@linkcode Trace}.
+ *
+ * @example
+ * ```ts
+ * import { Trace, type TraceOptions } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * const seen: string[] = [];
+ * const options: TraceOptions = { window: 2, sink: (e) => seen.push(e.kind) };
+ * const trace = new Trace("full", options);
+ * for (const kind of ["heal", "heal", "heal"] as const) trace.record({ t: 0, kind });
+ * assert.equal(trace.events.length, 2);
+ * assert.equal(trace.forgotten, 1);
+ * assert.equal(seen.length, 3);
+ * ```
+ */
+export interface TraceOptions {
+  /** How many of the latest events a `full` trace keeps in memory (default 100,000; Infinity: all). */
+  window?: number;
+  /** Called with every event as it is recorded (in `full` and `hash` modes). */
+  sink?: (event: TraceEvent) => void;
+}
+
+/** Events a `full` trace keeps in memory unless told otherwise. */
+export const DEFAULT_TRACE_WINDOW = 100_000;
+
+/**
  * Records events and keeps a running 64-bit hash of them.
  *
  * @example
  * ```ts
  * import { Trace } from "./trace.ts";
+ * import assert from "node:assert/strict";
  * const t = new Trace("full");
  * t.record({ t: 0, kind: "start", node: "n1" });
- * t.hash().length; // 16
+ * assert.equal(t.hash().length, 16);
+ * assert.equal(t.events.length, 1);
  * ```
  */
 export class Trace {
   readonly mode: TraceMode;
-  /** The events, when the mode is `full`. */
-  readonly events: TraceEvent[] = [];
-  #h1 = 0x811c9dc5;
-  #h2 = 0x9747b28c;
+  /** Sees every event as it is recorded; set it before the run. */
+  sink: ((event: TraceEvent) => void) | undefined;
+  readonly #window: number;
+  #events: TraceEvent[] = [];
+  /** Where the next event goes once the window is full (a ring from then on). */
+  #next = 0;
+  #count = 0;
+  #ordered: TraceEvent[] | null = null;
+  /** The two running hash words (FNV-1a and a murmur-style multiply), updated in place. */
+  #state = Int32Array.of(0x811c9dc5, 0x9747b28c);
 
-  constructor(mode: TraceMode = "full") {
+  constructor(mode: TraceMode = "full", options: TraceOptions = {}) {
     this.mode = mode;
+    const window = options.window ?? DEFAULT_TRACE_WINDOW;
+    if (!((Number.isInteger(window) || window === Infinity) && window >= 1)) {
+      throw new RangeError(`trace window must be a whole number >= 1 or Infinity, got ${window}`);
+    }
+    this.#window = window;
+    this.sink = options.sink;
+  }
+
+  /**
+   * The events in memory, oldest first: all of them, or in a long run the
+   * latest `window` (see {@linkcode Trace.forgotten}). Empty unless `full`.
+   */
+  get events(): TraceEvent[] {
+    if (this.#count <= this.#window) return this.#events;
+    return this.#ordered ??= [
+      ...this.#events.slice(this.#next),
+      ...this.#events.slice(0, this.#next),
+    ];
+  }
+
+  /** Events recorded in all. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Events recorded but no longer in memory (they went to the sink, if any). */
+  get forgotten(): number {
+    return this.mode === "full" ? Math.max(0, this.#count - this.#window) : this.#count;
   }
 
   /** Adds an event (the caller skips this entirely when the mode is `off`). */
   record(event: TraceEvent): void {
     if (this.mode === "off") return;
-    const s = JSON.stringify(event);
-    let h1 = this.#h1, h2 = this.#h2;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    hashValue(event, this.#state);
+    this.#count++;
+    this.sink?.(event);
+    if (this.mode !== "full") return;
+    if (this.#events.length < this.#window) {
+      this.#events.push(event);
+      return;
     }
-    // A separator, so event boundaries matter to the hash.
-    this.#h1 = Math.imul(h1 ^ 0x0a, 0x01000193);
-    this.#h2 = Math.imul(h2 ^ 0x0a, 0x5bd1e995);
-    if (this.mode === "full") this.events.push(event);
+    this.#events[this.#next] = event;
+    this.#next = (this.#next + 1) % this.#window;
+    this.#ordered = null;
   }
 
   /** The hash of everything recorded so far, as 16 hex digits (empty when the mode is `off`). */
   hash(): string {
     if (this.mode === "off") return "";
-    return hex32(this.#h1) + hex32(this.#h2);
+    return hex32(this.#state[0]) + hex32(this.#state[1]);
+  }
+}
+
+// A double's bits, read through a shared buffer.
+const NUMBER = new Float64Array(1);
+const NUMBER_WORDS = new Int32Array(NUMBER.buffer);
+
+/**
+ * Folds one value into the two hash words: its structure and contents, the
+ * way JSON would see it (object fields in order, `undefined` fields left
+ * out, `toJSON` honoured), without building its text.
+ */
+function hashValue(v: unknown, h: Int32Array): void {
+  switch (typeof v) {
+    case "string": {
+      let h1 = h[0], h2 = h[1];
+      h1 = Math.imul(h1 ^ 0x22, 0x01000193);
+      for (let i = 0; i < v.length; i++) {
+        const c = v.charCodeAt(i);
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      }
+      h[0] = Math.imul(h1 ^ 0x22, 0x01000193);
+      h[1] = h2;
+      return;
+    }
+    case "number": {
+      // +0 and -0 hash alike, as JSON writes both as 0.
+      NUMBER[0] = v === 0 ? 0 : v;
+      h[0] = Math.imul(h[0] ^ NUMBER_WORDS[0], 0x01000193);
+      h[1] = Math.imul(h[1] ^ NUMBER_WORDS[1], 0x5bd1e995);
+      return;
+    }
+    case "boolean":
+      h[0] = Math.imul(h[0] ^ (v ? 0x74 : 0x66), 0x01000193);
+      return;
+    case "object": {
+      if (v === null) {
+        h[0] = Math.imul(h[0] ^ 0x6e, 0x01000193);
+        return;
+      }
+      if (Array.isArray(v)) {
+        h[1] = Math.imul(h[1] ^ 0x5b, 0x5bd1e995);
+        for (let i = 0; i < v.length; i++) hashValue(v[i] === undefined ? null : v[i], h);
+        h[1] = Math.imul(h[1] ^ 0x5d, 0x5bd1e995);
+        return;
+      }
+      const toJSON = (v as { toJSON?: () => unknown }).toJSON;
+      if (typeof toJSON === "function") return hashValue(toJSON.call(v), h);
+      h[1] = Math.imul(h[1] ^ 0x7b, 0x5bd1e995);
+      for (const key in v) {
+        const field = (v as Record<string, unknown>)[key];
+        if (field === undefined || typeof field === "function") continue;
+        hashValue(key, h);
+        hashValue(field, h);
+      }
+      h[1] = Math.imul(h[1] ^ 0x7d, 0x5bd1e995);
+      return;
+    }
+    default:
+      // undefined, functions and symbols: JSON leaves them out.
+      h[0] = Math.imul(h[0] ^ 0x75, 0x01000193);
   }
 }
 
@@ -164,7 +296,11 @@ export function formatEvent(e: TraceEvent, bodyWidth = 60): string {
     case "partition":
       return `${time}  *  partition ${e.groups.map((g) => g.join(",")).join(" | ")}`;
     case "block":
-      return `${time}  *  block ${e.from} -> ${e.to}`;
+    case "unblock":
+      return `${time}  *  ${e.kind} ${e.from} -> ${e.to}`;
+    case "disconnect":
+    case "reconnect":
+      return `${time}  ${e.node}  ${e.kind}`;
     case "heal":
       return `${time}  *  heal`;
     case "clock":

@@ -2,24 +2,32 @@
  * Traces saved to and loaded from JSON, so a run can be kept, diffed, drawn
  * again and checked for determinism later.
  *
- * The file is one JSON object; each event sits on a line of its own, so two
- * traces diff line by line:
+ * The file is one JSON object: the run's {@linkcode RunSpec} (everything
+ * needed to run it again, the module of a user's scenario included), its
+ * trace hash, and its events, each on a line of its own so two traces diff
+ * line by line:
  *
  * ```text
  * {
  *   "format": "dsim-trace",
- *   "version": 1,
- *   "scenario": "ping-pong",
- *   "seed": 3,
- *   "params": {"nodes":2,"until":1000,"latency":"1..10","loss":0.2},
- *   "faults": "@40 crash n2; @120 restart n2",
- *   "traceHash": "6f1c2a9e03b4d57a",
+ *   "version": 2,
+ *   "dsim": "0.2.0",
+ *   "spec": {"scenario":"ping-pong","seed":3,"nodes":2,"until":1000,"loss":0.2,
+ *            "faults":"@40 crash n2; @120 restart n2","flags":{"rounds":10,"retry":50}},
  *   "events": [
  *     {"t":0,"kind":"start","node":"n1"},
  *     {"t":0,"kind":"send","node":"n1","to":"n2","id":0,"msg":{"type":"ping","n":1}}
- *   ]
+ *   ],
+ *   "forgotten": 0,
+ *   "traceHash": "6f1c2a9e03b4d57a"
  * }
  * ```
+ *
+ * A long run's file is written while the run goes ({@linkcode TraceWriter}),
+ * so its events need not fit in memory. `forgotten` counts events a file
+ * does not hold (a file made from a run's in-memory window only); the hash
+ * is always the whole run's. A run replayed from a choice log (a shrunk
+ * failure) carries the log in `choices`.
  *
  * Values plain JSON cannot hold are written as small tagged objects and read
  * back as they were: `{"$dsim":"undefined"}`, `{"$dsim":"Infinity"}`,
@@ -35,37 +43,18 @@
 
 import { NODE_ID_PATTERN } from "../actors/mod.ts";
 import { ConfigError } from "./errors.ts";
-import { parseFaults } from "./faults.ts";
-import { formatLatency, parseLatency } from "./network.ts";
-import type { FlagValue, ScenarioParams, ScenarioResult } from "./scenario.ts";
+import { checkRunSpec, type RunSpec, type ScenarioResult } from "./scenario.ts";
 import { hashEvents, type TraceEvent, type TraceKind } from "./trace.ts";
+import { VERSION } from "./version.ts";
 
 /** The `format` field of every trace file. */
 export const TRACE_FORMAT = "dsim-trace";
-/** The file version this code writes and reads. */
-export const TRACE_VERSION = 1;
-
 /**
- * The run's parameters, in the command line's terms, so the file says how to
- * replay it.
- *
- * @example
- * ```ts
- * import type { TraceParams } from "./trace_file.ts";
- * const p: TraceParams = { nodes: 5, until: 2000, latency: "1..10", loss: 0.1 };
- * ```
+ * The file version this code writes and reads. Version 2 (dsim 0.2) holds a
+ * {@linkcode RunSpec}, and its hashes are those of the microsecond scheduler
+ * with per-link choice streams; version 1 files cannot replay here.
  */
-export interface TraceParams {
-  nodes: number;
-  until: number;
-  /** Latency in the `--latency` form (`5`, `1..10`, `exp:40`). */
-  latency?: string;
-  loss?: number;
-  dup?: number;
-  fifo?: boolean;
-  /** The scenario's own flags. */
-  flags?: Record<string, FlagValue>;
-}
+export const TRACE_VERSION = 2;
 
 /**
  * A saved trace.
@@ -73,22 +62,29 @@ export interface TraceParams {
  * @example
  * ```ts
  * import type { TraceFile } from "./trace_file.ts";
+ * import assert from "node:assert/strict";
  * const f: TraceFile = {
- *   format: "dsim-trace", version: 1, seed: 1, faults: "", traceHash: "811c9dc59747b28c", events: [],
+ *   format: "dsim-trace", version: 2, dsim: "0.2.0",
+ *   spec: { scenario: "ping-pong", seed: 1, nodes: 2, until: 1000, faults: "", flags: {} },
+ *   events: [], forgotten: 0, traceHash: "811c9dc59747b28c",
  * };
+ * assert.equal(f.spec.seed, 1);
  * ```
  */
 export interface TraceFile {
   format: typeof TRACE_FORMAT;
   version: typeof TRACE_VERSION;
-  scenario?: string;
-  seed: number;
-  params?: TraceParams;
-  /** The fault schedule that ran, in the text form. */
-  faults: string;
-  /** {@linkcode hashEvents} of `events`, as the run reported it. */
-  traceHash: string;
+  /** The dsim version that wrote it. */
+  dsim: string;
+  /** Everything needed to run it again. */
+  spec: RunSpec;
+  /** The draws the run used instead of its seed's, by stream (a shrunk run's). */
+  choices?: Record<string, number[]>;
   events: TraceEvent[];
+  /** Events of the run that the file does not hold (only the last ones are there). */
+  forgotten: number;
+  /** The whole run's trace hash. */
+  traceHash: string;
 }
 
 /**
@@ -190,49 +186,83 @@ function decodeFields(obj: Record<string, unknown>, where: string): Record<strin
  * ```ts
  * import { saveTrace } from "./trace_file.ts";
  * import { hashEvents, type TraceEvent } from "./trace.ts";
+ * import assert from "node:assert/strict";
  * const events: TraceEvent[] = [{ t: 0, kind: "start", node: "n1" }];
+ * const spec = { scenario: "x", seed: 1, nodes: 1, until: 10, faults: "", flags: {} };
  * const text = saveTrace({
- *   format: "dsim-trace", version: 1, seed: 1, faults: "", traceHash: hashEvents(events), events,
+ *   format: "dsim-trace", version: 2, dsim: "0.2.0", spec, events, forgotten: 0,
+ *   traceHash: hashEvents(events),
  * });
- * text.split("\n").length; // 11
+ * assert.match(text.split("\n")[6], /"kind":"start"/);
  * ```
  */
 export function saveTrace(file: TraceFile): string {
-  const line = (key: string, value: unknown) =>
-    `  ${JSON.stringify(key)}: ${JSON.stringify(encode(value, key))},`;
-  const head = [
-    "{",
-    line("format", file.format),
-    line("version", file.version),
-    ...(file.scenario === undefined ? [] : [line("scenario", file.scenario)]),
-    line("seed", file.seed),
-    ...(file.params === undefined ? [] : [line("params", file.params)]),
-    line("faults", file.faults),
-    line("traceHash", file.traceHash),
-  ];
-  if (file.events.length === 0) return [...head, `  "events": []`, "}", ""].join("\n");
-  const events = file.events.map((e, i) =>
-    `    ${JSON.stringify(encode(e, String(i)))}${i + 1 < file.events.length ? "," : ""}`
-  );
-  return [...head, `  "events": [`, ...events, "  ]", "}", ""].join("\n");
+  const writer = new TraceWriter(file.spec, file.choices);
+  const parts = [writer.head()];
+  file.events.forEach((e, i) => parts.push(writer.event(e, i === 0)));
+  parts.push(writer.tail(file.forgotten, file.traceHash));
+  return parts.join("");
 }
 
 /**
- * Builds a trace file from a scenario run (which must have been traced in
- * `full` mode). Pass the run's parameters (from `resolveParams`) to record
- * them too.
+ * Writes a trace file piece by piece: the head before the run, each event as
+ * the run records it, the tail (with the hash) after. `saveTrace` is the
+ * same in one go; the command line streams a long run to its `--out` file
+ * with it, so the file holds every event whatever the trace keeps in memory.
  *
  * @example
  * ```ts
- * import { traceFileFromResult, saveTrace } from "./trace_file.ts";
- * import { resolveParams, runScenario } from "./scenario.ts";
- * import { pingPong } from "../protocols/ping_pong/scenario.ts";
- * const given = { seed: 3, network: { loss: 0.2 } };
- * const run = runScenario(pingPong, given);
- * const text = saveTrace(traceFileFromResult(run, resolveParams(pingPong, given)));
+ * import { loadTrace, TraceWriter } from "./trace_file.ts";
+ * import { hashEvents, type TraceEvent } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * const spec = { scenario: "x", seed: 1, nodes: 1, until: 10, faults: "", flags: {} };
+ * const w = new TraceWriter(spec);
+ * const events: TraceEvent[] = [{ t: 0, kind: "start", node: "n1" }, { t: 1, kind: "heal" }];
+ * const text = w.head() + events.map((e, i) => w.event(e, i === 0)).join("") +
+ *   w.tail(0, hashEvents(events));
+ * assert.equal(loadTrace(text).events.length, 2);
  * ```
  */
-export function traceFileFromResult(result: ScenarioResult, params?: ScenarioParams): TraceFile {
+export class TraceWriter {
+  constructor(readonly spec: RunSpec, readonly choices?: Record<string, number[]>) {}
+
+  /** The file up to and including the opening of `events`. */
+  head(): string {
+    const line = (key: string, value: unknown) =>
+      `  ${JSON.stringify(key)}: ${JSON.stringify(encode(value, key))},\n`;
+    return "{\n" + line("format", TRACE_FORMAT) + line("version", TRACE_VERSION) +
+      line("dsim", VERSION) + line("spec", this.spec) +
+      (this.choices === undefined ? "" : line("choices", this.choices)) + `  "events": [`;
+  }
+
+  /** One event's line (`first`: the first event of the file). */
+  event(e: TraceEvent, first: boolean): string {
+    return `${first ? "\n" : ",\n"}    ${JSON.stringify(encode(e, "event"))}`;
+  }
+
+  /** The rest of the file, after the last event. */
+  tail(forgotten: number, traceHash: string): string {
+    return `\n  ],\n  "forgotten": ${forgotten},\n  "traceHash": ${JSON.stringify(traceHash)}\n}\n`;
+  }
+}
+
+/**
+ * Builds a trace file from a scenario run traced in `full` mode (the events
+ * it kept in memory: all of them, or the latest window of a long run).
+ *
+ * @example
+ * ```ts
+ * import { loadTrace, saveTrace, traceFileFromResult } from "./trace_file.ts";
+ * import { runScenario } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const run = runScenario(pingPong, { seed: 3, network: { loss: 0.2 } });
+ * const file = loadTrace(saveTrace(traceFileFromResult(run)));
+ * assert.equal(file.spec.loss, 0.2);
+ * assert.equal(file.traceHash, run.traceHash);
+ * ```
+ */
+export function traceFileFromResult(result: ScenarioResult): TraceFile {
   const trace = result.sim.trace;
   if (trace.mode !== "full") {
     throw new ConfigError(
@@ -240,29 +270,16 @@ export function traceFileFromResult(result: ScenarioResult, params?: ScenarioPar
       `the run kept no events (trace mode "${trace.mode}"); run it with trace "full" to save it`,
     );
   }
-  const file: TraceFile = {
+  return {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
-    scenario: result.scenario,
-    seed: result.seed,
-    faults: result.faults,
-    traceHash: result.traceHash,
+    dsim: VERSION,
+    spec: result.spec,
+    ...(result.choices === undefined ? {} : { choices: result.choices.toJSON() }),
     events: [...trace.events],
+    forgotten: trace.forgotten,
+    traceHash: result.traceHash,
   };
-  if (params !== undefined) {
-    const net = params.network;
-    const p: TraceParams = { nodes: params.nodes, until: params.until };
-    // A custom latency is a function: it cannot be written down, so it is left out.
-    if (net.latency !== undefined && net.latency.kind !== "custom") {
-      p.latency = formatLatency(net.latency);
-    }
-    if (net.loss !== undefined) p.loss = net.loss;
-    if (net.duplicate !== undefined) p.dup = net.duplicate;
-    if (net.fifo !== undefined) p.fifo = net.fifo;
-    if (Object.keys(params.flags).length > 0) p.flags = { ...params.flags };
-    file.params = p;
-  }
-  return file;
 }
 
 /**
@@ -274,11 +291,15 @@ export function traceFileFromResult(result: ScenarioResult, params?: ScenarioPar
  * ```ts
  * import { loadTrace, saveTrace } from "./trace_file.ts";
  * import { hashEvents, type TraceEvent } from "./trace.ts";
+ * import assert from "node:assert/strict";
  * const events: TraceEvent[] = [{ t: 0, kind: "heal" }];
+ * const spec = { scenario: "x", seed: 1, nodes: 1, until: 10, faults: "", flags: {} };
  * const text = saveTrace({
- *   format: "dsim-trace", version: 1, seed: 1, faults: "", traceHash: hashEvents(events), events,
+ *   format: "dsim-trace", version: 2, dsim: "0.2.0", spec, events, forgotten: 0,
+ *   traceHash: hashEvents(events),
  * });
- * loadTrace(text).events.length; // 1
+ * assert.equal(loadTrace(text).events.length, 1);
+ * assert.throws(() => loadTrace(text.replace('"heal"', '"crash"')), /kind|node/);
  * ```
  */
 export function loadTrace(text: string, options: LoadTraceOptions = {}): TraceFile {
@@ -305,36 +326,34 @@ export function loadTrace(text: string, options: LoadTraceOptions = {}): TraceFi
   const allowed = [
     "format",
     "version",
-    "scenario",
-    "seed",
-    "params",
-    "faults",
-    "traceHash",
+    "dsim",
+    "spec",
+    "choices",
     "events",
+    "forgotten",
+    "traceHash",
   ];
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       throw problem(`unknown field ${JSON.stringify(key)}; allowed: ${allowed.join(", ")}`);
     }
   }
-  if (obj.scenario !== undefined && typeof obj.scenario !== "string") {
-    throw problem(`scenario must be a string, got ${describe(obj.scenario)}`);
+  if (typeof obj.dsim !== "string") {
+    throw problem(`dsim must be the version that wrote it, got ${describe(obj.dsim)}`);
   }
-  if (typeof obj.seed !== "number" || !Number.isSafeInteger(obj.seed)) {
-    throw problem(`seed must be a whole number, got ${describe(obj.seed)}`);
-  }
-  if (typeof obj.faults !== "string") {
-    throw problem(`faults must be a string in the fault text form, got ${describe(obj.faults)}`);
-  }
+  let spec: RunSpec;
   try {
-    parseFaults(obj.faults);
+    spec = checkRunSpec(decode(obj.spec, "spec"));
   } catch (e) {
-    throw problem(`faults: ${(e as Error).message}`);
+    throw problem((e as Error).message);
   }
+  const choices = obj.choices === undefined ? undefined : checkChoices(obj.choices);
   if (typeof obj.traceHash !== "string" || !/^[0-9a-f]{16}$/.test(obj.traceHash)) {
     throw problem(`traceHash must be 16 hex digits, got ${describe(obj.traceHash)}`);
   }
-  const params = obj.params === undefined ? undefined : checkParams(obj.params);
+  if (!(Number.isSafeInteger(obj.forgotten) && (obj.forgotten as number) >= 0)) {
+    throw problem(`forgotten must be a whole number >= 0, got ${describe(obj.forgotten)}`);
+  }
   if (!Array.isArray(obj.events)) {
     throw problem(`events must be an array, got ${describe(obj.events)}`);
   }
@@ -346,7 +365,8 @@ export function loadTrace(text: string, options: LoadTraceOptions = {}): TraceFi
     last = e.t;
     events.push(e);
   });
-  if (options.verify ?? true) {
+  // Only a file with every event can show that they hash to the run's hash.
+  if ((options.verify ?? true) && obj.forgotten === 0) {
     const actual = hashEvents(events);
     if (actual !== obj.traceHash) {
       throw problem(
@@ -355,17 +375,32 @@ export function loadTrace(text: string, options: LoadTraceOptions = {}): TraceFi
       );
     }
   }
-  // Keys in the order saveTrace writes them, so a reloaded file saves identically.
   return {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
-    ...(obj.scenario === undefined ? {} : { scenario: obj.scenario }),
-    seed: obj.seed,
-    ...(params === undefined ? {} : { params }),
-    faults: obj.faults,
-    traceHash: obj.traceHash,
+    dsim: obj.dsim,
+    spec,
+    ...(choices === undefined ? {} : { choices }),
     events,
+    forgotten: obj.forgotten as number,
+    traceHash: obj.traceHash,
   };
+}
+
+/** A choice log in a file: arrays of 32-bit draws by stream name. */
+function checkChoices(raw: unknown): Record<string, number[]> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw problem(`choices must be an object of arrays by stream, got ${describe(raw)}`);
+  }
+  for (const [name, values] of Object.entries(raw)) {
+    if (
+      !Array.isArray(values) ||
+      !values.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff)
+    ) {
+      throw problem(`choices.${name} must be an array of 32-bit whole numbers`);
+    }
+  }
+  return raw as Record<string, number[]>;
 }
 
 function problem(text: string): ConfigError {
@@ -379,72 +414,6 @@ function describe(x: unknown): string {
   if (typeof x === "object") return "an object";
   const s = JSON.stringify(x);
   return s.length > 40 ? s.slice(0, 39) + "…" : s;
-}
-
-function checkParams(raw: unknown): TraceParams {
-  const decoded = decode(raw, "params");
-  if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) {
-    throw problem(`params must be an object, got ${describe(decoded)}`);
-  }
-  const p = decoded as Record<string, unknown>;
-  const types: Record<string, string> = {
-    nodes: "count",
-    until: "time",
-    latency: "latency",
-    loss: "probability",
-    dup: "probability",
-    fifo: "boolean",
-    flags: "flags",
-  };
-  for (const [key, value] of Object.entries(p)) {
-    const type = types[key];
-    if (type === undefined) {
-      throw problem(
-        `params has unknown field ${JSON.stringify(key)}; allowed: ${
-          Object.keys(types).join(", ")
-        }`,
-      );
-    }
-    const bad = (what: string) => problem(`params.${key} must be ${what}, got ${describe(value)}`);
-    switch (type) {
-      case "count":
-        if (!(Number.isInteger(value) && (value as number) >= 1)) throw bad("a whole number >= 1");
-        break;
-      case "time":
-        if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
-          throw bad("a number of ms > 0");
-        }
-        break;
-      case "latency":
-        if (typeof value !== "string") throw bad("a latency like 1..10");
-        try {
-          parseLatency(value, "params.latency");
-        } catch (e) {
-          throw problem((e as Error).message);
-        }
-        break;
-      case "probability":
-        if (!(typeof value === "number" && value >= 0 && value <= 1)) {
-          throw bad("a probability in [0, 1]");
-        }
-        break;
-      case "boolean":
-        if (typeof value !== "boolean") throw bad("true or false");
-        break;
-      case "flags":
-        if (
-          value === null || typeof value !== "object" || Array.isArray(value) ||
-          !Object.values(value).every((v) => ["string", "number", "boolean"].includes(typeof v))
-        ) {
-          throw bad("an object of strings, numbers and booleans");
-        }
-        break;
-    }
-  }
-  if (p.nodes === undefined || p.until === undefined) {
-    throw problem("params needs nodes and until");
-  }
-  return p as unknown as TraceParams;
 }
 
 type FieldType =
@@ -472,6 +441,9 @@ const FIELDS: Record<TraceKind, Record<string, FieldType>> = {
   resume: { node: "node" },
   partition: { groups: "groups" },
   block: { from: "node", to: "node" },
+  unblock: { from: "node", to: "node" },
+  disconnect: { node: "node" },
+  reconnect: { node: "node" },
   heal: {},
   clock: { node: "node", skew: "number", drift: "number" },
   log: { node: "node", note: "string", data: "any" },

@@ -97,13 +97,18 @@ Deno.test("the lamport scenario checks itself, also when the run keeps only the 
     assert.ok(r.ok, `${trace}: ${JSON.stringify(r.violations)}`);
     assert.match(r.summary.join("\n"), /L\(a\) < L\(b\) yet a ∥ b/);
   }
-  const broken = runScenario(lamport, {
-    seed: 2,
-    trace: "hash",
-    flags: { "durable-clock": false },
-    faults: "@100 crash n1; @110 restart n1; @200 crash n2; @210 restart n2",
-  });
-  assert.ok(!broken.ok);
+  // Volatile clocks restart at 0: some seed's crashes make a later event stamp lower.
+  let broken: ReturnType<typeof runScenario> | undefined;
+  for (let seed = 1; seed <= 50 && broken === undefined; seed++) {
+    const r = runScenario(lamport, {
+      seed,
+      trace: "hash",
+      flags: { "durable-clock": false },
+      faults: "@100 crash n1; @110 restart n1; @200 crash n2; @210 restart n2",
+    });
+    if (!r.ok) broken = r;
+  }
+  assert.ok(broken !== undefined, "no seed in 1..50 broke volatile clocks");
   assert.equal(broken.violations[0].check, "lamport-causality");
 });
 

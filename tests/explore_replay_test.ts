@@ -4,14 +4,16 @@ import { scenarios as protocols } from "../protocols/registry.ts";
 import { EXIT, runCli } from "../sim/cli.ts";
 import { ConfigError } from "../sim/errors.ts";
 import { firstDifference, formatDifference } from "../sim/explore/diff.ts";
-import { paramsOfTrace, replayTrace } from "../sim/explore/replay.ts";
+import { replayTrace } from "../sim/explore/replay.ts";
 import {
   nodeIds,
+  paramsOfSpec,
   resolveParams,
   runScenario,
   type Scenario,
   ScenarioRegistry,
 } from "../sim/scenario.ts";
+import { scenarioOfSpec } from "../sim/scenario_module.ts";
 import { formatEvent, type TraceEvent } from "../sim/trace.ts";
 import { loadTrace, saveTrace, traceFileFromResult } from "../sim/trace_file.ts";
 
@@ -48,7 +50,7 @@ const v2 = new ScenarioRegistry().register(relay(2));
 function saved(registry: ScenarioRegistry, given: Parameters<typeof resolveParams>[1]) {
   const scenario = registry.get("relay");
   const run = runScenario(scenario, given);
-  return { run, file: traceFileFromResult(run, resolveParams(scenario, given)) };
+  return { run, file: traceFileFromResult(run) };
 }
 
 Deno.test("replay: the same code gives the same hash from the saved parameters", () => {
@@ -62,14 +64,14 @@ Deno.test("replay: the same code gives the same hash from the saved parameters",
   };
   const { run, file } = saved(v1, given);
   const loaded = loadTrace(saveTrace(file));
-  const p = resolveParams(relay(1), paramsOfTrace(loaded));
+  const p = paramsOfSpec(relay(1), loaded.spec);
   assert.deepEqual(
     { seed: p.seed, nodes: p.nodes, until: p.until, flags: p.flags },
     { seed: 11, nodes: 4, until: 150, flags: { hops: 9 } },
   );
   assert.equal(p.network.loss, 0.1);
   assert.equal(p.network.duplicate, 0.1);
-  const replay = replayTrace(v1, loaded);
+  const replay = replayTrace(v1.get("relay"), loaded);
   assert.equal(replay.same, true);
   assert.equal(replay.actual, run.traceHash);
   assert.equal(replay.difference, undefined);
@@ -77,7 +79,7 @@ Deno.test("replay: the same code gives the same hash from the saved parameters",
 
 Deno.test("replay: changed code differs, and the first differing event is shown", () => {
   const { file } = saved(v1, { seed: 2 });
-  const replay = replayTrace(v2, file);
+  const replay = replayTrace(v2.get("relay"), file);
   assert.equal(replay.same, false);
   assert.equal(replay.expected, file.traceHash);
   const d = replay.difference!;
@@ -94,16 +96,17 @@ Deno.test("replay: changed code differs, and the first differing event is shown"
   assert.ok(text.includes(formatEvent(d.b!, 80)));
 });
 
-Deno.test("replay refuses a trace that names no scenario or an unknown one", () => {
+Deno.test("replay refuses a trace of a scenario it cannot find", async () => {
   const { file } = saved(v1, { seed: 1 });
-  const { scenario: _, ...anonymous } = file;
-  assert.throws(
-    () => replayTrace(v1, anonymous),
-    (e: unknown) => e instanceof ConfigError && /names no scenario/.test(e.message),
-  );
-  assert.throws(
-    () => replayTrace(protocols, file),
+  await assert.rejects(
+    () => scenarioOfSpec(file.spec, protocols),
     (e: unknown) => e instanceof ConfigError && /unknown scenario "relay"/.test(e.message),
+  );
+  const elsewhere = { ...file.spec, module: "file:///nowhere/gone.ts" };
+  await assert.rejects(
+    () => scenarioOfSpec(elsewhere, protocols),
+    (e: unknown) =>
+      e instanceof ConfigError && /cannot load file:\/\/\/nowhere\/gone.ts/.test(e.message),
   );
 });
 
@@ -124,40 +127,39 @@ Deno.test("firstDifference: equal, longer, shorter, and context", () => {
   assert.deepEqual(d.before, [ev(1)]);
 });
 
-Deno.test("sim replay and sim diff on files: exit 0 same, 1 different, 2 bad", () => {
+Deno.test("sim replay and sim diff on files: exit 0 same, 1 different, 2 bad", async () => {
   const dir = Deno.makeTempDirSync();
-  const io = (registry: ScenarioRegistry, out: string[]) => ({
-    registry,
+  const io = (out: string[]) => ({
     stdout: (s: string) => out.push(s),
     stderr: (s: string) => out.push(s),
   });
   try {
     const a = `${dir}/a.json`, b = `${dir}/b.json`;
-    assert.equal(runCli(["run", "relay", "--seed", "5", "--out", a], io(v1, [])), EXIT.ok);
-    assert.equal(runCli(["run", "relay", "--seed", "6", "--out", b], io(v1, [])), EXIT.ok);
+    assert.equal(await runCli(v1, ["run", "relay", "--seed", "5", "--out", a], io([])), EXIT.ok);
+    assert.equal(await runCli(v1, ["run", "relay", "--seed", "6", "--out", b], io([])), EXIT.ok);
 
     const same: string[] = [];
-    assert.equal(runCli(["replay", a], io(v1, same)), EXIT.ok);
+    assert.equal(await runCli(v1, ["replay", a], io(same)), EXIT.ok);
     assert.match(same[0], /^same: relay seed 5 replays to trace [0-9a-f]{16} \(\d+ events\)$/);
 
     const changed: string[] = [];
-    assert.equal(runCli(["replay", a], io(v2, changed)), EXIT.violation);
+    assert.equal(await runCli(v2, ["replay", a], io(changed)), EXIT.violation);
     assert.match(changed.join("\n"), /^DIFFERENT: relay seed 5 was [0-9a-f]{16}, now [0-9a-f]{16}/);
     assert.match(changed.join("\n"), /the runs part at event #\d+/);
 
     const diff: string[] = [];
-    assert.equal(runCli(["diff", a, b, "--context", "1"], io(v1, diff)), EXIT.violation);
+    assert.equal(await runCli(v1, ["diff", a, b, "--context", "1"], io(diff)), EXIT.violation);
     const fa = loadTrace(Deno.readTextFileSync(a)), fb = loadTrace(Deno.readTextFileSync(b));
     const d = firstDifference(fa.events, fb.events, 1)!;
     assert.equal(diff.join("\n"), formatDifference(d, [a, b]));
 
     const self: string[] = [];
-    assert.equal(runCli(["diff", a, a], io(v1, self)), EXIT.ok);
+    assert.equal(await runCli(v1, ["diff", a, a], io(self)), EXIT.ok);
     assert.match(self[0], /^same: \d+ events, trace [0-9a-f]{16}$/);
 
     Deno.writeTextFileSync(`${dir}/bad.json`, "{ not json");
     const bad: string[] = [];
-    assert.equal(runCli(["replay", `${dir}/bad.json`], io(v1, bad)), EXIT.usage);
+    assert.equal(await runCli(v1, ["replay", `${dir}/bad.json`], io(bad)), EXIT.usage);
     assert.match(bad[0], /^error: .*bad\.json: not JSON at line 1, column 3/);
   } finally {
     Deno.removeSync(dir, { recursive: true });

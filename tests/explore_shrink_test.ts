@@ -108,14 +108,14 @@ Deno.test("a run that holds has nothing to shrink", () => {
   );
 });
 
-Deno.test("the shrunk replay command reproduces the failure through the command line", () => {
+Deno.test("the shrunk replay command reproduces the failure through the command line", async () => {
   let seed = 1;
   while (runScenario(twoDown, { seed, trace: "off" }).ok) seed++;
   const s = shrinkFailure(twoDown, { seed });
   const [head, faults] = s.replay.replace("deno task sim ", "").split(" --faults ");
   const out: string[] = [];
-  const code = runCli([...head.split(" "), "--faults", faults.replace(/^'|'$/g, ""), "--json"], {
-    registry: scenarios,
+  const argv = [...head.split(" "), "--faults", faults.replace(/^'|'$/g, ""), "--json"];
+  const code = await runCli(scenarios, argv, {
     stdout: (x) => out.push(x),
     stderr: (x) => out.push(x),
   });

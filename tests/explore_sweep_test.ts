@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { scenarios as protocols } from "../protocols/registry.ts";
-import { type CliIO, EXIT, runCli, runCliAsync } from "../sim/cli.ts";
+import { type CliIO, EXIT, runCli } from "../sim/cli.ts";
 import { ConfigError } from "../sim/errors.ts";
 import { mergeSweepReports } from "../sim/explore/merge.ts";
 import { formatSweep } from "../sim/explore/summary.ts";
@@ -10,10 +10,11 @@ import {
   type SweepProgress,
   type SweepReport,
 } from "../sim/explore/sweep.ts";
-import { runScenario } from "../sim/scenario.ts";
-import { REGISTRY_URL, scenarios } from "./_explore_scenarios.ts";
+import { runScenario, type Scenario } from "../sim/scenario.ts";
+import { scenarios } from "./_explore_scenarios.ts";
 
-const PROTOCOLS_URL = new URL("../protocols/registry.ts", import.meta.url).href;
+/** How the tests' scenarios' replay lines start, run from the repository's folder. */
+const RUN = (name: string) => `deno run -A ./main.ts run ./tests/_explore_scenarios.ts#${name}`;
 
 /** Per-seed facts of a report that do not depend on timing. */
 function facts(r: SweepReport) {
@@ -29,8 +30,8 @@ function facts(r: SweepReport) {
 
 Deno.test("a sweep in workers finds what one thread finds, seed for seed", async () => {
   const spec = { scenario: "two-down", given: {}, seeds: { from: 1, to: 24 } };
-  const here = await runSweep(scenarios, spec, { workers: 0 });
-  const two = await runSweep(scenarios, spec, { workers: 2, registryUrl: REGISTRY_URL });
+  const here = await runSweep(scenarios.get(spec.scenario), spec, { workers: 0 });
+  const two = await runSweep(scenarios.get(spec.scenario), spec, { workers: 2 });
   assert.equal(here.runs, 24);
   assert.equal(here.workers, 0);
   assert.equal(two.workers, 2);
@@ -39,7 +40,7 @@ Deno.test("a sweep in workers finds what one thread finds, seed for seed", async
   assert.ok(here.failed > 0 && here.failed < 24, `failed ${here.failed} of 24`);
   for (const f of here.failures) {
     assert.equal(f.check, "at-most-one-down");
-    assert.match(f.replay, new RegExp(`^deno task sim run two-down --seed ${f.seed} --faults '`));
+    assert.ok(f.replay.startsWith(`${RUN("two-down")} --seed ${f.seed} --faults '`), f.replay);
     // The failure's own fault schedule reproduces it, with tracing on.
     const again = runScenario(scenarios.get("two-down"), { seed: f.seed, faults: f.faults });
     assert.equal(again.violations[0]?.message, f.message);
@@ -55,13 +56,12 @@ Deno.test("shards of a sweep merge into the whole sweep", async () => {
     given: { flags: { ops: 8 } },
     seeds: { from: 3, to: 40 },
   };
-  const whole = await runSweep(scenarios, spec, { workers: 0 });
+  const whole = await runSweep(scenarios.get(spec.scenario), spec, { workers: 0 });
   const parts = [];
   for (let k = 1; k <= 3; k++) {
     parts.push(
-      await runSweep(scenarios, { ...spec, shard: { index: k, count: 3 } }, {
+      await runSweep(scenarios.get(spec.scenario), { ...spec, shard: { index: k, count: 3 } }, {
         workers: k === 2 ? 2 : 0,
-        registryUrl: REGISTRY_URL,
       }),
     );
   }
@@ -74,11 +74,11 @@ Deno.test("shards of a sweep merge into the whole sweep", async () => {
 
 Deno.test("progress is reported after every seed", async () => {
   const seen: SweepProgress[] = [];
-  const report = await runSweep(scenarios, {
+  const report = await runSweep(scenarios.get("capped"), {
     scenario: "capped",
     given: { flags: { limit: 1000 } },
     seeds: { from: 1, to: 9 },
-  }, { workers: 2, registryUrl: REGISTRY_URL, onProgress: (p) => seen.push(p) });
+  }, { workers: 2, onProgress: (p) => seen.push(p) });
   assert.equal(report.failed, 0);
   assert.deepEqual(seen.map((p) => p.done), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.ok(seen.every((p) => p.total === 9 && p.failed === 0));
@@ -87,39 +87,38 @@ Deno.test("progress is reported after every seed", async () => {
 Deno.test("errors inside workers come back as bad input or as bugs", async (t) => {
   await t.step("a ConfigError keeps its input", async () => {
     await assert.rejects(
-      runSweep(scenarios, { scenario: "picky", given: {}, seeds: { from: 4, to: 5 } }, {
-        workers: 1,
-        registryUrl: REGISTRY_URL,
-      }),
+      runSweep(
+        scenarios.get("picky"),
+        { scenario: "picky", given: {}, seeds: { from: 4, to: 5 } },
+        {
+          workers: 1,
+        },
+      ),
       (e: unknown) => e instanceof ConfigError && e.message === "--seed: 5 is not allowed here",
     );
   });
   await t.step("anything else is a worker failure naming the seed", async () => {
     await assert.rejects(
-      runSweep(scenarios, { scenario: "picky", given: {}, seeds: { from: 7, to: 7 } }, {
-        workers: 1,
-        registryUrl: REGISTRY_URL,
-      }),
+      runSweep(
+        scenarios.get("picky"),
+        { scenario: "picky", given: {}, seeds: { from: 7, to: 7 } },
+        {
+          workers: 1,
+        },
+      ),
       (e: unknown) =>
         e instanceof Error && !(e instanceof ConfigError) && /seed 7/.test(e.message) &&
         /TypeError: seed 7 breaks the setup/.test(e.message),
     );
   });
-  await t.step("a registry URL without a registry", async () => {
+  await t.step("workers need the scenario's module", async () => {
+    const loose: Scenario = { ...scenarios.get("capped"), module: undefined };
     await assert.rejects(
-      runSweep(scenarios, { scenario: "capped", given: {}, seeds: { from: 1, to: 2 } }, {
-        workers: 1,
-        registryUrl: new URL("./_helpers.ts", import.meta.url).href,
-      }),
-      (e: unknown) => e instanceof ConfigError && /no ScenarioRegistry export/.test(e.message),
-    );
-  });
-  await t.step("workers without a registry URL", async () => {
-    await assert.rejects(
-      runSweep(scenarios, { scenario: "capped", given: {}, seeds: { from: 1, to: 2 } }, {
+      runSweep(loose, { scenario: "capped", given: {}, seeds: { from: 1, to: 2 } }, {
         workers: 2,
       }),
-      (e: unknown) => e instanceof ConfigError && e.input === "registryUrl",
+      (e: unknown) =>
+        e instanceof ConfigError && /has none: define it with defineScenario/.test(e.message),
     );
   });
 });
@@ -127,9 +126,7 @@ Deno.test("errors inside workers come back as bad input or as bugs", async (t) =
 /** One in-process call of the command line. */
 async function cli(argv: string[], io: Partial<CliIO> = {}) {
   const out: string[] = [], err: string[] = [];
-  const code = await runCliAsync(argv, {
-    registry: protocols,
-    registryUrl: PROTOCOLS_URL,
+  const code = await runCli(protocols, argv, {
     stdout: (s) => out.push(s),
     stderr: (s) => err.push(s),
     ...io,
@@ -218,16 +215,6 @@ Deno.test("sim sweep and merge: bad input is one line and exit 2", async (t) => 
       assert.match(ran.err, message);
     });
   }
-  await t.step("the synchronous runCli refuses sweep", () => {
-    const err: string[] = [];
-    const code = runCli(["sweep", "ping-pong", "--seeds", "1..3"], {
-      registry: protocols,
-      stdout: () => {},
-      stderr: (s) => err.push(s),
-    });
-    assert.equal(code, EXIT.usage);
-    assert.match(err[0], /runCliAsync/);
-  });
 });
 
 Deno.test("sim merge: shard files merge; overlaps and mismatches are refused", async () => {
@@ -292,9 +279,7 @@ Deno.test("sim merge: shard files merge; overlaps and mismatches are refused", a
 Deno.test("a budget stops a seed that does not end in time and reports what was not reached", async () => {
   const out: string[] = [];
   const argv = ["sweep", "stalls", "--seeds", "1..6", "--budget-ms", "1000", "--json"];
-  const code = await runCliAsync(argv, {
-    registry: scenarios,
-    registryUrl: REGISTRY_URL,
+  const code = await runCli(scenarios, argv, {
     stdout: (s) => out.push(s),
     stderr: (s) => out.push(s),
   });
@@ -319,7 +304,8 @@ Deno.test("a budget stops a seed that does not end in time and reports what was 
   assert.match(
     text,
     new RegExp(
-      `resume with:\\n {4}deno task sim sweep stalls --seeds ${first}\\.\\.\\d+ --nodes 1`,
+      `resume with:\\n {4}deno run -A \\./main\\.ts sweep \\./tests/_explore_scenarios\\.ts#stalls ` +
+        `--seeds ${first}\\.\\.\\d+ --nodes 1`,
     ),
   );
   assert.match(
@@ -333,9 +319,7 @@ Deno.test("a budget stops a seed that does not end in time and reports what was 
 Deno.test("a seed past its timeout fails on its own; the sweep goes on without it", async () => {
   const out: string[] = [];
   const argv = ["sweep", "stalls", "--seeds", "1..8", "--seed-timeout-ms", "700", "--json"];
-  const code = await runCliAsync(argv, {
-    registry: scenarios,
-    registryUrl: REGISTRY_URL,
+  const code = await runCli(scenarios, argv, {
     stdout: (s) => out.push(s),
     stderr: (s) => out.push(s),
   });
@@ -345,6 +329,6 @@ Deno.test("a seed past its timeout fails on its own; the sweep goes on without i
   assert.equal(report.notReached.count, 0);
   assert.deepEqual(report.failures.map((f) => [f.seed, f.check]), [[3, SEED_TIMEOUT]]);
   assert.match(report.failures[0].message, /still running after 700 ms of wall time/);
-  assert.equal(report.failures[0].replay, "deno task sim run stalls --seed 3");
+  assert.equal(report.failures[0].replay, `${RUN("stalls")} --seed 3`);
   assert.equal(report.shrunk, undefined, "a run that never ends is not shrunk in this thread");
 });

@@ -78,9 +78,9 @@ Deno.test({
         "--faults",
         "@40 crash n2; @120 restart n2; @150 partition n1,n2|n3,n4,n5; @250 heal",
       ];
-      const io = { registry: scenarios, stdout: () => {}, stderr: () => {} };
-      assert.equal(runCli([...argv, "--out", json], io), 0);
-      assert.equal(runCli([...argv, "--out", html], io), 0);
+      const io = { stdout: () => {}, stderr: () => {} };
+      assert.equal(await runCli(scenarios, [...argv, "--out", json], io), 0);
+      assert.equal(await runCli(scenarios, [...argv, "--out", html], io), 0);
       const events = loadTrace(Deno.readTextFileSync(json)).events;
       const nodes = traceNodes(events);
       const spans = messageSpans(events);

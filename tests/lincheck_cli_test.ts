@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { runCli } from "../sim/cli.ts";
 import { scenarios } from "../protocols/registry.ts";
 
-function cli(args: string[]) {
+async function cli(args: string[]) {
   const out: string[] = [], err: string[] = [];
-  const code = runCli(args, {
-    registry: scenarios,
+  const code = await runCli(scenarios, args, {
     stdout: (s) => out.push(s),
     stderr: (s) => err.push(s),
   });
@@ -33,25 +32,28 @@ Deno.test("sim lincheck: verdicts and exit codes through the command line", asyn
       "{:process 1, :type :ok, :f :read, :value 1}",
     ].join("\n"),
   );
-  await t.step("a stale read is not linearizable: exit 1, the ops that cannot be ordered", () => {
-    const r = cli(["lincheck", bad, "--model", "register"]);
-    assert.equal(r.code, 1);
-    assert.match(r.out, /NOT linearizable/);
-    assert.match(r.out, /c3/);
-  });
-  await t.step("--json prints one line with linearizable, ops and ms", () => {
-    const r = cli(["lincheck", bad, "--model", "register", "--json"]);
+  await t.step(
+    "a stale read is not linearizable: exit 1, the ops that cannot be ordered",
+    async () => {
+      const r = await cli(["lincheck", bad, "--model", "register"]);
+      assert.equal(r.code, 1);
+      assert.match(r.out, /NOT linearizable/);
+      assert.match(r.out, /c3/);
+    },
+  );
+  await t.step("--json prints one line with linearizable, ops and ms", async () => {
+    const r = await cli(["lincheck", bad, "--model", "register", "--json"]);
     const json = JSON.parse(r.out);
     assert.deepEqual([json.linearizable, json.ops], [false, 3]);
     assert.equal(typeof json.ms, "number");
   });
-  await t.step("a linearizable history exits 0, JSON and EDN alike", () => {
-    assert.equal(cli(["lincheck", good, "--model", "register"]).code, 0);
-    const r = cli(["lincheck", edn, "--model", "register", "--json"]);
+  await t.step("a linearizable history exits 0, JSON and EDN alike", async () => {
+    assert.equal((await cli(["lincheck", good, "--model", "register"])).code, 0);
+    const r = await cli(["lincheck", edn, "--model", "register", "--json"]);
     assert.equal(r.code, 0);
     assert.equal(JSON.parse(r.out).linearizable, true);
   });
-  await t.step("bad input exits 2 with one line naming it", () => {
+  await t.step("bad input exits 2 with one line naming it", async () => {
     for (
       const args of [
         ["lincheck", bad, "--model", "nope"],
@@ -60,19 +62,19 @@ Deno.test("sim lincheck: verdicts and exit codes through the command line", asyn
         ["lincheck", bad],
       ]
     ) {
-      const r = cli(args);
+      const r = await cli(args);
       assert.equal(r.code, 2, args.join(" "));
       assert.equal(r.err.trim().split("\n").length, 1, r.err);
       assert.doesNotMatch(r.err, / {4}at /);
     }
   });
-  await t.step("a malformed line is named by its number", () => {
+  await t.step("a malformed line is named by its number", async () => {
     const broken = `${dir}/broken.json`;
     Deno.writeTextFileSync(
       broken,
       '{"client":"c1","f":"write","input":1,"call":0,"ret":1}\n{oops\n',
     );
-    const r = cli(["lincheck", broken, "--model", "register"]);
+    const r = await cli(["lincheck", broken, "--model", "register"]);
     assert.equal(r.code, 2);
     assert.match(r.err, /2/);
   });

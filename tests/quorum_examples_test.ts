@@ -20,7 +20,7 @@ async function runExample(path: string) {
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
 
-Deno.test("the demo section shows the anomaly, the fix and the table, within 100 columns", () => {
+Deno.test("the demo section shows the anomaly, the fix and the table, within 100 columns", async () => {
   const text = quorumSection({ color: false });
   for (const line of text.split("\n")) assert.ok([...line].length <= 100, line);
   assert.match(text, /^── Quorums/);
@@ -34,8 +34,7 @@ Deno.test("the demo section shows the anomaly, the fix and the table, within 100
   const replay = text.match(/deno task sim run (quorum .*)$/m)?.[1];
   assert.ok(replay, text);
   const out: string[] = [];
-  const code = runCli(["run", ...replay.split(" "), "--json"], {
-    registry: scenarios,
+  const code = await runCli(scenarios, ["run", ...replay.split(" "), "--json"], {
     stdout: (s) => out.push(s),
     stderr: (s) => out.push(s),
   });
@@ -70,7 +69,7 @@ function shellWords(lines: string[]): string[] {
   return [...text.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
 }
 
-Deno.test("the consistency demo draws every client it names and its commands replay", () => {
+Deno.test("the consistency demo draws every client it names and its commands replay", async () => {
   const text = consistencyDemo({ color: false });
   for (const line of text.split("\n")) assert.ok([...line].length <= 100, line);
   const section1 = text.split("── 2.")[0];
@@ -90,11 +89,10 @@ Deno.test("the consistency demo draws every client it names and its commands rep
     ...ABD_LESSON,
     params: { ...ABD_LESSON.params, flags: { ...ABD_LESSON.params.flags, "single-writer": true } },
   }];
-  commands.forEach((words, i) => {
+  for (const [i, words] of commands.entries()) {
     assert.deepEqual(words.slice(0, 4), ["deno", "task", "sim", "run"]);
     const out: string[] = [];
-    const code = runCli(["run", ...words.slice(4), "--json"], {
-      registry: scenarios,
+    const code = await runCli(scenarios, ["run", ...words.slice(4), "--json"], {
       stdout: (s) => out.push(s),
       stderr: (s) => out.push(s),
     });
@@ -102,5 +100,5 @@ Deno.test("the consistency demo draws every client it names and its commands rep
     // The same run as the demo's, event for event.
     const seed = Number(words[words.indexOf("--seed") + 1]);
     assert.equal(JSON.parse(out[0]).traceHash, runLesson(lessons[i], seed).traceHash);
-  });
+  }
 });

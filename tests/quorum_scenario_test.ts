@@ -5,26 +5,25 @@ import { scenarios } from "../protocols/registry.ts";
 import { EXIT, runCli } from "../sim/cli.ts";
 import { resolveParams, type RunGiven, runScenario } from "../sim/scenario.ts";
 
-function cli(argv: string[]) {
+async function cli(argv: string[]) {
   const out: string[] = [], err: string[] = [];
-  const code = runCli(argv, {
-    registry: scenarios,
+  const code = await runCli(scenarios, argv, {
     stdout: (s) => out.push(s),
     stderr: (s) => err.push(s),
   });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-Deno.test("quorum and abd are registered", () => {
+Deno.test("quorum and abd are registered", async () => {
   assert.equal(scenarios.get("quorum"), quorum);
   assert.equal(scenarios.get("abd"), abd);
 });
 
-Deno.test("a violating run reports linearizability in --json, and the counterexample in text", () => {
+Deno.test("a violating run reports linearizability in --json, and the counterexample in text", async () => {
   const found = searchSeeds(STALE_READ_LESSON, { limit: 300 });
   assert.ok(found.seed !== undefined);
   const argv = ["run", "quorum", "--r", "1", "--w", "1", "--seed", String(found.seed)];
-  const asJson = cli([...argv, "--json"]);
+  const asJson = await cli([...argv, "--json"]);
   assert.equal(asJson.code, EXIT.violation);
   const r = JSON.parse(asJson.out);
   assert.equal(r.ok, false);
@@ -34,7 +33,7 @@ Deno.test("a violating run reports linearizability in --json, and the counterexa
   assert.ok(r.summary.some((l: string) => l.startsWith("linearizable: NO")));
   assert.equal(r.replay, `deno task sim run quorum --seed ${found.seed} --r 1 --w 1`);
 
-  const asText = cli(argv);
+  const asText = await cli(argv);
   assert.equal(asText.code, EXIT.violation);
   const lines = asText.out.split("\n");
   const verdict = lines.findIndex((l) => l.startsWith("linearizable: NO"));
@@ -45,8 +44,8 @@ Deno.test("a violating run reports linearizability in --json, and the counterexa
   assert.match(asText.out, /violation of linearizability: op \d+/);
 });
 
-Deno.test("healthy runs say so, with the configuration and the replicas' state", () => {
-  const r = JSON.parse(cli(["run", "abd", "--seed", "4", "--json"]).out);
+Deno.test("healthy runs say so, with the configuration and the replicas' state", async () => {
+  const r = JSON.parse((await cli(["run", "abd", "--seed", "4", "--json"])).out);
   assert.equal(r.ok, true);
   assert.deepEqual(r.violations, []);
   assert.ok(r.faults !== "", "abd runs with random faults by default");
@@ -56,14 +55,14 @@ Deno.test("healthy runs say so, with the configuration and the replicas' state",
   assert.ok(summary.some((l) => /^linearizable: yes \(\d+ operations/.test(l)));
 
   const q = JSON.parse(
-    cli(["run", "quorum", "--seed", "4", "--read-repair", "sync", "--json"]).out,
+    (await cli(["run", "quorum", "--seed", "4", "--read-repair", "sync", "--json"])).out,
   );
   assert.equal(q.ok, true);
   assert.match(q.summary[0], /read repair sync; R \+ W > N: reads linearizable, 1 writer$/);
   assert.match(q.summary.join("\n"), /replicas agree on every key/);
 });
 
-Deno.test("N, R and W: defaults, majorities and errors", () => {
+Deno.test("N, R and W: defaults, majorities and errors", async () => {
   const shape = (s: typeof quorum | typeof abd, given: RunGiven) =>
     clusterShape(
       resolveParams(s as typeof quorum, given as RunGiven<NonNullable<typeof quorum.flags>>),
@@ -79,19 +78,22 @@ Deno.test("N, R and W: defaults, majorities and errors", () => {
   assert.equal(shape(quorum, { flags: { clients: 2, writers: 5 } }).writers, 2);
   assert.deepEqual(shape(quorum, { flags: { keys: 3 } }).keys, ["x", "y", "z"]);
 
-  const bad = (argv: string[], message: RegExp) => {
-    const ran = cli(["run", ...argv]);
+  const bad = async (argv: string[], message: RegExp) => {
+    const ran = await cli(["run", ...argv]);
     assert.equal(ran.code, EXIT.usage, argv.join(" "));
     assert.match(ran.err, message);
   };
-  bad(["quorum", "--r", "4"], /^error: --r: must be at most N = 3, got 4$/);
-  bad(["abd", "--n", "5", "--w", "6"], /^error: --w: must be at most N = 5, got 6$/);
-  bad(["quorum", "--n", "5", "--nodes", "4"], /^error: --n: 5 contradicts --nodes 4/);
-  bad(["quorum", "--read-repair", "eager"], /--read-repair: must be one of none, async, sync/);
-  bad(["quorum", "--n", "16"], /--n: must be a whole number in 0\.\.15/);
+  await bad(["quorum", "--r", "4"], /^error: --r: must be at most N = 3, got 4$/);
+  await bad(["abd", "--n", "5", "--w", "6"], /^error: --w: must be at most N = 5, got 6$/);
+  await bad(["quorum", "--n", "5", "--nodes", "4"], /^error: --n: 5 contradicts --nodes 4/);
+  await bad(
+    ["quorum", "--read-repair", "eager"],
+    /--read-repair: must be one of none, async, sync/,
+  );
+  await bad(["quorum", "--n", "16"], /--n: must be a whole number in 0\.\.15/);
 });
 
-Deno.test("the same seed replays the same run; --n shows in the replay command", () => {
+Deno.test("the same seed replays the same run; --n shows in the replay command", async () => {
   const a = runScenario(quorum, { seed: 9, flags: { n: 5, "read-repair": "async" } });
   const b = runScenario(quorum, { seed: 9, flags: { n: 5, "read-repair": "async" } });
   assert.equal(a.traceHash, b.traceHash);

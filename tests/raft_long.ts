@@ -74,16 +74,15 @@ async function main(argv: string[]): Promise<number> {
   const only = opts.only?.split(",").map((s) => s.trim());
   for (const name of only ?? []) scenarios.get(name); // unknown names fail here, listed
   const variants = VARIANTS.filter((v) => only === undefined || only.includes(v.scenario));
-  const registryUrl = new URL("../protocols/registry.ts", import.meta.url).href;
   let failed = 0;
   const started = performance.now();
   for (const v of variants) {
-    const report = await runSweep(scenarios, {
+    const report = await runSweep(scenarios.get(v.scenario), {
       scenario: v.scenario,
       given: v.given,
       seeds,
       ...(shard ? { shard } : {}),
-    }, { registryUrl, ...(workers === undefined ? {} : { workers }) });
+    }, workers === undefined ? {} : { workers });
     failed += report.failed;
     const speed = report.virtualMs / Math.max(report.runMs, 1e-9);
     console.log(

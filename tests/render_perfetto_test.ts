@@ -126,12 +126,15 @@ Deno.test("perfetto: an empty trace is a valid file", () => {
   assert.deepEqual(t.traceEvents.map((e) => e.name), ["process_name"]);
 });
 
-Deno.test("sim run --out x.perfetto.json writes the trace-event file", () => {
+Deno.test("sim run --out x.perfetto.json writes the trace-event file", async () => {
   const dir = Deno.makeTempDirSync();
   try {
     const path = `${dir}/run.perfetto.json`;
-    const io = { registry: scenarios, stdout: () => {}, stderr: () => {} };
-    assert.equal(runCli(["run", "ping-pong", "--seed", "3", "--out", path], io), 0);
+    const io = { stdout: () => {}, stderr: () => {} };
+    assert.equal(
+      await runCli(scenarios, ["run", "ping-pong", "--seed", "3", "--out", path], io),
+      0,
+    );
     const file = JSON.parse(Deno.readTextFileSync(path));
     assert.equal(file.displayTimeUnit, "ms");
     assert.equal(file.otherData.replay, "deno task sim run ping-pong --seed 3");

@@ -89,12 +89,15 @@ Deno.test("the log is what ShiViz parses: regex line, delimiter line, two lines 
   assert.ok(body.some((l) => l.includes('send #0 -> server  {"type":"put","op":1,"value":"v1')));
 });
 
-Deno.test("sim run --out x.shiviz.log writes the log", () => {
+Deno.test("sim run --out x.shiviz.log writes the log", async () => {
   const dir = Deno.makeTempDirSync();
   try {
     const path = `${dir}/run.shiviz.log`;
-    const io = { registry: scenarios, stdout: () => {}, stderr: () => {} };
-    assert.equal(runCli(["run", "ping-pong", "--seed", "3", "--out", path], io), 0);
+    const io = { stdout: () => {}, stderr: () => {} };
+    assert.equal(
+      await runCli(scenarios, ["run", "ping-pong", "--seed", "3", "--out", path], io),
+      0,
+    );
     const lines = Deno.readTextFileSync(path).split("\n");
     assert.equal(lines[0], SHIVIZ_REGEX);
     assert.equal(lines[2], "0.000 start");

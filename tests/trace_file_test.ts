@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ConfigError } from "../sim/errors.ts";
-import { resolveParams, runScenario } from "../sim/scenario.ts";
+import { runScenario } from "../sim/scenario.ts";
 import { hashEvents, type TraceEvent } from "../sim/trace.ts";
 import { loadTrace, saveTrace, type TraceFile, traceFileFromResult } from "../sim/trace_file.ts";
 import { gossip } from "../protocols/gossip/scenario.ts";
@@ -17,7 +17,7 @@ const given = {
   faults: "@40 crash n2; @120 restart n2",
 };
 const run = runScenario(pingPong, given);
-const file = traceFileFromResult(run, resolveParams(pingPong, given));
+const file = traceFileFromResult(run);
 const text = saveTrace(file);
 
 /** Asserts that `fn` throws a ConfigError whose message matches every pattern. */
@@ -33,17 +33,18 @@ function refuses(fn: () => unknown, ...patterns: RegExp[]): void {
 Deno.test("a scenario run saves and loads back equal", async (t) => {
   await t.step("the file says what ran", () => {
     assert.equal(file.format, "dsim-trace");
-    assert.equal(file.version, 1);
-    assert.equal(file.scenario, "ping-pong");
-    assert.equal(file.seed, 3);
-    assert.equal(file.faults, "@40 crash n2; @120 restart n2");
-    assert.deepEqual(file.params, {
+    assert.equal(file.version, 2);
+    assert.deepEqual(file.spec, {
+      scenario: "ping-pong",
+      seed: 3,
       nodes: 2,
       until: 1000,
       loss: 0.2,
       dup: 0.1,
+      faults: "@40 crash n2; @120 restart n2",
       flags: { rounds: 10, retry: 50 },
     });
+    assert.equal(file.forgotten, 0);
     assert.equal(file.traceHash, run.traceHash);
     assert.deepEqual(file.events, run.sim.trace.events);
   });
@@ -70,15 +71,20 @@ Deno.test("a scenario run saves and loads back equal", async (t) => {
       faults: "@50 partition n1,n2|n3,n4,n5,n6; @150 heal; @60 crash n5; @200 restart n5",
     };
     const r = runScenario(gossip, g);
-    const f = traceFileFromResult(r, resolveParams(gossip, g));
+    const f = traceFileFromResult(r);
     assert.ok(f.events.some((e) => e.kind === "partition"));
     assert.ok(f.events.some((e) => e.kind === "duplicate"));
     assert.deepStrictEqual(loadTrace(saveTrace(f)), f);
   });
 
-  await t.step("without params, the file leaves them out", () => {
-    const f = traceFileFromResult(run);
-    assert.equal(f.params, undefined);
+  await t.step("a long run's file holds its latest events and says how many it forgot", () => {
+    const long = runScenario(pingPong, { ...given, flags: { rounds: 200 }, until: 20_000 }, {
+      traceWindow: 50,
+    });
+    const f = traceFileFromResult(long);
+    assert.equal(f.events.length, 50);
+    assert.equal(f.forgotten, long.sim.trace.count - 50);
+    // The hash is the whole run's, so it cannot be checked against the tail; it loads.
     assert.deepStrictEqual(loadTrace(saveTrace(f)), f);
   });
 
@@ -118,11 +124,12 @@ Deno.test("values JSON cannot hold round-trip through their documented encoding"
   Object.defineProperty(data, "__proto__", { value: { x: 1 }, enumerable: true, writable: true });
   const f: TraceFile = {
     format: "dsim-trace",
-    version: 1,
-    seed: 1,
-    faults: "",
-    traceHash: hashEvents(events),
+    version: 2,
+    dsim: "0.2.0",
+    spec: { scenario: "x", seed: 1, nodes: 1, until: 10, faults: "", flags: {} },
     events,
+    forgotten: 0,
+    traceHash: hashEvents(events),
   };
   const saved = saveTrace(f);
   assert.ok(!saved.includes("Infinity,") && !saved.includes("null,"), saved);
@@ -181,23 +188,19 @@ Deno.test("malformed and foreign files are refused, naming the problem", async (
     refuses(() => loadTrace("[]"), /must be a JSON object/);
     refuses(() => loadTrace(edit((o) => o.format = "chrome-trace")), /format must be dsim-trace/);
     refuses(() => loadTrace(edit((o) => delete o.format)), /format must be dsim-trace/);
-    refuses(() => loadTrace(edit((o) => o.version = 2)), /version 2 is not supported/);
+    refuses(() => loadTrace(edit((o) => o.version = 1)), /version 1 is not supported/);
   });
 
   await t.step("bad header fields", () => {
-    refuses(() => loadTrace(edit((o) => o.seed = "three")), /seed must be a whole number/);
-    refuses(() => loadTrace(edit((o) => o.faults = "@x boom")), /faults: faults entry 1/);
+    const spec = (o: Record<string, unknown>) => o.spec as Record<string, unknown>;
+    refuses(() => loadTrace(edit((o) => spec(o).seed = "three")), /spec\.seed: must be a whole/);
+    refuses(() => loadTrace(edit((o) => spec(o).faults = "@x boom")), /faults entry 1/);
+    refuses(() => loadTrace(edit((o) => delete o.spec)), /spec: must be an object/);
     refuses(() => loadTrace(edit((o) => o.traceHash = "xyz")), /traceHash must be 16 hex/);
     refuses(() => loadTrace(edit((o) => o.events = {})), /events must be an array/);
     refuses(() => loadTrace(edit((o) => o.extra = 1)), /unknown field "extra"/);
-    refuses(
-      () => loadTrace(edit((o) => (o.params as Record<string, unknown>).loss = 2)),
-      /params\.loss must be a probability/,
-    );
-    refuses(
-      () => loadTrace(edit((o) => (o.params as Record<string, unknown>).latency = "fast")),
-      /params\.latency/,
-    );
+    refuses(() => loadTrace(edit((o) => spec(o).loss = 2)), /spec\.loss: must be a probability/);
+    refuses(() => loadTrace(edit((o) => spec(o).latency = "fast")), /spec\.latency/);
   });
 
   await t.step("bad events, by index", () => {

@@ -30,20 +30,31 @@ import { VectorClock } from "./vector_clock.ts";
  *
  * @example
  * ```ts
- * import type { StampedEvent } from "./check.ts";
- * const show = (e: StampedEvent) => `${e.node} ${e.event} L=${e.lamport} V=${e.vc}`;
+ * import { type StampedEvent, stampedEvents } from "./check.ts";
+ * import assert from "node:assert/strict";
+ * const data = { event: "send", lamport: 3, vc: { a: 3 }, peer: "b" };
+ * const trace = [{ t: 7, kind: "log", node: "a", note: "clock", data }] as const;
+ * const [e]: StampedEvent[] = stampedEvents(trace);
+ * assert.equal(`${e.node} ${e.event} to ${e.peer} L=${e.lamport}`, "a send to b L=3");
+ * assert.equal(e.vc.get("a"), 3);
  * ```
  */
 export interface StampedEvent {
   /** Index of its log note in the trace. */
   index: number;
+  /** The node it happened on. */
   node: NodeId;
   /** Global virtual time, ms. */
   t: number;
+  /** What kind of event it is. */
   event: ClockEventKind;
+  /** Its Lamport time. */
   lamport: number;
+  /** Its vector clock. */
   vc: VectorClock;
+  /** The receiver of a send, the sender of a receive. */
   peer?: NodeId;
+  /** What the event was, for people. */
   label?: string;
 }
 
@@ -53,7 +64,13 @@ export interface StampedEvent {
  * @example
  * ```ts
  * import { stampedEvents } from "./check.ts";
- * stampedEvents([{ t: 0, kind: "log", node: "a", note: "clock", data: { event: "local", lamport: 1, vc: { a: 1 } } }]).length; // 1
+ * import assert from "node:assert/strict";
+ * const data = { event: "local", lamport: 1, vc: { a: 1 } };
+ * const stamped = stampedEvents([
+ *   { t: 0, kind: "start", node: "a" },
+ *   { t: 0, kind: "log", node: "a", note: "clock", data },
+ * ]);
+ * assert.deepEqual(stamped.map((e) => [e.index, e.lamport]), [[1, 1]]);
  * ```
  */
 export function stampedEvents(events: readonly TraceEvent[]): StampedEvent[] {
@@ -83,8 +100,10 @@ export function stampedEvents(events: readonly TraceEvent[]): StampedEvent[] {
  * ```ts
  * import { describeEvent } from "./check.ts";
  * import { VectorClock } from "./vector_clock.ts";
- * describeEvent({ index: 0, node: "n1", t: 1, event: "local", lamport: 1, vc: new VectorClock({ n1: 1 }) });
- * // "n1 local @1ms L=1 V={n1:1}"
+ * import assert from "node:assert/strict";
+ * const vc = new VectorClock({ n1: 1, n2: 3 });
+ * const e = { index: 0, node: "n2", t: 1, event: "receive", lamport: 4, vc, peer: "n1" } as const;
+ * assert.equal(describeEvent(e), "n2 receive from n1 @1ms L=4 V={n1:1,n2:3}");
  * ```
  */
 export function describeEvent(e: StampedEvent): string {
@@ -136,7 +155,8 @@ class Findings {
  * import { checkLamport } from "./check.ts";
  * import { runScenario } from "../../sim/scenario.ts";
  * import { lamport } from "./scenario.ts";
- * checkLamport(runScenario(lamport, { seed: 1 }).sim.trace.events).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkLamport(runScenario(lamport, { seed: 1 }).sim.trace.events), []);
  * ```
  */
 export function checkLamport(events: readonly TraceEvent[]): Violation[] {
@@ -184,7 +204,8 @@ export function checkLamport(events: readonly TraceEvent[]): Violation[] {
  * import { checkVectorClocks } from "./check.ts";
  * import { runScenario } from "../../sim/scenario.ts";
  * import { vectorClock } from "./scenario.ts";
- * checkVectorClocks(runScenario(vectorClock, { seed: 1 }).sim.trace.events).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkVectorClocks(runScenario(vectorClock, { seed: 1 }).sim.trace.events), []);
  * ```
  */
 export function checkVectorClocks(events: readonly TraceEvent[]): Violation[] {
@@ -240,7 +261,10 @@ function phrase(order: CausalOrder): string {
  * import { concurrentPairs } from "./check.ts";
  * import { runScenario } from "../../sim/scenario.ts";
  * import { vectorClock } from "./scenario.ts";
- * concurrentPairs(runScenario(vectorClock, { seed: 1 }).sim.trace.events).length > 0; // true
+ * import assert from "node:assert/strict";
+ * const events = runScenario(vectorClock, { seed: 1 }).sim.trace.events;
+ * assert.ok(concurrentPairs(events).every(([a, b]) => a.vc.concurrent(b.vc)));
+ * assert.ok(concurrentPairs(events).length > 0);
  * ```
  */
 export function concurrentPairs(
@@ -267,10 +291,14 @@ export function concurrentPairs(
  * @example
  * ```ts
  * import { findLamportConverse } from "./check.ts";
- * import { runScenario } from "../../sim/scenario.ts";
- * import { lamport } from "./scenario.ts";
- * const pair = findLamportConverse(runScenario(lamport, { seed: 1 }).sim.trace.events);
- * pair === undefined || pair[0].lamport < pair[1].lamport; // true
+ * import assert from "node:assert/strict";
+ * const clock = (node: string, lamport: number) => {
+ *   const data = { event: "local", lamport, vc: { [node]: lamport } };
+ *   return { t: 0, kind: "log", node, note: "clock", data } as const;
+ * };
+ * // a makes two local events, b one; no message: b's event is concurrent with both of a's.
+ * const pair = findLamportConverse([clock("a", 1), clock("a", 2), clock("b", 1)]);
+ * assert.deepEqual(pair?.map((e) => `${e.node} L=${e.lamport}`), ["b L=1", "a L=2"]);
  * ```
  */
 export function findLamportConverse(

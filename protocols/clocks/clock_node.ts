@@ -15,8 +15,13 @@ import { EventClocks, type Stamp } from "./event_clocks.ts";
  *
  * @example
  * ```ts
- * import type { ClockMsg } from "./clock_node.ts";
+ * import { type ClockMsg, ClockNode } from "./clock_node.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import assert from "node:assert/strict";
  * const m: ClockMsg = { type: "note", n: 1, stamp: { lamport: 2, vc: { n1: 2 } } };
+ * const node = new ClockNode({ peers: ["n1"], steps: 1, stepMs: 10, sendChance: 1 });
+ * node.onMessage(new TestContext<ClockMsg>("n2"), m, "n1");
+ * assert.deepEqual(node.clocks.stamp(), { lamport: 3, vc: { n1: 2, n2: 1 } });
  * ```
  */
 export type ClockMsg = { type: "note"; n: number; stamp: Stamp };
@@ -26,8 +31,10 @@ export type ClockMsg = { type: "note"; n: number; stamp: Stamp };
  *
  * @example
  * ```ts
- * import type { ClockNodeConfig } from "./clock_node.ts";
+ * import { ClockNode, type ClockNodeConfig } from "./clock_node.ts";
+ * import assert from "node:assert/strict";
  * const c: ClockNodeConfig = { peers: ["n2", "n3"], steps: 6, stepMs: 10, sendChance: 0.6 };
+ * assert.equal(new ClockNode(c).clocks.durable, true); // the default
  * ```
  */
 export interface ClockNodeConfig {
@@ -50,18 +57,27 @@ export interface ClockNodeConfig {
  * ```ts
  * import { Simulation } from "../../sim/mod.ts";
  * import { ClockNode } from "./clock_node.ts";
+ * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1 });
- * for (const id of ["n1", "n2"]) {
- *   sim.spawn(id, () => new ClockNode({ peers: ["n1", "n2"].filter((p) => p !== id), steps: 3, stepMs: 5, sendChance: 1 }));
- * }
- * sim.run().ok; // true
+ * sim.spawn("n1", () => new ClockNode({ peers: ["n2"], steps: 3, stepMs: 5, sendChance: 1 }));
+ * sim.spawn("n2", () => new ClockNode({ peers: ["n1"], steps: 3, stepMs: 5, sendChance: 1 }));
+ * assert.ok(sim.run({ until: 1000 }).ok);
+ * assert.equal(sim.actor<ClockNode>("n1")!.done, 3);
+ * // Three sends of its own and three receives from n2: six events on n1's clock.
+ * assert.ok(sim.actor<ClockNode>("n1")!.clocks.lamport.time >= 6);
  * ```
  */
 export class ClockNode implements Actor<ClockMsg> {
+  /** The node's clocks, which stamp each of its events. */
   readonly clocks: EventClocks;
   /** Steps done so far (durable, so a restart does not repeat them). */
   done = 0;
 
+  /**
+   * A node that makes `config.steps` steps, each a send or a local event.
+   *
+   * @param config its peers, steps and pace
+   */
   constructor(readonly config: ClockNodeConfig) {
     this.clocks = new EventClocks({ durable: config.durable ?? true });
   }

@@ -32,12 +32,17 @@ import { VectorClock, type VectorTimestamp } from "./vector_clock.ts";
  *
  * @example
  * ```ts
- * import type { Stamp } from "./event_clocks.ts";
- * const s: Stamp = { lamport: 3, vc: { n1: 2, n2: 1 } };
+ * import { EventClocks, type Stamp } from "./event_clocks.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import assert from "node:assert/strict";
+ * const s: Stamp = new EventClocks().local(new TestContext("n1"));
+ * assert.deepEqual(s, { lamport: 1, vc: { n1: 1 } });
  * ```
  */
 export interface Stamp {
+  /** The Lamport clock. */
   lamport: number;
+  /** The vector clock, as plain data. */
   vc: VectorTimestamp;
 }
 
@@ -52,11 +57,17 @@ export const CLOCK_NOTE = "clock";
  *
  * @example
  * ```ts
- * import type { ClockNote } from "./event_clocks.ts";
- * const n: ClockNote = { event: "send", lamport: 3, vc: { n1: 3 }, peer: "n2" };
+ * import { CLOCK_NOTE, type ClockNote, EventClocks } from "./event_clocks.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = new TestContext("n1");
+ * new EventClocks().send(ctx, "n2");
+ * const n: ClockNote = { event: "send", lamport: 1, vc: { n1: 1 }, peer: "n2" };
+ * assert.deepEqual(ctx.logs, [{ note: CLOCK_NOTE, data: n }]);
  * ```
  */
 export interface ClockNote extends Stamp {
+  /** What kind of event it stamps. */
   event: ClockEventKind;
   /** The receiver of a send, the sender of a receive. */
   peer?: NodeId;
@@ -69,8 +80,13 @@ export interface ClockNote extends Stamp {
  *
  * @example
  * ```ts
- * import type { EventClocksOptions } from "./event_clocks.ts";
+ * import { EventClocks, type EventClocksOptions } from "./event_clocks.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import assert from "node:assert/strict";
  * const volatile: EventClocksOptions = { durable: false };
+ * const ctx = new TestContext("n1");
+ * new EventClocks(volatile).local(ctx);
+ * assert.deepEqual(ctx.storage.keys(), []); // nothing kept: a crash forgets the clocks
  * ```
  */
 export interface EventClocksOptions {
@@ -90,8 +106,9 @@ export interface EventClocksOptions {
  *
  * @example
  * ```ts
- * import type { Actor, Context, NodeId } from "../../actors/mod.ts";
+ * import { type Actor, type Context, type NodeId, TestContext } from "../../actors/mod.ts";
  * import { EventClocks, type Stamp } from "./event_clocks.ts";
+ * import assert from "node:assert/strict";
  *
  * type Msg = { type: "hello"; stamp: Stamp };
  * class Greeter implements Actor<Msg> {
@@ -104,6 +121,13 @@ export interface EventClocksOptions {
  *     this.clocks.receive(ctx, msg.stamp, from);
  *   }
  * }
+ * const a = new Greeter(), b = new Greeter();
+ * const ctxA = new TestContext<Msg>("a"), ctxB = new TestContext<Msg>("b");
+ * a.onStart(ctxA);
+ * b.onStart(ctxB);
+ * const [hello] = ctxA.takeSent();
+ * b.onMessage(ctxB, hello.msg, "a");
+ * assert.deepEqual(b.clocks.stamp(), { lamport: 2, vc: { a: 1, b: 1 } });
  * ```
  */
 export class EventClocks {
@@ -111,9 +135,16 @@ export class EventClocks {
   lamport: LamportClock = new LamportClock();
   /** The vector clock after the last event. */
   vector: VectorClock = new VectorClock();
+  /** Whether the clocks are kept in storage across crashes. */
   readonly durable: boolean;
+  /** The storage key they are kept under. */
   readonly storageKey: string;
 
+  /**
+   * Clocks at 0, kept in storage unless `options.durable` is false.
+   *
+   * @param options durability and storage key
+   */
   constructor(options: EventClocksOptions = {}) {
     this.durable = options.durable ?? true;
     this.storageKey = options.storageKey ?? "clocks";

@@ -23,16 +23,23 @@ import type { NodeId } from "../../actors/mod.ts";
  * @example
  * ```ts
  * import { LamportClock } from "./lamport_clock.ts";
+ * import assert from "node:assert/strict";
  * let clock = new LamportClock();
  * clock = clock.tick(); // a local event: 1
  * clock = clock.receive(5); // a message stamped 5 arrives: max(1, 5) + 1 = 6
- * clock.time; // 6
+ * assert.equal(clock.time, 6);
  * ```
  */
 export class LamportClock {
   /** The counter. */
   readonly time: number;
 
+  /**
+   * A clock reading `time`; throws a {@linkcode RangeError} unless it is a
+   * whole number >= 0.
+   *
+   * @param time the counter (default 0)
+   */
   constructor(time = 0) {
     if (!Number.isSafeInteger(time) || time < 0) {
       throw new RangeError(`Lamport time must be a whole number >= 0, got ${time}`);
@@ -66,6 +73,7 @@ export class LamportClock {
     return this.time;
   }
 
+  /** The counter in decimal. */
   toString(): string {
     return String(this.time);
   }
@@ -76,12 +84,16 @@ export class LamportClock {
  *
  * @example
  * ```ts
- * import type { LamportStamp } from "./lamport_clock.ts";
+ * import { compareLamport, type LamportStamp } from "./lamport_clock.ts";
+ * import assert from "node:assert/strict";
  * const s: LamportStamp = { time: 4, node: "n2" };
+ * assert.ok(compareLamport(s, { time: 4, node: "n3" }) < 0); // same time: the node id decides
  * ```
  */
 export interface LamportStamp {
+  /** The Lamport time. */
   time: number;
+  /** The node whose event it stamps. */
   node: NodeId;
 }
 
@@ -94,8 +106,9 @@ export interface LamportStamp {
  * @example
  * ```ts
  * import { compareLamport } from "./lamport_clock.ts";
+ * import assert from "node:assert/strict";
  * const events = [{ time: 2, node: "b" }, { time: 2, node: "a" }, { time: 1, node: "c" }];
- * events.sort(compareLamport).map((e) => e.node).join(""); // "cab"
+ * assert.equal(events.sort(compareLamport).map((e) => e.node).join(""), "cab");
  * ```
  */
 export function compareLamport(a: LamportStamp, b: LamportStamp): number {

@@ -8,7 +8,10 @@
  * ```ts
  * import { checkVectorClocks, vectorClock } from "./mod.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * checkVectorClocks(runScenario(vectorClock, { seed: 1 }).sim.trace.events).length; // 0
+ * import assert from "node:assert/strict";
+ * const run = runScenario(vectorClock, { seed: 1 });
+ * assert.ok(run.ok);
+ * assert.deepEqual(checkVectorClocks(run.sim.trace.events), []);
  * ```
  *
  * @module
@@ -34,5 +37,5 @@ export {
 } from "./event_clocks.ts";
 export { compareLamport, LamportClock, type LamportStamp } from "./lamport_clock.ts";
 export { clockDiagram, type ClockShown, eventNames, formatStamp } from "./render.ts";
-export { lamport, vectorClock } from "./scenario.ts";
+export { type ClockFlags, lamport, vectorClock } from "./scenario.ts";
 export { VectorClock, type VectorTimestamp } from "./vector_clock.ts";

@@ -24,7 +24,12 @@ export type ClockShown = "lamport" | "vector" | "both";
  * @example
  * ```ts
  * import { eventNames } from "./render.ts";
- * eventNames([{ index: 4, node: "n1", t: 1, event: "local", lamport: 1, vc: undefined! }]).get(4); // "n1.1"
+ * import assert from "node:assert/strict";
+ * import { VectorClock } from "./vector_clock.ts";
+ * const event = (index: number, node: string) =>
+ *   ({ index, node, t: 0, event: "local", lamport: 1, vc: new VectorClock() }) as const;
+ * const names = eventNames([event(4, "n1"), event(6, "n2"), event(9, "n1")]);
+ * assert.deepEqual([...names], [[4, "n1.1"], [6, "n2.1"], [9, "n1.2"]]);
  * ```
  */
 export function eventNames(stamped: readonly StampedEvent[]): Map<number, string> {
@@ -46,8 +51,10 @@ export function eventNames(stamped: readonly StampedEvent[]): Map<number, string
  * ```ts
  * import { formatStamp } from "./render.ts";
  * import { VectorClock } from "./vector_clock.ts";
- * const e = { index: 0, node: "a", t: 0, event: "local" as const, lamport: 2, vc: new VectorClock({ a: 2 }) };
- * formatStamp(e, "both", ["a", "b"]); // "L=2 [2,0]"
+ * import assert from "node:assert/strict";
+ * const vc = new VectorClock({ a: 2 });
+ * const e = { index: 0, node: "a", t: 0, event: "local", lamport: 2, vc } as const;
+ * assert.equal(formatStamp(e, "both", ["a", "b"]), "L=2 [2,0]");
  * ```
  */
 export function formatStamp(e: StampedEvent, shown: ClockShown, nodes: readonly NodeId[]): string {
@@ -74,8 +81,12 @@ export function formatStamp(e: StampedEvent, shown: ClockShown, nodes: readonly 
  * import { clockDiagram } from "./render.ts";
  * import { runScenario } from "../../sim/scenario.ts";
  * import { vectorClock } from "./scenario.ts";
- * const run = runScenario(vectorClock, { seed: 1, flags: { steps: 3 } });
- * console.log(clockDiagram(run.sim.trace.events, "vector", { width: 100 }));
+ * import assert from "node:assert/strict";
+ * const run = runScenario(vectorClock, { seed: 1, nodes: 2, flags: { steps: 2 }, faults: "none" });
+ * const text = clockDiagram(run.sim.trace.events, "vector", { width: 60, legend: false });
+ * // Each stamped event carries its name and clock: n1's first local event is [1,0].
+ * assert.match(text, /local {2}n1\.1 \[1,0\]/);
+ * assert.ok(text.split("\n").every((line) => line.length <= 60));
  * ```
  */
 export function clockDiagram(

@@ -10,7 +10,7 @@
 import {
   defineScenario,
   flag,
-  type FlagSpecs,
+  type FlagSpec,
   nodeIds,
   runScenario,
   type Scenario,
@@ -29,14 +29,24 @@ import {
 import { ClockNode } from "./clock_node.ts";
 import { checkFullTrace } from "../../sim/full_trace.ts";
 
-const FLAGS = {
+/** The flags of the `lamport` and `vector-clock` scenarios. */
+export type ClockFlags = {
+  /** Local events and sends per node. */
+  steps: FlagSpec<number>;
+  /** Probability that a step is a send. */
+  "send-chance": FlagSpec<number>;
+  /** Keep clocks in storage across crashes. */
+  "durable-clock": FlagSpec<boolean>;
+};
+
+const FLAGS: ClockFlags = {
   steps: flag.int("local events and sends per node", 8, { min: 1, max: 500 }),
   "send-chance": flag.number("probability that a step is a send", 0.6, { min: 0, max: 1 }),
   "durable-clock": flag.bool(
     "keep clocks in storage across crashes (false shows why they must be)",
     true,
   ),
-} satisfies FlagSpecs;
+};
 
 const DEFAULTS: Scenario["defaults"] = {
   nodes: 3,
@@ -46,7 +56,7 @@ const DEFAULTS: Scenario["defaults"] = {
   faults: "random",
 };
 
-function spawnClockNodes(sim: Simulation, params: ScenarioParams<typeof FLAGS>): void {
+function spawnClockNodes(sim: Simulation, params: ScenarioParams<ClockFlags>): void {
   const ids = nodeIds(params.nodes);
   for (const id of ids) {
     sim.spawn(id, () =>
@@ -83,8 +93,8 @@ interface ClockScenario {
  * A scenario that runs clock nodes and checks them over the full trace (the
  * run is repeated with tracing `full` when it kept only the hash).
  */
-function clockScenario(spec: ClockScenario): Scenario<typeof FLAGS> {
-  const scenario: Scenario<typeof FLAGS> = defineScenario({
+function clockScenario(spec: ClockScenario): Scenario<ClockFlags> {
+  const scenario: Scenario<ClockFlags> = defineScenario({
     name: spec.name,
     summary: spec.summary,
     defaults: DEFAULTS,
@@ -120,10 +130,11 @@ function clockScenario(spec: ClockScenario): Scenario<typeof FLAGS> {
  * ```ts
  * import { lamport } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(lamport, { seed: 3, network: { loss: 0.1 } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.ok(runScenario(lamport, { seed: 3, network: { loss: 0.1 } }).ok);
  * ```
  */
-export const lamport: Scenario<typeof FLAGS> = clockScenario({
+export const lamport: Scenario<ClockFlags> = clockScenario({
   name: "lamport",
   summary: "Lamport clocks: a -> b implies L(a) < L(b), (L, node) totally orders events",
   check: checkLamport,
@@ -145,10 +156,11 @@ export const lamport: Scenario<typeof FLAGS> = clockScenario({
  * ```ts
  * import { vectorClock } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(vectorClock, { seed: 3, network: { duplicate: 0.1 } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.ok(runScenario(vectorClock, { seed: 3, network: { duplicate: 0.1 } }).ok);
  * ```
  */
-export const vectorClock: Scenario<typeof FLAGS> = clockScenario({
+export const vectorClock: Scenario<ClockFlags> = clockScenario({
   name: "vector-clock",
   summary: "vector clocks: a -> b exactly when V(a) < V(b), concurrent exactly when incomparable",
   check: checkVectorClocks,

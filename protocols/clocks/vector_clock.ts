@@ -23,8 +23,11 @@ import type { CausalOrder } from "../../sim/causality.ts";
  *
  * @example
  * ```ts
- * import type { VectorTimestamp } from "./vector_clock.ts";
+ * import { VectorClock, type VectorTimestamp } from "./vector_clock.ts";
+ * import assert from "node:assert/strict";
  * const v: VectorTimestamp = { n1: 2, n3: 1 };
+ * assert.equal(new VectorClock(v).get("n2"), 0); // absent counts 0
+ * assert.deepEqual(new VectorClock(v).tick("n1").toJSON(), { n1: 3, n3: 1 });
  * ```
  */
 export type VectorTimestamp = Readonly<Record<NodeId, number>>;
@@ -36,15 +39,24 @@ export type VectorTimestamp = Readonly<Record<NodeId, number>>;
  * @example
  * ```ts
  * import { VectorClock } from "./vector_clock.ts";
- * const a = new VectorClock().tick("n1"); // {n1:1}
- * const b = new VectorClock().tick("n2").receive("n2", a); // {n1:1,n2:2}
- * a.compare(b); // "before"
- * new VectorClock().tick("n3").compare(a); // "concurrent"
+ * import assert from "node:assert/strict";
+ * const a = new VectorClock().tick("n1");
+ * const b = new VectorClock().tick("n2").receive("n2", a);
+ * assert.equal(a.format(), "{n1:1}");
+ * assert.equal(b.format(), "{n1:1,n2:2}");
+ * assert.equal(a.compare(b), "before");
+ * assert.equal(new VectorClock().tick("n3").compare(a), "concurrent");
  * ```
  */
 export class VectorClock {
   readonly #entries: Readonly<Record<NodeId, number>>;
 
+  /**
+   * A clock with the given counts (default: all 0); throws a
+   * {@linkcode RangeError} for a count that is not a whole number >= 0.
+   *
+   * @param entries node id to count
+   */
   constructor(entries: VectorTimestamp = {}) {
     const copy = emptyRecord();
     for (const [node, count] of Object.entries(entries)) {
@@ -143,6 +155,7 @@ export class VectorClock {
     return `{${this.nodes().map((n) => `${n}:${this.get(n)}`).join(",")}}`;
   }
 
+  /** The same as {@linkcode VectorClock.format} without positions: `{n1:2,n3:1}`. */
   toString(): string {
     return this.format();
   }

@@ -7,11 +7,13 @@
  * import { pingPong } from "./mod.ts";
  * import { runScenario } from "../../sim/scenario.ts";
  * import assert from "node:assert/strict";
- * assert.equal(runScenario(pingPong, { seed: 3, faults: "@20 crash n2; @80 restart n2" }).ok, true);
+ * const run = runScenario(pingPong, { seed: 3, faults: "@20 crash n2; @80 restart n2" });
+ * assert.ok(run.ok);
+ * assert.equal(run.sim.storage("n1").get("done"), 10); // every round answered
  * ```
  *
  * @module
  */
 
 export { Pinger, type PingPongMsg, Ponger } from "./ping_pong.ts";
-export { pingPong } from "./scenario.ts";
+export { pingPong, type PingPongFlags } from "./scenario.ts";

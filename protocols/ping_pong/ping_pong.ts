@@ -14,8 +14,13 @@ import type { Actor, Context, NodeId } from "../../actors/mod.ts";
  *
  * @example
  * ```ts
- * import type { PingPongMsg } from "./ping_pong.ts";
+ * import { type PingPongMsg, Ponger } from "./ping_pong.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import assert from "node:assert/strict";
  * const m: PingPongMsg = { type: "ping", n: 1 };
+ * const ctx = new TestContext<PingPongMsg>("n2");
+ * ctx.deliver(new Ponger(), m, "n1");
+ * assert.deepEqual(ctx.takeSent(), [{ to: "n1", msg: { type: "pong", n: 1 } }]);
  * ```
  */
 export type PingPongMsg = { type: "ping"; n: number } | { type: "pong"; n: number };
@@ -25,15 +30,31 @@ export type PingPongMsg = { type: "ping"; n: number } | { type: "pong"; n: numbe
  *
  * @example
  * ```ts
- * import { Pinger } from "./ping_pong.ts";
+ * import { Pinger, type PingPongMsg } from "./ping_pong.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import assert from "node:assert/strict";
  * const p = new Pinger("n2", 3, 50);
- * p.done; // 0
+ * const ctx = new TestContext<PingPongMsg>("n1");
+ * p.onStart(ctx);
+ * assert.deepEqual(ctx.takeSent(), [{ to: "n2", msg: { type: "ping", n: 1 } }]);
+ * assert.deepEqual(ctx.timers(), [{ timer: "retry", at: 50 }]);
+ * ctx.deliver(p, { type: "pong", n: 1 }, "n2"); // round 1 answered: ping 2 goes out
+ * assert.equal(p.done, 1);
+ * assert.equal(ctx.storage.get("done"), 1);
+ * assert.deepEqual(ctx.takeSent(), [{ to: "n2", msg: { type: "ping", n: 2 } }]);
  * ```
  */
 export class Pinger implements Actor<PingPongMsg> {
   /** Rounds answered so far (durable). */
   done = 0;
 
+  /**
+   * A pinger of `peer` for `rounds` rounds.
+   *
+   * @param peer the node to ping
+   * @param rounds how many pings must be answered
+   * @param retryMs how long to wait for a pong before sending the ping again
+   */
   constructor(readonly peer: NodeId, readonly rounds: number, readonly retryMs: number) {}
 
   onStart(ctx: Context<PingPongMsg>): void {
@@ -80,7 +101,8 @@ export class Pinger implements Actor<PingPongMsg> {
  * @example
  * ```ts
  * import { Ponger } from "./ping_pong.ts";
- * new Ponger().answered; // 0
+ * import assert from "node:assert/strict";
+ * assert.equal(new Ponger().answered, 0);
  * ```
  */
 export class Ponger implements Actor<PingPongMsg> {

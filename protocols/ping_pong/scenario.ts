@@ -5,8 +5,16 @@
  * @module
  */
 
-import { defineScenario, flag } from "../../sim/scenario.ts";
+import { defineScenario, flag, type FlagSpec, type Scenario } from "../../sim/scenario.ts";
 import { Pinger, Ponger } from "./ping_pong.ts";
+
+/** The flags of the `ping-pong` scenario. */
+export type PingPongFlags = {
+  /** Pings to get answered. */
+  rounds: FlagSpec<number>;
+  /** Retransmit timeout, ms. */
+  retry: FlagSpec<number>;
+};
 
 /**
  * `deno task sim run ping-pong`: two nodes, numbered pings with retries.
@@ -15,10 +23,11 @@ import { Pinger, Ponger } from "./ping_pong.ts";
  * ```ts
  * import { pingPong } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(pingPong, { seed: 1, network: { loss: 0.2 } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.ok(runScenario(pingPong, { seed: 1, network: { loss: 0.2 } }).ok);
  * ```
  */
-export const pingPong = defineScenario({
+export const pingPong: Scenario<PingPongFlags> = defineScenario({
   name: "ping-pong",
   summary: "n1 pings n2 for a number of rounds, retrying lost messages; progress survives crashes",
   defaults: { nodes: 2, minNodes: 2, maxNodes: 2, until: 1000 },

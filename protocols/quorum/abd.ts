@@ -50,8 +50,11 @@ import type { KvOp } from "./workload.ts";
  *
  * @example
  * ```ts
- * import type { AbdClientConfig } from "./abd.ts";
+ * import { AbdClient, type AbdClientConfig } from "./abd.ts";
+ * import assert from "node:assert/strict";
  * const c: AbdClientConfig = { replicas: ["n1", "n2", "n3"], r: 2, w: 2, workload: { ops: 10 } };
+ * assert.equal(new AbdClient(c).singleWriter, false); // the default
+ * assert.throws(() => new AbdClient({ ...c, w: 4 }), /W: must be a whole number from 1 to N = 3/);
  * ```
  */
 export interface AbdClientConfig extends RoundClientConfig {
@@ -62,8 +65,8 @@ export interface AbdClientConfig extends RoundClientConfig {
   singleWriter?: boolean;
 }
 
-/** Each operation is a query round, then a store round. */
-type Step = "query" | "store";
+/** The rounds of an ABD operation: a query round, then a store round. */
+export type AbdStep = "query" | "store";
 
 /**
  * An ABD client.
@@ -73,36 +76,47 @@ type Step = "query" | "store";
  * import { Simulation } from "../../sim/simulation.ts";
  * import { QuorumReplica } from "./replica.ts";
  * import { AbdClient } from "./abd.ts";
+ * import assert from "node:assert/strict";
  * const replicas = ["n1", "n2", "n3"];
  * const sim = new Simulation({ seed: 1, trace: "off" });
  * for (const id of replicas) sim.spawn(id, () => new QuorumReplica());
  * sim.spawn("c1", () => new AbdClient({ replicas, r: 2, w: 2, workload: { ops: 4 } }));
  * sim.run();
- * sim.history.completed().length; // 4
+ * assert.equal(sim.history.completed().length, 4);
  * ```
  */
-export class AbdClient extends RoundClient<Step> {
+export class AbdClient extends RoundClient<AbdStep> {
+  /** Whether writes skip the query round (correct with one writing client only). */
   readonly singleWriter: boolean;
   /** The largest counter this client has written with (durable). */
   #counter = 0;
 
+  /**
+   * A client over `config.replicas`; throws a {@linkcode ConfigError} naming
+   * a bad quorum, timeout or workload.
+   *
+   * @param config replicas, quorums, retries, workload and `singleWriter`
+   */
   constructor(config: AbdClientConfig) {
     super(config);
     this.singleWriter = config.singleWriter ?? false;
   }
 
+  /** Reads back the largest counter written with. */
   protected override restore(ctx: Context<QuorumMsg>): void {
     // A write cut short by a crash may have reached replicas the next query
     // does not ask; reusing its timestamp for another value would split them.
     this.#counter = ctx.storage.get<number>("counter") ?? 0;
   }
 
+  /** Starts with the query round (a single writer's write goes straight to the store round). */
   protected perform(ctx: Context<QuorumMsg>, op: KvOp): void {
     if (op.f === "write" && this.singleWriter) return this.#store(ctx, op.value, this.#counter);
     this.startRound(ctx, "query", { type: "Read", key: op.key, req: 0 }, this.config.r);
   }
 
-  protected onQuorum(ctx: Context<QuorumMsg>, round: Round<Step>): void {
+  /** After the query: write back (a read) or store above the newest (a write); then finish. */
+  protected onQuorum(ctx: Context<QuorumMsg>, round: Round<AbdStep>): void {
     const op = this.current!.op;
     switch (round.step) {
       case "query": {
@@ -131,7 +145,8 @@ export class AbdClient extends RoundClient<Step> {
     }
   }
 
-  protected onGiveUp(ctx: Context<QuorumMsg>, round: Round<Step>): void {
+  /** Ends the operation: `info` for a write whose store round began, `fail` otherwise. */
+  protected onGiveUp(ctx: Context<QuorumMsg>, round: Round<AbdStep>): void {
     // Until a write's store round began, no replica was asked to change
     // anything; a read never changes a value.
     const mayHaveHappened = round.step === "store" && this.current!.op.f === "write";

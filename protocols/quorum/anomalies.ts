@@ -21,8 +21,16 @@ import type { Operation } from "../../sim/history.ts";
  *
  * @example
  * ```ts
- * import type { Anomaly } from "./anomalies.ts";
- * const show = (a: Anomaly) => a.kind === "stale-read" ? a.read.id : a.second.id;
+ * import { type Anomaly, findAnomaly } from "./anomalies.ts";
+ * import assert from "node:assert/strict";
+ * const op = (id: number, f: string, input: unknown, output: unknown, call: number, ret: number) =>
+ *   ({ id, client: `c${id}`, f, input, output, call, ret, status: "ok" as const });
+ * const a: Anomaly | undefined = findAnomaly([
+ *   op(0, "write", { key: "x", value: 1 }, undefined, 0, 3),
+ *   op(1, "read", { key: "x" }, null, 5, 7), // began after the write returned, read nil
+ * ]);
+ * assert.equal(a?.kind, "stale-read");
+ * assert.equal(a?.kind === "stale-read" ? a.read.id : undefined, 1);
  * ```
  */
 export type Anomaly =
@@ -39,13 +47,15 @@ export type Anomaly =
  * @example
  * ```ts
  * import { findAnomaly } from "./anomalies.ts";
+ * import assert from "node:assert/strict";
  * const op = (id: number, f: string, input: unknown, output: unknown, call: number, ret: number) =>
  *   ({ id, client: `c${id}`, f, input, output, call, ret, status: "ok" as const });
- * findAnomaly([
+ * const anomaly = findAnomaly([
  *   op(0, "write", { key: "x", value: 1 }, undefined, 0, 10),
  *   op(1, "read", { key: "x" }, 1, 2, 4),
  *   op(2, "read", { key: "x" }, null, 5, 7),
- * ])?.kind; // "new-then-old"
+ * ]);
+ * assert.equal(anomaly?.kind, "new-then-old"); // read 1 saw the write under way, read 2 missed it
  * ```
  */
 export function findAnomaly(history: readonly Operation[]): Anomaly | undefined {
@@ -91,13 +101,18 @@ export function findAnomaly(history: readonly Operation[]): Anomaly | undefined 
  * @example
  * ```ts
  * import { describeAnomaly, findAnomaly } from "./anomalies.ts";
+ * import assert from "node:assert/strict";
  * const op = (id: number, f: string, input: unknown, output: unknown, call: number, ret: number) =>
  *   ({ id, client: `c${id}`, f, input, output, call, ret, status: "ok" as const });
  * const a = findAnomaly([
  *   op(0, "write", { key: "x", value: 1 }, undefined, 0, 3),
  *   op(1, "read", { key: "x" }, null, 5, 7),
  * ]);
- * describeAnomaly(a!); // "stale read: op 1 (c1) read x -> nil [5, 7] began after op 0 ..."
+ * assert.equal(
+ *   describeAnomaly(a!),
+ *   "stale read: op 1 (c1) read x -> nil [5, 7] began after " +
+ *     "op 0 (c0) write x 1 [0, 3] had returned",
+ * );
  * ```
  */
 export function describeAnomaly(a: Anomaly): string {

@@ -17,9 +17,9 @@
  * @module
  */
 
-import Table from "npm:cli-table3@0.6.5";
 import type { OpStatus } from "../../actors/mod.ts";
 import { ConfigError } from "../../sim/errors.ts";
+import { formatTable } from "../../sim/render/table.ts";
 import { nodeIds } from "../../sim/scenario.ts";
 import { Simulation } from "../../sim/simulation.ts";
 import { AbdClient } from "./abd.ts";
@@ -31,9 +31,12 @@ import { QuorumReplica, seedReplica } from "./replica.ts";
  *
  * @example
  * ```ts
- * import type { QuorumSetup } from "./availability.ts";
+ * import { availability, type QuorumSetup, setupName } from "./availability.ts";
+ * import assert from "node:assert/strict";
  * const dynamo: QuorumSetup = { protocol: "quorum", n: 3, r: 2, w: 2, readRepair: "async" };
  * const abd: QuorumSetup = { protocol: "abd", n: 5, r: 3, w: 3 };
+ * assert.equal(setupName(dynamo), "async repair");
+ * assert.equal(availability(abd).guarantee, "linearizable");
  * ```
  */
 export type QuorumSetup =
@@ -46,7 +49,8 @@ export type QuorumSetup =
  * @example
  * ```ts
  * import { availability } from "./availability.ts";
- * availability({ protocol: "quorum", n: 3, r: 2, w: 2 }).readFaults; // 1
+ * import assert from "node:assert/strict";
+ * assert.equal(availability({ protocol: "quorum", n: 3, r: 2, w: 2 }).readFaults, 1);
  * ```
  */
 export interface Availability {
@@ -71,8 +75,9 @@ export interface Availability {
  * @example
  * ```ts
  * import { availability } from "./availability.ts";
+ * import assert from "node:assert/strict";
  * const a = availability({ protocol: "abd", n: 5, r: 2, w: 4 });
- * [a.readFaults, a.writeFaults]; // [1, 1]
+ * assert.deepEqual([a.readFaults, a.writeFaults], [1, 1]);
  * ```
  */
 export function availability(setup: QuorumSetup): Availability {
@@ -127,12 +132,18 @@ function checkSetup(setup: QuorumSetup): QuorumSetup {
  *
  * @example
  * ```ts
- * import type { Outcome } from "./availability.ts";
- * const o: Outcome = { read: "ok", write: "info" };
+ * import { measureAvailability, type Outcome } from "./availability.ts";
+ * import assert from "node:assert/strict";
+ * // Two of three replicas down: a read of one answer still succeeds, a write of two cannot.
+ * const o: Outcome = measureAvailability({ protocol: "quorum", n: 3, r: 1, w: 2 }, 2);
+ * assert.equal(o.read, "ok");
+ * assert.notEqual(o.write, "ok");
  * ```
  */
 export interface Outcome {
+  /** How the read ended (`pending` if it never did). */
   read: OpStatus | "pending";
+  /** How the write ended (`pending` if it never did). */
   write: OpStatus | "pending";
 }
 
@@ -146,7 +157,9 @@ export interface Outcome {
  * @example
  * ```ts
  * import { measureAvailability } from "./availability.ts";
- * measureAvailability({ protocol: "quorum", n: 3, r: 2, w: 2 }, 1); // { read: "ok", write: "ok" }
+ * import assert from "node:assert/strict";
+ * const outcome = measureAvailability({ protocol: "quorum", n: 3, r: 2, w: 2 }, 1);
+ * assert.deepEqual(outcome, { read: "ok", write: "ok" });
  * ```
  */
 export function measureAvailability(setup: QuorumSetup, down: number, seed = 1): Outcome {
@@ -191,7 +204,8 @@ export function measureAvailability(setup: QuorumSetup, down: number, seed = 1):
  * @example
  * ```ts
  * import { LESSON_SETUPS } from "./availability.ts";
- * LESSON_SETUPS.length > 10; // true
+ * import assert from "node:assert/strict";
+ * assert.ok(LESSON_SETUPS.length > 10);
  * ```
  */
 export const LESSON_SETUPS: readonly QuorumSetup[] = [
@@ -219,10 +233,12 @@ export const LESSON_SETUPS: readonly QuorumSetup[] = [
  * @example
  * ```ts
  * import { availabilityRow } from "./availability.ts";
- * availabilityRow({ protocol: "quorum", n: 3, r: 2, w: 2 }).verified; // true
+ * import assert from "node:assert/strict";
+ * assert.ok(availabilityRow({ protocol: "quorum", n: 3, r: 2, w: 2 }).verified);
  * ```
  */
 export interface AvailabilityRow extends Availability {
+  /** The configuration. */
   setup: QuorumSetup;
   /**
    * Whether the simulator agreed for every number of crashed replicas from
@@ -241,7 +257,10 @@ export interface AvailabilityRow extends Availability {
  * @example
  * ```ts
  * import { availabilityRow } from "./availability.ts";
- * availabilityRow({ protocol: "quorum", n: 5, r: 1, w: 5 }).writeFaults; // 0
+ * import assert from "node:assert/strict";
+ * const row = availabilityRow({ protocol: "quorum", n: 5, r: 1, w: 5 });
+ * assert.equal(row.writeFaults, 0); // a write needs all five
+ * assert.equal(row.verified, true); // and the simulator agreed, for 0 to 5 down
  * ```
  */
 export function availabilityRow(setup: QuorumSetup, verify = true): AvailabilityRow {
@@ -257,8 +276,9 @@ export function availabilityRow(setup: QuorumSetup, verify = true): Availability
  * @example
  * ```ts
  * import { availability, verifyAvailability } from "./availability.ts";
+ * import assert from "node:assert/strict";
  * const setup = { protocol: "quorum", n: 3, r: 1, w: 3 } as const;
- * verifyAvailability(setup, availability(setup)).verified; // true
+ * assert.ok(verifyAvailability(setup, availability(setup)).verified);
  * verifyAvailability(setup, { readFaults: 0, writeFaults: 0 }).mismatch;
  * // "1 down: the read ended ok, predicted unavailable"
  * ```
@@ -289,7 +309,10 @@ export function verifyAvailability(
  * @example
  * ```ts
  * import { setupName } from "./availability.ts";
- * setupName({ protocol: "quorum", n: 3, r: 2, w: 2, readRepair: "sync" }); // "sync repair"
+ * import assert from "node:assert/strict";
+ * const shape = { n: 3, r: 2, w: 2 };
+ * assert.equal(setupName({ protocol: "quorum", ...shape, readRepair: "sync" }), "sync repair");
+ * assert.equal(setupName({ protocol: "abd", ...shape, singleWriter: true }), "ABD, 1 writer");
  * ```
  */
 export function setupName(setup: QuorumSetup): string {
@@ -313,19 +336,22 @@ export function setupName(setup: QuorumSetup): string {
  * @example
  * ```ts
  * import { availabilityRow, formatAvailabilityTable } from "./availability.ts";
- * const text = formatAvailabilityTable([availabilityRow({ protocol: "quorum", n: 3, r: 2, w: 2 })]);
- * text.includes("quorum"); // true
+ * import assert from "node:assert/strict";
+ * const rows = [availabilityRow({ protocol: "quorum", n: 3, r: 2, w: 2 }, false)];
+ * assert.deepEqual(formatAvailabilityTable(rows).split("\n"), [
+ *   "┌───┬───┬───┬──────────┬───────┬────────┬────────┬─────────────────────────┐",
+ *   "│ N │ R │ W │ protocol │ R+W>N │ reads  │ writes │ reads see               │",
+ *   "├───┼───┼───┼──────────┼───────┼────────┼────────┼─────────────────────────┤",
+ *   "│ 3 │ 2 │ 2 │ quorum   │ yes   │ 1 down │ 1 down │ fresh, not linearizable │",
+ *   "└───┴───┴───┴──────────┴───────┴────────┴────────┴─────────────────────────┘",
+ * ]);
  * ```
  */
 export function formatAvailabilityTable(rows: readonly AvailabilityRow[]): string {
   const checked = rows.some((r) => r.verified !== undefined);
   const head = ["N", "R", "W", "protocol", "R+W>N", "reads", "writes", "reads see"];
   if (checked) head.push("sim");
-  const table = new Table({
-    head,
-    style: { head: [], border: [], compact: true },
-  });
-  for (const row of rows) {
+  const lines = rows.map((row) => {
     const { n, r, w } = row.setup;
     const cells = [
       n,
@@ -338,9 +364,9 @@ export function formatAvailabilityTable(rows: readonly AvailabilityRow[]): strin
       row.guarantee,
     ].map(String);
     if (checked) cells.push(row.verified === undefined ? "-" : row.verified ? "agrees" : "DIFFERS");
-    table.push(cells);
-  }
-  return table.toString();
+    return cells;
+  });
+  return formatTable(head, lines);
 }
 
 function down(f: number): string {

@@ -46,8 +46,11 @@ import type { KvOp } from "./workload.ts";
  *
  * @example
  * ```ts
- * import type { ReadRepair } from "./client.ts";
+ * import { QuorumClient, type ReadRepair } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const repair: ReadRepair = "sync";
+ * const config = { replicas: ["n1"], r: 1, w: 1, readRepair: repair, workload: { ops: 0 } };
+ * assert.equal(new QuorumClient(config).readRepair, "sync");
  * ```
  */
 export type ReadRepair = "none" | "sync" | "async";
@@ -58,7 +61,8 @@ export type ReadRepair = "none" | "sync" | "async";
  * @example
  * ```ts
  * import { READ_REPAIR_MODES } from "./client.ts";
- * READ_REPAIR_MODES.includes("async"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(READ_REPAIR_MODES.includes("async"));
  * ```
  */
 export const READ_REPAIR_MODES: readonly ReadRepair[] = ["none", "async", "sync"];
@@ -68,10 +72,14 @@ export const READ_REPAIR_MODES: readonly ReadRepair[] = ["none", "async", "sync"
  *
  * @example
  * ```ts
- * import type { QuorumClientConfig } from "./client.ts";
+ * import { QuorumClient, type QuorumClientConfig } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const c: QuorumClientConfig = {
  *   replicas: ["n1", "n2", "n3"], r: 2, w: 2, readRepair: "sync", workload: { ops: 10 },
  * };
+ * assert.deepEqual(new QuorumClient(c).config, {
+ *   replicas: ["n1", "n2", "n3"], r: 2, w: 2, timeoutMs: 40, retries: 2, // the defaults
+ * });
  * ```
  */
 export interface QuorumClientConfig extends RoundClientConfig {
@@ -79,8 +87,8 @@ export interface QuorumClientConfig extends RoundClientConfig {
   readRepair?: ReadRepair;
 }
 
-/** What a round of this client is doing. */
-type Step = "read" | "write" | "repair";
+/** The rounds of a quorum client's operation: a read, a write, or a read's write-back. */
+export type QuorumStep = "read" | "write" | "repair";
 
 /** The last read's answers, kept so that late replies can be repaired in the background. */
 interface LastRead {
@@ -97,20 +105,28 @@ interface LastRead {
  * import { Simulation } from "../../sim/simulation.ts";
  * import { QuorumReplica } from "./replica.ts";
  * import { QuorumClient } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const replicas = ["n1", "n2", "n3"];
  * const sim = new Simulation({ seed: 1, trace: "off" });
  * for (const id of replicas) sim.spawn(id, () => new QuorumReplica());
  * sim.spawn("c1", () => new QuorumClient({ replicas, r: 2, w: 2, workload: { ops: 4 } }));
  * sim.run();
- * sim.history.completed().length; // 4
+ * assert.equal(sim.history.completed().length, 4);
  * ```
  */
-export class QuorumClient extends RoundClient<Step> {
+export class QuorumClient extends RoundClient<QuorumStep> {
+  /** How reads repair stale replicas. */
   readonly readRepair: ReadRepair;
   /** The largest timestamp counter used or seen. */
   #counter = 0;
   #lastRead: LastRead | null = null;
 
+  /**
+   * A client over `config.replicas`; throws a {@linkcode ConfigError} naming
+   * a bad quorum, timeout, workload or read-repair mode.
+   *
+   * @param config replicas, quorums, retries, workload and `readRepair`
+   */
   constructor(config: QuorumClientConfig) {
     super(config);
     const mode = config.readRepair ?? "none";
@@ -123,12 +139,14 @@ export class QuorumClient extends RoundClient<Step> {
     this.readRepair = mode;
   }
 
+  /** Reads back the largest timestamp counter used. */
   protected override restore(ctx: Context<QuorumMsg>): void {
     // Never reuse a timestamp after a restart: two values with one timestamp
     // would leave replicas disagreeing for ever.
     this.#counter = ctx.storage.get<number>("counter") ?? 0;
   }
 
+  /** A read asks R replicas; a write sends a fresh timestamp to W. */
   protected perform(ctx: Context<QuorumMsg>, op: KvOp): void {
     const { r, w } = this.config;
     switch (op.f) {
@@ -148,7 +166,8 @@ export class QuorumClient extends RoundClient<Step> {
     }
   }
 
-  protected onQuorum(ctx: Context<QuorumMsg>, round: Round<Step>): void {
+  /** Finishes the operation, after a write-back first when `readRepair` is `sync`. */
+  protected onQuorum(ctx: Context<QuorumMsg>, round: Round<QuorumStep>): void {
     switch (round.step) {
       case "read":
         return this.#gotReadQuorum(ctx, round);
@@ -164,7 +183,8 @@ export class QuorumClient extends RoundClient<Step> {
     }
   }
 
-  protected onGiveUp(ctx: Context<QuorumMsg>, round: Round<Step>): void {
+  /** Ends the operation: `info` for a write (it may have been stored), `fail` for a read. */
+  protected onGiveUp(ctx: Context<QuorumMsg>, round: Round<QuorumStep>): void {
     switch (round.step) {
       case "read":
       case "repair":
@@ -180,6 +200,7 @@ export class QuorumClient extends RoundClient<Step> {
     }
   }
 
+  /** Learns newer counters, and with `async` repair repairs a late, stale replier. */
   protected override onReadReply(
     ctx: Context<QuorumMsg>,
     msg: Extract<QuorumMsg, { type: "ReadReply" }>,
@@ -192,7 +213,7 @@ export class QuorumClient extends RoundClient<Step> {
     }
   }
 
-  #gotReadQuorum(ctx: Context<QuorumMsg>, round: Round<Step>): void {
+  #gotReadQuorum(ctx: Context<QuorumMsg>, round: Round<QuorumStep>): void {
     const { key, req } = round.request;
     const latest = newest(round.answers.values());
     const holders = new Map([...round.answers].filter(([, v]) => sameTs(v, latest)));
@@ -240,6 +261,6 @@ function sameTs(a: Versioned, b: Versioned): boolean {
   return compareTimestamps(a.ts, b.ts) === 0;
 }
 
-function writtenValue(round: Round<Step>): Versioned["value"] | undefined {
+function writtenValue(round: Round<QuorumStep>): Versioned["value"] | undefined {
   return round.request.type === "Write" ? round.request.value : undefined;
 }

@@ -32,13 +32,17 @@ import { abd, quorum } from "./scenarios.ts";
  *
  * @example
  * ```ts
- * import type { Lesson } from "./lessons.ts";
+ * import { type Lesson, runLesson } from "./lessons.ts";
  * import { quorum } from "./scenarios.ts";
- * const l: Lesson = { scenario: quorum, params: { flags: { r: 1, w: 1 } }, what: "stale reads" };
+ * import assert from "node:assert/strict";
+ * const l: Lesson = { scenario: quorum, params: { flags: { r: 3, w: 3 } }, what: "all replicas" };
+ * assert.ok(runLesson(l, 1, "off").ok); // R + W > N, one writer: linearizable
  * ```
  */
 export interface Lesson {
+  /** The scenario its runs use. */
   scenario: Scenario;
+  /** The run parameters (flags, network, faults, ...), all but the seed and tracing. */
   params: Partial<Omit<ScenarioParams, "seed" | "faults" | "trace">> & {
     faults?: FaultSpec | string;
   };
@@ -53,7 +57,8 @@ export interface Lesson {
  * @example
  * ```ts
  * import { STALE_READ_LESSON } from "./lessons.ts";
- * STALE_READ_LESSON.params.flags; // { r: 1, w: 1 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(STALE_READ_LESSON.params.flags, { r: 1, w: 1 });
  * ```
  */
 export const STALE_READ_LESSON: Lesson = {
@@ -71,7 +76,8 @@ export const STALE_READ_LESSON: Lesson = {
  * @example
  * ```ts
  * import { MID_WRITE_LESSON } from "./lessons.ts";
- * MID_WRITE_LESSON.params.flags?.["read-repair"]; // "none"
+ * import assert from "node:assert/strict";
+ * assert.equal(MID_WRITE_LESSON.params.flags?.["read-repair"], "none");
  * ```
  */
 export const MID_WRITE_LESSON: Lesson = {
@@ -91,7 +97,8 @@ export const MID_WRITE_LESSON: Lesson = {
  * @example
  * ```ts
  * import { ABD_LESSON } from "./lessons.ts";
- * ABD_LESSON.scenario.name; // "abd"
+ * import assert from "node:assert/strict";
+ * assert.equal(ABD_LESSON.scenario.name, "abd");
  * ```
  */
 export const ABD_LESSON: Lesson = {
@@ -112,8 +119,11 @@ export const ABD_LESSON: Lesson = {
  *
  * @example
  * ```ts
- * import type { SeedSearch } from "./lessons.ts";
- * const s: SeedSearch = { tried: 12, seed: 12 };
+ * import { searchSeeds, type SeedSearch, STALE_READ_LESSON } from "./lessons.ts";
+ * import assert from "node:assert/strict";
+ * const s: SeedSearch = searchSeeds(STALE_READ_LESSON, { from: 1, limit: 200 });
+ * assert.equal(s.seed, s.tried); // searching from seed 1, the k-th seed tried is seed k
+ * assert.equal(s.result?.ok, false);
  * ```
  */
 export interface SeedSearch {
@@ -132,8 +142,9 @@ export interface SeedSearch {
  * @example
  * ```ts
  * import { searchSeeds, STALE_READ_LESSON } from "./lessons.ts";
+ * import assert from "node:assert/strict";
  * const found = searchSeeds(STALE_READ_LESSON, { limit: 200 });
- * found.seed !== undefined; // true
+ * assert.notEqual(found.seed, undefined); // R + W <= N: some seed shows a stale read
  * ```
  */
 export function searchSeeds(
@@ -155,7 +166,9 @@ export function searchSeeds(
  * @example
  * ```ts
  * import { runLesson, STALE_READ_LESSON } from "./lessons.ts";
- * runLesson(STALE_READ_LESSON, 1).sim.trace.events.length > 0; // true
+ * import assert from "node:assert/strict";
+ * const run = runLesson(STALE_READ_LESSON, 1);
+ * assert.ok(run.sim.trace.events.some((e) => e.kind === "deliver")); // a full trace, to draw
  * ```
  */
 export function runLesson(

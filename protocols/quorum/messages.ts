@@ -21,8 +21,11 @@ import type { NodeId } from "../../actors/mod.ts";
  *
  * @example
  * ```ts
- * import type { Value } from "./messages.ts";
- * const v: Value = "c1.3";
+ * import { describeMessage, type Value } from "./messages.ts";
+ * import assert from "node:assert/strict";
+ * const v: Value = "c1.3"; // the value client c1 wrote in its third operation
+ * const write = { type: "Write", key: "x", value: v, ts: [3, "c1"], req: 1 } as const;
+ * assert.equal(describeMessage(write), "Write x=c1.3 (3,c1)");
  * ```
  */
 export type Value = string | number | null;
@@ -34,8 +37,11 @@ export type Value = string | number | null;
  *
  * @example
  * ```ts
- * import type { Timestamp } from "./messages.ts";
+ * import { compareTimestamps, type Timestamp } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const ts: Timestamp = [3, "c1"];
+ * assert.ok(compareTimestamps(ts, [3, "c2"]) < 0); // same counter: the client id breaks the tie
+ * assert.ok(compareTimestamps(ts, [2, "c9"]) > 0); // the counter first
  * ```
  */
 export type Timestamp = readonly [counter: number, client: NodeId];
@@ -46,12 +52,16 @@ export type Timestamp = readonly [counter: number, client: NodeId];
  *
  * @example
  * ```ts
- * import type { Versioned } from "./messages.ts";
+ * import { newest, type Versioned } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const never: Versioned = { value: null, ts: null };
+ * assert.deepEqual(newest([]), never); // no versions: never written
  * ```
  */
 export interface Versioned {
+  /** The value (`null` for never written). */
   readonly value: Value;
+  /** The timestamp of the write that produced it (`null` for never written). */
   readonly ts: Timestamp | null;
 }
 
@@ -61,8 +71,14 @@ export interface Versioned {
  *
  * @example
  * ```ts
+ * import { TestContext } from "../../actors/mod.ts";
  * import type { QuorumMsg } from "./messages.ts";
+ * import { QuorumReplica } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const m: QuorumMsg = { type: "Write", key: "x", value: "c1.1", ts: [1, "c1"], req: 4 };
+ * const ctx = new TestContext<QuorumMsg>("n1");
+ * ctx.deliver(new QuorumReplica(), m, "c1");
+ * assert.deepEqual(ctx.takeSent(), [{ to: "c1", msg: { type: "WriteAck", key: "x", req: 4 } }]);
  * ```
  */
 export type QuorumMsg =
@@ -82,8 +98,9 @@ export type QuorumMsg =
  * @example
  * ```ts
  * import { compareTimestamps } from "./messages.ts";
- * compareTimestamps([2, "c1"], [2, "c2"]) < 0; // true: same counter, c1 < c2
- * compareTimestamps(null, [1, "c1"]) < 0; // true
+ * import assert from "node:assert/strict";
+ * assert.ok(compareTimestamps([2, "c1"], [2, "c2"]) < 0); // same counter, c1 < c2
+ * assert.ok(compareTimestamps(null, [1, "c1"]) < 0);
  * ```
  */
 export function compareTimestamps(a: Timestamp | null, b: Timestamp | null): number {
@@ -99,7 +116,8 @@ export function compareTimestamps(a: Timestamp | null, b: Timestamp | null): num
  * @example
  * ```ts
  * import { newest } from "./messages.ts";
- * newest([{ value: "a", ts: [1, "c1"] }, { value: "b", ts: [2, "c1"] }]).value; // "b"
+ * import assert from "node:assert/strict";
+ * assert.equal(newest([{ value: "a", ts: [1, "c1"] }, { value: "b", ts: [2, "c1"] }]).value, "b");
  * ```
  */
 export function newest(versions: Iterable<Versioned>): Versioned {
@@ -114,7 +132,8 @@ export function newest(versions: Iterable<Versioned>): Versioned {
  * @example
  * ```ts
  * import { formatTimestamp } from "./messages.ts";
- * formatTimestamp([3, "c1"]); // "(3,c1)"
+ * import assert from "node:assert/strict";
+ * assert.equal(formatTimestamp([3, "c1"]), "(3,c1)");
  * ```
  */
 export function formatTimestamp(ts: Timestamp | null): string {
@@ -128,7 +147,10 @@ export function formatTimestamp(ts: Timestamp | null): string {
  * @example
  * ```ts
  * import { describeMessage } from "./messages.ts";
- * describeMessage({ type: "Write", key: "x", value: "c1.2", ts: [2, "c1"], req: 5 }); // "Write x=c1.2 (2,c1)"
+ * import assert from "node:assert/strict";
+ * assert.equal(describeMessage({ type: "Read", key: "x", req: 5 }), "Read x");
+ * const never = { type: "ReadReply", key: "x", value: null, ts: null, req: 5 } as const;
+ * assert.equal(describeMessage(never), "Reply x=nil");
  * ```
  */
 export function describeMessage(msg: QuorumMsg): string {

@@ -15,7 +15,7 @@
  * @module
  */
 
-export { AbdClient, type AbdClientConfig } from "./abd.ts";
+export { AbdClient, type AbdClientConfig, type AbdStep } from "./abd.ts";
 export { type Anomaly, describeAnomaly, findAnomaly } from "./anomalies.ts";
 export {
   type Availability,
@@ -33,6 +33,7 @@ export {
 export {
   QuorumClient,
   type QuorumClientConfig,
+  type QuorumStep,
   READ_REPAIR_MODES,
   type ReadRepair,
 } from "./client.ts";
@@ -56,8 +57,17 @@ export {
   type Versioned,
 } from "./messages.ts";
 export { QuorumReplica, seedReplica, storedVersions } from "./replica.ts";
-export { type Round, RoundClient, type RoundClientConfig } from "./round_client.ts";
-export { abd, type ClusterShape, clusterShape, quorum, verdictLines } from "./scenarios.ts";
+export { type CurrentOp, type Round, RoundClient, type RoundClientConfig } from "./round_client.ts";
+export {
+  abd,
+  type AbdFlags,
+  type ClusterFlags,
+  type ClusterShape,
+  clusterShape,
+  quorum,
+  type QuorumFlags,
+  verdictLines,
+} from "./scenarios.ts";
 export {
   historyInput,
   type KvOp,

@@ -30,11 +30,12 @@ const STORED = "kv:";
  * ```ts
  * import { Simulation } from "../../sim/simulation.ts";
  * import { QuorumReplica } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1 });
  * sim.spawn("n1", () => new QuorumReplica());
  * sim.send("c1", "n1", { type: "Write", key: "x", value: "a", ts: [1, "c1"], req: 1 });
  * sim.run();
- * sim.actor<QuorumReplica>("n1")!.get("x").value; // "a"
+ * assert.equal(sim.actor<QuorumReplica>("n1")!.get("x").value, "a");
  * ```
  */
 export class QuorumReplica implements Actor<QuorumMsg> {
@@ -91,9 +92,12 @@ export class QuorumReplica implements Actor<QuorumMsg> {
  * ```ts
  * import { Simulation } from "../../sim/simulation.ts";
  * import { QuorumReplica, seedReplica } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1 });
  * sim.spawn("n1", () => new QuorumReplica());
  * seedReplica(sim.storage("n1"), "x", { value: "old", ts: [1, "c0"] });
+ * sim.run({ until: 1 });
+ * assert.deepEqual(sim.actor<QuorumReplica>("n1")!.get("x"), { value: "old", ts: [1, "c0"] });
  * ```
  */
 export function seedReplica(
@@ -112,9 +116,10 @@ export function seedReplica(
  * ```ts
  * import { MemoryStorage } from "../../actors/mod.ts";
  * import { seedReplica, storedVersions } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const disk = new MemoryStorage();
  * seedReplica(disk, "x", { value: 1, ts: [1, "c1"] });
- * storedVersions(disk).get("x")?.value; // 1
+ * assert.equal(storedVersions(disk).get("x")?.value, 1);
  * ```
  */
 export function storedVersions(storage: Storage): Map<string, Versioned> {

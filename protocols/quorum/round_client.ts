@@ -26,9 +26,13 @@ import { historyInput, type KvOp, Workload, type WorkloadConfig } from "./worklo
  * @example
  * ```ts
  * import type { RoundClientConfig } from "./round_client.ts";
+ * import { QuorumClient } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const c: RoundClientConfig = {
  *   replicas: ["n1", "n2", "n3"], r: 2, w: 2, timeoutMs: 40, retries: 2, workload: { ops: 5 },
  * };
+ * assert.equal(new QuorumClient(c).workload.total, 5);
+ * assert.throws(() => new QuorumClient({ ...c, replicas: [] }), /needs at least one replica/);
  * ```
  */
 export interface RoundClientConfig {
@@ -52,15 +56,30 @@ export interface RoundClientConfig {
  *
  * @example
  * ```ts
+ * import { TestContext } from "../../actors/mod.ts";
+ * import type { QuorumMsg } from "./messages.ts";
+ * import { AbdClient, type AbdStep } from "./abd.ts";
  * import type { Round } from "./round_client.ts";
- * const r: Round<"query"> = {
- *   step: "query", request: { type: "Read", key: "x", req: 1 }, need: 2,
- *   answers: new Map(), tries: 0,
- * };
+ * import assert from "node:assert/strict";
+ * class Probe extends AbdClient {
+ *   peek(): Round<AbdStep> | null {
+ *     return this.round;
+ *   }
+ * }
+ * const ops = [{ f: "read", key: "x", atMs: 0 }] as const;
+ * const client = new Probe({ replicas: ["n1", "n2", "n3"], r: 2, w: 2, workload: { ops } });
+ * const ctx = new TestContext<QuorumMsg>("c1");
+ * client.onStart(ctx);
+ * ctx.fire(client, "next"); // the read starts: its query round goes to every replica
+ * assert.equal(client.peek()?.step, "query");
+ * assert.equal(client.peek()?.need, 2);
+ * assert.deepEqual(ctx.takeSent().map((s) => s.to), ["n1", "n2", "n3"]);
  * ```
  */
 export interface Round<Step> {
+  /** What the round is for, in the protocol's words. */
   readonly step: Step;
+  /** The request sent to every replica that has not answered. */
   readonly request: Extract<QuorumMsg, { type: "Read" | "Write" }>;
   /** Distinct answers that make a quorum. */
   readonly need: number;
@@ -73,9 +92,33 @@ export interface Round<Step> {
   tries: number;
 }
 
-/** The operation under way. */
-interface Current {
+/**
+ * The operation a {@linkcode RoundClient} has under way.
+ *
+ * @example
+ * ```ts
+ * import { TestContext } from "../../actors/mod.ts";
+ * import type { QuorumMsg } from "./messages.ts";
+ * import { QuorumClient } from "./client.ts";
+ * import type { CurrentOp } from "./round_client.ts";
+ * import assert from "node:assert/strict";
+ * class Probe extends QuorumClient {
+ *   peek(): CurrentOp | null {
+ *     return this.current;
+ *   }
+ * }
+ * const ops = [{ f: "write", key: "x", value: 1, atMs: 0 }] as const;
+ * const client = new Probe({ replicas: ["n1"], r: 1, w: 1, workload: { ops } });
+ * const ctx = new TestContext<QuorumMsg>("c1");
+ * client.onStart(ctx);
+ * ctx.fire(client, "next");
+ * assert.deepEqual(client.peek(), { id: 0, op: { f: "write", key: "x", value: 1 } });
+ * ```
+ */
+export interface CurrentOp {
+  /** Its id in the history. */
   readonly id: OpId;
+  /** What it does. */
   readonly op: KvOp;
 }
 
@@ -88,9 +131,10 @@ interface Current {
  *
  * @example
  * ```ts
- * import type { Context } from "../../actors/mod.ts";
+ * import { type Context, TestContext } from "../../actors/mod.ts";
  * import type { QuorumMsg } from "./messages.ts";
  * import { type Round, RoundClient } from "./round_client.ts";
+ * import assert from "node:assert/strict";
  * import type { KvOp } from "./workload.ts";
  * // Reads from one replica's answer, writes nothing: the smallest client.
  * class Sloppy extends RoundClient<"read"> {
@@ -104,19 +148,39 @@ interface Current {
  *     this.finish(ctx, null, "fail");
  *   }
  * }
- * new Sloppy({ replicas: ["n1"], r: 1, w: 1, workload: { ops: 1, writeRatio: 0 } });
+ * const sloppy = new Sloppy({ replicas: ["n1"], r: 1, w: 1, workload: { ops: 1, writeRatio: 0 } });
+ * const ctx = new TestContext<QuorumMsg>("c1");
+ * sloppy.onStart(ctx);
+ * ctx.advance(100);
+ * ctx.fireDue(sloppy); // the read starts
+ * const [{ msg: read }] = ctx.takeSent();
+ * assert.equal(read.type, "Read");
+ * const reply = { type: "ReadReply", key: "x", value: "a", ts: [1, "c0"], req: read.req } as const;
+ * ctx.deliver(sloppy, reply, "n1");
+ * assert.deepEqual(ctx.ops, [
+ *   { op: 0, f: "read", input: { key: "x" }, status: "ok", output: "a" },
+ * ]);
  * ```
  */
 export abstract class RoundClient<Step> implements Actor<QuorumMsg> {
+  /** The configuration with its defaults filled in. */
   readonly config: Readonly<Required<Omit<RoundClientConfig, "workload">>>;
+  /** The operations to run. */
   readonly workload: Workload;
   /** The operation under way, or null between operations. */
-  protected current: Current | null = null;
+  protected current: CurrentOp | null = null;
   /** The round under way, or null. */
   protected round: Round<Step> | null = null;
   #nextOp = 0;
   #req = 0;
 
+  /**
+   * Checks `config`: throws a {@linkcode ConfigError} naming an empty or
+   * repeated replica list, a quorum outside 1..N, a bad timeout or retry
+   * count, or a bad workload.
+   *
+   * @param config replicas, quorums, retries and workload
+   */
   constructor(config: RoundClientConfig) {
     const n = config.replicas.length;
     if (n === 0) throw new ConfigError("replicas", "needs at least one replica");

@@ -19,8 +19,10 @@ import type { Value } from "./messages.ts";
  *
  * @example
  * ```ts
- * import type { KvOp } from "./workload.ts";
+ * import { historyInput, type KvOp } from "./workload.ts";
+ * import assert from "node:assert/strict";
  * const ops: KvOp[] = [{ f: "write", key: "x", value: 1 }, { f: "read", key: "x" }];
+ * assert.deepEqual(ops.map(historyInput), [{ key: "x", value: 1 }, { key: "x" }]);
  * ```
  */
 export type KvOp =
@@ -32,8 +34,12 @@ export type KvOp =
  *
  * @example
  * ```ts
- * import type { PlannedOp } from "./workload.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import { type PlannedOp, Workload } from "./workload.ts";
+ * import assert from "node:assert/strict";
  * const late: PlannedOp = { f: "read", key: "x", atMs: 40 };
+ * const ctx = new TestContext("c1", { now: 10 });
+ * assert.equal(new Workload({ ops: [late] }).delay(ctx, 0), 30); // 40 ms on the local clock
  * ```
  */
 export type PlannedOp = KvOp & { atMs?: number };
@@ -43,9 +49,14 @@ export type PlannedOp = KvOp & { atMs?: number };
  *
  * @example
  * ```ts
- * import type { WorkloadConfig } from "./workload.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import { Workload, type WorkloadConfig } from "./workload.ts";
+ * import assert from "node:assert/strict";
  * const random: WorkloadConfig = { ops: 10, keys: ["x", "y"], writeRatio: 0.3 };
  * const fixed: WorkloadConfig = { ops: [{ f: "write", key: "x", value: 1, atMs: 0 }] };
+ * assert.equal(new Workload(random).total, 10);
+ * const first = new Workload(fixed).op(new TestContext("c1"), 0);
+ * assert.deepEqual(first, { f: "write", key: "x", value: 1 });
  * ```
  */
 export interface WorkloadConfig {
@@ -67,8 +78,10 @@ export interface WorkloadConfig {
  * @example
  * ```ts
  * import { Workload } from "./workload.ts";
+ * import assert from "node:assert/strict";
  * const w = new Workload({ ops: [{ f: "read", key: "x" }] });
- * w.total; // 1
+ * assert.equal(w.total, 1);
+ * assert.throws(() => new Workload({ ops: 3, writeRatio: 2 }), /writeRatio: must be in \[0, 1\]/);
  * ```
  */
 export class Workload {
@@ -138,7 +151,8 @@ export class Workload {
  * @example
  * ```ts
  * import { historyInput } from "./workload.ts";
- * historyInput({ f: "write", key: "x", value: 1 }); // { key: "x", value: 1 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(historyInput({ f: "write", key: "x", value: 1 }), { key: "x", value: 1 });
  * ```
  */
 export function historyInput(op: KvOp): { key: string; value?: Value } {

@@ -59,11 +59,11 @@ import { canonical } from "./models.ts";
  * @example
  * ```ts
  * import { HistoryFormatError, parseJsonHistory } from "./history_format.ts";
- * try {
- *   parseJsonHistory('{"client": 1, "f": "read", "call": 0, "ret": 1}\n{"client": 1');
- * } catch (e) {
- *   if (e instanceof HistoryFormatError) e.line; // 2
- * }
+ * import assert from "node:assert/strict";
+ * assert.throws(
+ *   () => parseJsonHistory('{"client": 1, "f": "read", "call": 0, "ret": 1}\n{"client": 1'),
+ *   (e) => e instanceof HistoryFormatError && e.line === 2,
+ * );
  * ```
  */
 export class HistoryFormatError extends Error {
@@ -83,10 +83,13 @@ export class HistoryFormatError extends Error {
  *
  * @example
  * ```ts
- * import type { ParsedOperation } from "./history_format.ts";
- * const op: ParsedOperation = {
- *   id: 0, client: "1", f: "read", input: null, output: 3, call: 0, ret: 1, status: "ok", line: 1,
- * };
+ * import { type ParsedOperation, parseJsonHistory } from "./history_format.ts";
+ * import assert from "node:assert/strict";
+ * const [op]: ParsedOperation[] = parseJsonHistory(
+ *   '{"client": "1", "f": "read", "output": 3, "call": 0, "ret": 1}',
+ * );
+ * assert.equal(op.line, 1);
+ * assert.equal(op.status, "ok");
  * ```
  */
 export interface ParsedOperation extends Operation {
@@ -99,8 +102,10 @@ export interface ParsedOperation extends Operation {
  *
  * @example
  * ```ts
- * import type { HistoryFormat } from "./history_format.ts";
- * const f: HistoryFormat = "edn";
+ * import { detectFormat, type HistoryFormat } from "./history_format.ts";
+ * import assert from "node:assert/strict";
+ * const f: HistoryFormat = detectFormat("", "history.edn");
+ * assert.equal(f, "edn");
  * ```
  */
 export type HistoryFormat = "json" | "edn";
@@ -113,8 +118,9 @@ export type HistoryFormat = "json" | "edn";
  * @example
  * ```ts
  * import { detectFormat } from "./history_format.ts";
- * detectFormat("{:process 0, :type :invoke}", "h.txt"); // "edn"
- * detectFormat("[]", "h.json"); // "json"
+ * import assert from "node:assert/strict";
+ * assert.equal(detectFormat("{:process 0, :type :invoke}", "h.txt"), "edn");
+ * assert.equal(detectFormat("[]", "h.json"), "json");
  * ```
  */
 export function detectFormat(text: string, fileName = ""): HistoryFormat {
@@ -134,8 +140,9 @@ export function detectFormat(text: string, fileName = ""): HistoryFormat {
  * @example
  * ```ts
  * import { parseHistory } from "./history_format.ts";
+ * import assert from "node:assert/strict";
  * const ops = parseHistory('{:process 0, :type :invoke, :f :read, :value nil}', "h.edn");
- * ops[0].status; // "pending"
+ * assert.equal(ops[0].status, "pending");
  * ```
  */
 export function parseHistory(text: string, fileName = ""): ParsedOperation[] {
@@ -152,11 +159,12 @@ export function parseHistory(text: string, fileName = ""): ParsedOperation[] {
  * @example
  * ```ts
  * import { parseJsonHistory } from "./history_format.ts";
+ * import assert from "node:assert/strict";
  * const ops = parseJsonHistory(
  *   '{"client": "c1", "f": "write", "input": 1, "call": 0, "unknown": true}',
  * );
- * ops[0].status; // "info"
- * ops[0].ret; // Infinity
+ * assert.equal(ops[0].status, "info");
+ * assert.equal(ops[0].ret, Infinity);
  * ```
  */
 export function parseJsonHistory(text: string): ParsedOperation[] {
@@ -323,7 +331,8 @@ function brief(v: unknown): string {
  * @example
  * ```ts
  * import { Keyword } from "./history_format.ts";
- * Keyword.of("ok") === Keyword.of("ok"); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(Keyword.of("ok"), Keyword.of("ok")); // interned: one object per name
  * ```
  */
 export class Keyword {
@@ -354,7 +363,8 @@ export class Keyword {
  * @example
  * ```ts
  * import { EdnSymbol } from "./history_format.ts";
- * new EdnSymbol("foo").name; // "foo"
+ * import assert from "node:assert/strict";
+ * assert.equal(new EdnSymbol("foo").name, "foo");
  * ```
  */
 export class EdnSymbol {
@@ -372,7 +382,8 @@ export class EdnSymbol {
  * @example
  * ```ts
  * import { EdnSet } from "./history_format.ts";
- * new EdnSet([1, 2]).items.length; // 2
+ * import assert from "node:assert/strict";
+ * assert.equal(new EdnSet([1, 2]).items.length, 2);
  * ```
  */
 export class EdnSet {
@@ -393,10 +404,11 @@ export class EdnSet {
  * @example
  * ```ts
  * import { EdnMap, Keyword } from "./history_format.ts";
+ * import assert from "node:assert/strict";
  * const m = new EdnMap(3);
  * m.set(Keyword.of("f"), Keyword.of("read"));
- * m.get(Keyword.of("f")); // Keyword.of("read")
- * m.line; // 3
+ * assert.equal(m.get(Keyword.of("f")), Keyword.of("read"));
+ * assert.equal(m.line, 3);
  * ```
  */
 export class EdnMap {
@@ -430,8 +442,10 @@ export class EdnMap {
  *
  * @example
  * ```ts
- * import type { EdnValue } from "./history_format.ts";
- * const v: EdnValue = [1, "a", null];
+ * import { type EdnValue, readEdn } from "./history_format.ts";
+ * import assert from "node:assert/strict";
+ * const v: EdnValue = readEdn('[1 "a" nil]')[0].value;
+ * assert.deepEqual(v, [1, "a", null]);
  * ```
  */
 export type EdnValue =
@@ -451,8 +465,10 @@ export type EdnValue =
  *
  * @example
  * ```ts
- * import type { EdnForm } from "./history_format.ts";
- * const f: EdnForm = { value: 1, line: 1 };
+ * import { type EdnForm, readEdn } from "./history_format.ts";
+ * import assert from "node:assert/strict";
+ * const [f]: EdnForm[] = readEdn("\n42");
+ * assert.deepEqual(f, { value: 42, line: 2 });
  * ```
  */
 export interface EdnForm {
@@ -725,8 +741,9 @@ function isDelimiter(c: number): boolean {
  * @example
  * ```ts
  * import { EdnMap, Keyword, readEdn } from "./history_format.ts";
+ * import assert from "node:assert/strict";
  * const [form] = readEdn("{:type :ok, :value [1 2]}");
- * (form.value as EdnMap).get(Keyword.of("value")); // [1, 2]
+ * assert.deepEqual((form.value as EdnMap).get(Keyword.of("value")), [1, 2]);
  * ```
  */
 export function readEdn(text: string): EdnForm[] {
@@ -750,7 +767,8 @@ export function readEdn(text: string): EdnForm[] {
  * @example
  * ```ts
  * import { readEdn, toPlain } from "./history_format.ts";
- * toPlain(readEdn("{:a #{1} :b :c}")[0].value); // { a: [1], b: ":c" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(toPlain(readEdn("{:a #{1} :b :c}")[0].value), { a: [1], b: ":c" });
  * ```
  */
 export function toPlain(v: EdnValue): unknown {
@@ -779,12 +797,13 @@ const K_VALUE = Keyword.of("value");
  * @example
  * ```ts
  * import { parseEdnHistory } from "./history_format.ts";
+ * import assert from "node:assert/strict";
  * const ops = parseEdnHistory([
  *   "{:process 0, :type :invoke, :f :cas, :value [1 2]}",
  *   "{:process 0, :type :ok, :f :cas, :value [1 2]}",
  * ].join("\n"));
- * ops[0].input; // [1, 2]
- * ops[0].ret; // 1
+ * assert.deepEqual(ops[0].input, [1, 2]);
+ * assert.equal(ops[0].ret, 1);
  * ```
  */
 export function parseEdnHistory(text: string): ParsedOperation[] {

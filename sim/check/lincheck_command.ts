@@ -31,7 +31,8 @@ import {
  * @example
  * ```ts
  * import { MODEL_NAMES } from "./lincheck_command.ts";
- * MODEL_NAMES.join("|"); // "register|cas-register|kv|counter|set"
+ * import assert from "node:assert/strict";
+ * assert.equal(MODEL_NAMES.join("|"), "register|cas-register|kv|counter|set");
  * ```
  */
 export const MODEL_NAMES = ["register", "cas-register", "kv", "counter", "set"] as const;
@@ -41,8 +42,10 @@ export const MODEL_NAMES = ["register", "cas-register", "kv", "counter", "set"] 
  *
  * @example
  * ```ts
- * import type { ModelName } from "./lincheck_command.ts";
+ * import { modelByName, type ModelName } from "./lincheck_command.ts";
+ * import assert from "node:assert/strict";
  * const m: ModelName = "kv";
+ * assert.equal(modelByName(m)?.name, "kv");
  * ```
  */
 export type ModelName = typeof MODEL_NAMES[number];
@@ -53,8 +56,9 @@ export type ModelName = typeof MODEL_NAMES[number];
  * @example
  * ```ts
  * import { modelByName } from "./lincheck_command.ts";
- * modelByName("cas-register")?.name; // "cas-register"
- * modelByName("queue"); // undefined
+ * import assert from "node:assert/strict";
+ * assert.equal(modelByName("cas-register")?.name, "cas-register");
+ * assert.equal(modelByName("queue"), undefined);
  * ```
  */
 export function modelByName(name: string): Model<unknown> | undefined {
@@ -83,8 +87,11 @@ export function modelByName(name: string): Model<unknown> | undefined {
  *
  * @example
  * ```ts
- * import type { LincheckOptions } from "./lincheck_command.ts";
+ * import { lincheckCommand, type LincheckOptions } from "./lincheck_command.ts";
+ * import assert from "node:assert/strict";
  * const o: LincheckOptions = { model: "kv", timeoutMs: 10_000, json: true };
+ * const out = lincheckCommand("[]", "h.json", o);
+ * assert.equal(JSON.parse(out.stdout).linearizable, true);
  * ```
  */
 export interface LincheckOptions {
@@ -102,8 +109,11 @@ export interface LincheckOptions {
  *
  * @example
  * ```ts
- * import type { LincheckOutcome } from "./lincheck_command.ts";
- * const o: LincheckOutcome = { exitCode: 0, stdout: "linearizable\n", stderr: "" };
+ * import { lincheckCommand, type LincheckOutcome } from "./lincheck_command.ts";
+ * import assert from "node:assert/strict";
+ * const o: LincheckOutcome = lincheckCommand("not json", "h.json", { model: "register" });
+ * assert.equal(o.exitCode, 2);
+ * assert.equal(o.stdout, "");
  * ```
  */
 export interface LincheckOutcome {
@@ -126,13 +136,14 @@ export interface LincheckOutcome {
  * @example
  * ```ts
  * import { lincheckCommand } from "./lincheck_command.ts";
+ * import assert from "node:assert/strict";
  * const text = [
  *   '{"client": "a", "f": "write", "input": 1, "call": 0, "ret": 10}',
  *   '{"client": "b", "f": "read", "output": 1, "call": 2, "ret": 4}',
  *   '{"client": "c", "f": "read", "output": null, "call": 5, "ret": 7}',
  * ].join("\n");
  * const out = lincheckCommand(text, "h.jsonl", { model: "register" });
- * out.exitCode; // 1
+ * assert.equal(out.exitCode, 1);
  * ```
  */
 export function lincheckCommand(

@@ -36,8 +36,11 @@ import { type Model, ModelInputError } from "./models.ts";
  *
  * @example
  * ```ts
- * import type { Verdict } from "./linearizability.ts";
- * const v: Verdict = "unknown";
+ * import { checkLinearizability, type Verdict } from "./linearizability.ts";
+ * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const v: Verdict = checkLinearizability([], registerModel).result;
+ * assert.equal(v, "ok");
  * ```
  */
 export type Verdict = "ok" | "illegal" | "unknown";
@@ -47,8 +50,11 @@ export type Verdict = "ok" | "illegal" | "unknown";
  *
  * @example
  * ```ts
- * import type { CheckOptions } from "./linearizability.ts";
- * const opts: CheckOptions = { timeoutMs: 5_000, partition: true };
+ * import { checkLinearizability, type CheckOptions } from "./linearizability.ts";
+ * import { kvModel } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const opts: CheckOptions = { timeoutMs: 5_000, partition: false };
+ * assert.equal(checkLinearizability([], kvModel, opts).result, "ok");
  * ```
  */
 export interface CheckOptions {
@@ -68,11 +74,15 @@ export interface CheckOptions {
  *
  * @example
  * ```ts
- * import type { Counterexample } from "./linearizability.ts";
- * const c: Counterexample = {
- *   partition: 0, prefix: [0, 1], stuck: 2, ops: [0, 1, 2], state: "1",
- *   description: ["op 2 (c): read -> 0, [5, 7], cannot be linearized"],
- * };
+ * import { checkLinearizability, type Counterexample } from "./linearizability.ts";
+ * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const c: Counterexample | undefined = checkLinearizability([
+ *   { id: 0, client: "a", f: "write", input: 1, output: undefined, call: 0, ret: 1, status: "ok" },
+ *   { id: 1, client: "b", f: "read", input: null, output: null, call: 2, ret: 3, status: "ok" },
+ * ], registerModel).counterexample;
+ * assert.equal(c?.stuck, 1); // the read of nil after the write returned
+ * assert.deepEqual(c?.prefix, [0]);
  * ```
  */
 export interface Counterexample {
@@ -102,8 +112,15 @@ export interface Counterexample {
  *
  * @example
  * ```ts
- * import type { LinearizabilityResult } from "./linearizability.ts";
- * const r: LinearizabilityResult = { result: "ok", ops: 10, ms: 0.4, partitions: 1 };
+ * import { checkLinearizability, type LinearizabilityResult } from "./linearizability.ts";
+ * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const r: LinearizabilityResult = checkLinearizability([
+ *   { id: 0, client: "a", f: "write", input: 1, output: undefined, call: 0, ret: 1, status: "ok" },
+ * ], registerModel);
+ * assert.equal(r.result, "ok");
+ * assert.equal(r.ops, 1);
+ * assert.equal(r.counterexample, undefined);
  * ```
  */
 export interface LinearizabilityResult {
@@ -152,14 +169,15 @@ const MAX_STATES = 1 << 23;
  * ```ts
  * import { checkLinearizability } from "./linearizability.ts";
  * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
  * // Lecture 7.2: after a read saw the new value, a later read sees the old one.
  * const r = checkLinearizability([
  *   { id: 0, client: "a", f: "write", input: 1, output: undefined, call: 0, ret: 10, status: "ok" },
  *   { id: 1, client: "b", f: "read", input: null, output: 1, call: 2, ret: 4, status: "ok" },
  *   { id: 2, client: "c", f: "read", input: null, output: null, call: 5, ret: 7, status: "ok" },
  * ], registerModel);
- * r.result; // "illegal"
- * r.counterexample?.stuck; // 2
+ * assert.equal(r.result, "illegal");
+ * assert.equal(r.counterexample?.stuck, 2);
  * ```
  */
 export function checkLinearizability<S>(
@@ -598,7 +616,8 @@ function counterexampleOf<S>(
  * ```ts
  * import { checkLinearizability, linearizabilityViolations } from "./linearizability.ts";
  * import { kvModel } from "./models.ts";
- * linearizabilityViolations(checkLinearizability([], kvModel), 100); // []
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(linearizabilityViolations(checkLinearizability([], kvModel), 100), []);
  * ```
  */
 export function linearizabilityViolations(

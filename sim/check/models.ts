@@ -24,8 +24,12 @@ import type { Operation } from "../history.ts";
  *
  * @example
  * ```ts
- * import type { StepResult } from "./models.ts";
- * const r: StepResult<number> = { ok: true, state: 3 };
+ * import { counterModel, type StepResult } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const r: StepResult<number> = counterModel.step(2, {
+ *   id: 0, client: "c", f: "add", input: 1, output: undefined, call: 0, ret: 1, status: "ok",
+ * });
+ * assert.deepEqual(r, { ok: true, state: 3 });
  * ```
  */
 export interface StepResult<S> {
@@ -49,6 +53,7 @@ export interface StepResult<S> {
  * ```ts
  * import type { Model } from "./models.ts";
  * import { isUnknown } from "./models.ts";
+ * import assert from "node:assert/strict";
  * // A stack with push(x) and pop() -> x.
  * const stackModel: Model<readonly number[]> = {
  *   name: "stack",
@@ -61,6 +66,9 @@ export interface StepResult<S> {
  *   },
  *   key: (s) => s.join(","),
  * };
+ * const pop = { id: 1, client: "c", f: "pop", input: null, call: 2, ret: 3 } as const;
+ * assert.equal(stackModel.step([1, 2], { ...pop, output: 2, status: "ok" }).ok, true);
+ * assert.equal(stackModel.step([1, 2], { ...pop, output: 1, status: "ok" }).ok, false);
  * ```
  */
 export interface Model<S> {
@@ -104,8 +112,9 @@ export interface Model<S> {
  * @example
  * ```ts
  * import { ModelInputError } from "./models.ts";
+ * import assert from "node:assert/strict";
  * const e = new ModelInputError(4, "register: unknown operation \"pop\"");
- * e.opId; // 4
+ * assert.equal(e.opId, 4);
  * ```
  */
 export class ModelInputError extends Error {
@@ -126,7 +135,10 @@ export class ModelInputError extends Error {
  * @example
  * ```ts
  * import { isUnknown } from "./models.ts";
- * isUnknown({ id: 0, client: "c", f: "read", input: null, output: 1, call: 0, ret: 1, status: "ok" }); // false
+ * import assert from "node:assert/strict";
+ * const read = { id: 0, client: "c", f: "read", input: null, output: 1, call: 0, ret: 1 };
+ * assert.equal(isUnknown({ ...read, status: "ok" }), false);
+ * assert.equal(isUnknown({ ...read, status: "info" }), true);
  * ```
  */
 export function isUnknown(op: Operation): boolean {
@@ -141,7 +153,8 @@ export function isUnknown(op: Operation): boolean {
  * @example
  * ```ts
  * import { canonical } from "./models.ts";
- * canonical({ b: 1, a: [2, "x"] }); // '{"a":[2,"x"],"b":1}'
+ * import assert from "node:assert/strict";
+ * assert.equal(canonical({ b: 1, a: [2, "x"] }), '{"a":[2,"x"],"b":1}');
  * ```
  */
 export function canonical(v: unknown): string {
@@ -188,9 +201,10 @@ export function canonical(v: unknown): string {
  * @example
  * ```ts
  * import { valueKey } from "./models.ts";
- * valueKey(3); // 3
- * valueKey("3"); // "3"
- * valueKey(null) === valueKey(undefined); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(valueKey(3), 3);
+ * assert.equal(valueKey("3"), "3");
+ * assert.equal(valueKey(null), valueKey(undefined));
  * ```
  */
 export function valueKey(v: unknown): string | number {
@@ -206,9 +220,10 @@ export function valueKey(v: unknown): string | number {
  * @example
  * ```ts
  * import { sameValue } from "./models.ts";
- * sameValue(null, undefined); // true
- * sameValue([1, { a: 2 }], [1, { a: 2 }]); // true
- * sameValue(1, "1"); // false
+ * import assert from "node:assert/strict";
+ * assert.ok(sameValue(null, undefined));
+ * assert.ok(sameValue([1, { a: 2 }], [1, { a: 2 }]));
+ * assert.equal(sameValue(1, "1"), false);
  * ```
  */
 export function sameValue(a: unknown, b: unknown): boolean {
@@ -313,9 +328,11 @@ function registerValidate(op: Operation, withCas: boolean): string | undefined {
  * @example
  * ```ts
  * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
  * const s = registerModel.step(registerModel.init(), {
  *   id: 0, client: "c", f: "write", input: 1, output: undefined, call: 0, ret: 1, status: "ok",
- * }).state; // 1
+ * }).state;
+ * assert.equal(s, 1);
  * ```
  */
 export const registerModel: Model<unknown> = {
@@ -344,9 +361,11 @@ export const registerModel: Model<unknown> = {
  * @example
  * ```ts
  * import { casRegisterModel } from "./models.ts";
+ * import assert from "node:assert/strict";
  * const r = casRegisterModel.step(1, {
  *   id: 0, client: "c", f: "cas", input: [1, 2], output: true, call: 0, ret: 1, status: "ok",
- * }); // { ok: true, state: 2 }
+ * });
+ * assert.deepEqual(r, { ok: true, state: 2 });
  * ```
  */
 export const casRegisterModel: Model<unknown> = {
@@ -371,9 +390,11 @@ export const casRegisterModel: Model<unknown> = {
  * @example
  * ```ts
  * import { counterModel } from "./models.ts";
- * counterModel.step(2, {
+ * import assert from "node:assert/strict";
+ * const r = counterModel.step(2, {
  *   id: 0, client: "c", f: "read", input: null, output: 2, call: 0, ret: 1, status: "ok",
- * }).ok; // true
+ * });
+ * assert.equal(r.ok, true);
  * ```
  */
 export const counterModel: Model<number> = {
@@ -418,8 +439,11 @@ export const counterModel: Model<number> = {
  *
  * @example
  * ```ts
- * import type { SetState } from "./models.ts";
- * const s: SetState = ["1", '"a"'];
+ * import { setModel, type SetState } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const op = { id: 0, client: "c", f: "add", input: "a", output: undefined, call: 0, ret: 1 };
+ * const s: SetState = setModel.step(["1"], { ...op, status: "ok" }).state;
+ * assert.deepEqual(s, ['"a"', "1"]); // canonical texts, sorted
  * ```
  */
 export type SetState = readonly string[];
@@ -454,8 +478,9 @@ function setOfOutput(output: unknown): string | undefined {
  * @example
  * ```ts
  * import { setModel } from "./models.ts";
+ * import assert from "node:assert/strict";
  * const op = { id: 0, client: "c", f: "add", input: 5, output: undefined, call: 0, ret: 1, status: "ok" as const };
- * setModel.describeState!(setModel.step(setModel.init(), op).state); // "#{5}"
+ * assert.equal(setModel.describeState!(setModel.step(setModel.init(), op).state), "#{5}");
  * ```
  */
 export const setModel: Model<SetState> = {
@@ -515,8 +540,12 @@ export const setModel: Model<SetState> = {
  *
  * @example
  * ```ts
- * import type { KvState } from "./models.ts";
- * const s: KvState = ['"x"', 1, '"y"', "b"];
+ * import { kvModel, type KvState } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const put = { id: 0, client: "c", f: "put", input: { key: "x", value: 1 }, call: 0, ret: 1 };
+ * const { state } = kvModel.step(kvModel.init(), { ...put, output: undefined, status: "ok" });
+ * const s: KvState = state;
+ * assert.deepEqual(s, ['"x"', 1]); // key text, value, key text, value, ...
  * ```
  */
 export type KvState = readonly unknown[];
@@ -664,9 +693,10 @@ function kvAppend(cur: unknown, v: unknown): unknown {
  * @example
  * ```ts
  * import { kvModel } from "./models.ts";
+ * import assert from "node:assert/strict";
  * const put = { id: 0, client: "c", f: "put", input: { key: "x", value: 1 }, output: undefined, call: 0, ret: 1, status: "ok" as const };
  * const get = { id: 1, client: "c", f: "get", input: { key: "x" }, output: 1, call: 2, ret: 3, status: "ok" as const };
- * kvModel.partition!([put, get]).length; // 1
+ * assert.equal(kvModel.partition!([put, get]).length, 1);
  * ```
  */
 export const kvModel: Model<KvState> = {

@@ -13,7 +13,7 @@
  */
 
 import { ConfigError } from "../errors.ts";
-import { parseSeedRange, parseShard, type SeedRange, type Shard } from "./shard.ts";
+import { parseSeedRange, parseShard, type SeedRange, type Shard, shardSeeds } from "./shard.ts";
 import {
   slowestOf,
   SWEEP_FORMAT,
@@ -92,12 +92,37 @@ export function parseSweepReport(text: string, name: string): SweepReport {
     throw new ConfigError(name, `notReached must be { seeds, rest, count }, got ${shown(nr)}`);
   }
   const report = raw as SweepReport;
+  let seedsInParts = 0;
   for (const part of report.parts) {
     try {
-      parsePart(part);
+      const { range, shard } = parsePart(part);
+      seedsInParts += shardSeeds(range, shard).length;
     } catch {
       throw new ConfigError(name, `parts: cannot read ${JSON.stringify(part)}`);
     }
+  }
+  // A report must add up, or a merge of it proves nothing.
+  if (
+    r.shard !== null && (typeof r.shard !== "string" ||
+      report.parts.length !== 1 || report.parts[0] !== `${r.shard} of ${r.seeds}`)
+  ) {
+    throw new ConfigError(
+      name,
+      `shard ${shown(r.shard)} does not match its parts ${JSON.stringify(report.parts)}`,
+    );
+  }
+  if (report.failed !== report.failures.length) {
+    throw new ConfigError(
+      name,
+      `says ${report.failed} failed but lists ${report.failures.length} failures`,
+    );
+  }
+  if (report.runs + report.notReached.count !== seedsInParts) {
+    throw new ConfigError(
+      name,
+      `ran ${report.runs} seeds and did not reach ${report.notReached.count}, ` +
+        `but its parts hold ${seedsInParts}`,
+    );
   }
   return report;
 }
@@ -151,6 +176,14 @@ export function mergeSweepReports(
         );
       }
     }
+  }
+  const missing = missingShards(parts.map((p) => p.part));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      "merge",
+      `missing ${missing.length === 1 ? "shard" : "shards"} ${missing.join(", ")}: ` +
+        "merge the report of every shard",
+    );
   }
   const sum = (f: (r: SweepReport) => number) => reports.reduce((n, r) => n + f(r), 0);
   const ranges = parts.map((p) => parsePart(p.part).range);

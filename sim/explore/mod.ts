@@ -23,7 +23,7 @@
 export { firstDifference, formatDifference, type TraceDifference } from "./diff.ts";
 export { type Eventually, eventually } from "./liveness.ts";
 export { mergeSweepReports, missingShards, parseSweepReport } from "./merge.ts";
-export { paramsOfTrace, type ReplayOutcome, replayTrace } from "./replay.ts";
+export { type ReplayOutcome, replayTrace } from "./replay.ts";
 export {
   formatSeedRange,
   formatShard,

@@ -7,25 +7,26 @@
  * @module
  */
 
-import { ConfigError } from "../errors.ts";
-import { parseLatency } from "../network.ts";
+import { ChoiceLog } from "../choices.ts";
 import {
-  resolveParams,
+  paramsOfSpec,
   runScenario,
+  type Scenario,
   type ScenarioParams,
-  type ScenarioRegistry,
   type ScenarioResult,
 } from "../scenario.ts";
 import type { TraceFile } from "../trace_file.ts";
 import { firstDifference, type TraceDifference } from "./diff.ts";
 
 /**
- * What a replay found.
+ * What replaying a saved trace found.
  *
  * @example
  * ```ts
  * import type { ReplayOutcome } from "./replay.ts";
- * const say = (r: ReplayOutcome) => r.same ? `same ${r.actual}` : `differs at ${r.difference?.index}`;
+ * const line = (o: ReplayOutcome) => o.same ? "same" : `different from ${o.expected}`;
+ * import assert from "node:assert/strict";
+ * assert.equal(line({ same: true } as ReplayOutcome), "same");
  * ```
  */
 export interface ReplayOutcome {
@@ -43,66 +44,28 @@ export interface ReplayOutcome {
 }
 
 /**
- * The scenario parameters a trace file records (seed, nodes, time, network,
- * flags, and its fault schedule), ready for `resolveParams`.
- *
- * @example
- * ```ts
- * import { paramsOfTrace } from "./replay.ts";
- * paramsOfTrace({
- *   format: "dsim-trace", version: 1, scenario: "ping-pong", seed: 3,
- *   params: { nodes: 2, until: 500, loss: 0.1 }, faults: "", traceHash: "0000000000000000", events: [],
- * }).network; // { loss: 0.1 }
- * ```
- */
-export function paramsOfTrace(file: TraceFile): Parameters<typeof resolveParams>[1] {
-  const p = file.params;
-  // The schedule that ran, even when the scenario's default is random faults.
-  const given: Parameters<typeof resolveParams>[1] = {
-    seed: file.seed,
-    faults: file.faults === "" ? "none" : file.faults,
-    trace: "full",
-  };
-  if (p === undefined) return given;
-  given.nodes = p.nodes;
-  given.until = p.until;
-  const network: ScenarioParams["network"] = {};
-  if (p.latency !== undefined) network.latency = parseLatency(p.latency, "params.latency");
-  if (p.loss !== undefined) network.loss = p.loss;
-  if (p.dup !== undefined) network.duplicate = p.dup;
-  if (p.fifo !== undefined) network.fifo = p.fifo;
-  given.network = network;
-  if (p.flags !== undefined) given.flags = { ...p.flags };
-  return given;
-}
-
-/**
- * Runs a saved trace's scenario again and compares the hashes. Throws a
- * {@linkcode ConfigError} when the file names no scenario or one the
- * registry does not know.
+ * Runs a saved trace's scenario again from its spec (and its choice log,
+ * for a shrunk run) and compares the hashes; on a difference, finds the
+ * first event where the runs part. `scenario` is the one the file names
+ * (see `scenarioOfSpec` in `../scenario_module.ts`).
  *
  * @example
  * ```ts
  * import { replayTrace } from "./replay.ts";
- * import { scenarios } from "../../protocols/registry.ts";
- * import { resolveParams, runScenario } from "../scenario.ts";
- * import { traceFileFromResult } from "../trace_file.ts";
- * const given = { seed: 4 };
- * const run = runScenario(scenarios.get("ping-pong"), given);
- * const file = traceFileFromResult(run, resolveParams(scenarios.get("ping-pong"), given));
- * replayTrace(scenarios, file).same; // true
+ * import { runScenario } from "../scenario.ts";
+ * import { loadTrace, saveTrace, traceFileFromResult } from "../trace_file.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const file = loadTrace(saveTrace(traceFileFromResult(runScenario(pingPong, { seed: 4 }))));
+ * assert.equal(replayTrace(pingPong, file).same, true);
  * ```
  */
-export function replayTrace(registry: ScenarioRegistry, file: TraceFile): ReplayOutcome {
-  if (file.scenario === undefined) {
-    throw new ConfigError(
-      "trace file",
-      "names no scenario; only traces saved from a scenario run (sim run --out) can be replayed",
-    );
-  }
-  const scenario = registry.get(file.scenario);
-  const params = resolveParams(scenario, paramsOfTrace(file));
-  const result = runScenario(scenario, params);
+export function replayTrace(scenario: Scenario, file: TraceFile): ReplayOutcome {
+  const params = paramsOfSpec(scenario, file.spec, "full");
+  const choices = file.choices === undefined
+    ? undefined
+    : { log: ChoiceLog.from(file.choices), mode: "replay" as const };
+  const result = runScenario(scenario, params, choices === undefined ? {} : { choices });
   const same = result.traceHash === file.traceHash;
   const outcome: ReplayOutcome = {
     same,
@@ -111,6 +74,11 @@ export function replayTrace(registry: ScenarioRegistry, file: TraceFile): Replay
     result,
     params,
   };
-  if (!same) outcome.difference = firstDifference(file.events, result.sim.trace.events);
+  if (!same) {
+    // A file that holds only a run's latest events is compared with the same tail.
+    const mine = result.sim.trace.events, saved = file.events;
+    const tail = file.forgotten === 0 ? mine : mine.slice(Math.max(0, mine.length - saved.length));
+    outcome.difference = firstDifference(saved, tail);
+  }
   return outcome;
 }

@@ -419,8 +419,11 @@ function keepNodes(action: FaultAction, ids: Set<string>): FaultAction | undefin
     case "resume":
     case "skew":
     case "drift":
+    case "disconnect":
+    case "reconnect":
       return ids.has(action.node) ? action : undefined;
     case "block":
+    case "unblock":
       return ids.has(action.from) && ids.has(action.to) ? action : undefined;
     case "heal":
       return action;

@@ -10,6 +10,7 @@
 import Table from "npm:cli-table3@0.6.5";
 import { styleText } from "node:util";
 import { missingShards } from "./merge.ts";
+import { scenarioCommand } from "../scenario.ts";
 import type { SweepParams, SweepReport } from "./sweep.ts";
 
 /**
@@ -123,7 +124,8 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
       const shard = range.shard === null ? "" : ` --shard ${range.shard}`;
       lines.push(
         "  resume with:",
-        `    deno task sim sweep ${report.scenario} --seeds ${range.from}..${range.to}${shard}` +
+        `    ${scenarioCommand(report.scenario, p.module, "sweep")} ` +
+          `--seeds ${range.from}..${range.to}${shard}` +
           sweepFlags(p),
       );
     }

@@ -3,9 +3,10 @@
  *
  * The main thread hands out seeds in small chunks, in increasing order, to
  * whichever worker is free, so a few slow seeds do not leave a core idle.
- * Each worker imports the scenario registry itself (from a module URL the
- * caller names: `sim/` does not know the protocols) and runs seeds with
- * tracing off; a failing seed's replay command reproduces it with tracing on.
+ * Each worker imports the scenario from the module that defines it (its
+ * `module` URL: `sim/` does not know the protocols, and a user's scenario
+ * lives in the user's files) and runs seeds with tracing off; a failing
+ * seed's replay command reproduces it with tracing on.
  *
  * A wall-clock budget bounds the sweep: when it runs out the workers are
  * stopped, even in the middle of a seed that never ends, and the report
@@ -29,10 +30,10 @@ import {
   replayCommand,
   resolveParams,
   runScenario,
+  type RunSpec,
   runSpecOf,
   type Scenario,
   type ScenarioParams,
-  type ScenarioRegistry,
 } from "../scenario.ts";
 import { formatSeedRange, formatShard, type SeedRange, type Shard, shardSeeds } from "./shard.ts";
 
@@ -224,19 +225,12 @@ export interface SweepReport {
  * @example
  * ```ts
  * import type { SweepParams } from "./sweep.ts";
+ * import assert from "node:assert/strict";
  * const p: SweepParams = { nodes: 8, until: 2000, faults: "random", flags: { rumours: 3 } };
+ * assert.equal(p.flags.rumours, 3);
  * ```
  */
-export interface SweepParams {
-  nodes: number;
-  until: number;
-  latency?: string;
-  loss?: number;
-  dup?: number;
-  fifo?: boolean;
-  faults: string;
-  flags: Record<string, string | number | boolean>;
-}
+export type SweepParams = Omit<RunSpec, "scenario" | "seed">;
 
 /**
  * A shrunk failure, as a report keeps it.
@@ -285,16 +279,17 @@ export interface SweepProgress {
  * @example
  * ```ts
  * import type { SweepOptions } from "./sweep.ts";
- * const o: SweepOptions = { workers: 2, registryUrl: new URL("../../protocols/registry.ts", import.meta.url).href };
+ * import assert from "node:assert/strict";
+ * const o: SweepOptions = { workers: 2, budgetMs: 60_000 };
+ * assert.equal(o.workers, 2);
  * ```
  */
 export interface SweepOptions {
-  /** Parallel workers (default: the number of cores); 0 runs every seed in this thread. */
+  /**
+   * Parallel workers (default: the number of cores); 0 runs every seed in
+   * this thread. Workers load the scenario from its `module` URL.
+   */
   workers?: number;
-  /** URL of a module exporting the scenario registry; needed when `workers` > 0. */
-  registryUrl?: string;
-  /** Name of the registry's export in that module (default `scenarios`). */
-  registryExport?: string;
   /**
    * Wall-clock budget, ms. With workers, a seed that never ends is stopped;
    * in this thread the budget is checked between seeds.
@@ -324,8 +319,8 @@ export interface SweepOptions {
 export type ToWorker =
   | {
     type: "init";
-    registryUrl: string;
-    registryExport: string;
+    /** The URL of the module that exports the scenario. */
+    module: string;
     scenario: string;
     given: SweepGiven;
   }
@@ -390,20 +385,17 @@ export function runSeed(scenario: Scenario, given: SweepGiven, seed: number): Se
  * import { sweepParams } from "./sweep.ts";
  * import { resolveParams } from "../scenario.ts";
  * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
- * sweepParams(resolveParams(pingPong, {}), "").nodes; // 2
+ * import assert from "node:assert/strict";
+ * assert.equal(sweepParams(pingPong, resolveParams(pingPong, {}), "").nodes, 2);
  * ```
  */
-export function sweepParams(params: ScenarioParams, faults: string): SweepParams {
-  const net = params.network;
-  const p: SweepParams = { nodes: params.nodes, until: params.until, faults, flags: {} };
-  if (net.latency !== undefined && net.latency.kind !== "custom") {
-    p.latency = formatLatency(net.latency);
-  }
-  if (net.loss !== undefined) p.loss = net.loss;
-  if (net.duplicate !== undefined) p.dup = net.duplicate;
-  if (net.fifo !== undefined) p.fifo = net.fifo;
-  p.flags = { ...params.flags };
-  return p;
+export function sweepParams(
+  scenario: Scenario,
+  params: ScenarioParams,
+  faults: string,
+): SweepParams {
+  const { scenario: _name, seed: _seed, ...rest } = runSpecOf(scenario, params, faults);
+  return rest;
 }
 
 /**
@@ -414,19 +406,26 @@ export function sweepParams(params: ScenarioParams, faults: string): SweepParams
  * @example
  * ```ts
  * import { runSweep } from "./sweep.ts";
- * import { scenarios } from "../../protocols/registry.ts";
- * const report = await runSweep(scenarios, {
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const report = await runSweep(pingPong, {
  *   scenario: "ping-pong", given: {}, seeds: { from: 1, to: 20 },
  * }, { workers: 0 });
- * report.runs; // 20
+ * assert.equal(report.runs, 20);
+ * assert.equal(report.failed, 0);
  * ```
  */
 export async function runSweep(
-  registry: ScenarioRegistry,
+  scenario: Scenario,
   spec: SweepSpec,
   options: SweepOptions = {},
 ): Promise<SweepReport> {
-  const scenario = registry.get(spec.scenario);
+  if (scenario.name !== spec.scenario) {
+    throw new ConfigError(
+      "sweep",
+      `the spec names ${spec.scenario}, the scenario is ${scenario.name}`,
+    );
+  }
   // Bad parameters are found here, once, rather than by every worker.
   const params = resolveParams(scenario, { ...spec.given, seed: spec.seeds.from });
   const seeds = shardSeeds(spec.seeds, spec.shard);
@@ -454,7 +453,7 @@ export async function runSweep(
   const wallMs = performance.now() - started;
   return buildReport(
     spec,
-    sweepParams(params, spec.given.faults ?? scenario.defaults.faults ?? ""),
+    sweepParams(scenario, params, spec.given.faults ?? scenario.defaults.faults ?? ""),
     {
       outcomes: run.outcomes,
       inFlight: run.inFlight,
@@ -506,11 +505,12 @@ function inWorkers(
   options: SweepOptions,
   started: number,
 ): Promise<Ran> {
-  const registryUrl = options.registryUrl;
-  if (registryUrl === undefined) {
+  const module = scenario.module;
+  if (module === undefined) {
     throw new ConfigError(
-      "registryUrl",
-      "a sweep in workers needs the URL of the module exporting the scenarios (or workers: 0)",
+      "--workers",
+      `workers load ${scenario.name} from its module, and it has none: define it with ` +
+        "defineScenario (or set module: import.meta.url), or run it in this thread (workers: 0)",
     );
   }
   if (spec.given.network?.latency?.kind === "custom") {
@@ -607,8 +607,7 @@ function inWorkers(
       worker.postMessage(
         {
           type: "init",
-          registryUrl,
-          registryExport: options.registryExport ?? "scenarios",
+          module,
           scenario: spec.scenario,
           given: spec.given,
         } satisfies ToWorker,

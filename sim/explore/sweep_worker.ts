@@ -1,24 +1,27 @@
 /**
  * The body of one sweep worker (see {@linkcode runSweep} in `sweep.ts`).
  *
- * It imports the scenario registry from the URL the main thread names, so
- * `sim/` itself never imports a protocol, then runs the seeds it is handed
- * and posts one result per seed and `done` per chunk. Errors go back as
- * messages: a {@linkcode ConfigError} keeps its input name so the command
- * line can report it as bad input.
+ * It imports the scenario from the module URL the main thread names (the
+ * module that defines it, a user's included), so `sim/` itself never
+ * imports a protocol, then runs the seeds it is handed and posts one result
+ * per seed and `done` per chunk. Errors go back as messages: a
+ * {@linkcode ConfigError} keeps its input name so the command line can
+ * report it as bad input.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * // Started by runSweep, never directly:
  * const url = new URL("./sweep_worker.ts", import.meta.url).href;
- * url.endsWith("sweep_worker.ts"); // true
+ * assert.ok(url.endsWith("sweep_worker.ts"));
  * ```
  *
  * @module
  */
 
 import { ConfigError } from "../errors.ts";
-import type { Scenario, ScenarioRegistry } from "../scenario.ts";
+import type { Scenario } from "../scenario.ts";
+import { pickScenario } from "../scenario_module.ts";
 import { type FromWorker, runSeed, type SweepGiven, type ToWorker } from "./sweep.ts";
 
 /** The worker's side of the channel; typed here so this file needs no worker lib. */
@@ -36,16 +39,8 @@ port.onmessage = async (e) => {
   switch (msg.type) {
     case "init":
       try {
-        const mod = await import(msg.registryUrl) as Record<string, unknown>;
-        const registry = mod[msg.registryExport] as ScenarioRegistry | undefined;
-        // Duck-typed: a registry built from another copy of sim/ is just as good.
-        if (typeof registry?.get !== "function") {
-          throw new ConfigError(
-            "registryUrl",
-            `${msg.registryUrl} has no ScenarioRegistry export named ${msg.registryExport}`,
-          );
-        }
-        scenario = registry.get(msg.scenario);
+        const mod = await import(msg.module) as Record<string, unknown>;
+        scenario = pickScenario(mod, msg.module, msg.scenario);
         given = msg.given;
         port.postMessage({ type: "ready" });
       } catch (error) {

@@ -38,8 +38,14 @@ import type { TraceEvent, TraceKind } from "../trace.ts";
  *
  * @example
  * ```ts
- * import type { DiagramHighlight } from "./diagram.ts";
- * const h: DiagramHighlight = { ops: [3, 4], messages: new Set([17]) };
+ * import { type DiagramHighlight, renderDiagram } from "./diagram.ts";
+ * import assert from "node:assert/strict";
+ * const h: DiagramHighlight = { messages: new Set([0]) };
+ * const text = renderDiagram([
+ *   { t: 0, kind: "send", node: "n1", to: "n2", id: 0, msg: { type: "ping" } },
+ *   { t: 3, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } },
+ * ], { highlight: h, legend: false });
+ * assert.match(text, /^\* 3 │ ├─+ ping #0/m); // marked rows start with `*`
  * ```
  */
 export interface DiagramHighlight {
@@ -54,8 +60,15 @@ export interface DiagramHighlight {
  *
  * @example
  * ```ts
- * import type { DiagramOptions } from "./diagram.ts";
- * const o: DiagramOptions = { width: 80, from: 100, to: 300, kinds: ["deliver", "drop", "crash"] };
+ * import { type DiagramOptions, renderDiagram } from "./diagram.ts";
+ * import assert from "node:assert/strict";
+ * const o: DiagramOptions = { width: 40, kinds: ["deliver"], legend: false };
+ * const text = renderDiagram([
+ *   { t: 0, kind: "send", node: "n1", to: "n2", id: 0, msg: { type: "ping" } },
+ *   { t: 3, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } },
+ * ], o);
+ * assert.equal(text.split("\n").length, 3); // header, rule, the delivery
+ * assert.ok(text.split("\n").every((line) => line.length <= 40));
  * ```
  */
 export interface DiagramOptions {
@@ -208,7 +221,10 @@ function paint(style: string, text: string): string {
  * @example
  * ```ts
  * import { renderDiagram, shouldColor } from "./diagram.ts";
+ * import assert from "node:assert/strict";
  * const text = renderDiagram([{ t: 0, kind: "start", node: "n1" }], { color: shouldColor() });
+ * assert.equal(typeof shouldColor(), "boolean");
+ * assert.match(text, /n1/);
  * ```
  */
 export function shouldColor(): boolean {
@@ -230,7 +246,8 @@ export function shouldColor(): boolean {
  * @example
  * ```ts
  * import { visibleWidth } from "./diagram.ts";
- * visibleWidth("\x1b[31mn1 ├──▶\x1b[39m"); // 6
+ * import assert from "node:assert/strict";
+ * assert.equal(visibleWidth("\x1b[31mn1 ├──▶\x1b[39m"), 7);
  * ```
  */
 export function visibleWidth(text: string): number {
@@ -345,10 +362,20 @@ interface MessageInfo {
  * @example
  * ```ts
  * import { renderDiagram } from "./diagram.ts";
- * import { runScenario } from "../scenario.ts";
- * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
- * const run = runScenario(pingPong, { seed: 3, network: { loss: 0.2 } });
- * console.log(renderDiagram(run.sim.trace.events, { width: 100, maxRows: 40 }));
+ * import assert from "node:assert/strict";
+ * const text = renderDiagram([
+ *   { t: 0, kind: "send", node: "n1", to: "n2", id: 0, msg: { type: "ping" } },
+ *   { t: 3, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } },
+ * ], { width: 40, legend: false });
+ * assert.equal(
+ *   text,
+ *   [
+ *     " ms │ n1               n2",
+ *     "────┼───────────────────────────────────",
+ *     "  0 │ ● ping #0 → n2   │",
+ *     "  3 │ ├─── ping #0 ────▶",
+ *   ].join("\n"),
+ * );
  * ```
  */
 export function renderDiagram(
@@ -411,6 +438,7 @@ export function renderDiagram(
         e.groups.flat().forEach(note);
         break;
       case "block":
+      case "unblock":
         note(e.from);
         note(e.to);
         break;
@@ -591,6 +619,13 @@ export function renderDiagram(
         local(line, e.node, e.kind === "pause" ? "┆" : "│", e.kind, "crash");
         return line;
       }
+      case "disconnect":
+      case "reconnect": {
+        const line = row(e, " ");
+        const text = e.kind === "disconnect" ? "disconnected: every link cut" : "reconnected";
+        local(line, e.node, e.kind === "disconnect" ? "╳" : "│", text, "cut");
+        return line;
+      }
       case "send": {
         const hi = hiMsgs.has(e.id);
         const line = row(e, hi ? "*" : " ");
@@ -699,15 +734,19 @@ export function renderDiagram(
       }
       case "partition":
       case "block":
+      case "unblock":
       case "heal": {
         const line = row(e, " ");
         const text = e.kind === "partition"
           ? `partition ${e.groups.map((g) => g.join(",")).join(" | ")}`
           : e.kind === "block"
           ? `block ${e.from} → ${e.to} (one way)`
+          : e.kind === "unblock"
+          ? `unblock ${e.from} → ${e.to}`
           : "heal: every link restored";
-        const bar = e.kind === "heal" ? "─" : "═";
-        const style = e.kind === "heal" ? "heal" : "cut";
+        const restores = e.kind === "heal" || e.kind === "unblock";
+        const bar = restores ? "─" : "═";
+        const style = restores ? "heal" : "cut";
         line.put(margin, bar.repeat(area), style);
         line.put(margin + 2, ` ${clip(clean(text), area - 6)} `, style);
         return line;
@@ -734,6 +773,7 @@ export function renderDiagram(
     switch (e.kind) {
       case "partition":
       case "block":
+      case "unblock":
       case "heal":
       case "violation":
         return true;

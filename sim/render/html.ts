@@ -33,8 +33,10 @@ import { messageSpans, traceNodes } from "./messages.ts";
  *
  * @example
  * ```ts
- * import type { HtmlOptions } from "./html.ts";
- * const o: HtmlOptions = { title: "gossip seed 3", subtitle: "trace 6f1c2a9e03b4d57a" };
+ * import { type HtmlOptions, renderHtml } from "./html.ts";
+ * import assert from "node:assert/strict";
+ * const o: HtmlOptions = { title: "gossip seed 3", subtitle: "deno task sim run gossip --seed 3" };
+ * assert.match(renderHtml([], o), /<title>gossip seed 3<\/title>/);
  * ```
  */
 export interface HtmlOptions {
@@ -74,12 +76,13 @@ interface PageData {
  * @example
  * ```ts
  * import { renderHtml } from "./html.ts";
+ * import assert from "node:assert/strict";
  * const page = renderHtml([
  *   { t: 0, kind: "start", node: "n1" },
  *   { t: 0, kind: "send", node: "n1", to: "n2", id: 0, msg: { type: "ping" } },
  *   { t: 3, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } },
  * ], { title: "ping" });
- * page.startsWith("<!DOCTYPE html>"); // true
+ * assert.ok(page.startsWith("<!DOCTYPE html>"));
  * ```
  */
 export function renderHtml(events: readonly TraceEvent[], options: HtmlOptions = {}): string {
@@ -185,11 +188,32 @@ function pageData(events: readonly TraceEvent[]): PageData {
         return;
       }
       case "heal":
-        for (const cut of open.splice(0)) {
+        // Heal restores partitions and blocks; a disconnected node stays cut.
+        for (const cut of open.filter((c) => !c.label.startsWith("disconnect "))) {
+          open.splice(open.indexOf(cut), 1);
           cut.until = e.t;
           cut.untilI = i;
         }
         return;
+      case "unblock":
+      case "reconnect": {
+        const [label, node] = e.kind === "unblock"
+          ? [`block ${e.from} -> ${e.to}`, e.from]
+          : [`disconnect ${e.node}`, e.node];
+        const cut = open.find((c) => c.label === label);
+        if (cut !== undefined) {
+          open.splice(open.indexOf(cut), 1);
+          cut.until = e.t;
+          cut.untilI = i;
+        }
+        return mark(e.kind, node, e.kind);
+      }
+      case "disconnect": {
+        const cut = { i, t: e.t, label: `disconnect ${e.node}`, until: null, untilI: null };
+        data.cuts.push(cut);
+        open.push(cut);
+        return mark("disconnect", e.node, "disconnect");
+      }
       case "violation":
         data.alarms.push({ i, t: e.t, node: e.node ?? null, label: `${e.check}: ${e.message}` });
         return;

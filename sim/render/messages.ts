@@ -14,28 +14,41 @@ import type { DropReason, TraceEvent } from "../trace.ts";
  *
  * @example
  * ```ts
- * import type { MessageSpan } from "./messages.ts";
- * const m: MessageSpan = {
+ * import { type MessageSpan, messageSpans } from "./messages.ts";
+ * import assert from "node:assert/strict";
+ * const [m]: MessageSpan[] = messageSpans([
+ *   { t: 0, kind: "start", node: "n1" },
+ *   { t: 0, kind: "send", node: "n1", to: "n2", id: 0, msg: { type: "ping" } },
+ *   { t: 4.2, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } },
+ * ]);
+ * assert.deepEqual(m, {
  *   id: 0, from: "n1", to: "n2", msg: { type: "ping" }, sentAt: 0, sendIndex: 1,
- *   fate: "delivered", endAt: 4.2, endIndex: 3,
- * };
+ *   fate: "delivered", endAt: 4.2, endIndex: 2,
+ * });
  * ```
  */
 export interface MessageSpan {
   /** The message id (a duplicate copy has its own). */
   id: number;
+  /** The sender. */
   from: NodeId;
+  /** The receiver. */
   to: NodeId;
+  /** The message as sent. */
   msg: unknown;
-  /** Global time and trace index of the send (of the `duplicate` event for a copy). */
+  /** Global time of the send (of the `duplicate` event for a copy). */
   sentAt: number;
+  /** Trace index of the send (of the `duplicate` event for a copy). */
   sendIndex: number;
   /** For a duplicate copy: the id of the message it copies. */
   copyOf?: number;
+  /** How it ended: delivered, dropped, or not yet either when the trace ends. */
   fate: "delivered" | "dropped" | "in-flight";
-  /** Time and trace index of the delivery or drop (absent while in flight). */
+  /** Time of the delivery or drop (absent while in flight). */
   endAt?: number;
+  /** Trace index of the delivery or drop (absent while in flight). */
   endIndex?: number;
+  /** Why it was dropped (only for a drop). */
   reason?: DropReason;
 }
 
@@ -45,11 +58,12 @@ export interface MessageSpan {
  * @example
  * ```ts
  * import { messageSpans } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const spans = messageSpans([
  *   { t: 0, kind: "send", node: "a", to: "b", id: 0, msg: "hi" },
  *   { t: 2, kind: "deliver", node: "b", from: "a", id: 0, msg: "hi" },
  * ]);
- * spans[0].fate; // "delivered"
+ * assert.equal(spans[0].fate, "delivered");
  * ```
  */
 export function messageSpans(events: readonly TraceEvent[]): MessageSpan[] {
@@ -111,7 +125,12 @@ export function messageSpans(events: readonly TraceEvent[]): MessageSpan[] {
  * @example
  * ```ts
  * import { traceNodes } from "./messages.ts";
- * traceNodes([{ t: 0, kind: "start", node: "n2" }, { t: 0, kind: "start", node: "n1" }]); // ["n2", "n1"]
+ * import assert from "node:assert/strict";
+ * const started = [
+ *   { t: 0, kind: "start", node: "n2" },
+ *   { t: 0, kind: "start", node: "n1" },
+ * ] as const;
+ * assert.deepEqual(traceNodes(started), ["n2", "n1"]);
  * ```
  */
 export function traceNodes(events: readonly TraceEvent[]): NodeId[] {
@@ -125,6 +144,7 @@ export function traceNodes(events: readonly TraceEvent[]): NodeId[] {
         e.groups.flat().forEach(add);
         break;
       case "block":
+      case "unblock":
         add(e.from);
         add(e.to);
         break;

@@ -6,13 +6,15 @@
  * @example
  * ```ts
  * import { renderDiagram, renderShiviz } from "./mod.ts";
- * import { runScenario } from "../scenario.ts";
- * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import { Simulation } from "../simulation.ts";
  * import assert from "node:assert/strict";
- * const run = runScenario(pingPong, { seed: 1, flags: { rounds: 2 } });
- * const diagram = renderDiagram(run.sim.trace.events, { width: 80 });
- * assert.match(diagram, /n1/);
- * assert.match(renderShiviz(run.sim.trace.events), /n2 \{/);
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("n1", () => ({ onStart: (ctx) => ctx.send("n2", "ping"), onMessage() {} }));
+ * sim.spawn("n2", () => ({ onMessage: (ctx, msg, from) => ctx.log(`got ${msg} from ${from}`) }));
+ * sim.run({ until: 100 });
+ * const diagram = renderDiagram(sim.trace.events, { width: 80 });
+ * assert.match(diagram, /ping #0/);
+ * assert.match(renderShiviz(sim.trace.events), /log got ping from n1\nn2 \{"n2":3,"n1":2\}/);
  * ```
  *
  * @module

@@ -27,23 +27,42 @@ import { traceNodes } from "./messages.ts";
  *
  * @example
  * ```ts
- * import type { ChromeTraceEvent } from "./perfetto.ts";
- * const e: ChromeTraceEvent = { name: "crash", ph: "X", ts: 40000, dur: 0.5, pid: 1, tid: 2 };
+ * import { type ChromeTraceEvent, toChromeTrace } from "./perfetto.ts";
+ * import assert from "node:assert/strict";
+ * const events: ChromeTraceEvent[] = toChromeTrace([
+ *   { t: 0, kind: "start", node: "n1" },
+ *   { t: 40, kind: "crash", node: "n1" },
+ * ]).traceEvents;
+ * const crash = events.find((e) => e.name === "crash");
+ * assert.equal(crash?.ph, "X"); // a slice
+ * assert.equal(crash?.ts, 40_000); // 40 ms of virtual time, in microseconds
  * ```
  */
 export interface ChromeTraceEvent {
+  /** The slice's, instant's or metadata entry's name. */
   name: string;
+  /**
+   * Phase: `X` a complete slice, `i` an instant, `s`/`f` a flow's start and
+   * finish, `b`/`e` an async slice's begin and end, `M` metadata.
+   */
   ph: "X" | "i" | "s" | "f" | "b" | "e" | "M";
+  /** Start time in microseconds (virtual ms * 1000). */
   ts: number;
+  /** Process id: the cluster. */
   pid: number;
+  /** Thread id: the node's track. */
   tid: number;
+  /** Duration in microseconds, for `X` slices. */
   dur?: number;
+  /** Category: the trace kind, or `down` for a node's down time. */
   cat?: string;
+  /** Id that ties a flow's or an async slice's two ends together. */
   id?: number | string;
   /** Instant scope: thread or global. */
   s?: "t" | "g";
   /** Flow end binding: to the enclosing slice. */
   bp?: "e";
+  /** Details shown when the entry is selected (the event's fields). */
   args?: Record<string, unknown>;
 }
 
@@ -52,13 +71,19 @@ export interface ChromeTraceEvent {
  *
  * @example
  * ```ts
- * import type { ChromeTrace } from "./perfetto.ts";
- * const empty: ChromeTrace = { traceEvents: [], displayTimeUnit: "ms" };
+ * import { type ChromeTrace, toChromeTrace } from "./perfetto.ts";
+ * import assert from "node:assert/strict";
+ * const file: ChromeTrace = toChromeTrace([]);
+ * assert.equal(file.displayTimeUnit, "ms");
+ * assert.deepEqual(file.traceEvents.map((e) => e.name), ["process_name"]);
  * ```
  */
 export interface ChromeTrace {
+  /** The entries, metadata first. */
   traceEvents: ChromeTraceEvent[];
+  /** How viewers show times. */
   displayTimeUnit: "ms";
+  /** Free-form facts shown as the trace's metadata. */
   otherData?: Record<string, string>;
 }
 
@@ -67,8 +92,12 @@ export interface ChromeTrace {
  *
  * @example
  * ```ts
- * import type { PerfettoOptions } from "./perfetto.ts";
+ * import { type PerfettoOptions, toChromeTrace } from "./perfetto.ts";
+ * import assert from "node:assert/strict";
  * const o: PerfettoOptions = { title: "gossip seed 3", endMs: 2000, otherData: { seed: "3" } };
+ * const file = toChromeTrace([], o);
+ * assert.equal(file.traceEvents[0].args?.name, "gossip seed 3");
+ * assert.deepEqual(file.otherData, { seed: "3" });
  * ```
  */
 export interface PerfettoOptions {
@@ -89,11 +118,12 @@ const PID = 1;
  * @example
  * ```ts
  * import { toChromeTrace } from "./perfetto.ts";
+ * import assert from "node:assert/strict";
  * const t = toChromeTrace([
  *   { t: 0, kind: "send", node: "n1", to: "n2", id: 0, msg: { type: "ping" } },
  *   { t: 3, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } },
  * ]);
- * t.traceEvents.filter((e) => e.ph === "s" || e.ph === "f").length; // 2
+ * assert.equal(t.traceEvents.filter((e) => e.ph === "s" || e.ph === "f").length, 2);
  * ```
  */
 export function toChromeTrace(
@@ -236,11 +266,12 @@ export function toChromeTrace(
       }
       case "partition":
       case "block":
+      case "unblock":
       case "heal": {
         const name = e.kind === "partition"
           ? `partition ${e.groups.map((g) => g.join(",")).join(" | ")}`
-          : e.kind === "block"
-          ? `block ${e.from} -> ${e.to}`
+          : e.kind === "block" || e.kind === "unblock"
+          ? `${e.kind} ${e.from} -> ${e.to}`
           : "heal";
         out.push({ name, cat: "network", ph: "i", s: "g", ts, pid: PID, tid: 0 });
         return;
@@ -302,7 +333,8 @@ export function toChromeTrace(
  * @example
  * ```ts
  * import { renderPerfetto } from "./perfetto.ts";
- * JSON.parse(renderPerfetto([])).traceEvents.length; // 1
+ * import assert from "node:assert/strict";
+ * assert.equal(JSON.parse(renderPerfetto([])).traceEvents.length, 1);
  * ```
  */
 export function renderPerfetto(

@@ -40,10 +40,13 @@ import { formatEvent, type TraceEvent } from "../trace.ts";
  * @example
  * ```ts
  * import { SHIVIZ_REGEX } from "./shiviz.ts";
- * new RegExp(SHIVIZ_REGEX).exec('0.000 start\nn1 {"n1":1}')?.groups?.host; // "n1"
+ * import assert from "node:assert/strict";
+ * const match = new RegExp(SHIVIZ_REGEX).exec('0.000 start\nn1 {"n1":1}');
+ * assert.equal(match?.groups?.host, "n1");
+ * assert.equal(match?.groups?.clock, '{"n1":1}');
  * ```
  */
-export const SHIVIZ_REGEX = String.raw`(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`;
+export const SHIVIZ_REGEX: string = String.raw`(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`;
 
 /**
  * A vector clock: for each node, how many of its steps are in the causal
@@ -51,8 +54,14 @@ export const SHIVIZ_REGEX = String.raw`(?<event>.*)\n(?<host>\S*) (?<clock>{.*})
  *
  * @example
  * ```ts
- * import type { VectorClock } from "./shiviz.ts";
- * const c: VectorClock = { n1: 2, n2: 1 };
+ * import { type VectorClock, vectorClocks } from "./shiviz.ts";
+ * import assert from "node:assert/strict";
+ * const [first, second]: Array<VectorClock | undefined> = vectorClocks([
+ *   { t: 0, kind: "start", node: "n1" },
+ *   { t: 1, kind: "log", node: "n1", note: "ready" },
+ * ]);
+ * assert.deepEqual(first, { n1: 1 });
+ * assert.deepEqual(second, { n1: 2 });
  * ```
  */
 export type VectorClock = Record<NodeId, number>;
@@ -64,11 +73,12 @@ export type VectorClock = Record<NodeId, number>;
  * @example
  * ```ts
  * import { vectorClocks } from "./shiviz.ts";
+ * import assert from "node:assert/strict";
  * const clocks = vectorClocks([
  *   { t: 0, kind: "send", node: "a", to: "b", id: 0, msg: "hi" },
  *   { t: 2, kind: "deliver", node: "b", from: "a", id: 0, msg: "hi" },
  * ]);
- * clocks[1]; // { a: 1, b: 1 }
+ * assert.deepEqual(clocks[1], { a: 1, b: 1 });
  * ```
  */
 export function vectorClocks(events: readonly TraceEvent[]): Array<VectorClock | undefined> {
@@ -106,8 +116,9 @@ export function vectorClocks(events: readonly TraceEvent[]): Array<VectorClock |
  * @example
  * ```ts
  * import { renderShiviz, SHIVIZ_REGEX } from "./shiviz.ts";
+ * import assert from "node:assert/strict";
  * const log = renderShiviz([{ t: 0, kind: "start", node: "n1" }]);
- * log.split("\n"); // [SHIVIZ_REGEX, "", "0.000 start", 'n1 {"n1":1}', ""]
+ * assert.deepEqual(log.split("\n"), [SHIVIZ_REGEX, "", "0.000 start", 'n1 {"n1":1}', ""]);
  * ```
  */
 export function renderShiviz(events: readonly TraceEvent[]): string {

@@ -19,9 +19,9 @@
  */
 
 import type { Actor, Context, NodeId } from "../../actors/mod.ts";
-import { EventQueue, type Timed } from "../../sim/event_queue.ts";
+import { draw, streamKey } from "../../sim/choices.ts";
+import { EventHeap } from "../../sim/event_heap.ts";
 import type { Latency } from "../../sim/network.ts";
-import { Random } from "../../sim/random.ts";
 import { Simulation } from "../../sim/simulation.ts";
 
 /**
@@ -167,36 +167,40 @@ export function runEvents(sim: Simulation, events: number): number {
  * ```
  */
 export class BareLoop {
-  readonly #queue = new EventQueue<Timed>();
-  readonly #random: Random;
-  #now = 0;
+  readonly #heap = new EventHeap();
+  readonly #key: number;
+  #draws = 0;
+  #seq = 0;
+  #nowUs = 0;
 
   constructor(seed: number, inFlight: number) {
-    this.#random = Random.stream(seed, "network");
+    this.#key = streamKey(seed, "network");
     for (let i = 0; i < inFlight; i++) this.#schedule();
   }
 
-  /** Global virtual time reached (returned so the loop cannot be optimised away). */
+  /** Global virtual time reached, ms (returned so the loop cannot be optimised away). */
   get now(): number {
-    return this.#now;
+    return this.#nowUs / 1000;
   }
 
   /** Pops and re-pushes `events` entries; returns how many it processed. */
   run(events: number): number {
-    const queue = this.#queue;
+    const heap = this.#heap;
     let processed = 0;
     while (processed < events) {
-      const event = queue.pop()!;
-      this.#now = event.time;
+      this.#nowUs = heap.peekTime();
+      heap.pop();
       processed++;
       this.#schedule();
     }
     return processed;
   }
 
+  /** The simulator's own work per message, and nothing else: one draw, one rounding, one push. */
   #schedule(): void {
-    const delay = this.#random.uniform(BENCH_LATENCY.min, BENCH_LATENCY.max);
-    this.#queue.push({ time: this.#now + delay, seq: 0 });
+    const u = draw(this.#key, this.#draws++) / 4294967296;
+    const ms = BENCH_LATENCY.min + u * (BENCH_LATENCY.max - BENCH_LATENCY.min);
+    this.#heap.push(this.#nowUs + Math.round(ms * 1000), this.#seq++, 0);
   }
 }
 

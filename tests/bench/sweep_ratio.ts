@@ -41,8 +41,6 @@ import { runSweep, type SweepGiven } from "../../sim/explore/sweep.ts";
 /** The issue's target. */
 const TARGET = 1.7;
 
-const REGISTRY_URL = new URL("../../protocols/registry.ts", import.meta.url).href;
-
 /** A worker that spins through `n` units of arithmetic, then answers. */
 const SPIN = URL.createObjectURL(
   new Blob([
@@ -108,9 +106,8 @@ async function main(): Promise<number> {
     for (const workers of order) {
       const started = performance.now();
       const cpu = process.cpuUsage();
-      const report = await runSweep(scenarios, { scenario: name, given, seeds }, {
+      const report = await runSweep(scenarios.get(name), { scenario: name, given, seeds }, {
         workers,
-        registryUrl: REGISTRY_URL,
       });
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
