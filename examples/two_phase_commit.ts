@@ -46,7 +46,7 @@ export interface CommitExampleOptions {
 }
 
 /** One transaction, all three participants, every vote yes, 10 ms links that lose nothing. */
-const ONE_TXN = { clients: 1, txns: 1, span: 3, "no-chance": 0, "think-ms": 0 };
+const ONE_TXN = { clients: 1, txns: 1, span: 3, "abort-chance": 0, "think-ms": 0 };
 const QUIET = { loss: 0, duplicate: 0, latency: { kind: "fixed" as const, ms: 10 } };
 
 /**
@@ -140,6 +140,7 @@ export function forgetfulCoordinator(limit = 200): ShrinkResult | undefined {
 export function twoPhaseCommitExample(options: CommitExampleOptions = {}): string {
   const width = options.width ?? 100;
   const say = (text: string) => wrapText(text, width, 0);
+  const wrapLines = (lines: string[]) => lines.flatMap((l) => wrapText(l, width));
   const happy = oneTransaction("");
   const blocked = oneTransaction(CRASH_AFTER_VOTES, { withoutCoordinator: true });
   const presumed = oneTransaction(`${CRASH_AFTER_VOTES}; @400 restart tm`);
@@ -155,13 +156,16 @@ export function twoPhaseCommitExample(options: CommitExampleOptions = {}): strin
         : []
     );
   return [
-    "1. Two-phase commit, nothing failing. The client asks the coordinator tm to commit c1.1;",
-    "tm asks every participant to prepare; each writes its yes vote durably, then sends it; with",
-    "every yes, tm writes commit durably, then tells everyone, and they acknowledge:",
+    ...say(
+      "1. Two-phase commit, nothing failing. The client asks the coordinator tm to commit " +
+        "c1.1; tm asks every participant to prepare; each writes its yes vote durably, then " +
+        "sends it; with every yes, tm writes commit durably, then tells everyone, and they " +
+        "acknowledge:",
+    ),
     "",
     commitDiagram(happy, 0, 60, options),
     "",
-    ...happy.summary,
+    ...wrapLines(happy.summary),
     "",
     ...say(
       "2. The coordinator crashes at 25 ms, after the participants voted yes and before their " +
@@ -172,14 +176,14 @@ export function twoPhaseCommitExample(options: CommitExampleOptions = {}): strin
     "",
     commitDiagram(blocked, 0, 135, options),
     "",
-    ...blocked.summary,
-    `${blocked.violations[0]?.check}: ${blocked.violations[0]?.message}`,
+    ...wrapLines(blocked.summary),
+    ...say(`${blocked.violations[0]?.check}: ${blocked.violations[0]?.message}`),
     "",
     ...say(
       "3. When the coordinator comes back (at 400 ms) it has no commit record, so it never " +
         "committed: it presumes abort and answers the participants' questions with abort.",
     ),
-    ...presumed.summary.slice(0, 3),
+    ...wrapLines(presumed.summary.slice(0, 3)),
     "",
     ...say(
       "4. Had it decided first: tm collects the votes at 30 ms and writes commit, its " +

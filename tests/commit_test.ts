@@ -236,7 +236,7 @@ const BLOCKED = {
   flags: {
     clients: 1,
     txns: 1,
-    "no-chance": 0,
+    "abort-chance": 0,
     "think-ms": 0,
     "without-coordinator": true,
   },

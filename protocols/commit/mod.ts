@@ -15,7 +15,7 @@
  * const blocked = {
  *   seed: 1, network: { loss: 0, duplicate: 0, latency: { kind: "fixed", ms: 10 } } as const,
  *   faults: "@25 crash tm",
- *   flags: { clients: 1, txns: 1, "no-chance": 0, "think-ms": 0, "without-coordinator": true },
+ *   flags: { clients: 1, txns: 1, "abort-chance": 0, "think-ms": 0, "without-coordinator": true },
  * };
  * assert.equal(runScenario(twoPhaseCommit, blocked).violations[0].check, "termination");
  * assert.equal(runScenario(twoPhaseCommitFt, blocked).ok, true);

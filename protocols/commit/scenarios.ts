@@ -2,7 +2,7 @@
  * The `2pc` and `2pc-ft` scenarios: participants `n1..nN`, a coordinator
  * `tm` and clients `c1..cK` that ask `tm` to commit transactions over
  * random sets of participants. Each participant votes no with probability
- * `--no-chance`. Crashes, pauses and partitions of the participants and the
+ * `--abort-chance`. Crashes, pauses and partitions of the participants and the
  * coordinator come from the seed; the network loses and duplicates 5% of
  * messages.
  *
@@ -50,7 +50,11 @@ const COMMIT_FLAGS = {
   txns: flag.int("transactions per client", 15, { min: 0, max: 10_000 }),
   "think-ms": flag.number("mean pause before each transaction, ms", 100, { min: 0 }),
   span: flag.int("participants per transaction (0: 2..all at random)", 0, { min: 0 }),
-  "no-chance": flag.number("probability that a participant votes no", 0.1, { min: 0, max: 1 }),
+  "abort-chance": flag.number(
+    "probability that a participant votes no (so the transaction aborts)",
+    0.1,
+    { min: 0, max: 1 },
+  ),
   "without-coordinator": flag.bool(WITHOUT_COORDINATOR, false),
 } satisfies FlagSpecs;
 
@@ -98,7 +102,7 @@ export const twoPhaseCommit: Scenario<typeof TWO_PC_FLAGS> = defineScenario({
   defaults: DEFAULTS,
   flags: TWO_PC_FLAGS,
   setup(sim, params) {
-    const resource = new CoinResource(params.flags["no-chance"]);
+    const resource = new CoinResource(params.flags["abort-chance"]);
     const forgetDecision = params.flags["forget-decision"];
     return commitSetup(sim, params, (participants) => {
       for (const id of participants) sim.spawn(id, () => new Participant({ resource }));
@@ -127,7 +131,7 @@ export const twoPhaseCommitFt: Scenario<typeof TWO_PC_FT_FLAGS> = defineScenario
   defaults: DEFAULTS,
   flags: TWO_PC_FT_FLAGS,
   setup(sim, params) {
-    const resource = new CoinResource(params.flags["no-chance"]);
+    const resource = new CoinResource(params.flags["abort-chance"]);
     return commitSetup(sim, params, (group) => {
       for (const id of group) sim.spawn(id, () => new FtParticipant({ group, resource }));
       sim.spawn(COORDINATOR, () => new FtCoordinator());
