@@ -72,6 +72,6 @@ export function paxosSection(options: PaxosSectionOptions = {}): string {
     ),
     "the scenario under random faults, and the planted bug caught:",
     "  deno task sim run paxos --seed 1 --faults random --diagram",
-    "  deno task sim run paxos --mode single --seed 16 --ignore-accepted true",
+    "  deno task sim sweep paxos --mode single --seeds 1..100 --ignore-accepted true",
   ].join("\n");
 }

@@ -8,10 +8,11 @@
  * ```ts
  * import { paxos } from "./mod.ts";
  * import { runScenario } from "../../sim/scenario.ts";
+ * import { checkSeeds } from "../../sim/testing.ts";
  * import assert from "node:assert/strict";
  * assert.equal(runScenario(paxos, { seed: 2, trace: "off" }).ok, true);
- * const planted = runScenario(paxos, { seed: 2, flags: { "ignore-accepted": true }, trace: "off" });
- * assert.equal(planted.violations[0].check, "agreement");
+ * const planted = checkSeeds(paxos, { seeds: { from: 1, to: 50 }, flags: { "ignore-accepted": true } });
+ * assert.equal(planted.failures[0].violations[0].check, "agreement");
  * ```
  *
  * @module
