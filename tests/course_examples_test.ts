@@ -67,6 +67,9 @@ Deno.test("the demo tour has a Paxos section and an atomic commit section, in co
   assert.match(paxos, /agreement: n1 decided v-n1/);
   const commit = commitSection({ width: 100 });
   fits(commit);
+  // The tour reads the same every time: no wall-clock figures in these sections.
+  assert.equal(commitSection({ width: 100 }), commit);
+  assert.equal(paxosSection({ width: 100 }), paxos);
   assert.match(commit, /^── Atomic commit/);
   assert.match(commit, /in doubt/);
   assert.match(
