@@ -16,16 +16,29 @@
  * deno task sim replay run.json
  * deno task sim run ./my_protocol.ts#my-scenario --seed 7
  * deno task demo
+ * deno task cluster raft-kv --nodes 3
  * ```
  *
  * @module
  */
 
 import { demo } from "./examples/demo.ts";
-import { scenarios } from "./protocols/registry.ts";
+import { clusterScenarios, scenarios } from "./protocols/registry.ts";
+import { runRuntimeCli } from "./runtime/cli.ts";
 import { runCli } from "./sim/cli.ts";
 
-if (import.meta.main) {
+/** Commands of the runtime (real processes) rather than the simulator. */
+const RUNTIME_COMMANDS = new Set(["node", "maelstrom", "cluster"]);
+
+if (import.meta.main && RUNTIME_COMMANDS.has(Deno.args[0])) {
+  Deno.exit(
+    await runRuntimeCli(Deno.args, {
+      stdout: (s) => console.log(s),
+      stderr: (s) => console.error(s),
+      clusterScenarios,
+    }),
+  );
+} else if (import.meta.main) {
   // Deno.noColor honours NO_COLOR without needing --allow-env.
   const color = Deno.stdout.isTerminal() && !Deno.noColor;
   Deno.exit(await runCli(scenarios, Deno.args, { demo: () => demo({ color }) }));

@@ -174,21 +174,37 @@ export class Mount<N extends string, L extends Actor<unknown, unknown>> {
       "msg" in msg;
   }
 
-  /** Hands `msg` to the layer if it is the layer's; returns whether it was. */
-  message(host: Context<unknown, unknown>, msg: unknown, from: NodeId): boolean {
+  /**
+   * Hands `msg` to the layer if it is the layer's; returns whether it was.
+   * When it returns false, the host's type for `msg` no longer includes the
+   * layer's messages, so the host's own `switch` stays exhaustive. (That
+   * needs the mount's name as a literal type, `Mount<"link", ...>`, which
+   * `mount("link", ...)` infers; a `Mount<string, ...>` would rule out every
+   * layer's messages.)
+   */
+  message(
+    host: Context<unknown, unknown>,
+    msg: unknown,
+    from: NodeId,
+  ): msg is LayerMsg<N, MessageOf<L>> {
     if (!this.owns(msg)) return false;
     this.layer.onMessage(this.context(host), msg.msg, from);
     return true;
   }
 
-  /** Hands `timer` to the layer if it is the layer's; returns whether it was. */
-  timer(host: Context<unknown, unknown>, timer: unknown): boolean {
+  /** Hands `timer` to the layer if it is the layer's; returns whether it was (see `message`). */
+  timer(host: Context<unknown, unknown>, timer: unknown): timer is LayerTimer<N, TimerOf<L>> {
     if (
       typeof timer !== "object" || timer === null ||
       (timer as LayerTimer<N, unknown>).layer !== this.name || !("timer" in timer)
     ) return false;
     this.layer.onTimer?.(this.context(host), (timer as LayerTimer<N, TimerOf<L>>).timer);
     return true;
+  }
+
+  /** The layer's `inspect()`, for the host's own (`undefined` if the layer has none). */
+  inspect(): unknown {
+    return this.layer.inspect?.();
   }
 }
 
@@ -228,6 +244,34 @@ export function mount<N extends string, L extends Actor<unknown, unknown>>(
  */
 export function hostOf(ctx: Context<unknown, unknown>): Context<unknown, unknown> {
   return ctx instanceof LayerContext ? ctx.host : ctx;
+}
+
+/**
+ * The layers a message travels through, outermost first, and the message
+ * inside them: for diagram labels, message counts and tests that look at
+ * the wire.
+ *
+ * @example
+ * ```ts
+ * import { unwrapLayers } from "./layer.ts";
+ * import assert from "node:assert/strict";
+ * const wire = { layer: "causal", msg: { layer: "link", msg: { type: "ack", seq: 2 } } };
+ * assert.deepEqual(unwrapLayers(wire), { layers: ["causal", "link"], msg: { type: "ack", seq: 2 } });
+ * assert.deepEqual(unwrapLayers({ type: "ping" }), { layers: [], msg: { type: "ping" } });
+ * ```
+ */
+export function unwrapLayers(msg: unknown): { layers: string[]; msg: unknown } {
+  const layers: string[] = [];
+  // Bounded: a message is plain data, so it has finitely many levels.
+  while (
+    typeof msg === "object" && msg !== null && !Array.isArray(msg) &&
+    typeof (msg as LayerMsg<string, unknown>).layer === "string" && "msg" in msg &&
+    Object.keys(msg).length === 2
+  ) {
+    layers.push((msg as LayerMsg<string, unknown>).layer);
+    msg = (msg as LayerMsg<string, unknown>).msg;
+  }
+  return { layers, msg };
 }
 
 /** A layer's context: the host's, with the layer's name on everything that leaves it. */

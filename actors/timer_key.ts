@@ -20,10 +20,31 @@
  * assert.equal(timerKey("heartbeat"), "heartbeat");
  * assert.equal(timerKey({ type: "retry", seq: 4 }), timerKey({ seq: 4, type: "retry" }));
  * assert.notEqual(timerKey({ type: "retry", seq: 4 }), timerKey({ type: "retry", seq: 5 }));
+ * // A layer's timer is keyed by its layer's name and its own key.
+ * const t = { layer: "rb", timer: { layer: "link", timer: "retry" } };
+ * assert.equal(timerKey(t), timerKey({ timer: { timer: "retry", layer: "link" }, layer: "rb" }));
+ * assert.notEqual(timerKey(t), timerKey({ layer: "rb", timer: { layer: "link", timer: "retry2" } }));
+ * assert.notEqual(timerKey(t), timerKey("rb/link/retry"));
  * ```
  */
 export function timerKey(timer: unknown): string {
-  return typeof timer === "string" ? timer : "\u0001" + canonicalJson(timer);
+  if (typeof timer === "string") return timer;
+  // A layer's timer, as `mount` wraps it (every timer of a stacked protocol
+  // is one): the layer's name, which `mount` keeps free of control
+  // characters, then the inner timer's key. No sorting, no JSON: timers are
+  // set on every retransmission.
+  if (isLayerTimer(timer)) return "\u0002" + timer.layer + "\u0002" + timerKey(timer.timer);
+  return "\u0001" + canonicalJson(timer);
+}
+
+/** `{ layer, timer }` with a string `layer` and nothing else. */
+function isLayerTimer(t: unknown): t is { layer: string; timer: unknown } {
+  if (typeof t !== "object" || t === null) return false;
+  const o = t as { layer?: unknown };
+  if (typeof o.layer !== "string" || !("timer" in t)) return false;
+  let fields = 0;
+  for (const _ in t) fields++;
+  return fields === 2;
 }
 
 /**

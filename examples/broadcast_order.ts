@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Actor, Context, NodeId } from "../actors/mod.ts";
+import type { Actor, Context, LayerMsg, LayerTimer, NodeId } from "../actors/mod.ts";
 import { Simulation } from "../sim/simulation.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import {
@@ -26,8 +26,17 @@ import {
   checkTotalOrder,
   deliveryOrders,
 } from "../protocols/broadcast/check.ts";
-import { type BroadcastWire, createBroadcast } from "../protocols/broadcast/create.ts";
-import type { Broadcast, BroadcastProtocol, Delivery } from "../protocols/broadcast/layer.ts";
+import {
+  type BroadcastMsg,
+  type BroadcastTimer,
+  createBroadcast,
+} from "../protocols/broadcast/create.ts";
+import {
+  type Broadcast,
+  type BroadcastProtocol,
+  type Delivery,
+  mountBroadcast,
+} from "../protocols/broadcast/layer.ts";
 import { settle } from "../sim/settle.ts";
 
 const NODES: readonly NodeId[] = ["n1", "n2", "n3"];
@@ -40,40 +49,51 @@ const TEXT: Record<string, string> = {
   D: "D see you (re B)",
 };
 
+/** What a chat member carries: its broadcast layer's messages and timers, under `bc`. */
+type Msg = LayerMsg<"bc", BroadcastMsg<string>>;
+type Timer = "post" | LayerTimer<"bc", BroadcastTimer>;
+
 /**
  * A chat member: the whole host side of a broadcast layer is the five marked
- * lines (build with `deliver`, `onStart`, `handles`/`onMessage`, `onTimer`,
+ * lines (mount with `deliver`, `start`, route `message` and `timer`,
  * `broadcast`).
  */
-class ChatHost implements Actor<BroadcastWire> {
-  readonly layer: Broadcast<string>;
+class ChatHost implements Actor<Msg, Timer> {
+  readonly bc: Broadcast<string, "bc">;
 
   constructor(protocol: BroadcastProtocol) {
-    this.layer = createBroadcast<string>(protocol, {
-      nodes: NODES,
-      deliver: (ctx, d) => this.#deliver(ctx, d), // (1)
-    });
+    this.bc = mountBroadcast(
+      "bc",
+      createBroadcast<string>(protocol, {
+        nodes: NODES,
+        deliver: (ctx, d) => this.#deliver(ctx, d), // (1)
+      }),
+    );
   }
 
-  onStart(ctx: Context<BroadcastWire>): void {
-    this.layer.onStart(ctx); // (2)
+  onStart(ctx: Context<Msg, Timer>): void {
+    this.bc.start(ctx); // (2)
     if (ctx.self === "n1") ctx.setTimer("post", 0);
     if (ctx.self === "n3") ctx.setTimer("post", 3);
   }
 
-  onMessage(ctx: Context<BroadcastWire>, msg: BroadcastWire, from: NodeId): void {
-    if (this.layer.handles(msg)) this.layer.onMessage(ctx, msg, from); // (3)
+  onMessage(ctx: Context<Msg, Timer>, msg: Msg, from: NodeId): void {
+    this.bc.message(ctx, msg, from); // (3)
   }
 
-  onTimer(ctx: Context<BroadcastWire>, name: string): void {
-    if (this.layer.onTimer(ctx, name)) return; // (4)
-    if (name === "post") this.layer.broadcast(ctx, ctx.self === "n1" ? TEXT.A : TEXT.C); // (5)
+  onTimer(ctx: Context<Msg, Timer>, timer: Timer): void {
+    if (this.bc.timer(ctx, timer)) return; // (4)
+    this.bc.broadcast(ctx, ctx.self === "n1" ? TEXT.A : TEXT.C); // (5) timer is "post"
   }
 
-  #deliver(ctx: Context<unknown>, d: Delivery<string>): void {
+  inspect(): unknown {
+    return this.bc.inspect();
+  }
+
+  #deliver(ctx: Context<Msg, Timer>, d: Delivery<string>): void {
     // Answers are broadcast after delivering what they answer, so they depend on it.
-    if (ctx.self === "n2" && d.payload === TEXT.A) this.layer.broadcast(ctx, TEXT.B);
-    if (ctx.self === "n1" && d.payload === TEXT.B) this.layer.broadcast(ctx, TEXT.D);
+    if (ctx.self === "n2" && d.payload === TEXT.A) this.bc.broadcast(ctx, TEXT.B);
+    if (ctx.self === "n1" && d.payload === TEXT.B) this.bc.broadcast(ctx, TEXT.D);
   }
 }
 
@@ -117,7 +137,7 @@ function telling(maxSeed: number): number {
  * ```ts
  * import { broadcastOrderTable } from "./broadcast_order.ts";
  * import assert from "node:assert/strict";
- * assert.ok(broadcastOrderTable().includes("causal order"));
+ * assert.match(broadcastOrderTable(), /causal order +BROKEN +kept +kept/);
  * ```
  */
 export function broadcastOrderTable(options: { width?: number } = {}): string {
@@ -184,7 +204,7 @@ export function broadcastOrderTable(options: { width?: number } = {}): string {
  * ```ts
  * import { broadcastOrderExample } from "./broadcast_order.ts";
  * import assert from "node:assert/strict";
- * assert.ok(broadcastOrderExample().includes("total order"));
+ * assert.match(broadcastOrderExample(), /total order +BROKEN +BROKEN +kept/);
  * ```
  */
 export function broadcastOrderExample(options: { width?: number } = {}): string {

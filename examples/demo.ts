@@ -11,12 +11,16 @@
 import { styleText } from "node:util";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
+import { clockSyncSection } from "./_clocksync_section.ts";
 import { commitSection } from "./_commit_section.ts";
 import { paxosSection } from "./_paxos_section.ts";
 import { heading } from "./_text.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
 import { raftSection } from "./_raft_section.ts";
+import { txnSection } from "./_txn_section.ts";
+import { smrSection } from "./_smr_section.ts";
+import { spannerSection } from "./_spanner_section.ts";
 import { renderDiagram } from "../sim/render/diagram.ts";
 import { runScenario, type ScenarioResult } from "../sim/scenario.ts";
 import type { TraceEvent, TraceKind } from "../sim/trace.ts";
@@ -103,12 +107,16 @@ function learnedAt(events: readonly TraceEvent[], rumour: string): string {
 /** The tour, in order; each later protocol appends its own section. */
 const sections: Section[] = [
   gossipSection,
+  clockSyncSection,
   clocksSection,
   quorumSection,
+  smrSection,
   paxosSection,
   raftSection,
   commitSection,
+  txnSection,
   crdtSection,
+  spannerSection,
 ];
 
 /**

@@ -62,7 +62,7 @@ export function raftKvExample(seed = 1): string {
     `leaders by term: ${[...safety.leaders].map(([t, id]) => `t${t} ${id}`).join(", ")}`,
     `clients: ${ops.filter((o) => o.status === "ok").length} ok, ` +
     `${ops.filter((o) => o.status === "info").length} unknown (gave up) of ${ops.length}`,
-    `linearizable: ${lin.result} (${lin.partitions} keys, ${lin.ms.toFixed(0)} ms)`,
+    `linearizable: ${lin.result} (${lin.partitions} keys)`,
   ];
   for (const id of servers) {
     const n = sim.actor<RaftNode>(id)!;

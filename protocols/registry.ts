@@ -5,16 +5,21 @@
  * @module
  */
 
+import type { ClusterScenario } from "../runtime/cluster.ts";
 import { ScenarioRegistry } from "../sim/scenario.ts";
-import { twoPhaseCommit, twoPhaseCommitFt } from "./commit/scenarios.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
+import { clockSync } from "./clocksync/scenario.ts";
+import { twoPhaseCommit, twoPhaseCommitFt } from "./commit/scenarios.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
+import { maelstromClusters, maelstromScenarios } from "./maelstrom/solutions.ts";
 import { paxos } from "./paxos/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
-import { txnKv } from "./txn_kv/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
+import { smrCas } from "./smr/scenario.ts";
+import { spanner } from "./spanner/scenario.ts";
+import { txnKv } from "./txn_kv/scenario.ts";
 import {
   raft,
   raftChurn,
@@ -25,6 +30,7 @@ import {
   raftReplication,
   raftUnreliable,
 } from "./raft/scenarios.ts";
+import { raftKvCluster } from "./raft/cluster.ts";
 
 /**
  * All registered scenarios.
@@ -38,9 +44,12 @@ import {
  * ```
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
-  // In the order of the course: models, time and order, quorums, consensus, atomic commit, CRDTs.
+  // In the order of the course: models, physical time (3.2), logical time and order, quorums,
+  // replication by total order, consensus (Paxos, Raft), atomic commit and transactions,
+  // CRDTs, Spanner (8.2).
   .register(pingPong)
   .register(gossip)
+  .register(clockSync)
   .register(lamport)
   .register(vectorClock)
   .register(broadcastFifo)
@@ -48,6 +57,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(broadcastTotal)
   .register(quorum)
   .register(abd)
+  .register(smrCas)
   .register(paxos)
   .register(raft)
   .register(raftElection)
@@ -63,4 +73,22 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)
-  .register(crdtText);
+  .register(crdtText)
+  .register(spanner);
+// Then Maelstrom's workloads (the Gossip Glomers challenges), with reference solutions.
+for (const s of maelstromScenarios) scenarios.register(s);
+
+/**
+ * The scenarios `deno task cluster` runs as real processes on this machine.
+ *
+ * @example
+ * ```ts
+ * import { clusterScenarios } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(clusterScenarios.some((s) => s.name === "raft-kv"));
+ * ```
+ */
+export const clusterScenarios: readonly ClusterScenario[] = [
+  raftKvCluster,
+  ...maelstromClusters,
+];

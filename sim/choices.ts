@@ -16,8 +16,11 @@
  *   schedule);
  * - a {@linkcode ChoiceLog} can record the values a run used (for
  *   shrinking), or feed edited ones back (replay of a shrunk run, the
- *   studio's "what if"): a draw past the end of a replayed stream is 0, the
- *   simplest value (the smallest latency, no loss, no duplicate);
+ *   studio's "what if"); a draw past the end of a replayed stream is the
+ *   seed's own again. (Not 0: an actor that draws until it gets something
+ *   new, a peer it has not picked yet, say, would loop forever on zeros.)
+ *   0 is the simplest value (the smallest latency, no loss, no duplicate),
+ *   so a shrinker lowers draws toward it, explicitly;
  * - the simulator's hot path pays one multiply-and-mix per draw, no object.
  *
  * Values are unsigned 32-bit numbers; {@linkcode unit} turns one into a
@@ -127,8 +130,8 @@ export function unit(value: number): number {
 
 /**
  * The draws of one run, stream by stream: recorded while a run makes them,
- * or given to a run to use instead of its seed's (with every draw past the
- * end of a stream, and of any stream not named, 0 when replaying).
+ * or given to a run to use instead of its seed's (a draw past the end of a
+ * stream, or of a stream not named, is the seed's own when replaying).
  *
  * @example
  * ```ts
@@ -137,7 +140,8 @@ export function unit(value: number): number {
  * const log = new ChoiceLog();
  * log.record("net:n1>n2", 2, 1234);
  * assert.deepEqual([...log.values("net:n1>n2")], [0, 0, 1234]);
- * assert.equal(log.get("net:n1>n2", 9), 0);
+ * assert.equal(log.get("net:n1>n2", 2), 1234);
+ * assert.equal(log.get("net:n1>n2", 9), -1);
  * assert.equal(log.size, 3);
  * ```
  */
@@ -163,10 +167,10 @@ export class ChoiceLog {
     return data === undefined ? new Uint32Array(0) : data.subarray(0, this.#lengths.get(name)!);
   }
 
-  /** Draw `index` of stream `name`, 0 when the log does not have it. */
+  /** Draw `index` of stream `name`, or -1 when the log does not have it. */
   get(name: string, index: number): number {
     const data = this.#streams.get(name);
-    return data !== undefined && index < this.#lengths.get(name)! ? data[index] : 0;
+    return data !== undefined && index < this.#lengths.get(name)! ? data[index] : -1;
   }
 
   /** Replaces a whole stream. */

@@ -13,6 +13,7 @@
  */
 
 import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
+import { txncheckCommand } from "./check/txncheck_command.ts";
 import { isModuleReference, loadScenario, scenarioOfSpec } from "./scenario_module.ts";
 import { VERSION } from "./version.ts";
 import { Command, CommanderError, Option } from "npm:commander@14.0.3";
@@ -28,15 +29,18 @@ import { type FaultSpec, parseFaultSpec } from "./faults.ts";
 import { DEFAULT_LINK, formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import {
+  cliCommand,
   type FlagSpec,
   type FlagValue,
   resolveParams,
+  type RunGiven,
   runScenario,
   type RunSpec,
   type Scenario,
   type ScenarioParams,
   ScenarioRegistry,
   type ScenarioResult,
+  toolCommand,
   withEvents,
 } from "./scenario.ts";
 import type { TraceEvent } from "./trace.ts";
@@ -51,9 +55,18 @@ import { firstDifference, formatDifference } from "./explore/diff.ts";
 import { mergeSweepReports, parseSweepReport } from "./explore/merge.ts";
 import { replayTrace } from "./explore/replay.ts";
 import { parseSeedRange, parseShard, shardSeeds } from "./explore/shard.ts";
+import { explore } from "./explore/explore.ts";
 import { shrinkFailure, type ShrinkResult } from "./explore/shrink.ts";
+import { DEFAULT_STRATEGY, parseStrategy, strategyHelp } from "./explore/strategies.ts";
+import type { StrategyHooks } from "./explore/strategy.ts";
 import { formatSweep } from "./explore/summary.ts";
-import { runSweep, SEED_TIMEOUT, type SweepReport, type SweepSpec } from "./explore/sweep.ts";
+import {
+  runSweep,
+  SEED_TIMEOUT,
+  type ShrunkSummary,
+  type SweepReport,
+  type SweepSpec,
+} from "./explore/sweep.ts";
 import { renderHtml } from "./render/html.ts";
 import { renderPerfetto } from "./render/perfetto.ts";
 import { renderShiviz } from "./render/shiviz.ts";
@@ -308,17 +321,9 @@ function buildProgram(
   const run = program.command("run")
     .description("run one scenario and check it")
     .argument("<scenario>", scenarioHelp)
-    .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`)
-    .option("--nodes <n>", "number of nodes (default: the scenario's)")
-    .option("--until <ms>", "virtual ms to run for (default: the scenario's)")
-    .option("--latency <spec>", "link latency: MS, MIN..MAX or exp:MEAN[+MIN] (default 1..10)")
-    .option("--loss <p>", "probability a message is lost, in [0, 1]")
-    .option("--dup <p>", "probability a message is duplicated, in [0, 1]")
-    .option("--fifo", "links keep send order (default: they may reorder)")
-    .option(
-      "--faults <spec>",
-      "'@100 crash n1; @300 restart n1; ...' or random[:crash=R,partition=R,pause=R,duration=MS]",
-    )
+    .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`);
+  addRunOptions(run)
+    .option("--strategy <name>", "an exploration strategy's hooks for the run (pct:D replays pct)")
     .option("--diagram", "print the space-time diagram")
     .option("--from <ms>", "with --diagram: start the diagram at this virtual time")
     .option("--to <ms>", "with --diagram: end the diagram at this virtual time")
@@ -327,7 +332,7 @@ function buildProgram(
     .option("--json", "print one line of JSON instead of text")
     .option("--out <file>", `save the trace to this file, ${OUT_FORMS}`);
   const scenarioOptions = addScenarioFlags(run, scenario);
-  run.action((name: string, opts: RunOptions, cmd: Command) => {
+  run.action((name: string, opts: RunOptions & { strategy?: string }, cmd: Command) => {
     const scenario = chosen(name);
     const flags = scenarioFlagValues(cmd, scenarioOptions);
     const given = runParams(scenario, opts, flags);
@@ -335,7 +340,11 @@ function buildProgram(
     const maxEvents = opts.maxEvents === undefined
       ? undefined
       : wholeNumber("--max-events", opts.maxEvents, 1, 2 ** 52);
-    const result = runScenarioFor(scenario, params, opts.out, maxEvents);
+    const hooks = opts.strategy === undefined
+      ? undefined
+      : parseStrategy(opts.strategy).plan({ scenario, given, seed: params.seed, index: 0 })
+        .hooks?.();
+    const result = runScenarioFor(scenario, params, opts.out, maxEvents, hooks);
     io.stdout(opts.json ? runJson(result) : runText(result, params, opts, color));
     setCode(result.ok ? EXIT.ok : EXIT.violation);
   });
@@ -368,6 +377,20 @@ function buildProgram(
       setCode(outcome.exitCode);
     });
 
+  program.command("txncheck")
+    .description("check a recorded transaction history (list-append, rw-register) like Elle")
+    .argument("<file>", "history file: JSON array, JSON lines, or a Jepsen history.edn")
+    .option("--model <name>", "the workload: list-append or rw-register (default: detected)")
+    .option("--consistency <model>", "the model it must hold (default strict-serializable)")
+    .option("--timeout-ms <n>", "budget for the cycle search; past it, unknown (exit 3)")
+    .option("--json", 'print {"valid": true|false|null, "anomalyTypes", "not", "anomalies", ...}')
+    .action((file: string, opts: { model?: string; consistency?: string; timeoutMs?: string }) => {
+      const outcome = txncheckCommand(readFile(file), file, opts);
+      if (outcome.stdout !== "") io.stdout(outcome.stdout.trimEnd());
+      if (outcome.stderr !== "") io.stderr(outcome.stderr.trimEnd());
+      setCode(outcome.exitCode);
+    });
+
   const sweep = program.command("sweep")
     .description("run a scenario over many seeds in parallel workers; shrink the first failure")
     .argument("<scenario>", scenarioHelp)
@@ -378,22 +401,28 @@ function buildProgram(
     .option(
       "--seed-timeout-ms <ms>",
       "wall-clock limit per seed; a seed still running then fails (default 300000)",
-    )
-    .option("--nodes <n>", "number of nodes (default: the scenario's)")
-    .option("--until <ms>", "virtual ms to run each seed for (default: the scenario's)")
-    .option("--latency <spec>", "link latency: MS, MIN..MAX or exp:MEAN[+MIN] (default 1..10)")
-    .option("--loss <p>", "probability a message is lost, in [0, 1]")
-    .option("--dup <p>", "probability a message is duplicated, in [0, 1]")
-    .option("--fifo", "links keep send order (default: they may reorder)")
-    .option("--faults <spec>", "a fault schedule, or random[:RATES] for each seed to draw its own")
-    .option("--no-shrink", "do not shrink the first failure")
-    .option("--shrink-runs <n>", "most runs the shrinking search may take (default 500)")
-    .option("--shrink-ms <ms>", "most wall time the shrinking search may take (default 60000)")
-    .option("--out <file>", `save the shrunk failure's trace to this file, ${OUT_FORMS}`)
+    );
+  addShrinkOptions(addRunOptions(sweep))
     .option("--json", "print the report as one line of JSON (for sim merge)");
   const sweepOptions = addScenarioFlags(sweep, scenario);
   sweep.action((name: string, opts: SweepOptionValues, cmd: Command) => {
     later(sweepCommand(io, registry, chosen(name), opts, scenarioFlagValues(cmd, sweepOptions)));
+  });
+
+  const exploreCmd = program.command("explore")
+    .description("search for a failure with runs drawn by a strategy; shrink the first one found")
+    .argument("<scenario>", scenarioHelp)
+    .option("--runs <n>", "runs at most (default 1000)")
+    .option("--strategy <name>", `how runs are drawn (default mixed). ${strategyHelp()}`)
+    .option("--seed <n>", "the first run's seed; run i has seed N + i (default 1)")
+    .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)")
+    .option("--budget-ms <ms>", "wall-clock budget; the runs not reached by then are reported")
+    .option("--run-timeout-ms <ms>", "wall-clock limit per run (default 300000)");
+  addShrinkOptions(addRunOptions(exploreCmd))
+    .option("--json", "print the report as one line of JSON");
+  const exploreOptions = addScenarioFlags(exploreCmd, scenario);
+  exploreCmd.action((name: string, opts: ExploreOptionValues, cmd: Command) => {
+    later(exploreCommand(io, chosen(name), opts, scenarioFlagValues(cmd, exploreOptions)));
   });
 
   program.command("merge")
@@ -417,15 +446,26 @@ function buildProgram(
     .description("run a saved trace's scenario again and check it gives the same trace")
     .argument("<trace>", "a trace saved with run --out FILE.json")
     .option("--out <file>", `save the new run's trace to this file, ${OUT_FORMS}`)
-    .action(async (path: string, opts: { out?: string }) => {
+    .option("--diagram", "print the replayed run's space-time diagram")
+    .action(async (path: string, opts: { out?: string; diagram?: boolean }) => {
       const file = loadTraceFile(path);
-      const replay = replayTrace(await scenarioOfSpec(file.spec, registry), file);
+      const scenario = await scenarioOfSpec(file.spec, registry);
+      const replay = replayTrace(scenario, file);
       if (opts.out !== undefined) writeTrace(opts.out, replay.result);
       const what = `${file.spec.scenario} seed ${file.spec.seed}`;
+      const r = replay.result;
+      const diagram = opts.diagram
+        ? [renderDiagram(r.sim.trace.events, { width: WIDTH, color, label: r.label }), ""]
+        : [];
+      const verdict = r.ok
+        ? "the run holds"
+        : `it fails ${r.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
       if (replay.same) {
-        io.stdout(
-          `same: ${what} replays to trace ${replay.actual} (${replay.result.sim.trace.count} events)`,
-        );
+        io.stdout([
+          ...diagram,
+          `same: ${what} replays to trace ${replay.actual} (${r.sim.trace.count} events); ` +
+          verdict,
+        ].join("\n"));
         setCode(EXIT.ok);
         return;
       }
@@ -467,6 +507,34 @@ function buildProgram(
       io.stdout(io.demo());
     });
   return program;
+}
+
+/** The options that set a run's parameters, shared by run, sweep and explore. */
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option("--nodes <n>", "number of nodes (default: the scenario's)")
+    .option("--until <ms>", "virtual ms to run for (default: the scenario's)")
+    .option("--latency <spec>", "link latency: MS, MIN..MAX or exp:MEAN[+MIN] (default 1..10)")
+    .option("--loss <p>", "probability a message is lost, in [0, 1]")
+    .option("--dup <p>", "probability a message is duplicated, in [0, 1]")
+    .option("--fifo", "links keep send order (default: they may reorder)")
+    .option(
+      "--faults <spec>",
+      "'@100 crash n1; @300 restart n1; ...' or random[:crash=R,partition=R,pause=R,clock=R," +
+        "duration=MS,skew=MS]",
+    );
+}
+
+/** The options of shrinking a failure, shared by sweep and explore. */
+function addShrinkOptions(cmd: Command): Command {
+  return cmd
+    .option("--no-shrink", "do not shrink the first failure")
+    .option("--shrink-runs <n>", "most runs the shrinking search may take (default 500)")
+    .option("--shrink-ms <ms>", "most wall time the shrinking search may take (default 60000)")
+    .option(
+      "--out <file>",
+      "save the shrunk failure's trace, with its draws, here (default <scenario>-seed<N>.shrunk.json)",
+    );
 }
 
 /** Commander options for one scenario flag; booleans get `--x [bool]` and `--no-x`. */
@@ -606,14 +674,18 @@ function runScenarioFor(
   params: ScenarioParams,
   out?: string,
   maxEvents?: number,
+  hooks?: StrategyHooks,
 ): ScenarioResult {
   // A JSON trace is written while the run goes, so a long run's file holds
   // every event whatever the trace keeps in memory.
   const stream = out !== undefined && outForm(out) === "trace" ? new TraceStream(out) : undefined;
+  // Hooks are made for one run: trace it in full now rather than re-run it for its events.
+  if (hooks !== undefined) params = { ...params, trace: "full" };
   try {
     const result = runScenario(scenario, params, {
       ...(maxEvents === undefined ? {} : { maxEvents }),
       ...(stream === undefined ? {} : { sink: stream.sink, onSpec: stream.start }),
+      ...(hooks === undefined ? {} : { hooks: hooks.hooks, onSetup: hooks.onSetup }),
     });
     stream?.finish(result);
     if (out !== undefined && stream === undefined) writeTrace(out, result);
@@ -813,41 +885,301 @@ function sweepCommand(
     const first = report.failures.find((f) => f.check !== SEED_TIMEOUT);
     const overBudget = () => budgetMs !== undefined && performance.now() - started >= budgetMs;
     if (first === undefined || overBudget()) return;
-    const shrinking = performance.now();
-    let shrunk: ShrinkResult;
-    try {
-      shrunk = shrinkFailure(scenario, { ...spec.given, seed: first.seed }, {
-        check: first.check,
-        maxRuns: shrinkRuns,
-        shouldStop: () => overBudget() || performance.now() - shrinking >= shrinkMs,
-      });
-    } catch (e) {
-      if (!(e instanceof ConfigError && e.input === "shrink")) throw e;
-      // Run again here, the seed did not fail the same way: worth saying, but not bad input.
-      io.stderr(
-        `warning: seed ${first.seed} failed ${first.check} in a worker but not when run ` +
-          `again to shrink it: is ${scenario.name} deterministic? (${oneLine(e.message)})`,
-      );
-      return;
-    }
-    if (opts.out !== undefined) writeTrace(opts.out, shrunk.result);
-    report.shrunk = {
-      seed: first.seed,
-      check: shrunk.check,
-      replay: shrunk.replay,
-      runs: shrunk.runs,
-      stopped: shrunk.stopped === "asked" ? "time" : shrunk.stopped,
-      faultsBefore: shrunk.before.faults,
-      faultsAfter: shrunk.after.faults,
-      ...(opts.out === undefined ? {} : { out: opts.out }),
-    };
+    const shrunk = shrinkAndSave(io, scenario, { ...spec.given, seed: first.seed }, {
+      check: first.check,
+      maxRuns: shrinkRuns,
+      maxMs: shrinkMs,
+      shouldStop: overBudget,
+      out: opts.out,
+    });
+    if (shrunk !== undefined) report.shrunk = shrunk;
   }
 }
 
+/**
+ * Shrinks a failing run (see `explore/shrink.ts`) and saves the shrunk run
+ * with its draws, so that `sim replay FILE` runs it again. Warns (and
+ * returns undefined) when the run does not fail the same way here.
+ */
+function shrinkAndSave(
+  io: CliIO,
+  scenario: Scenario,
+  given: RunGiven,
+  options: {
+    check: string;
+    maxRuns: number;
+    maxMs: number;
+    shouldStop?: () => boolean;
+    out?: string;
+    hooks?: () => StrategyHooks;
+  },
+): ShrunkSummary | undefined {
+  const shrinking = performance.now();
+  let shrunk: ShrinkResult;
+  try {
+    shrunk = shrinkFailure(scenario, given, {
+      check: options.check,
+      maxRuns: options.maxRuns,
+      shouldStop: () =>
+        (options.shouldStop?.() ?? false) || performance.now() - shrinking >= options.maxMs,
+      ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+    });
+  } catch (e) {
+    if (!(e instanceof ConfigError && e.input === "shrink")) throw e;
+    // Run again here, the seed did not fail the same way: worth saying, but not bad input.
+    io.stderr(
+      `warning: seed ${given.seed} failed ${options.check} in a worker but not when run ` +
+        `again to shrink it: is ${scenario.name} deterministic? (${oneLine(e.message)})`,
+    );
+    return undefined;
+  }
+  const out = options.out ?? `${scenario.name}-seed${given.seed}.shrunk.json`;
+  // A page or a picture of the shrunk run as asked; the JSON trace (with its draws) always.
+  if (outForm(out) !== "trace") writeTrace(out, shrunk.result);
+  const file = outForm(out) === "trace" ? out : `${out}.json`;
+  writeTrace(file, shrunk.result);
+  return {
+    seed: given.seed ?? 1,
+    check: shrunk.check,
+    replay: `${toolCommand("replay")} ${quoteWord(file)} --diagram`,
+    runs: shrunk.runs,
+    stopped: shrunk.stopped === "asked" ? "time" : shrunk.stopped,
+    faultsBefore: shrunk.before.faults,
+    faultsAfter: shrunk.after.faults,
+    eventsBefore: shrunk.before.events,
+    eventsAfter: shrunk.after.events,
+    delivered: shrunk.after.delivered,
+    nodes: shrunk.after.nodes,
+    out: file,
+  };
+}
+
+/** A path as one shell word. */
+function quoteWord(word: string): string {
+  return /^[A-Za-z0-9_./#:@=+-]+$/.test(word) ? word : `'${word.split("'").join("'\\''")}'`;
+}
+
+/** `explore`'s own options, besides the run ones it shares with `run`. */
+interface ExploreOptionValues extends RunOptions {
+  runs?: string;
+  strategy?: string;
+  workers?: string;
+  budgetMs?: string;
+  runTimeoutMs?: string;
+  shrink?: boolean;
+  shrinkRuns?: string;
+  shrinkMs?: string;
+}
+
+/**
+ * What `explore --json` prints: the search, its first failure and its
+ * shrunk form, and how many runs reached each `sometimes` condition.
+ *
+ * @example
+ * ```ts
+ * import type { ExploreReport } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ * const r: ExploreReport = {
+ *   scenario: "raft", strategy: "mixed", seed: 1, runs: 120, found: false, firstFailure: null,
+ *   shrunk: null, sometimes: { "leader-change": 80 }, wallMs: 2100, runsPerSecond: 57,
+ *   notReached: 0, workers: 2,
+ * };
+ * assert.equal(r.found, false);
+ * ```
+ */
+export interface ExploreReport {
+  scenario: string;
+  /** The scenario's module, when it is not one of the framework's own. */
+  module?: string;
+  strategy: string;
+  seed: number;
+  runs: number;
+  found: boolean;
+  firstFailure: {
+    run: number;
+    seed: number;
+    /** The strategy that drew the failing run. */
+    strategy: string;
+    check: string;
+    message: string;
+    replay: string;
+  } | null;
+  shrunk: {
+    events: number;
+    delivered: number;
+    nodes: number;
+    faults: number;
+    /** Runs the shrinking search took. */
+    runs: number;
+    /** The file holding the shrunk run and its draws. */
+    file: string;
+    command: string;
+  } | null;
+  sometimes: Record<string, number>;
+  wallMs: number;
+  runsPerSecond: number;
+  notReached: number;
+  workers: number;
+}
+
+/** `explore`: validates, searches, shrinks the first failure, reports. */
+async function exploreCommand(
+  io: CliIO,
+  scenario: Scenario,
+  opts: ExploreOptionValues,
+  flags: Record<string, FlagValue>,
+): Promise<number> {
+  const given = runParams(scenario, opts, flags);
+  // Checked here so that bad input is one line, not a worker's error.
+  resolveParams(scenario, { ...given, seed: given.seed ?? 1 });
+  const runs = opts.runs === undefined ? 1000 : wholeNumber("--runs", opts.runs, 1, 100_000_000);
+  const strategy = opts.strategy ?? DEFAULT_STRATEGY;
+  parseStrategy(strategy);
+  const workers = opts.workers === undefined
+    ? (io.workers === false ? 0 : undefined)
+    : wholeNumber("--workers", opts.workers, 0, 1024);
+  const budgetMs = opts.budgetMs === undefined ? undefined : positive("--budget-ms", opts.budgetMs);
+  const runTimeoutMs = opts.runTimeoutMs === undefined
+    ? undefined
+    : positive("--run-timeout-ms", opts.runTimeoutMs);
+  const shrinkRuns = opts.shrinkRuns === undefined
+    ? 500
+    : wholeNumber("--shrink-runs", opts.shrinkRuns, 1, 1_000_000);
+  const shrinkMs = opts.shrinkMs === undefined ? 60_000 : positive("--shrink-ms", opts.shrinkMs);
+  const { seed: base = 1, ...shared } = given;
+  const started = performance.now();
+  const bar = io.progress ? progressBar(runs, "explore", "runs") : undefined;
+  let found;
+  try {
+    found = await explore(scenario, shared, {
+      runs,
+      strategy,
+      seed: base,
+      ...(workers === undefined ? {} : { workers }),
+      ...(budgetMs === undefined ? {} : { budgetMs }),
+      ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }),
+      onProgress: bar === undefined ? undefined : (done) => bar.update(done, { failed: 0 }),
+    });
+  } finally {
+    bar?.stop();
+  }
+  const wallMs = performance.now() - started;
+  const f = found.failure;
+  let shrunk: ExploreReport["shrunk"] = null;
+  if (f !== null && opts.shrink !== false && f.check !== "run-timeout") {
+    const plan = parseStrategy(strategy).plan({
+      scenario,
+      given: shared,
+      seed: f.seed,
+      index: f.run,
+    });
+    const s = shrinkAndSave(io, scenario, plan.given, {
+      check: f.check,
+      maxRuns: shrinkRuns,
+      maxMs: shrinkMs,
+      out: opts.out,
+      ...(plan.hooks === undefined ? {} : { hooks: plan.hooks }),
+    });
+    if (s !== undefined) {
+      shrunk = {
+        events: s.eventsAfter,
+        delivered: s.delivered,
+        nodes: s.nodes,
+        faults: s.faultsAfter,
+        runs: s.runs,
+        file: s.out,
+        command: s.replay,
+      };
+    }
+  }
+  const report: ExploreReport = {
+    scenario: scenario.name,
+    ...(scenario.module === undefined || cliCommand(scenario, "x").startsWith("deno task")
+      ? {}
+      : { module: scenario.module }),
+    strategy,
+    seed: base,
+    runs: found.runs,
+    found: found.found,
+    firstFailure: f === null ? null : {
+      run: f.run,
+      seed: f.seed,
+      strategy: f.runStrategy,
+      check: f.check,
+      message: f.message,
+      replay: f.replay,
+    },
+    shrunk,
+    sometimes: found.sometimes,
+    wallMs: Math.round(wallMs),
+    runsPerSecond: Math.round(found.runs / Math.max(0.001, found.wallMs / 1000)),
+    notReached: found.notReached,
+    workers: found.workers,
+  };
+  io.stdout(opts.json ? JSON.stringify(report) : exploreText(report, io.isTTY ?? false));
+  return found.found ? EXIT.violation : found.notReached > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+/** The text report of `explore`. */
+function exploreText(r: ExploreReport, color: boolean): string {
+  const lines = [
+    `explore ${r.scenario} · strategy ${r.strategy} · seeds ${r.seed}.. · ${r.runs} runs in ` +
+    `${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
+  ];
+  const reached = Object.entries(r.sometimes);
+  if (reached.length > 0) {
+    lines.push("sometimes (runs that reached it):");
+    for (const [name, n] of reached) lines.push(`  ${name.padEnd(40)} ${n}`);
+  }
+  const f = r.firstFailure;
+  if (f === null) {
+    lines.push(
+      r.notReached > 0
+        ? paint(
+          color,
+          "yellow",
+          `INCOMPLETE: no failure in ${r.runs} runs; ${r.notReached} not reached (exit 3)`,
+        )
+        : paint(color, "green", `ok: no failure in ${r.runs} runs`),
+    );
+    return lines.join("\n");
+  }
+  lines.push(
+    paint(color, "red", `FOUND at run ${f.run} (seed ${f.seed}, ${f.strategy}): ${f.check}`),
+    ...fill(`  ${f.message}`, 4),
+    "  the run:",
+    ...shellWrap(f.replay, "    "),
+  );
+  if (r.shrunk !== null) {
+    const s = r.shrunk;
+    lines.push(
+      `  shrunk in ${s.runs} runs to ${s.events} events (${s.delivered} delivered), ${s.nodes} ` +
+        `nodes, ${s.faults} faults; saved ${s.file}; replay and draw it:`,
+      ...shellWrap(s.command, "    "),
+    );
+  }
+  return lines.join("\n");
+}
+
+/** A long command as lines of at most WIDTH, each ending in a backslash but the last. */
+function shellWrap(command: string, indent: string): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of command.split(/ (?=--)/)) {
+    if (line.trim() !== "" && line.length + word.length + 3 > WIDTH) {
+      lines.push(`${line} \\`);
+      line = `${indent}  `;
+    }
+    line += line.trim() === "" ? word : ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** A progress bar on stderr: seeds done of the total, and failures so far. */
-function progressBar(total: number): cliProgress.SingleBar {
+function progressBar(total: number, what = "sweep", unit = "seeds"): cliProgress.SingleBar {
   const bar = new cliProgress.SingleBar({
-    format: "sweep [{bar}] {value}/{total} seeds · {failed} failed · {eta_formatted} left",
+    format: `${what} [{bar}] {value}/{total} ${unit} · {failed} failed · {eta_formatted} left`,
     stream: process.stderr,
     clearOnComplete: true,
     hideCursor: true,
@@ -1141,7 +1473,7 @@ function runText(
   return lines.join("\n");
 }
 
-function paint(color: boolean, style: "bold" | "green" | "red", s: string): string {
+function paint(color: boolean, style: "bold" | "green" | "red" | "yellow", s: string): string {
   return color ? styleText(style, s, { validateStream: false }) : s;
 }
 

@@ -328,6 +328,14 @@ export interface FaultRates {
   crash?: number;
   partition?: number;
   pause?: number;
+  /**
+   * Clock faults: a node's clock jumps (skew of up to `maxSkewMs` either
+   * way) or runs fast or slow (drift of up to 1%), and is set right again
+   * when the fault ends.
+   */
+  clock?: number;
+  /** The largest clock jump a clock fault makes, ms (default 100). */
+  maxSkewMs?: number;
   /** Mean time a node stays down, a partition lasts or a pause lasts (default 200 ms). */
   meanDurationMs?: number;
   /** Most nodes down (crashed or paused) at once; default a minority, (n - 1) / 2. */
@@ -363,7 +371,9 @@ export function generateFaults(
   untilMs: number,
   rates: FaultRates = DEFAULT_RATES,
 ): FaultSchedule {
-  for (const key of ["crash", "partition", "pause", "meanDurationMs"] as const) {
+  for (
+    const key of ["crash", "partition", "pause", "clock", "meanDurationMs", "maxSkewMs"] as const
+  ) {
     const v = rates[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
       throw new ConfigError(`fault rate ${key}`, `must be a number >= 0, got ${v}`);
@@ -379,7 +389,10 @@ export function generateFaults(
     ["crash", rates.crash ?? 0],
     ["pause", rates.pause ?? 0],
     ["partition", rates.partition ?? 0],
+    ["clock", rates.clock ?? 0],
   ] as const;
+  const maxSkew = Math.min(rates.maxSkewMs ?? 100, MAX_SKEW_MS);
+  const clockUntil = new Map<NodeId, number>();
   const total = kinds.reduce((s, [, r]) => s + r, 0);
   if (total === 0 || nodes.length === 0) return schedule;
   // A Poisson process of fault onsets; each onset picks its kind by rate.
@@ -399,7 +412,22 @@ export function generateFaults(
     const end = Math.min(at + duration, untilMs);
     let pick = random.next() * total;
     const kind = kinds.find(([, r]) => (pick -= r) < 0)?.[0] ?? "partition";
-    if (kind === "partition") {
+    if (kind === "clock") {
+      // A jump or a change of rate, undone when the fault ends.
+      const node = random.pick(nodes);
+      if ((clockUntil.get(node) ?? -1) < at && end > at) {
+        if (random.next() < 0.5) {
+          const ms = Math.round(random.uniform(-maxSkew, maxSkew) * 1000) / 1000;
+          schedule.push({ at, action: { type: "skew", node, ms } });
+          schedule.push({ at: end, action: { type: "skew", node, ms: 0 } });
+        } else {
+          const rate = Math.round(random.uniform(-0.01, 0.01) * 1e6) / 1e6;
+          schedule.push({ at, action: { type: "drift", node, rate } });
+          schedule.push({ at: end, action: { type: "drift", node, rate: 0 } });
+        }
+        clockUntil.set(node, end);
+      }
+    } else if (kind === "partition") {
       if (at > partitionedUntil && nodes.length > 1 && end > at) {
         const shuffled = nodes.map((n) => ({ n, k: random.next() }))
           .sort((a, b) => a.k - b.k).map((x) => x.n);
@@ -478,13 +506,20 @@ export function parseFaultSpec(text: string): FaultSpec {
         case "pause":
           rates.pause = n;
           break;
+        case "clock":
+          rates.clock = n;
+          break;
         case "duration":
           rates.meanDurationMs = n;
+          break;
+        case "skew":
+          rates.maxSkewMs = n;
           break;
         default:
           throw new ConfigError(
             "faults",
-            `unknown rate ${JSON.stringify(key)}; allowed: crash, partition, pause, duration`,
+            `unknown rate ${JSON.stringify(key)}; allowed: crash, partition, pause, clock, ` +
+              "duration, skew",
           );
       }
     }
@@ -492,4 +527,32 @@ export function parseFaultSpec(text: string): FaultSpec {
   }
   if (trimmed === "" || trimmed === "none") return { kind: "schedule", schedule: [] };
   return { kind: "schedule", schedule: parseFaults(trimmed) };
+}
+
+/**
+ * A {@linkcode FaultSpec} in the `--faults` text form, so that
+ * {@linkcode parseFaultSpec} reads back the same spec.
+ *
+ * @example
+ * ```ts
+ * import { formatFaultSpec, parseFaultSpec } from "./faults.ts";
+ * import assert from "node:assert/strict";
+ * const spec = parseFaultSpec("random:crash=1.5,clock=2,duration=5");
+ * assert.equal(formatFaultSpec(spec), "random:crash=1.5,clock=2,duration=5");
+ * assert.equal(formatFaultSpec(parseFaultSpec("@10 crash n1")), "@10 crash n1");
+ * assert.equal(formatFaultSpec(parseFaultSpec("")), "");
+ * ```
+ */
+export function formatFaultSpec(spec: FaultSpec): string {
+  if (spec.kind === "schedule") return formatFaults(spec.schedule);
+  const r = spec.rates;
+  const parts: string[] = [];
+  const add = (key: string, v: number | undefined) => v === undefined || parts.push(`${key}=${v}`);
+  add("crash", r.crash);
+  add("partition", r.partition);
+  add("pause", r.pause);
+  add("clock", r.clock);
+  add("duration", r.meanDurationMs);
+  add("skew", r.maxSkewMs);
+  return parts.length === 0 ? "random:crash=0" : `random:${parts.join(",")}`;
 }

@@ -17,7 +17,7 @@ import {
   generateFaults,
   parseFaultSpec,
 } from "./faults.ts";
-import { formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
+import { DEFAULT_LINK, formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import type { ChoiceLog } from "./choices.ts";
 import { type RunHooks, type RunResult, Simulation, type Violation } from "./simulation.ts";
@@ -97,7 +97,17 @@ export type FlagValues<F extends FlagSpecs> = { -readonly [K in keyof F]: F[K]["
  * assert.deepEqual(flags["read-repair"].choices, ["none", "async", "sync"]);
  * ```
  */
-export const flag = {
+export const flag: {
+  int(description: string, dflt: number, range?: { min?: number; max?: number }): FlagSpec<number>;
+  number(
+    description: string,
+    dflt: number,
+    range?: { min?: number; max?: number },
+  ): FlagSpec<number>;
+  bool(description: string, dflt: boolean): FlagSpec<boolean>;
+  string(description: string, dflt: string): FlagSpec<string>;
+  choice<C extends string>(description: string, choices: readonly C[], dflt: C): FlagSpec<C>;
+} = {
   /** A whole number. */
   int(description: string, dflt: number, range: { min?: number; max?: number } = {}): FlagSpec<
     number
@@ -161,10 +171,102 @@ export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
 export interface ScenarioSetup {
   /** Nodes generated faults may crash, pause or partition (default: all). */
   faultTargets?: NodeId[];
+  /**
+   * Generated faults all heal at least this long before the run ends: the
+   * time the protocol needs to finish its work after the last fault, for
+   * checks made at the end (default 0).
+   */
+  recoverMs?: number;
   /** Checks run after the run ends (convergence, linearizability, ...). */
   check?: (sim: Simulation) => Violation[];
   /** Lines describing the outcome for people. */
   summary?: (sim: Simulation) => string[];
+  /**
+   * Liveness: properties that must hold within a bound after the last
+   * fault of the run (see {@linkcode Liveness}).
+   */
+  liveness?: Liveness[];
+  /**
+   * The node that matters most right now (a Raft leader, say), for
+   * strategies that isolate or crash it; undefined when there is none.
+   */
+  special?: (sim: Simulation) => NodeId | undefined;
+}
+
+/**
+ * The kinds of fault a generated schedule may hold.
+ *
+ * @example
+ * ```ts
+ * import type { FaultKind } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const kinds: FaultKind[] = ["crash", "clock"];
+ * assert.equal(kinds.length, 2);
+ * ```
+ */
+export type FaultKind = "crash" | "pause" | "partition" | "clock";
+
+/**
+ * What exploration (`sim explore`) may vary in a scenario: the envelope of
+ * conditions the protocol is meant to survive, so that a failure it finds
+ * is a bug and not a run outside the protocol's fault model. Everything is
+ * optional: by default a scenario whose default faults are generated
+ * (`random...`) may meet those kinds of fault and clock faults, at any
+ * rate and duration; one without generated faults meets none; loss and
+ * duplication stay within the scenario's defaults; latencies within its
+ * default link's bounds; the cluster size within two of its default.
+ *
+ * @example
+ * ```ts
+ * import type { ExploreModel } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const model: ExploreModel = {
+ *   faults: ["crash", "partition"],
+ *   maxLoss: 0.05,
+ *   flags: { clients: [1, 2, 5], "think-ms": [0, 1, 20] },
+ * };
+ * assert.deepEqual(model.flags?.clients, [1, 2, 5]);
+ * ```
+ */
+export interface ExploreModel {
+  /** The kinds of generated fault the protocol is meant to survive. */
+  faults?: readonly FaultKind[];
+  /** The most message loss a run may have. */
+  maxLoss?: number;
+  /** The most duplication a run may have. */
+  maxDup?: number;
+  /** The scenario's own flags to vary, each with the values a run picks from. */
+  flags?: Readonly<Record<string, readonly FlagValue[]>>;
+}
+
+/**
+ * A liveness property: "after the last fault, within `withinMs`, `holds`".
+ * The run goes on at least until that deadline; at the deadline the
+ * property must hold, or the run fails with the check `liveness:<name>`
+ * and says since when it has not held ("stuck since t"). A strategy may
+ * hold a fault to the end (a minority crashed for good, say): the property
+ * is then judged with that fault in place, as TigerBeetle's VOPR does in
+ * its liveness mode.
+ *
+ * @example
+ * ```ts
+ * import type { Liveness } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const leader: Liveness = {
+ *   name: "leader",
+ *   withinMs: 2000,
+ *   holds: (sim) => sim.nodes.some((n) => sim.status(n) === "up"),
+ * };
+ * assert.equal(leader.withinMs, 2000);
+ * ```
+ */
+export interface Liveness {
+  /** Named in the check: `liveness:<name>`. */
+  name: string;
+  /** How long after the last fault the property may take. */
+  withinMs: number;
+  /** True (or nothing) when it holds; false or a reason when not. */
+  holds: (sim: Simulation) => boolean | string | void;
 }
 
 /**
@@ -205,6 +307,8 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   flags?: F;
   /** Spawns the nodes, adds invariants, scripts steps. Runs before faults are scheduled. */
   setup(sim: Simulation, params: ScenarioParams<F>): ScenarioSetup;
+  /** What exploration may vary: the fault model the protocol is meant to survive. */
+  explore?: ExploreModel;
   /**
    * URL of the module that exports this scenario, so that sweep workers
    * and replay lines can load it again. {@linkcode defineScenario} fills it
@@ -425,6 +529,8 @@ export interface ScenarioRunOptions {
   countMessages?: boolean;
   /** Called with the run's spec (faults written out) right before it runs. */
   onSpec?: (spec: RunSpec) => void;
+  /** Called once the scenario's setup has run (a strategy reads its `special` node here). */
+  onSetup?: (sim: Simulation, setup: ScenarioSetup, params: ScenarioParams) => void;
 }
 
 /**
@@ -688,12 +794,14 @@ export function runScenario<F extends FlagSpecs>(
     });
     setup = {};
   }
+  options.onSetup?.(sim, setup, params as ScenarioParams);
+  const recoverMs = Math.max(0, Math.min(setup.recoverMs ?? 0, params.until / 2));
   const schedule: FaultSchedule = params.faults.kind === "schedule"
     ? params.faults.schedule
     : generateFaults(
       params.seed,
       setup.faultTargets ?? [...sim.nodes],
-      params.until,
+      params.until - recoverMs,
       params.faults.rates,
     );
   let run: RunResult | undefined;
@@ -702,7 +810,8 @@ export function runScenario<F extends FlagSpecs>(
   options.onSpec?.(spec);
   if (sim.violations.length === 0) {
     sim.schedule(schedule);
-    run = sim.run({ until: params.until });
+    const until = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
+    run = sim.run({ until });
     if (run.ok) {
       for (const v of setup.check?.(sim) ?? []) sim.reportViolation(v);
     }
@@ -727,6 +836,56 @@ export function runScenario<F extends FlagSpecs>(
     ...(options.choices === undefined ? {} : { choices: options.choices.log }),
     sim,
   };
+}
+
+/**
+ * Schedules the liveness checks of a run: each property is sampled from the
+ * last fault on, and judged at its deadline. Returns how long the run must
+ * go on for every deadline to pass.
+ */
+function watchLiveness(
+  sim: Simulation,
+  properties: readonly Liveness[],
+  schedule: FaultSchedule,
+  until: number,
+): number {
+  if (properties.length === 0) return until;
+  const lastFault = schedule.reduce((t, f) => Math.max(t, f.at), 0);
+  let end = until;
+  for (const p of properties) {
+    if (!(typeof p.withinMs === "number" && p.withinMs > 0)) {
+      throw new ConfigError(
+        `liveness ${p.name}`,
+        `withinMs must be a number > 0, got ${p.withinMs}`,
+      );
+    }
+    const deadline = lastFault + p.withinMs;
+    end = Math.max(end, deadline);
+    let lastHeld: number | undefined;
+    let lastReason = "";
+    const sample = (s: Simulation) => {
+      const r = p.holds(s);
+      if (r === true || r === undefined) lastHeld = s.now;
+      else lastReason = typeof r === "string" ? r : "";
+    };
+    // Twenty samples over the window say since when the property has not held.
+    for (let k = 0; k < 20; k++) sim.at(lastFault + (p.withinMs * k) / 20, sample);
+    sim.at(deadline, (s) => {
+      const r = p.holds(s);
+      if (r === true || r === undefined) return;
+      const why = typeof r === "string" ? r : lastReason;
+      const since = lastHeld === undefined
+        ? `it never held after the last fault at ${lastFault} ms`
+        : `stuck since ${lastHeld} ms`;
+      s.reportViolation({
+        check: `liveness:${p.name}`,
+        message: `${p.name} did not hold within ${p.withinMs} ms of the last fault (${since})` +
+          (why === "" ? "" : `: ${why}`),
+        atMs: s.now,
+      });
+    });
+  }
+  return end;
 }
 
 function describeError(e: unknown): string {
@@ -966,6 +1125,26 @@ export function scenarioCommand(name: string, module: string | undefined, comman
   return `deno run -A ${quote(main)} ${command} ${quote(target)}`;
 }
 
+/**
+ * The command that runs one of the framework's commands on a file (`replay
+ * FILE`, `merge FILES`) from the current directory: `deno task sim` in the
+ * framework's folder, `deno run -A <path to main.ts>` elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { toolCommand } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(toolCommand("replay"), /^deno (task sim|run -A \S*main\.ts) replay$/);
+ * ```
+ */
+export function toolCommand(command: string): string {
+  const cwd = currentDirectory();
+  if (cwd !== undefined && cwd === fileURLToPath(ROOT).replace(/\/$/, "")) {
+    return `deno task sim ${command}`;
+  }
+  return `deno run -A ${quote(displayPath(new URL("main.ts", ROOT).href, cwd))} ${command}`;
+}
+
 function currentDirectory(): string | undefined {
   try {
     return Deno.cwd();
@@ -1012,9 +1191,8 @@ export function replayCommand(scenario: Scenario, spec: RunSpec): string {
   if (spec.nodes !== d.nodes) parts.push(`--nodes ${spec.nodes}`);
   if (spec.until !== d.until) parts.push(`--until ${spec.until}`);
   const dflt = d.network ?? {};
-  const dfltLatency = dflt.latency && dflt.latency.kind !== "custom"
-    ? formatLatency(dflt.latency)
-    : undefined;
+  const latency = dflt.latency ?? DEFAULT_LINK.latency;
+  const dfltLatency = latency.kind !== "custom" ? formatLatency(latency) : undefined;
   if (spec.latency !== undefined && spec.latency !== dfltLatency) {
     parts.push(`--latency ${spec.latency}`);
   }

@@ -158,10 +158,21 @@ export type Invariant = (sim: Simulation) => InvariantResult;
 export interface Violation {
   /** The invariant's or checker's name; `actor-exception` when a handler threw. */
   check: string;
+  /** What went wrong, for people. */
   message: string;
   /** Global virtual time at which it was seen. */
   atMs: number;
+  /** The node to blame, when there is one. */
   node?: NodeId;
+  /**
+   * A safety property's violation, found after the run (a history that is
+   * not linearizable, say): a shorter run that shows it shows the same bug,
+   * so shrinking may cut the run's time. A check of what a run got done by
+   * its end (every operation counted, replicas converged) leaves it unset:
+   * cutting such a run would fail it for another reason. Invariants checked
+   * during the run are always safety properties.
+   */
+  safety?: boolean;
 }
 
 /** Why {@linkcode Simulation.run} returned. */
@@ -1603,16 +1614,18 @@ export class Simulation {
       : (from.links.get(target.index) ?? this.#defaultLink);
     // Four draws per message on the link's stream: loss, duplicate, latency
     // of the message, latency of its duplicate. A fixed layout keeps each
-    // message's draws where a replay or an edit expects them.
+    // message's draws where a replay or an edit expects them. Every draw
+    // reads "small is simple": 0 keeps the message, sends no copy and is
+    // the fastest latency, so a shrinker lowering draws simplifies the run.
     const ti = target.index;
     if (from.linkSent === null || ti >= from.linkSent.length) this.#growLinks(from);
     const k = from.linkSent![ti]++;
     const base = k * 4;
-    if (link.loss > 0 && unit(this.#netDraw(from, ti, base)) < link.loss) {
+    if (link.loss > 0 && unit(this.#netDraw(from, ti, base)) >= 1 - link.loss) {
       return this.#drop(from.id, from.id, to, id, "loss");
     }
     this.#transmit(from, target, link, msg, id, base + 2);
-    if (link.duplicate > 0 && unit(this.#netDraw(from, ti, base + 1)) < link.duplicate) {
+    if (link.duplicate > 0 && unit(this.#netDraw(from, ti, base + 1)) >= 1 - link.duplicate) {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
       if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
@@ -1725,10 +1738,13 @@ export class Simulation {
     return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
   }
 
-  /** A draw when a choice log is in play: recorded, or read back (0 past its end). */
+  /** A draw when a choice log is in play: recorded, or read back (the seed's past its end). */
   #logged(name: string, key: number, index: number): number {
     const choices = this.#choices!;
-    if (choices.mode === "replay") return choices.log.get(name, index);
+    if (choices.mode === "replay") {
+      const value = choices.log.get(name, index);
+      return value === -1 ? mixDraw(key, index) : value;
+    }
     const value = mixDraw(key, index);
     choices.log.record(name, index, value);
     return value;

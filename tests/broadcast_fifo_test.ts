@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { unwrapLayers } from "../actors/mod.ts";
+import type { LinkMsg } from "../protocols/broadcast/reliable_link.ts";
 import { runScenario } from "../sim/scenario.ts";
 import { checkBroadcast, checkFifo, PROMISES } from "../protocols/broadcast/check.ts";
 import { broadcastFifo } from "../protocols/broadcast/scenario.ts";
@@ -12,11 +14,14 @@ Deno.test("FIFO broadcast keeps each sender's order, and delivers everything onc
     const events = r.sim.trace.events;
     assert.deepEqual(checkBroadcast(events, PROMISES.fifo, [...r.sim.nodes]), [], `seed ${seed}`);
     // The links underneath are not FIFO: order really is restored by the layer.
-    const seqs = events.flatMap((e) =>
-      e.kind === "deliver" && (e.msg as { type: string }).type === "link"
-        ? [(e.msg as { seq: number }).seq]
-        : []
-    );
+    const seqs = events.flatMap((e) => {
+      if (e.kind !== "deliver") return [];
+      const { layers, msg } = unwrapLayers(e.msg);
+      // FIFO broadcast (bc) over reliable broadcast (rb) over links.
+      assert.deepEqual(layers, ["bc", "rb", "link"]);
+      const m = msg as LinkMsg<unknown>;
+      return m.type === "data" ? [m.seq] : [];
+    });
     if (seqs.some((s, i) => i > 0 && s < seqs[i - 1])) reorderedOnTheWire++;
   }
   assert.ok(reorderedOnTheWire > 100, `runs with reordering below: ${reorderedOnTheWire}`);

@@ -1,12 +1,22 @@
 import assert from "node:assert/strict";
-import type { Actor, Context, NodeId } from "../actors/mod.ts";
+import type { Actor, Context, LayerMsg, LayerTimer, NodeId } from "../actors/mod.ts";
 import { generateFaults, Simulation } from "../sim/mod.ts";
-import { type LinkWire, ReliableLink } from "../protocols/broadcast/reliable_link.ts";
+import {
+  type Link,
+  type LinkMsg,
+  type LinkTimer,
+  mountLink,
+  ReliableLink,
+} from "../protocols/broadcast/reliable_link.ts";
 import { settle } from "../sim/settle.ts";
 
+type Raw = { type: "raw"; n: number };
+type PipeMsg = Raw | LayerMsg<"link", LinkMsg<number>>;
+type PipeTimer = "send" | LayerTimer<"link", LinkTimer>;
+
 /** Sends 0..count-1 to `to` one every 2 ms, over a reliable link or (raw) straight onto the network. */
-class Pipe implements Actor<LinkWire | { type: "raw"; n: number }> {
-  readonly link: ReliableLink<number>;
+class Pipe implements Actor<PipeMsg, PipeTimer> {
+  readonly link: Link<number, "link">;
 
   constructor(
     readonly to: NodeId | undefined,
@@ -14,29 +24,24 @@ class Pipe implements Actor<LinkWire | { type: "raw"; n: number }> {
     fifo: boolean,
     readonly raw = false,
   ) {
-    this.link = new ReliableLink<number>({
-      channel: "pipe",
-      fifo,
-      deliver: (ctx, _from, n) => ctx.log("got", n),
-    });
+    this.link = mountLink(
+      "link",
+      new ReliableLink<number>({ fifo, deliver: (ctx, _from, n) => ctx.log("got", n) }),
+    );
   }
 
-  onStart(ctx: Context<LinkWire | { type: "raw"; n: number }>): void {
-    this.link.onStart(ctx);
+  onStart(ctx: Context<PipeMsg, PipeTimer>): void {
+    this.link.start(ctx);
     if (this.to !== undefined) ctx.setTimer("send", 1);
   }
 
-  onMessage(
-    ctx: Context<LinkWire | { type: "raw"; n: number }>,
-    msg: LinkWire | { type: "raw"; n: number },
-    from: NodeId,
-  ): void {
-    if (msg.type === "raw") return ctx.log("got", msg.n);
-    if (this.link.handles(msg)) this.link.onMessage(ctx, msg, from);
+  onMessage(ctx: Context<PipeMsg, PipeTimer>, msg: PipeMsg, from: NodeId): void {
+    if (this.link.message(ctx, msg, from)) return;
+    ctx.log("got", msg.n);
   }
 
-  onTimer(ctx: Context<LinkWire | { type: "raw"; n: number }>, name: string): void {
-    if (this.link.onTimer(ctx, name) || this.to === undefined) return;
+  onTimer(ctx: Context<PipeMsg, PipeTimer>, timer: PipeTimer): void {
+    if (this.link.timer(ctx, timer) || this.to === undefined) return;
     const sent = ctx.storage.get<number>("sent") ?? 0;
     if (sent >= this.count) return;
     if (this.raw) ctx.send(this.to, { type: "raw", n: sent });
@@ -101,4 +106,23 @@ Deno.test("a link refuses to send to its own node", () => {
   sim.spawn("a", () => new Pipe("a", 1, false));
   assert.equal(sim.run().violations[0]?.check, "actor-exception");
   assert.match(sim.violations[0].message, /does not send to itself/);
+});
+
+Deno.test("the link is a layer: its messages, timer and storage keys carry the mount's name", () => {
+  const sim = new Simulation({ seed: 3, network: { loss: 0.5 } });
+  sim.spawn("a", () => new Pipe("b", 3, true));
+  sim.spawn("b", () => new Pipe(undefined, 0, true));
+  sim.run({ until: 300 });
+  const sends = sim.trace.events.flatMap((e) => e.kind === "send" ? [e.msg as PipeMsg] : []);
+  assert.ok(sends.length > 0 && sends.every((m) => "layer" in m && m.layer === "link"));
+  const timers = sim.trace.events.flatMap((e) => e.kind === "timer" ? [e.name] : []);
+  assert.ok(timers.includes("link/retry"), timers.join());
+  assert.deepEqual(
+    sim.storage("a").keys().filter((k) => k !== "sent").map((k) =>
+      k.split("/").slice(0, 2).join("/")
+    ),
+    ["link/next"],
+  );
+  assert.ok(sim.storage("b").keys().every((k) => k.startsWith("link/upto/")));
+  assert.deepEqual(sim.actor<Pipe>("a")!.link.inspect().sent, { b: 3 });
 });

@@ -264,7 +264,7 @@ Deno.test("bad --faults random rates are rejected, naming the rate", () => {
   rejects(
     () => parseFaultSpec("random:boom=1"),
     /unknown rate "boom"/,
-    /crash, partition, pause, duration/,
+    /crash, partition, pause, clock, duration, skew/,
   );
   rejects(() => parseFaultSpec("randomly"), /faults entry 1/);
   rejects(() => generateFaults(1, ["a"], 100, { crash: -2 }), /fault rate crash/, /got -2/);

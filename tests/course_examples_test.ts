@@ -8,6 +8,8 @@
 
 import assert from "node:assert/strict";
 import { commitSection } from "../examples/_commit_section.ts";
+import { txnSection } from "../examples/_txn_section.ts";
+import { anomalousRun, transactionsExample } from "../examples/transactions.ts";
 import { paxosSection } from "../examples/_paxos_section.ts";
 import { demo } from "../examples/demo.ts";
 import { duel, multiPaxosRun, paxosExample } from "../examples/paxos.ts";
@@ -60,7 +62,19 @@ Deno.test("two-phase commit example: blocking, presumed abort, durable decisions
   assert.equal(forgetfulCoordinator()?.check, "atomicity");
 });
 
-Deno.test("the demo tour has a Paxos section and an atomic commit section, in course order", () => {
+Deno.test("transactions example: the history in Jepsen's form; clean with locks, anomalies without", () => {
+  const text = transactionsExample();
+  fits(text);
+  fits(transactionsExample({ width: 80 }), 80);
+  assert.match(text, /\{:process c\d, :type :invoke, :f :txn, :value \[\[:\w+ \d+ nil\]/);
+  assert.match(text, /\{:process c\d, :type :ok, :f :txn, :value/);
+  assert.match(text, /strict-serializable: yes/);
+  assert.match(text, /strict-serializable: NO/);
+  assert.match(text, /deno task sim run txn-kv --seed \d+ --no-locking/);
+  assert.equal(anomalousRun(1, "rw-register").violations[0].check, "transactions");
+});
+
+Deno.test("the demo tour has Paxos, atomic commit and transactions sections, in course order", () => {
   const paxos = paxosSection({ width: 100 });
   fits(paxos);
   assert.match(paxos, /^── Paxos/);
@@ -78,7 +92,20 @@ Deno.test("the demo tour has a Paxos section and an atomic commit section, in co
   );
   fits(commitSection({ width: 80 }), 80);
   const tour = demo({ width: 100 });
-  const order = ["── Quorums", "── Paxos", "── Raft", "── Atomic commit", "── CRDTs"]
+  const txn = txnSection({ width: 100 });
+  fits(txn);
+  assert.equal(txnSection({ width: 100 }), txn);
+  assert.match(txn, /^── Transactions/);
+  assert.match(txn, /strict-serializable: yes/);
+  assert.match(txn, /strict-serializable: NO/);
+  const order = [
+    "── Quorums",
+    "── Paxos",
+    "── Raft",
+    "── Atomic commit",
+    "── Transactions",
+    "── CRDTs",
+  ]
     .map((h) => tour.indexOf(h));
   assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])), `${order}`);
 });

@@ -7,12 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import { type Context, MemoryStorage, type NodeId, type OpId } from "../actors/mod.ts";
+import { MemoryStorage, type NodeId, TestContext } from "../actors/mod.ts";
 import { Simulation } from "../sim/simulation.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import {
   Client,
-  type ClientMsg,
   ClientSessions,
   type ClientStep,
   randomWorkload,
@@ -23,7 +22,12 @@ import type { StateCrdt } from "../protocols/crdt/crdt.ts";
 import { OpBasedReplica, opCounterType, opOrSetType } from "../protocols/crdt/op_based.ts";
 import type { OrSet } from "../protocols/crdt/or_set.ts";
 import type { PNCounter } from "../protocols/crdt/pn_counter.ts";
-import { type GossipMode, Replica, type ReplicaMsg } from "../protocols/crdt/replica.ts";
+import {
+  type GossipMode,
+  Replica,
+  type ReplicaMsg,
+  type ReplicaTimer,
+} from "../protocols/crdt/replica.ts";
 import {
   type CounterOp,
   counterType,
@@ -81,38 +85,6 @@ function gossipBytes(events: readonly TraceEvent[]): { state: number; delta: num
     if (m.type === "delta") bytes.delta += JSON.stringify(m.delta).length;
   }
   return bytes;
-}
-
-/** A context that records what a handler asks for, for driving one actor by hand. */
-class RecordingContext<M> implements Context<M> {
-  readonly storage = new MemoryStorage();
-  readonly sent: { to: NodeId; msg: M }[] = [];
-  time = 0;
-  #random = 0;
-  constructor(readonly self: NodeId) {}
-  now(): number {
-    return this.time;
-  }
-  send(to: NodeId, msg: M): void {
-    this.sent.push({ to, msg });
-  }
-  setTimer(): void {}
-  cancelTimer(): void {}
-  random(): number {
-    // Deterministic and spread out; the tests below have one peer, so any value works.
-    this.#random = (this.#random + 0.618) % 1;
-    return this.#random;
-  }
-  log(): void {}
-  invoke(): OpId {
-    return 0;
-  }
-  complete(): void {}
-  sometimes(): void {}
-  /** The messages sent since the last call. */
-  take(): { to: NodeId; msg: M }[] {
-    return this.sent.splice(0);
-  }
 }
 
 Deno.test("a replica applies a client's update, answers it, and gossips it to every peer", () => {
@@ -197,19 +169,19 @@ Deno.test("acknowledged updates survive a crash and restart of their replica", (
 
 Deno.test("delta-interval anti-entropy, step by step", async (t) => {
   const type = orSetType<string>();
-  const ctx = new RecordingContext<ReplicaMsg<SetOp<string>>>("n1");
+  const ctx = new TestContext<ReplicaMsg<SetOp<string>>, ReplicaTimer>("n1");
   const replica = new Replica({ type, peers: ["n2"], mode: "push" });
-  replica.onStart(ctx);
+  ctx.start(replica);
   const request = (id: number, element: string) =>
-    replica.onMessage(ctx, { type: "request", id, op: { type: "add", element } }, "c1");
+    ctx.deliver(replica, { type: "request", id, op: { type: "add", element } }, "c1");
   const gossip = () => {
-    replica.onTimer(ctx, "gossip");
-    return ctx.take().filter((s) => s.to === "n2").map((s) => s.msg);
+    ctx.fire(replica, "gossip");
+    return ctx.takeSent().filter((s) => s.to === "n2").map((s) => s.msg);
   };
 
   await t.step("a peer that acknowledged nothing gets the whole state", () => {
     request(0, "a");
-    ctx.take();
+    ctx.takeSent();
     const [msg] = gossip();
     assert.equal(msg.type, "state");
     assert.deepEqual(type.fromJSON((msg as { state: unknown }).state).value(), ["a"]);
@@ -217,66 +189,66 @@ Deno.test("delta-interval anti-entropy, step by step", async (t) => {
   });
 
   await t.step("once it acknowledges, there is nothing to push", () => {
-    replica.onMessage(ctx, { type: "ack", epoch: 1, seq: 1 }, "n2");
+    ctx.deliver(replica, { type: "ack", epoch: 1, seq: 1 }, "n2");
     assert.deepEqual(gossip(), []);
   });
 
   await t.step("a new update travels as a delta holding only itself", () => {
     request(1, "b");
-    ctx.take();
+    ctx.takeSent();
     const [msg] = gossip();
     assert.equal(msg.type, "delta");
     assert.deepEqual(type.fromJSON((msg as { delta: unknown }).delta).value(), ["b"]);
   });
 
   await t.step("an ack from an earlier epoch counts for nothing", () => {
-    replica.onMessage(ctx, { type: "ack", epoch: 0, seq: 2 }, "n2");
+    ctx.deliver(replica, { type: "ack", epoch: 0, seq: 2 }, "n2");
     assert.equal(gossip()[0].type, "delta");
   });
 
   await t.step("what the peer itself sent is not sent back to it", () => {
-    replica.onMessage(ctx, { type: "ack", epoch: 1, seq: 2 }, "n2");
+    ctx.deliver(replica, { type: "ack", epoch: 1, seq: 2 }, "n2");
     const theirs = type.empty().add("n2", "z");
-    replica.onMessage(
-      ctx,
+    ctx.deliver(
+      replica,
       { type: "delta", epoch: 5, seq: 9, delta: theirs.toJSON(), pull: false },
       "n2",
     );
-    assert.deepEqual(ctx.take().map((s) => s.msg), [{ type: "ack", epoch: 5, seq: 9 }]);
+    assert.deepEqual(ctx.takeSent().map((s) => s.msg), [{ type: "ack", epoch: 5, seq: 9 }]);
     assert.deepEqual(replica.state.value(), ["a", "b", "z"]);
     assert.deepEqual(gossip(), []);
   });
 
   await t.step("a restart begins a new epoch that sends whole states first", () => {
     const again = new Replica({ type, peers: ["n2"], mode: "push" });
-    again.onStart(ctx);
+    ctx.start(again);
     assert.equal(again.epoch, 2);
     assert.deepEqual(again.state.value(), ["a", "b", "z"]);
-    again.onTimer(ctx, "gossip");
-    assert.equal(ctx.take()[0].msg.type, "state");
+    ctx.fire(again, "gossip");
+    assert.equal(ctx.takeSent()[0].msg.type, "state");
   });
 });
 
 Deno.test("push-pull answers a push with what the pusher lacks; a pull with nothing new asks for it", () => {
-  const ctx = new RecordingContext<ReplicaMsg<CounterOp>>("n1");
+  const ctx = new TestContext<ReplicaMsg<CounterOp>, ReplicaTimer>("n1");
   const replica = new Replica({ type: counterType, peers: ["n2"] });
-  replica.onStart(ctx);
-  replica.onMessage(ctx, { type: "request", id: 0, op: { type: "increment", amount: 2 } }, "c1");
-  ctx.take();
+  ctx.start(replica);
+  ctx.deliver(replica, { type: "request", id: 0, op: { type: "increment", amount: 2 } }, "c1");
+  ctx.takeSent();
   const theirs = counterType.empty().increment("n2", 5);
-  replica.onMessage(
-    ctx,
+  ctx.deliver(
+    replica,
     { type: "state", epoch: 1, seq: 1, state: theirs.toJSON(), pull: true },
     "n2",
   );
-  const [ack, push] = ctx.take().map((s) => s.msg);
+  const [ack, push] = ctx.takeSent().map((s) => s.msg);
   assert.deepEqual(ack, { type: "ack", epoch: 1, seq: 1 });
   assert.equal(push.type, "state");
   assert.equal((push as { pull: boolean }).pull, false);
   assert.equal(replica.state.value(), 7);
-  replica.onMessage(ctx, { type: "ack", epoch: 1, seq: 2 }, "n2");
-  replica.onTimer(ctx, "gossip");
-  assert.deepEqual(ctx.take().map((s) => s.msg), [{ type: "pull" }]);
+  ctx.deliver(replica, { type: "ack", epoch: 1, seq: 2 }, "n2");
+  ctx.fire(replica, "gossip");
+  assert.deepEqual(ctx.takeSent().map((s) => s.msg), [{ type: "pull" }]);
 });
 
 Deno.test("every gossip mode converges under loss, duplication, crashes and partitions", async (t) => {
@@ -511,11 +483,11 @@ Deno.test("bad configuration names the option and what is allowed", () => {
 });
 
 Deno.test("a replica refuses to be treated as a client", () => {
-  const ctx = new RecordingContext<ClientMsg<CounterOp>>("n1");
+  const ctx = new TestContext<ReplicaMsg<CounterOp>, ReplicaTimer>("n1");
   const replica = new Replica({ type: counterType, peers: [] });
-  replica.onStart(ctx as unknown as Context<ReplicaMsg<CounterOp>>);
+  ctx.start(replica);
   assert.throws(
-    () => replica.onMessage(ctx, { type: "reply", id: 0, ok: true, output: null }, "c1"),
+    () => ctx.deliver(replica, { type: "reply", id: 0, ok: true, output: null }, "c1"),
     /a replica sends replies/,
   );
 });

@@ -222,7 +222,8 @@ Deno.test("gossip diagram: five columns, loss, crash, partition and heal", async
     assert.equal(w.column("n1"), -1);
     for (const line of w.lines) assert.ok(visible(line) <= 100, line);
     // Events of n1 alone (its timers) are left out; its messages to n2 and n4 are not.
-    assert.ok(!w.rows.some((r) => r.includes("timer originate:r1")));
+    assert.ok(!w.rows.some((r) => r.includes('timer originate {"id":"r1"}')));
+    assert.ok(renderDiagram(gsEvents, { maxRows: 100000 }).includes('timer originate {"id":"r1"}'));
     assert.ok(w.rows.some((r) => r.includes("from n1")));
     assert.throws(() => renderDiagram(gsEvents, { nodes: ["n9"] }), ConfigError);
   });
@@ -238,7 +239,8 @@ Deno.test("gossip diagram: five columns, loss, crash, partition and heal", async
     );
     const marked = w.rows.filter((r) => r.startsWith("*"));
     assert.equal(marked.length, 1);
-    assert.ok(marked[0].includes(`#${target.id}`), marked[0]);
+    // The marked row is the target's delivery (a short arrow may leave its #id out of the label).
+    assert.ok(marked[0].includes(target.t.toFixed(3)), marked[0]);
   });
 
   await t.step("the legend", () => {

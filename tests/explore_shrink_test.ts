@@ -6,6 +6,10 @@ import { ConfigError } from "../sim/errors.ts";
 import { ddmin, shrinkFailure } from "../sim/explore/shrink.ts";
 import { parseFaults } from "../sim/faults.ts";
 import { runScenario } from "../sim/scenario.ts";
+import { saveTrace, traceFileFromResult } from "../sim/trace_file.ts";
+
+/** How the tests' scenarios' replay lines start, run from the repository's folder. */
+const RUN = (name: string) => `deno run -A ./main.ts run ./tests/_explore_scenarios.ts#${name}`;
 import { capped, lossyCounter, scenarios, twoDown } from "./_explore_scenarios.ts";
 
 Deno.test("ddmin finds a failing subset from which no single item can go", () => {
@@ -45,7 +49,7 @@ Deno.test("shrinking random faults: two crashes at once, and nothing else", () =
   // The shrunk run, traced, fails the same way; so does its replay command.
   assert.equal(s.result.violations[0].check, "at-most-one-down");
   assert.equal(s.result.sim.trace.mode, "full");
-  assert.match(s.replay, new RegExp(`^deno task sim run two-down --seed ${seed} `));
+  assert.ok(s.replay.startsWith(`${RUN("two-down")} --seed ${seed} `), s.replay);
   assert.ok(s.steps.some((step) => /^faults \d+ -> 2$/.test(step)), s.steps.join("; "));
 });
 
@@ -57,11 +61,16 @@ Deno.test("shrinking a scenario's operations: no fewer would fail", () => {
   assert.ok(ops < 20, `ops ${ops}`);
   assert.equal(s.check, "all-counted");
   assert.equal(s.params.network.loss, 0.2, "without loss nothing fails, so it stays");
-  // One operation fewer holds: the shrunk run is minimal in operations.
-  const fewer = runScenario(lossyCounter, { ...s.params, flags: { ops: ops - 1 }, trace: "off" });
+  // One operation fewer holds, with the same draws: the shrunk run is minimal in operations.
+  const fewer = runScenario(lossyCounter, { ...s.params, flags: { ops: ops - 1 }, trace: "off" }, {
+    choices: { log: s.choices, mode: "replay" },
+  });
   if (ops > 1) assert.ok(fewer.ok, `ops ${ops - 1} still fails`);
-  // The check is made after the run: a shorter run would fail it trivially, so time is kept.
-  assert.equal(s.params.until, 1000);
+  // The check is made after the run, of what it got done: a run cut short would fail it for
+  // another reason, so time is only cut where the shorter run still finished its work.
+  assert.equal(s.result.stop === "quiet" || s.params.until === 1000, true);
+  // Most draws are lowered to 0; the loss that matters stays.
+  assert.ok(s.after.draws < s.before.draws / 4, `${s.before.draws} -> ${s.after.draws} draws`);
 });
 
 Deno.test("shrinking time, nodes and flags for a violation seen during the run", () => {
@@ -108,19 +117,42 @@ Deno.test("a run that holds has nothing to shrink", () => {
   );
 });
 
-Deno.test("the shrunk replay command reproduces the failure through the command line", async () => {
+Deno.test("the shrunk run, saved with its draws, replays through the command line", async () => {
   let seed = 1;
   while (runScenario(twoDown, { seed, trace: "off" }).ok) seed++;
   const s = shrinkFailure(twoDown, { seed });
-  const [head, faults] = s.replay.replace("deno task sim ", "").split(" --faults ");
-  const out: string[] = [];
-  const argv = [...head.split(" "), "--faults", faults.replace(/^'|'$/g, ""), "--json"];
-  const code = await runCli(scenarios, argv, {
-    stdout: (x) => out.push(x),
-    stderr: (x) => out.push(x),
-  });
-  assert.equal(code, 1, out.join("\n"));
-  const json = JSON.parse(out[0]);
-  assert.equal(json.violations[0].check, "at-most-one-down");
-  assert.equal(json.traceHash, s.result.traceHash);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const file = `${dir}/shrunk.json`;
+    Deno.writeTextFileSync(file, saveTrace(traceFileFromResult(s.result)));
+    const out: string[] = [];
+    const code = await runCli(scenarios, ["replay", file], {
+      stdout: (x) => out.push(x),
+      stderr: (x) => out.push(x),
+    });
+    assert.equal(code, 0, out.join("\n"));
+    assert.match(out[0], new RegExp(`replays to trace ${s.result.traceHash}`));
+    assert.match(out[0], /it fails at-most-one-down/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("shrinking never makes a run larger in events, and keeps the failing check", () => {
+  for (
+    const [scenario, given] of [
+      [twoDown, { seed: 3 }],
+      [capped, { seed: 2, nodes: 4, flags: { limit: 5 } }],
+      [lossyCounter, { seed: 5 }],
+    ] as const
+  ) {
+    const first = runScenario(scenario, { ...given, trace: "off" });
+    if (first.ok) continue;
+    const s = shrinkFailure(scenario, given);
+    assert.ok(
+      s.after.events <= s.before.events,
+      `${scenario.name}: ${s.before.events} -> ${s.after.events}`,
+    );
+    assert.equal(s.result.violations[0].check, first.violations[0].check);
+  }
 });

@@ -113,8 +113,13 @@ Deno.test("the purity checker finds calls in code and ignores them in comments",
   assert.equal(layerOf(join("actors", "a.ts"), "npm:fast-check"), undefined);
 });
 
-Deno.test("no code under actors/ or protocols/ reads the clock, randomness or real timers", async () => {
-  const files = [...await tsFiles("actors"), ...await tsFiles("protocols")];
+Deno.test("no code under actors/, protocols/ or examples/maelstrom/ reads the clock, randomness or real timers", async () => {
+  const files = [
+    ...await tsFiles("actors"),
+    ...await tsFiles("protocols"),
+    // The Maelstrom solutions are actors too: the same code runs in the simulator.
+    ...await tsFiles(join("examples", "maelstrom")),
+  ];
   // The scan must see the code it guards, or passing means nothing.
   assert.ok(files.includes(join("actors", "actor.ts")), "actors/actor.ts not scanned");
   assert.ok(files.includes(join("protocols", "gossip", "gossip.ts")), "nested folders not scanned");
@@ -127,10 +132,12 @@ Deno.test("no code under actors/ or protocols/ reads the clock, randomness or re
   assert.deepEqual(offences, [], `actors must be pure reactions; found:\n${offences.join("\n")}`);
 });
 
-Deno.test("layering: actors/ imports nothing of sim/ or protocols/, sim/ nothing of protocols/", async () => {
-  const rules: Array<[string, string[]]> = [["actors", ["sim", "protocols"]], ["sim", [
-    "protocols",
-  ]]];
+Deno.test("layering: actors/ imports nothing of sim/ or protocols/, sim/ nothing of protocols/, runtime/ nothing of protocols/", async () => {
+  const rules: Array<[string, string[]]> = [
+    ["actors", ["sim", "protocols", "runtime"]],
+    ["sim", ["protocols", "runtime"]],
+    ["runtime", ["protocols", "examples"]],
+  ];
   const offences = [];
   let seen = 0;
   for (const [layer, forbidden] of rules) {
@@ -148,4 +155,23 @@ Deno.test("layering: actors/ imports nothing of sim/ or protocols/, sim/ nothing
   }
   assert.ok(seen > 10, `only ${seen} imports found: is the import scanner broken?`);
   assert.deepEqual(offences, [], `imports must point down the layers:\n${offences.join("\n")}`);
+});
+
+Deno.test("layering: runtime/ runs actors without the simulator's scheduler", async () => {
+  // Beside sim/, the runtime may borrow its data and checkers (histories,
+  // faults, seeded streams, linearizability) and its types, never its loop.
+  const scheduler =
+    /^import\s+(?!type\b)[^;]*?from\s*["']([^"']*\/sim\/(?:simulation|scenario|event_queue|settle|explore\/[^"']*)\.ts)["']/gm;
+  const offences = [];
+  const files = await tsFiles("runtime");
+  assert.ok(files.includes(join("runtime", "host.ts")), "runtime/host.ts not scanned");
+  for (const file of files) {
+    const code = stripComments(await Deno.readTextFile(join(ROOT, file)));
+    for (const m of code.matchAll(scheduler)) offences.push(`${file} imports ${m[1]}`);
+  }
+  assert.deepEqual(
+    offences,
+    [],
+    `the runtime must not need the simulator:\n${offences.join("\n")}`,
+  );
 });

@@ -14,7 +14,7 @@ async function cli(argv: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-Deno.test("quorum and abd are registered", async () => {
+Deno.test("quorum and abd are registered", () => {
   assert.equal(scenarios.get("quorum"), quorum);
   assert.equal(scenarios.get("abd"), abd);
 });
@@ -93,7 +93,7 @@ Deno.test("N, R and W: defaults, majorities and errors", async () => {
   await bad(["quorum", "--n", "16"], /--n: must be a whole number in 0\.\.15/);
 });
 
-Deno.test("the same seed replays the same run; --n shows in the replay command", async () => {
+Deno.test("the same seed replays the same run; --n shows in the replay command", () => {
   const a = runScenario(quorum, { seed: 9, flags: { n: 5, "read-repair": "async" } });
   const b = runScenario(quorum, { seed: 9, flags: { n: 5, "read-repair": "async" } });
   assert.equal(a.traceHash, b.traceHash);

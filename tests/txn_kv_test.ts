@@ -18,7 +18,7 @@ import { txnKv } from "../protocols/txn_kv/scenario.ts";
 import { Shard, type ShardTimer } from "../protocols/txn_kv/shard.ts";
 import { parseJsonHistory } from "../sim/check/history_format.ts";
 import { runScenario } from "../sim/scenario.ts";
-import { assertSeeds } from "../sim/testing.ts";
+import { assertSeeds, checkSeeds } from "../sim/testing.ts";
 
 Deno.test("lock table: readers share, a writer excludes, the only reader upgrades, all released at the end", () => {
   const locks = new LockTable();
@@ -162,7 +162,42 @@ Deno.test("history: Jepsen's form, as the project's JSON lines and as invoke/com
   assert.ok(events.every((e, i) => i === 0 || events[i - 1].time <= e.time));
 });
 
-Deno.test("txn-kv: atomicity, validity and termination under random faults, both workloads", () => {
+Deno.test("txn-kv: 2PC's checks and the transaction checker hold under random faults, both workloads", () => {
   assertSeeds(txnKv, { seeds: { from: 1, to: 100 } });
   assertSeeds(txnKv, { seeds: { from: 1, to: 60 }, flags: { workload: "rw-register" } });
+});
+
+Deno.test("txn-kv: the planted flaw (no locking) is caught by the transaction checker, anomalies named", () => {
+  for (const workload of ["list-append", "rw-register"] as const) {
+    const found = checkSeeds(txnKv, {
+      seeds: { from: 1, to: 30 },
+      flags: { workload, locking: false },
+    });
+    assert.equal(found.failures.length, 1, `${workload}: no seed in 30 showed an anomaly`);
+    const v = found.failures[0].violations[0];
+    assert.equal(v.check, "transactions");
+    assert.match(
+      v.message,
+      /^(G0|G1a|G1b|G1c|G-single|G2|internal|lost-update|incompatible-order)/,
+    );
+  }
+  const run = runScenario(txnKv, { seed: 1, flags: { locking: false }, trace: "off" });
+  assert.ok(run.summary.some((l) => /^strict-serializable: NO/.test(l)));
+  assert.ok(run.summary.some((l) => / -rw-> /.test(l)), "a cycle is shown");
+  assert.ok(
+    runScenario(txnKv, { seed: 1, trace: "off" }).summary.some((l) =>
+      /^strict-serializable: yes/.test(l)
+    ),
+  );
+});
+
+Deno.test("txn-kv: --consistency names the model the history is judged against", () => {
+  const run = runScenario(txnKv, {
+    seed: 1,
+    flags: { locking: false, consistency: "read-uncommitted" },
+    trace: "off",
+  });
+  const verdict = run.summary.find((l) => /^read-uncommitted: /.test(l));
+  assert.ok(verdict, "the verdict names the model");
+  assert.equal(run.ok, verdict.startsWith("read-uncommitted: yes"));
 });

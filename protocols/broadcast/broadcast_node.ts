@@ -5,16 +5,23 @@
  * the message it answers, so it causally depends on it. That is the workload
  * that tells FIFO, causal and total order apart.
  *
- * It also shows the host side of stacking (see `layer.ts`): build the layer
- * with a `deliver` callback, call its `onStart`, route messages it
- * `handles` and timers it owns to it, and broadcast through it.
+ * It also shows the host side of stacking (see `layer.ts`): mount the layer
+ * with a `deliver` callback, start it from `onStart`, route its messages and
+ * timers to it with one line each, and broadcast through it.
  *
  * @module
  */
 
-import type { Actor, Context, NodeId } from "../../actors/mod.ts";
-import { type BroadcastWire, createBroadcast } from "./create.ts";
-import type { Broadcast, BroadcastProtocol, Delivery } from "./layer.ts";
+import type { Actor, Context, LayerMsg, LayerTimer, NodeId } from "../../actors/mod.ts";
+import { type BroadcastMsg, type BroadcastTimer, createBroadcast } from "./create.ts";
+import {
+  type Broadcast,
+  type BroadcastProtocol,
+  type BroadcastView,
+  type Delivery,
+  mountBroadcast,
+  unexpected,
+} from "./layer.ts";
 
 /**
  * What a {@linkcode BroadcastNode} does.
@@ -22,12 +29,15 @@ import type { Broadcast, BroadcastProtocol, Delivery } from "./layer.ts";
  * @example
  * ```ts
  * import type { BroadcastNodeConfig } from "./broadcast_node.ts";
+ * import assert from "node:assert/strict";
  * const c: BroadcastNodeConfig = {
  *   protocol: "causal", nodes: ["n1", "n2", "n3"], plan: [10, 40], replyChance: 0.5, maxReplies: 2,
  * };
+ * assert.equal(c.plan.length, 2);
  * ```
  */
 export interface BroadcastNodeConfig {
+  /** The broadcast protocol underneath. */
   protocol: BroadcastProtocol;
   /** Every node of the group, this one included. */
   nodes: readonly NodeId[];
@@ -41,6 +51,34 @@ export interface BroadcastNodeConfig {
   retryMs?: number;
 }
 
+/** A chat member's messages: its broadcast layer's, under the name `bc`. */
+export type ChatMsg = LayerMsg<"bc", BroadcastMsg<string>>;
+
+/** A chat member's timers: its own `post`, and its broadcast layer's. */
+export type ChatTimer = "post" | LayerTimer<"bc", BroadcastTimer>;
+
+/**
+ * A plain-data view of a chat member, from {@linkcode BroadcastNode.inspect}.
+ *
+ * @example
+ * ```ts
+ * import type { ChatView } from "./broadcast_node.ts";
+ * import assert from "node:assert/strict";
+ * const v: ChatView = { posted: 1, replies: 0, delivered: 3, bc: { protocol: "fifo", sent: 1, delivered: 3 } };
+ * assert.equal(v.bc.protocol, "fifo");
+ * ```
+ */
+export interface ChatView {
+  /** Posts of its own so far. */
+  posted: number;
+  /** Answers so far. */
+  replies: number;
+  /** Messages delivered since the last (re)start. */
+  delivered: number;
+  /** The broadcast layer's state. */
+  bc: BroadcastView;
+}
+
 /**
  * A chat member on top of a broadcast layer. Posts are `"<node>:<k>"`,
  * answers `"re <id>"`.
@@ -49,62 +87,80 @@ export interface BroadcastNodeConfig {
  * ```ts
  * import { Simulation } from "../../sim/mod.ts";
  * import { BroadcastNode } from "./broadcast_node.ts";
+ * import assert from "node:assert/strict";
  * const nodes = ["n1", "n2", "n3"];
  * const sim = new Simulation({ seed: 4 });
  * for (const id of nodes) {
  *   sim.spawn(id, () => new BroadcastNode({ protocol: "fifo", nodes, plan: [5], replyChance: 1, maxReplies: 1 }));
  * }
- * sim.run().ok; // true
- * sim.actor<BroadcastNode>("n1")!.delivered.length; // 6
+ * assert.equal(sim.run().ok, true);
+ * assert.equal(sim.actor<BroadcastNode>("n1")!.delivered.length, 6);
  * ```
  */
-export class BroadcastNode implements Actor<BroadcastWire> {
-  readonly layer: Broadcast<string>;
+export class BroadcastNode implements Actor<ChatMsg, ChatTimer> {
+  /** The broadcast layer, mounted as `bc`. */
+  readonly bc: Broadcast<string, "bc">;
   /** What this instance delivered since it (re)started, in order. */
   readonly delivered: Delivery<string>[] = [];
   #posted = 0;
   #replies = 0;
 
+  /** Builds the layer of `config.protocol` (its options are checked there). */
   constructor(readonly config: BroadcastNodeConfig) {
-    this.layer = createBroadcast<string>(config.protocol, {
-      nodes: config.nodes,
-      retryMs: config.retryMs,
-      deliver: (ctx, d) => this.#onDeliver(ctx, d),
-    });
+    this.bc = mountBroadcast(
+      "bc",
+      createBroadcast<string>(config.protocol, {
+        nodes: config.nodes,
+        retryMs: config.retryMs,
+        deliver: (ctx, d) => this.#onDeliver(ctx, d),
+      }),
+    );
   }
 
-  onStart(ctx: Context<BroadcastWire>): void {
-    this.layer.onStart(ctx);
-    this.#posted = ctx.storage.get<number>("chat/posted") ?? 0;
-    this.#replies = ctx.storage.get<number>("chat/replies") ?? 0;
+  /** Starts the layer, reads the chat's progress back, and plans the next post. */
+  onStart(ctx: Context<ChatMsg, ChatTimer>): void {
+    this.bc.start(ctx);
+    this.#posted = ctx.storage.get<number>("posted") ?? 0;
+    this.#replies = ctx.storage.get<number>("replies") ?? 0;
     this.#armPost(ctx);
   }
 
-  onMessage(ctx: Context<BroadcastWire>, msg: BroadcastWire, from: NodeId): void {
-    if (this.layer.handles(msg)) return this.layer.onMessage(ctx, msg, from);
-    throw new Error(`${ctx.self}: unexpected message ${JSON.stringify(msg)}`);
+  /** Every message is the layer's. */
+  onMessage(ctx: Context<ChatMsg, ChatTimer>, msg: ChatMsg, from: NodeId): void {
+    if (!this.bc.message(ctx, msg, from)) unexpected(ctx.self, msg satisfies never);
   }
 
-  onTimer(ctx: Context<BroadcastWire>, name: string): void {
-    if (this.layer.onTimer(ctx, name)) return;
-    if (name !== "chat/post") return;
+  /** The layer's timers go to it; `post` posts the next message of the plan. */
+  onTimer(ctx: Context<ChatMsg, ChatTimer>, timer: ChatTimer): void {
+    if (this.bc.timer(ctx, timer)) return;
+    if (timer !== "post") unexpected(`${ctx.self} timer`, timer satisfies never);
     this.#posted++;
-    ctx.storage.set("chat/posted", this.#posted);
-    this.layer.broadcast(ctx, `${ctx.self}:${this.#posted}`);
+    ctx.storage.set("posted", this.#posted);
+    this.bc.broadcast(ctx, `${ctx.self}:${this.#posted}`);
     this.#armPost(ctx);
   }
 
-  #armPost(ctx: Context<BroadcastWire>): void {
-    const at = this.config.plan[this.#posted];
-    if (at !== undefined) ctx.setTimer("chat/post", Math.max(0, at - ctx.now()));
+  /** What it posted, answered and delivered, and its layer's state. */
+  inspect(): ChatView {
+    return {
+      posted: this.#posted,
+      replies: this.#replies,
+      delivered: this.delivered.length,
+      bc: this.bc.inspect(),
+    };
   }
 
-  #onDeliver(ctx: Context<unknown>, d: Delivery<string>): void {
+  #armPost(ctx: Context<ChatMsg, ChatTimer>): void {
+    const at = this.config.plan[this.#posted];
+    if (at !== undefined) ctx.setTimer("post", Math.max(0, at - ctx.now()));
+  }
+
+  #onDeliver(ctx: Context<ChatMsg, ChatTimer>, d: Delivery<string>): void {
     this.delivered.push(d);
     if (d.origin === ctx.self || this.#replies >= this.config.maxReplies) return;
     if (ctx.random() >= this.config.replyChance) return;
     this.#replies++;
-    ctx.storage.set("chat/replies", this.#replies);
-    this.layer.broadcast(ctx, `re ${d.id}`);
+    ctx.storage.set("replies", this.#replies);
+    this.bc.broadcast(ctx, `re ${d.id}`);
   }
 }

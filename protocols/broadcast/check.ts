@@ -41,18 +41,29 @@ import {
  * @example
  * ```ts
  * import type { AppEvent } from "./check.ts";
- * const show = (e: AppEvent) => `${e.node} ${e.kind} ${e.id}`;
+ * import assert from "node:assert/strict";
+ * const e: AppEvent = {
+ *   index: 4, t: 2.5, node: "n2", kind: "deliver", id: "n1#1", origin: "n1", payload: "hi", protocol: "fifo",
+ * };
+ * assert.equal(`${e.node} ${e.kind} ${e.id}`, "n2 deliver n1#1");
  * ```
  */
 export interface AppEvent {
   /** Index of its log note in the trace. */
   index: number;
+  /** Global time, ms. */
   t: number;
+  /** The node that broadcast or delivered. */
   node: NodeId;
+  /** Which of the two. */
   kind: "broadcast" | "deliver";
+  /** The message id. */
   id: string;
+  /** The node that broadcast the message. */
   origin: NodeId;
+  /** What it broadcast. */
   payload: unknown;
+  /** The protocol that wrote the note. */
   protocol: BroadcastProtocol;
 }
 
@@ -62,7 +73,10 @@ export interface AppEvent {
  * @example
  * ```ts
  * import { appEvents } from "./check.ts";
- * appEvents([{ t: 0, kind: "log", node: "n1", note: "broadcast", data: { protocol: "fifo", id: "n1#1", origin: "n1", payload: "hi" } }]).length; // 1
+ * import assert from "node:assert/strict";
+ * const note = { protocol: "fifo", id: "n1#1", origin: "n1", payload: "hi" };
+ * const events = appEvents([{ t: 0, kind: "log", node: "n1", note: "broadcast", data: note }]);
+ * assert.deepEqual(events.map((e) => [e.kind, e.id]), [["broadcast", "n1#1"]]);
  * ```
  */
 export function appEvents(events: readonly TraceEvent[]): AppEvent[] {
@@ -91,7 +105,10 @@ export function appEvents(events: readonly TraceEvent[]): AppEvent[] {
  * @example
  * ```ts
  * import { deliveryOrders } from "./check.ts";
- * deliveryOrders([]).size; // 0
+ * import assert from "node:assert/strict";
+ * const deliver = (node: string, id: string) =>
+ *   ({ t: 0, kind: "log" as const, node, note: "deliver", data: { protocol: "fifo", id, origin: "n1", payload: 1 } });
+ * assert.deepEqual(deliveryOrders([deliver("n2", "n1#1"), deliver("n2", "n1#2")]).get("n2"), ["n1#1", "n1#2"]);
  * ```
  */
 export function deliveryOrders(
@@ -126,7 +143,8 @@ const payloadText = (p: unknown) => JSON.stringify(p) ?? "undefined";
  * @example
  * ```ts
  * import { checkIntegrity } from "./check.ts";
- * checkIntegrity([]).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkIntegrity([]), []);
  * ```
  */
 export function checkIntegrity(events: readonly TraceEvent[] | readonly AppEvent[]): Violation[] {
@@ -169,7 +187,8 @@ export function checkIntegrity(events: readonly TraceEvent[] | readonly AppEvent
  * @example
  * ```ts
  * import { checkAgreement } from "./check.ts";
- * checkAgreement([], ["n1", "n2"]).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkAgreement([], ["n1", "n2"]), []);
  * ```
  */
 export function checkAgreement(
@@ -202,7 +221,8 @@ export function checkAgreement(
  * @example
  * ```ts
  * import { checkFifo } from "./check.ts";
- * checkFifo([]).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkFifo([]), []);
  * ```
  */
 export function checkFifo(events: readonly TraceEvent[] | readonly AppEvent[]): Violation[] {
@@ -246,7 +266,8 @@ export function checkFifo(events: readonly TraceEvent[] | readonly AppEvent[]): 
  * @example
  * ```ts
  * import { checkCausal } from "./check.ts";
- * checkCausal([]).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkCausal([]), []);
  * ```
  */
 export function checkCausal(events: readonly TraceEvent[] | readonly AppEvent[]): Violation[] {
@@ -308,7 +329,8 @@ export function checkCausal(events: readonly TraceEvent[] | readonly AppEvent[])
  * @example
  * ```ts
  * import { checkTotalOrder } from "./check.ts";
- * checkTotalOrder([]).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkTotalOrder([]), []);
  * ```
  */
 export function checkTotalOrder(events: readonly TraceEvent[] | readonly AppEvent[]): Violation[] {
@@ -345,7 +367,9 @@ export function checkTotalOrder(events: readonly TraceEvent[] | readonly AppEven
  * @example
  * ```ts
  * import type { Guarantee } from "./check.ts";
+ * import assert from "node:assert/strict";
  * const g: Guarantee = "causal";
+ * assert.equal(g, "causal");
  * ```
  */
 export type Guarantee = "integrity" | "agreement" | "fifo" | "causal" | "total";
@@ -357,7 +381,8 @@ export type Guarantee = "integrity" | "agreement" | "fifo" | "causal" | "total";
  * @example
  * ```ts
  * import { PROMISES } from "./check.ts";
- * PROMISES.causal; // ["integrity", "agreement", "fifo", "causal"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(PROMISES.causal, ["integrity", "agreement", "fifo", "causal"]);
  * ```
  */
 export const PROMISES: Readonly<Record<BroadcastProtocol, readonly Guarantee[]>> = {
@@ -376,7 +401,8 @@ export const PROMISES: Readonly<Record<BroadcastProtocol, readonly Guarantee[]>>
  * @example
  * ```ts
  * import { checkBroadcast } from "./check.ts";
- * checkBroadcast([], ["integrity", "causal"], ["n1"]).length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkBroadcast([], ["integrity", "causal"], ["n1"]), []);
  * ```
  */
 export function checkBroadcast(

@@ -1,44 +1,51 @@
 /**
  * One way to build any of the broadcast layers by name, for scenarios,
- * examples and tests that compare them on the same workload.
+ * examples and tests that compare them on the same workload, with the
+ * message and timer types a host declares for a layer chosen at run time.
  *
  * @module
  */
 
-import { BestEffortBroadcast, type BestEffortWire } from "./best_effort.ts";
-import { CausalBroadcast } from "./causal.ts";
-import { FifoBroadcast } from "./fifo.ts";
-import type { Broadcast, BroadcastProtocol, LayerOptions } from "./layer.ts";
-import { ReliableBroadcast } from "./reliable.ts";
-import type { LinkWire } from "./reliable_link.ts";
-import { LamportTotalOrderBroadcast } from "./total_lamport.ts";
-import { SequencerBroadcast } from "./total_sequencer.ts";
+import { BestEffortBroadcast, type BestEffortMsg } from "./best_effort.ts";
+import { CausalBroadcast, type CausalMsg, type CausalTimer } from "./causal.ts";
+import { FifoBroadcast, type FifoMsg, type FifoTimer } from "./fifo.ts";
+import {
+  BROADCAST_PROTOCOLS,
+  type BroadcastLayer,
+  type BroadcastProtocol,
+  type LayerOptions,
+} from "./layer.ts";
+import { ReliableBroadcast, type ReliableMsg, type ReliableTimer } from "./reliable.ts";
+import { type LamportMsg, type LamportTimer, LamportTotalOrderBroadcast } from "./total_lamport.ts";
+import { SequencerBroadcast, type SequencerMsg, type SequencerTimer } from "./total_sequencer.ts";
 
 /**
- * Every message a broadcast layer puts on the wire; a host's message type
- * includes it (`type Msg = MyMsg | BroadcastWire`).
+ * The messages of any broadcast layer carrying payloads `P`; a host that
+ * mounts one chosen at run time under `"bc"` carries `LayerMsg<"bc", BroadcastMsg<P>>`.
  *
  * @example
  * ```ts
- * import type { BroadcastWire } from "./create.ts";
- * const m: BroadcastWire = { type: "link-ack", ch: "causal", seq: 3 };
+ * import type { BroadcastMsg } from "./create.ts";
+ * import assert from "node:assert/strict";
+ * const m: BroadcastMsg<string> = { layer: "rb", msg: { layer: "link", msg: { type: "ack", seq: 3 } } };
+ * assert.equal(m.layer, "rb");
  * ```
  */
-export type BroadcastWire = LinkWire | BestEffortWire;
+export type BroadcastMsg<P> =
+  | BestEffortMsg<P>
+  | ReliableMsg<P>
+  | FifoMsg<P>
+  | CausalMsg<P>
+  | SequencerMsg<P>
+  | LamportMsg<P>;
 
-/**
- * Options of {@linkcode createBroadcast}: the common ones plus the retry
- * interval of reliable links (ignored by best-effort broadcast).
- *
- * @example
- * ```ts
- * import type { CreateOptions } from "./create.ts";
- * const o: CreateOptions<string> = { nodes: ["n1", "n2"], deliver: () => {}, retryMs: 20 };
- * ```
- */
-export interface CreateOptions<P> extends LayerOptions<P> {
-  retryMs?: number;
-}
+/** The timers of any broadcast layer. */
+export type BroadcastTimer =
+  | ReliableTimer
+  | FifoTimer
+  | CausalTimer
+  | SequencerTimer
+  | LamportTimer;
 
 /**
  * A broadcast layer of the given protocol.
@@ -46,14 +53,16 @@ export interface CreateOptions<P> extends LayerOptions<P> {
  * @example
  * ```ts
  * import { createBroadcast } from "./create.ts";
+ * import assert from "node:assert/strict";
  * const layer = createBroadcast<string>("causal", { nodes: ["n1", "n2"], deliver: () => {} });
- * layer.protocol; // "causal"
+ * assert.equal(layer.protocol, "causal");
+ * assert.throws(() => createBroadcast("gossip" as never, { nodes: ["n1"], deliver: () => {} }), /unknown broadcast protocol/);
  * ```
  */
 export function createBroadcast<P>(
   protocol: BroadcastProtocol,
-  options: CreateOptions<P>,
-): Broadcast<P> {
+  options: LayerOptions<P>,
+): BroadcastLayer<P, BroadcastMsg<P>, BroadcastTimer> {
   switch (protocol) {
     case "best-effort":
       return new BestEffortBroadcast<P>(options);
@@ -69,7 +78,11 @@ export function createBroadcast<P>(
       return new LamportTotalOrderBroadcast<P>(options);
     default: {
       const never: never = protocol;
-      throw new TypeError(`unknown broadcast protocol ${JSON.stringify(never)}`);
+      throw new TypeError(
+        `unknown broadcast protocol ${JSON.stringify(never)}: use one of ${
+          BROADCAST_PROTOCOLS.join(", ")
+        }`,
+      );
     }
   }
 }

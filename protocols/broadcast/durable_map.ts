@@ -18,16 +18,20 @@ import type { Storage } from "../../actors/mod.ts";
  * ```ts
  * import { MemoryStorage } from "../../actors/mod.ts";
  * import { DurableMap } from "./durable_map.ts";
+ * import assert from "node:assert/strict";
  * const disk = new MemoryStorage();
- * const seen = new DurableMap<boolean>("rb/seen");
+ * const seen = new DurableMap<boolean>("seen");
  * seen.set(disk, "n1#1", true);
- * new DurableMap<boolean>("rb/seen").load(disk).has("n1#1"); // true
+ * assert.deepEqual(disk.keys(), ["seen/n1#1"]);
+ * assert.equal(new DurableMap<boolean>("seen").load(disk).has("n1#1"), true);
  * ```
  */
 export class DurableMap<V> {
+  /** Storage keys are `<prefix>/<key>`. */
   readonly prefix: string;
   #map = new Map<string, V>();
 
+  /** `prefix` must be non-empty, without a trailing `/`. */
   constructor(prefix: string) {
     if (prefix === "" || prefix.endsWith("/")) {
       throw new TypeError(
@@ -47,14 +51,17 @@ export class DurableMap<V> {
     return this;
   }
 
+  /** How many entries there are. */
   get size(): number {
     return this.#map.size;
   }
 
+  /** The value under `key`, if any. */
   get(key: string): V | undefined {
     return this.#map.get(key);
   }
 
+  /** Whether there is a value under `key`. */
   has(key: string): boolean {
     return this.#map.has(key);
   }
@@ -71,14 +78,17 @@ export class DurableMap<V> {
     storage.delete(`${this.prefix}/${key}`);
   }
 
+  /** The keys, in insertion order. */
   keys(): IterableIterator<string> {
     return this.#map.keys();
   }
 
+  /** The values, in insertion order. */
   values(): IterableIterator<V> {
     return this.#map.values();
   }
 
+  /** The entries, in insertion order. */
   entries(): IterableIterator<[string, V]> {
     return this.#map.entries();
   }

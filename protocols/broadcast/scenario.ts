@@ -19,7 +19,7 @@ import { Random } from "../../sim/random.ts";
 import {
   defineScenario,
   flag,
-  type FlagSpecs,
+  type FlagSpec,
   nodeIds,
   runScenario,
   type Scenario,
@@ -27,6 +27,7 @@ import {
 import type { Simulation, Violation } from "../../sim/simulation.ts";
 import { checkFullTrace } from "../../sim/full_trace.ts";
 import { BroadcastNode } from "./broadcast_node.ts";
+import { broadcastLabel } from "./labels.ts";
 import { appEvents, checkBroadcast, deliveryOrders, type Guarantee, PROMISES } from "./check.ts";
 import { BROADCAST_PROTOCOLS, type BroadcastProtocol } from "./layer.ts";
 import { settle } from "../../sim/settle.ts";
@@ -39,7 +40,10 @@ import { settle } from "../../sim/settle.ts";
  * @example
  * ```ts
  * import { postingPlan } from "./scenario.ts";
- * postingPlan(1, ["n1", "n2"], 3, 300).get("n1")!.length; // 3
+ * import assert from "node:assert/strict";
+ * const plan = postingPlan(1, ["n1", "n2"], 3, 300).get("n1")!;
+ * assert.equal(plan.length, 3);
+ * assert.ok(plan.every((t, i) => t >= 0 && t < 300 && (i === 0 || t >= plan[i - 1])));
  * ```
  */
 export function postingPlan(
@@ -60,11 +64,12 @@ function broadcastScenario(
   name: string,
   summary: string,
   guarantee: BroadcastProtocol,
-): Scenario<ReturnType<typeof broadcastFlags>> {
+): Scenario<BroadcastFlags> {
   const promises: readonly Guarantee[] = PROMISES[guarantee];
-  const scenario: Scenario<ReturnType<typeof broadcastFlags>> = defineScenario({
+  const scenario: Scenario<BroadcastFlags> = defineScenario({
     name,
     summary,
+    label: broadcastLabel,
     defaults: {
       nodes: 4,
       minNodes: 2,
@@ -117,8 +122,29 @@ function broadcastScenario(
   return scenario;
 }
 
+/**
+ * The flags of the broadcast scenarios.
+ *
+ * @example
+ * ```ts
+ * import { broadcastCausal } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(broadcastCausal.flags?.protocol.default, "causal");
+ * ```
+ */
+export type BroadcastFlags = {
+  /** The protocol that runs. */
+  protocol: FlagSpec<BroadcastProtocol>;
+  /** Messages each node posts. */
+  posts: FlagSpec<number>;
+  /** Probability of answering a delivered message. */
+  "reply-chance": FlagSpec<number>;
+  /** Answers per node at most. */
+  "max-replies": FlagSpec<number>;
+};
+
 /** The flags of a broadcast scenario whose protocol is `guarantee` by default. */
-function broadcastFlags(guarantee: BroadcastProtocol) {
+function broadcastFlags(guarantee: BroadcastProtocol): BroadcastFlags {
   return {
     protocol: flag.choice(
       `broadcast protocol to run (one weaker than ${guarantee} shows a violation)`,
@@ -131,7 +157,7 @@ function broadcastFlags(guarantee: BroadcastProtocol) {
       max: 1,
     }),
     "max-replies": flag.int("answers per node at most", 2, { min: 0 }),
-  } satisfies FlagSpecs;
+  };
 }
 
 /**
@@ -142,10 +168,11 @@ function broadcastFlags(guarantee: BroadcastProtocol) {
  * ```ts
  * import { broadcastFifo } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(broadcastFifo, { seed: 3, network: { loss: 0.1 } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(broadcastFifo, { seed: 3, network: { loss: 0.1 } }).ok, true);
  * ```
  */
-export const broadcastFifo: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
+export const broadcastFifo: Scenario<BroadcastFlags> = broadcastScenario(
   "broadcast-fifo",
   "FIFO broadcast over eager reliable broadcast: each sender's messages in order",
   "fifo",
@@ -159,10 +186,11 @@ export const broadcastFifo: Scenario<ReturnType<typeof broadcastFlags>> = broadc
  * ```ts
  * import { broadcastCausal } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(broadcastCausal, { seed: 3, network: { loss: 0.1 } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(broadcastCausal, { seed: 3, network: { loss: 0.1 } }).ok, true);
  * ```
  */
-export const broadcastCausal: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
+export const broadcastCausal: Scenario<BroadcastFlags> = broadcastScenario(
   "broadcast-causal",
   "causal broadcast with vector clocks: a message never before what it depends on",
   "causal",
@@ -177,10 +205,11 @@ export const broadcastCausal: Scenario<ReturnType<typeof broadcastFlags>> = broa
  * ```ts
  * import { broadcastTotal } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(broadcastTotal, { seed: 3, flags: { protocol: "total-lamport" } }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(broadcastTotal, { seed: 3, flags: { protocol: "total-lamport" } }).ok, true);
  * ```
  */
-export const broadcastTotal: Scenario<ReturnType<typeof broadcastFlags>> = broadcastScenario(
+export const broadcastTotal: Scenario<BroadcastFlags> = broadcastScenario(
   "broadcast-total",
   "total order broadcast, via a sequencer or Lamport clocks: one order at every node",
   "total-sequencer",

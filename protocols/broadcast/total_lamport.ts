@@ -17,6 +17,8 @@
  *                 deliver it and remove it from the queue
  * ```
  *
+ * The layer mounts a {@linkcode ReliableLink} with FIFO order (as `link`).
+ *
  * Guarantee: every node delivers the same messages in the same order
  * (FIFO-total order, since a sender's stamps only grow).
  *
@@ -29,12 +31,23 @@
  * @module
  */
 
-import type { Context, NodeId } from "../../actors/mod.ts";
+import type { Context, LayerMsg, LayerTimer, NodeId } from "../../actors/mod.ts";
 import { compareLamport, LamportClock } from "../clocks/lamport_clock.ts";
-import { StackedLayer } from "./_layer_base.ts";
-import { type LayerOptions, messageId } from "./layer.ts";
-import { ReliableLink } from "./reliable_link.ts";
 import { DurableMap } from "./durable_map.ts";
+import {
+  type BroadcastView,
+  LayerBase,
+  type LayerOptions,
+  messageId,
+  unexpected,
+} from "./layer.ts";
+import {
+  type Link,
+  type LinkMsg,
+  type LinkTimer,
+  mountLink,
+  ReliableLink,
+} from "./reliable_link.ts";
 
 /**
  * What the Lamport total order protocol sends over its links.
@@ -42,8 +55,10 @@ import { DurableMap } from "./durable_map.ts";
  * @example
  * ```ts
  * import type { LamportEnvelope } from "./total_lamport.ts";
+ * import assert from "node:assert/strict";
  * const msg: LamportEnvelope<string> = { kind: "msg", time: 4, id: "n2#1", payload: "hi" };
  * const ack: LamportEnvelope<string> = { kind: "ack", time: 6 };
+ * assert.ok(ack.time > msg.time);
  * ```
  */
 export type LamportEnvelope<P> =
@@ -52,11 +67,17 @@ export type LamportEnvelope<P> =
   /** The sender has seen everything up to its clock `time`. */
   | { kind: "ack"; time: number };
 
-interface Queued {
+/** The Lamport protocol's messages: its FIFO link's, under the name `link`. */
+export type LamportMsg<P> = LayerMsg<"link", LinkMsg<LamportEnvelope<P>>>;
+
+/** The Lamport protocol's timers: its link's. */
+export type LamportTimer = LayerTimer<"link", LinkTimer>;
+
+interface Queued<P> {
   time: number;
   origin: NodeId;
   id: string;
-  payload: unknown;
+  payload: P;
 }
 
 /** Durable counters: the Lamport clock and the messages sent. */
@@ -67,52 +88,68 @@ interface Counters {
 
 /**
  * Lamport-clock total order broadcast as a layer (see `layer.ts` for how a
- * host uses it).
+ * host mounts it).
  *
  * @example
  * ```ts
- * import { LamportTotalOrderBroadcast } from "./total_lamport.ts";
- * const tob = new LamportTotalOrderBroadcast<string>({ nodes: ["n1", "n2"], deliver: () => {} });
- * tob.protocol; // "total-lamport"
+ * import { TestContext } from "../../actors/mod.ts";
+ * import { type LamportMsg, type LamportTimer, LamportTotalOrderBroadcast } from "./total_lamport.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const got: string[] = [];
+ * const tob = new LamportTotalOrderBroadcast<string>({ nodes: ["n1", "n2"], deliver: (_h, d) => void got.push(d.id) });
+ * const n1 = new TestContext<LamportMsg<string>, LamportTimer>("n1");
+ * n1.start(tob);
+ * tob.broadcast(n1, "hi");
+ * // Not yet: n2 might still send something stamped earlier.
+ * assert.deepEqual(got, []);
+ * n1.deliver(tob, { layer: "link", msg: { type: "data", seq: 0, body: { kind: "ack", time: 3 } } }, "n2");
+ * assert.deepEqual(got, ["n1#1"]);
  * ```
  */
-export class LamportTotalOrderBroadcast<P> extends StackedLayer<P, "total-lamport"> {
-  readonly link: ReliableLink<LamportEnvelope<P>>;
+export class LamportTotalOrderBroadcast<P> extends LayerBase<P, LamportMsg<P>, LamportTimer> {
+  /** The FIFO reliable links underneath. */
+  readonly link: Link<LamportEnvelope<P>, "link">;
   #counters: Counters = { clock: 0, sent: 0 };
   /** Messages not yet delivered, by id (durable). */
-  readonly #queue: DurableMap<Queued>;
+  readonly #queue = new DurableMap<Queued<P>>("queue");
   /** Per other node, the largest timestamp received from it (durable). */
-  readonly #latest: DurableMap<number>;
+  readonly #latest = new DurableMap<number>("latest");
+  #delivered = 0;
   #delivering = false;
 
-  constructor(options: LayerOptions<P> & { retryMs?: number }) {
+  /** See {@linkcode LayerOptions}. */
+  constructor(options: LayerOptions<P>) {
     super("total-lamport", options);
-    this.#queue = new DurableMap(`${this.channel}/lamport/queue`);
-    this.#latest = new DurableMap(`${this.channel}/lamport/latest`);
-    this.link = new ReliableLink<LamportEnvelope<P>>({
-      channel: this.channel,
-      fifo: true,
-      retryMs: options.retryMs,
-      deliver: (ctx, from, envelope) => this.#receive(ctx, from, envelope),
-    });
+    this.link = mountLink(
+      "link",
+      new ReliableLink<LamportEnvelope<P>>({
+        fifo: true,
+        retryMs: options.retryMs,
+        deliver: (ctx, from, envelope) => this.#receive(ctx, from, envelope),
+      }),
+    );
   }
 
   /** The Lamport clock now. */
-  get clock(): LamportClock {
+  get #clock(): LamportClock {
     return new LamportClock(this.#counters.clock);
   }
 
-  onStart(ctx: Context<unknown>): void {
-    this.#counters = ctx.storage.get<Counters>(this.#key) ?? { clock: 0, sent: 0 };
+  /** Reads clock, queue and `latest` back; the link resumes; delivers what is ready. */
+  onStart(ctx: Context<LamportMsg<P>, LamportTimer>): void {
+    this.#counters = ctx.storage.get<Counters>("counters") ?? { clock: 0, sent: 0 };
+    this.#delivered = ctx.storage.get<number>("delivered") ?? 0;
     this.#queue.load(ctx.storage);
     this.#latest.load(ctx.storage);
-    this.link.onStart(ctx);
+    this.link.start(ctx);
     this.#deliverReady(ctx);
   }
 
-  broadcast(ctx: Context<unknown>, payload: P): string {
+  /** Stamps `payload`, queues it here and sends it to every other node. */
+  broadcast(ctx: Context<LamportMsg<P>, LamportTimer>, payload: P): string {
     const c = this.#counters;
-    const time = c.clock = this.clock.tick().time;
+    const time = c.clock = this.#clock.tick().time;
     const id = messageId(ctx.self, ++c.sent);
     this.#save(ctx);
     this.#queue.set(ctx.storage, id, { time, origin: ctx.self, id, payload });
@@ -122,33 +159,52 @@ export class LamportTotalOrderBroadcast<P> extends StackedLayer<P, "total-lampor
     return id;
   }
 
-  protected get lower(): ReliableLink<LamportEnvelope<P>> {
-    return this.link;
+  /** Everything arrives over the link. */
+  onMessage(ctx: Context<LamportMsg<P>, LamportTimer>, msg: LamportMsg<P>, from: NodeId): void {
+    if (!this.link.message(ctx, msg, from)) unexpected("total-lamport broadcast", msg);
   }
 
-  get #key(): string {
-    return `${this.channel}/lamport/counters`;
+  /** Every timer is the link's. */
+  onTimer(ctx: Context<LamportMsg<P>, LamportTimer>, timer: LamportTimer): void {
+    this.link.timer(ctx, timer);
   }
 
-  #save(ctx: Context<unknown>): void {
-    ctx.storage.set(this.#key, this.#counters);
+  /** The clock, the queue, what was heard from each node, and the link. */
+  inspect(): BroadcastView {
+    return {
+      protocol: this.protocol,
+      sent: this.#counters.sent,
+      delivered: this.#delivered,
+      held: [...this.#queue.keys()],
+      clock: this.#counters.clock,
+      latest: Object.fromEntries(this.#latest.entries()),
+      link: this.link.inspect(),
+    };
   }
 
-  #toOthers(ctx: Context<unknown>, envelope: LamportEnvelope<P>): void {
+  #save(ctx: Context<LamportMsg<P>, LamportTimer>): void {
+    ctx.storage.set("counters", this.#counters);
+  }
+
+  #toOthers(ctx: Context<LamportMsg<P>, LamportTimer>, envelope: LamportEnvelope<P>): void {
     for (const peer of this.nodes) {
       if (peer !== ctx.self) this.link.send(ctx, peer, envelope);
     }
   }
 
-  #receive(ctx: Context<unknown>, from: NodeId, envelope: LamportEnvelope<P>): void {
+  #receive(
+    ctx: Context<LamportMsg<P>, LamportTimer>,
+    from: NodeId,
+    envelope: LamportEnvelope<P>,
+  ): void {
     const c = this.#counters;
-    c.clock = this.clock.receive(envelope.time).time;
+    c.clock = this.#clock.receive(envelope.time).time;
     this.#latest.set(ctx.storage, from, Math.max(this.#latest.get(from) ?? 0, envelope.time));
     switch (envelope.kind) {
       case "msg": {
         const { time, id, payload } = envelope;
         this.#queue.set(ctx.storage, id, { time, origin: from, id, payload });
-        const ack = c.clock = this.clock.tick().time;
+        const ack = c.clock = this.#clock.tick().time;
         this.#save(ctx);
         this.#toOthers(ctx, { kind: "ack", time: ack });
         break;
@@ -156,23 +212,21 @@ export class LamportTotalOrderBroadcast<P> extends StackedLayer<P, "total-lampor
       case "ack":
         this.#save(ctx);
         break;
-      default: {
-        const never: never = envelope;
-        throw new Error(`unexpected Lamport total order message ${JSON.stringify(never)}`);
-      }
+      default:
+        unexpected("total-lamport broadcast", envelope satisfies never);
     }
     this.#deliverReady(ctx);
   }
 
   /** Delivers from the head of the queue while every other node has spoken past it. */
-  #deliverReady(ctx: Context<unknown>): void {
+  #deliverReady(ctx: Context<LamportMsg<P>, LamportTimer>): void {
     // The host may broadcast from inside `deliver`, which calls this again:
     // the loop already running carries on once that returns.
     if (this.#delivering) return;
     this.#delivering = true;
     try {
       for (;;) {
-        let head: Queued | undefined;
+        let head: Queued<P> | undefined;
         for (const m of this.#queue.values()) {
           if (head === undefined || stampOrder(m, head) < 0) head = m;
         }
@@ -183,7 +237,8 @@ export class LamportTotalOrderBroadcast<P> extends StackedLayer<P, "total-lampor
         );
         if (!heardFromAll) return;
         this.#queue.delete(ctx.storage, head.id);
-        this.deliverToHost(ctx, head.id, head.origin, head.payload as P);
+        ctx.storage.set("delivered", ++this.#delivered);
+        this.deliverToHost(ctx, head.id, head.origin, head.payload);
       }
     } finally {
       this.#delivering = false;
@@ -191,6 +246,6 @@ export class LamportTotalOrderBroadcast<P> extends StackedLayer<P, "total-lampor
   }
 }
 
-function stampOrder(a: Queued, b: Queued): number {
+function stampOrder<P>(a: Queued<P>, b: Queued<P>): number {
   return compareLamport({ time: a.time, node: a.origin }, { time: b.time, node: b.origin });
 }

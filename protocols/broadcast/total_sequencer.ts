@@ -11,6 +11,8 @@
  * on (order, k, m):                 hold back; deliver while the next number is here
  * ```
  *
+ * The layer mounts a {@linkcode ReliableLink} with FIFO order (as `link`).
+ *
  * Guarantee: every node delivers the same messages in the same order, and
  * messages from one sender in the order it sent them (FIFO-total order, since
  * submissions travel over FIFO reliable links).
@@ -24,11 +26,22 @@
  * @module
  */
 
-import type { Context, NodeId } from "../../actors/mod.ts";
-import { StackedLayer } from "./_layer_base.ts";
-import { type LayerOptions, messageId } from "./layer.ts";
-import { ReliableLink } from "./reliable_link.ts";
+import type { Context, LayerMsg, LayerTimer, NodeId } from "../../actors/mod.ts";
 import { DurableMap } from "./durable_map.ts";
+import {
+  type BroadcastView,
+  LayerBase,
+  type LayerOptions,
+  messageId,
+  unexpected,
+} from "./layer.ts";
+import {
+  type Link,
+  type LinkMsg,
+  type LinkTimer,
+  mountLink,
+  ReliableLink,
+} from "./reliable_link.ts";
 
 /**
  * What the sequencer protocol sends over its links.
@@ -36,8 +49,10 @@ import { DurableMap } from "./durable_map.ts";
  * @example
  * ```ts
  * import type { SequencerEnvelope } from "./total_sequencer.ts";
+ * import assert from "node:assert/strict";
  * const submit: SequencerEnvelope<string> = { kind: "submit", id: "n2#1", payload: "hi" };
  * const order: SequencerEnvelope<string> = { kind: "order", seq: 0, id: "n2#1", origin: "n2", payload: "hi" };
+ * assert.equal(submit.id, order.id);
  * ```
  */
 export type SequencerEnvelope<P> =
@@ -46,28 +61,29 @@ export type SequencerEnvelope<P> =
   /** The sequencer's `seq`-th message, for every node. */
   | { kind: "order"; seq: number; id: string; origin: NodeId; payload: P };
 
+/** The sequencer protocol's messages: its FIFO link's, under the name `link`. */
+export type SequencerMsg<P> = LayerMsg<"link", LinkMsg<SequencerEnvelope<P>>>;
+
+/** The sequencer protocol's timers: its link's. */
+export type SequencerTimer = LayerTimer<"link", LinkTimer>;
+
 /**
  * Options of {@linkcode SequencerBroadcast}.
  *
  * @example
  * ```ts
  * import type { SequencerOptions } from "./total_sequencer.ts";
+ * import assert from "node:assert/strict";
  * const o: SequencerOptions<string> = { nodes: ["n1", "n2"], deliver: () => {}, sequencer: "n2" };
+ * assert.equal(o.sequencer, "n2");
  * ```
  */
 export interface SequencerOptions<P> extends LayerOptions<P> {
   /** The node that orders (default: the first of `nodes`). */
   sequencer?: NodeId;
-  /** Retransmission interval of the underlying links, ms (default 30). */
-  retryMs?: number;
 }
 
-interface Ordered {
-  seq: number;
-  id: string;
-  origin: NodeId;
-  payload: unknown;
-}
+type Ordered<P> = Extract<SequencerEnvelope<P>, { kind: "order" }>;
 
 /** Durable counters: messages sent; at the sequencer, the next number to give out; the next to deliver. */
 interface Counters {
@@ -78,22 +94,36 @@ interface Counters {
 
 /**
  * Sequencer-based total order broadcast as a layer (see `layer.ts` for how a
- * host uses it).
+ * host mounts it).
  *
  * @example
  * ```ts
- * import { SequencerBroadcast } from "./total_sequencer.ts";
+ * import { TestContext } from "../../actors/mod.ts";
+ * import { SequencerBroadcast, type SequencerMsg, type SequencerTimer } from "./total_sequencer.ts";
+ * import assert from "node:assert/strict";
+ *
  * const tob = new SequencerBroadcast<string>({ nodes: ["n1", "n2", "n3"], deliver: () => {} });
- * tob.sequencer; // "n1"
+ * assert.equal(tob.sequencer, "n1");
+ * // A node that is not the sequencer submits its message to it, over the link.
+ * const n2 = new TestContext<SequencerMsg<string>, SequencerTimer>("n2");
+ * n2.start(tob);
+ * tob.broadcast(n2, "hi");
+ * assert.deepEqual(n2.takeSent(), [{
+ *   to: "n1",
+ *   msg: { layer: "link", msg: { type: "data", seq: 0, body: { kind: "submit", id: "n2#1", payload: "hi" } } },
+ * }]);
  * ```
  */
-export class SequencerBroadcast<P> extends StackedLayer<P, "total-sequencer"> {
+export class SequencerBroadcast<P> extends LayerBase<P, SequencerMsg<P>, SequencerTimer> {
+  /** The node that orders. */
   readonly sequencer: NodeId;
-  readonly link: ReliableLink<SequencerEnvelope<P>>;
+  /** The FIFO reliable links underneath. */
+  readonly link: Link<SequencerEnvelope<P>, "link">;
   #counters: Counters = { sent: 0, nextSeq: 0, nextDeliver: 0 };
   /** Ordered messages waiting for a lower number, by number (durable). */
-  readonly #held: DurableMap<Ordered>;
+  readonly #held = new DurableMap<Ordered<P>>("held");
 
+  /** See {@linkcode SequencerOptions}; the sequencer must be one of `nodes`. */
   constructor(options: SequencerOptions<P>) {
     super("total-sequencer", options);
     this.sequencer = options.sequencer ?? options.nodes[0];
@@ -102,23 +132,26 @@ export class SequencerBroadcast<P> extends StackedLayer<P, "total-sequencer"> {
         `total-sequencer broadcast: sequencer ${this.sequencer} is not one of nodes ${options.nodes}`,
       );
     }
-    this.#held = new DurableMap(`${this.channel}/seq/held`);
-    this.link = new ReliableLink<SequencerEnvelope<P>>({
-      channel: this.channel,
-      fifo: true,
-      retryMs: options.retryMs,
-      deliver: (ctx, from, envelope) => this.#receive(ctx, from, envelope),
-    });
+    this.link = mountLink(
+      "link",
+      new ReliableLink<SequencerEnvelope<P>>({
+        fifo: true,
+        retryMs: options.retryMs,
+        deliver: (ctx, from, envelope) => this.#receive(ctx, from, envelope),
+      }),
+    );
   }
 
-  onStart(ctx: Context<unknown>): void {
-    this.#counters = ctx.storage.get<Counters>(this.#key) ??
+  /** Reads the counters and held messages back; the link resumes retransmitting. */
+  onStart(ctx: Context<SequencerMsg<P>, SequencerTimer>): void {
+    this.#counters = ctx.storage.get<Counters>("counters") ??
       { sent: 0, nextSeq: 0, nextDeliver: 0 };
     this.#held.load(ctx.storage);
-    this.link.onStart(ctx);
+    this.link.start(ctx);
   }
 
-  broadcast(ctx: Context<unknown>, payload: P): string {
+  /** Submits `payload` to the sequencer (or, at the sequencer, orders it). */
+  broadcast(ctx: Context<SequencerMsg<P>, SequencerTimer>, payload: P): string {
     const id = messageId(ctx.self, ++this.#counters.sent);
     this.#save(ctx);
     this.noteBroadcast(ctx, id, payload);
@@ -127,19 +160,44 @@ export class SequencerBroadcast<P> extends StackedLayer<P, "total-sequencer"> {
     return id;
   }
 
-  protected get lower(): ReliableLink<SequencerEnvelope<P>> {
-    return this.link;
+  /** Everything arrives over the link. */
+  onMessage(
+    ctx: Context<SequencerMsg<P>, SequencerTimer>,
+    msg: SequencerMsg<P>,
+    from: NodeId,
+  ): void {
+    if (!this.link.message(ctx, msg, from)) unexpected("total-sequencer broadcast", msg);
   }
 
-  get #key(): string {
-    return `${this.channel}/seq/counters`;
+  /** Every timer is the link's. */
+  onTimer(ctx: Context<SequencerMsg<P>, SequencerTimer>, timer: SequencerTimer): void {
+    this.link.timer(ctx, timer);
   }
 
-  #save(ctx: Context<unknown>): void {
-    ctx.storage.set(this.#key, this.#counters);
+  /** The counters, what is held back, and the link. */
+  inspect(): BroadcastView {
+    const { sent, nextSeq, nextDeliver } = this.#counters;
+    return {
+      protocol: this.protocol,
+      sent,
+      delivered: nextDeliver,
+      held: [...this.#held.values()].map((m) => m.id),
+      sequencer: this.sequencer,
+      // At the sequencer: how many messages it has numbered.
+      numbered: nextSeq,
+      link: this.link.inspect(),
+    };
   }
 
-  #receive(ctx: Context<unknown>, from: NodeId, envelope: SequencerEnvelope<P>): void {
+  #save(ctx: Context<SequencerMsg<P>, SequencerTimer>): void {
+    ctx.storage.set("counters", this.#counters);
+  }
+
+  #receive(
+    ctx: Context<SequencerMsg<P>, SequencerTimer>,
+    from: NodeId,
+    envelope: SequencerEnvelope<P>,
+  ): void {
     switch (envelope.kind) {
       case "submit":
         if (ctx.self !== this.sequencer) {
@@ -148,27 +206,29 @@ export class SequencerBroadcast<P> extends StackedLayer<P, "total-sequencer"> {
         return this.#order(ctx, envelope.id, from, envelope.payload);
       case "order":
         return this.#hold(ctx, envelope);
-      default: {
-        const never: never = envelope;
-        throw new Error(`unexpected sequencer message ${JSON.stringify(never)}`);
-      }
+      default:
+        unexpected("total-sequencer broadcast", envelope satisfies never);
     }
   }
 
   /** At the sequencer: number the message and send it to everyone. */
-  #order(ctx: Context<unknown>, id: string, origin: NodeId, payload: P): void {
+  #order(
+    ctx: Context<SequencerMsg<P>, SequencerTimer>,
+    id: string,
+    origin: NodeId,
+    payload: P,
+  ): void {
     const seq = this.#counters.nextSeq++;
     this.#save(ctx);
-    const order: Ordered & { kind: "order" } = { kind: "order", seq, id, origin, payload };
+    const order: Ordered<P> = { kind: "order", seq, id, origin, payload };
     for (const peer of this.nodes) {
-      if (peer !== ctx.self) this.link.send(ctx, peer, order as SequencerEnvelope<P>);
+      if (peer !== ctx.self) this.link.send(ctx, peer, order);
     }
     this.#hold(ctx, order);
   }
 
-  #hold(ctx: Context<unknown>, ordered: Ordered): void {
-    const { seq, id, origin, payload } = ordered;
-    this.#held.set(ctx.storage, String(seq), { seq, id, origin, payload });
+  #hold(ctx: Context<SequencerMsg<P>, SequencerTimer>, ordered: Ordered<P>): void {
+    this.#held.set(ctx.storage, String(ordered.seq), ordered);
     // One at a time, with the state saved before each delivery: the host may
     // broadcast from inside `deliver`, which comes back here.
     for (;;) {
@@ -178,7 +238,7 @@ export class SequencerBroadcast<P> extends StackedLayer<P, "total-sequencer"> {
       this.#held.delete(ctx.storage, key);
       this.#counters.nextDeliver++;
       this.#save(ctx);
-      this.deliverToHost(ctx, m.id, m.origin, m.payload as P);
+      this.deliverToHost(ctx, m.id, m.origin, m.payload);
     }
   }
 }

@@ -24,28 +24,6 @@
  * @module
  */
 
-export type {
-  Actor,
-  Context,
-  LayerMsg,
-  LayerTimer,
-  Mount,
-  NodeId,
-  OpId,
-  OpStatus,
-  Storage,
-} from "../../actors/mod.ts";
-export type { Scenario, Simulation, Violation } from "../../sim/mod.ts";
-export type {
-  Ballot,
-  LogEntry,
-  MultiPaxos,
-  MultiPaxosConfig,
-  MultiPaxosMsg,
-  MultiPaxosTimer,
-  PaxosDelivery,
-  SlotProposal,
-} from "../paxos/mod.ts";
 export {
   atomicityViolations,
   checkCommit,

@@ -28,7 +28,9 @@ import { isRefusal } from "./replicated_types.ts";
  * @example
  * ```ts
  * import type { ReadOp } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const read: ReadOp = { type: "read" };
+ * assert.equal(read.type, "read");
  * ```
  */
 export type ReadOp = { readonly type: "read" };
@@ -39,11 +41,13 @@ export type ReadOp = { readonly type: "read" };
  * @example
  * ```ts
  * import type { ClientRequest } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const req: ClientRequest<{ type: "increment"; amount: number }> = {
  *   type: "request",
  *   id: 3,
  *   op: { type: "increment", amount: 1 },
  * };
+ * assert.equal(req.id, 3);
  * ```
  */
 export type ClientRequest<Op> = { type: "request"; id: number; op: Op | ReadOp };
@@ -55,8 +59,10 @@ export type ClientRequest<Op> = { type: "request"; id: number; op: Op | ReadOp }
  * @example
  * ```ts
  * import type { ClientReply } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const ok: ClientReply = { type: "reply", id: 3, ok: true, output: { value: 7 } };
  * const no: ClientReply = { type: "reply", id: 4, ok: false, error: "index 9 is out of range" };
+ * assert.deepEqual([ok.ok, no.ok], [true, false]);
  * ```
  */
 export type ClientReply =
@@ -69,7 +75,9 @@ export type ClientReply =
  * @example
  * ```ts
  * import type { ClientMsg } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const m: ClientMsg<never> = { type: "request", id: 0, op: { type: "read" } };
+ * assert.equal(m.type, "request");
  * ```
  */
 export type ClientMsg<Op> = ClientRequest<Op> | ClientReply;
@@ -82,7 +90,9 @@ export type ClientMsg<Op> = ClientRequest<Op> | ClientReply;
  * @example
  * ```ts
  * import type { ClientStep } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const step: ClientStep<{ type: "add"; element: string }> = { at: 120, op: { type: "add", element: "x" } };
+ * assert.equal(step.at, 120);
  * ```
  */
 export interface ClientStep<Op> {
@@ -96,7 +106,9 @@ export interface ClientStep<Op> {
  * @example
  * ```ts
  * import type { WorkloadView } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const view: WorkloadView = { now: 0, random: () => 0.5, last: undefined };
+ * assert.equal(view.random(), 0.5);
  * ```
  */
 export interface WorkloadView {
@@ -114,8 +126,11 @@ export interface WorkloadView {
  * @example
  * ```ts
  * import type { Workload } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const twice: Workload<{ type: "increment"; amount: number }> = (k, view) =>
  *   k < 2 ? { at: view.now + 10, op: { type: "increment", amount: 1 } } : undefined;
+ * assert.equal(twice(0, { now: 5, random: () => 0, last: undefined })?.at, 15);
+ * assert.equal(twice(2, { now: 5, random: () => 0, last: undefined }), undefined);
  * ```
  */
 export type Workload<Op> = (k: number, view: WorkloadView) => ClientStep<Op> | undefined;
@@ -126,11 +141,13 @@ export type Workload<Op> = (k: number, view: WorkloadView) => ClientStep<Op> | u
  * @example
  * ```ts
  * import { type ClientConfig, scriptedWorkload } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const c: ClientConfig<{ type: "add"; element: string }> = {
  *   replica: "n1",
  *   workload: scriptedWorkload([{ at: 10, op: { type: "add", element: "x" } }]),
  *   timeoutMs: 100,
  * };
+ * assert.equal(c.workload(0, { now: 0, random: () => 0, last: undefined })?.at, 10);
  * ```
  */
 export interface ClientConfig<Op> {
@@ -142,21 +159,36 @@ export interface ClientConfig<Op> {
   timeoutMs?: number;
 }
 
+/** A client's timers: issue the next operation; give up waiting for a reply. */
+export type ClientTimer = "issue" | "timeout";
+
 /**
  * A user of a replicated object: issues its workload's operations one at a
  * time to its replica and records each in the history.
  *
  * @example
  * ```ts
- * import { Client, scriptedWorkload } from "./client.ts";
- * const alice = new Client({
+ * import { TestContext } from "../../actors/mod.ts";
+ * import { Client, type ClientMsg, type ClientTimer, scriptedWorkload } from "./client.ts";
+ * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const alice = new Client<CounterOp>({
  *   replica: "n1",
  *   workload: scriptedWorkload([{ at: 5, op: { type: "increment", amount: 2 } }]),
  * });
- * alice.done; // false until it has issued and finished its operations
+ * const ctx = new TestContext<ClientMsg<CounterOp>, ClientTimer>("alice");
+ * ctx.start(alice);
+ * ctx.advance(5);
+ * assert.deepEqual(ctx.fireDue(alice), ["issue"]);
+ * assert.deepEqual(ctx.takeSent(), [{ to: "n1", msg: { type: "request", id: 0, op: { type: "increment", amount: 2 } } }]);
+ * ctx.deliver(alice, { type: "reply", id: 0, ok: true, output: { value: 2 } }, "n1");
+ * assert.equal(alice.done, true);
+ * assert.deepEqual(alice.inspect(), { next: 1, pending: null, done: true, outputs: 1 });
  * ```
  */
-export class Client<Op extends { readonly type: string }> implements Actor<ClientMsg<Op>> {
+export class Client<Op extends { readonly type: string }>
+  implements Actor<ClientMsg<Op>, ClientTimer> {
   /** Outputs of the operations that returned `ok`, in order (since the last start). */
   readonly outputs: Json[] = [];
   #k = 0;
@@ -178,14 +210,14 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     return this.#done;
   }
 
-  onStart(ctx: Context<ClientMsg<Op>>): void {
+  onStart(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     // Request ids must keep growing across a restart, or the replica would
     // take new requests for duplicates of old ones.
     this.#k = ctx.storage.get<number>("client/next") ?? 0;
     this.#plan(ctx);
   }
 
-  onMessage(ctx: Context<ClientMsg<Op>>, msg: ClientMsg<Op>): void {
+  onMessage(ctx: Context<ClientMsg<Op>, ClientTimer>, msg: ClientMsg<Op>): void {
     switch (msg.type) {
       case "reply": {
         const pending = this.#pending;
@@ -211,15 +243,33 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     }
   }
 
-  onTimer(ctx: Context<ClientMsg<Op>>, name: string): void {
-    if (name === "issue") return this.#issue(ctx);
-    if (name === "timeout" && this.#pending !== undefined) {
-      ctx.complete(this.#pending.op, undefined, "info");
-      this.#finish(ctx);
+  /** `issue` sends the next request; `timeout` gives up on it (`info`: it may have happened). */
+  onTimer(ctx: Context<ClientMsg<Op>, ClientTimer>, timer: ClientTimer): void {
+    switch (timer) {
+      case "issue":
+        return this.#issue(ctx);
+      case "timeout":
+        if (this.#pending === undefined) return;
+        ctx.complete(this.#pending.op, undefined, "info");
+        return this.#finish(ctx);
+      default: {
+        const never: never = timer;
+        throw new Error(`${ctx.self}: unexpected timer ${JSON.stringify(never)}`);
+      }
     }
   }
 
-  #plan(ctx: Context<ClientMsg<Op>>): void {
+  /** The next request id, the one pending (if any), and how many outputs it has. */
+  inspect(): { next: number; pending: number | null; done: boolean; outputs: number } {
+    return {
+      next: this.#k,
+      pending: this.#pending?.id ?? null,
+      done: this.#done,
+      outputs: this.outputs.length,
+    };
+  }
+
+  #plan(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     this.#next = this.config.workload(this.#k, {
       now: ctx.now(),
       random: () => ctx.random(),
@@ -232,7 +282,7 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     ctx.setTimer("issue", Math.max(0, this.#next.at - ctx.now()));
   }
 
-  #issue(ctx: Context<ClientMsg<Op>>): void {
+  #issue(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     const step = this.#next;
     if (step === undefined || this.#pending !== undefined) return;
     const id = this.#k;
@@ -245,7 +295,7 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
     ctx.setTimer("timeout", this.#timeoutMs);
   }
 
-  #finish(ctx: Context<ClientMsg<Op>>): void {
+  #finish(ctx: Context<ClientMsg<Op>, ClientTimer>): void {
     this.#pending = undefined;
     this.#k++;
     this.#plan(ctx);
@@ -258,8 +308,10 @@ export class Client<Op extends { readonly type: string }> implements Actor<Clien
  * @example
  * ```ts
  * import { scriptedWorkload } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const w = scriptedWorkload([{ at: 10, op: { type: "add", element: "milk" } }]);
- * w(0, { now: 0, random: () => 0, last: undefined })?.at; // 10
+ * assert.equal(w(0, { now: 0, random: () => 0, last: undefined })?.at, 10);
+ * assert.equal(w(1, { now: 0, random: () => 0, last: undefined }), undefined);
  * ```
  */
 export function scriptedWorkload<Op>(steps: readonly ClientStep<Op>[]): Workload<Op> {
@@ -272,9 +324,11 @@ export function scriptedWorkload<Op>(steps: readonly ClientStep<Op>[]): Workload
  * @example
  * ```ts
  * import type { RandomWorkloadOptions } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const o: RandomWorkloadOptions<{ type: "read" }> = {
  *   count: 10, gapMs: [5, 40], stopAt: 600, pick: () => ({ type: "read" }),
  * };
+ * assert.equal(o.count, 10);
  * ```
  */
 export interface RandomWorkloadOptions<Op> {
@@ -294,12 +348,14 @@ export interface RandomWorkloadOptions<Op> {
  * @example
  * ```ts
  * import { randomWorkload } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const w = randomWorkload({
  *   count: 5,
  *   gapMs: [10, 20],
  *   pick: (random) => ({ type: random() < 0.5 ? "increment" : "decrement", amount: 1 }),
  * });
- * w(5, { now: 0, random: () => 0.5, last: undefined }); // undefined: done
+ * assert.equal(w(0, { now: 0, random: () => 0.5, last: undefined })?.at, 15);
+ * assert.equal(w(5, { now: 0, random: () => 0.5, last: undefined }), undefined); // done
  * ```
  */
 export function randomWorkload<Op>(options: RandomWorkloadOptions<Op>): Workload<Op> {
@@ -323,10 +379,13 @@ export function randomWorkload<Op>(options: RandomWorkloadOptions<Op>): Workload
  * ```ts
  * import { MemoryStorage } from "../../actors/mod.ts";
  * import { ClientSessions } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const disk = new MemoryStorage();
  * const sessions = new ClientSessions();
  * sessions.record(disk, "c1", { type: "reply", id: 4, ok: true, output: null });
- * new ClientSessions().load(disk).check("c1", 4); // the cached reply: a duplicate
+ * // After a restart, request 4 again is a duplicate: it gets the cached reply.
+ * assert.deepEqual(new ClientSessions().load(disk).check("c1", 4), { type: "reply", id: 4, ok: true, output: null });
+ * assert.equal(new ClientSessions().load(disk).check("c1", 5), "new");
  * ```
  */
 export class ClientSessions {
@@ -339,6 +398,11 @@ export class ClientSessions {
       if (key.startsWith(PREFIX)) this.#last.set(key.slice(PREFIX.length), storage.get(key)!);
     }
     return this;
+  }
+
+  /** How many clients have a session. */
+  get size(): number {
+    return this.#last.size;
   }
 
   /**
@@ -366,17 +430,26 @@ export class ClientSessions {
    *
    * @example
    * ```ts
-   * import type { Context } from "../../actors/mod.ts";
+   * import { type Context, TestContext } from "../../actors/mod.ts";
    * import { ClientSessions, type ClientRequest } from "./client.ts";
+   * import assert from "node:assert/strict";
    * type Inc = { type: "increment" };
    * const sessions = new ClientSessions();
    * let count = 0;
-   * const onRequest = (ctx: Context<unknown>, msg: ClientRequest<Inc>, from: string) =>
+   * const onRequest = (ctx: Context<unknown, unknown>, msg: ClientRequest<Inc>, from: string) =>
    *   sessions.answer(ctx, from, msg, { read: () => count, write: () => ++count });
+   * const ctx = new TestContext("n1");
+   * onRequest(ctx, { type: "request", id: 1, op: { type: "increment" } }, "c1");
+   * onRequest(ctx, { type: "request", id: 1, op: { type: "increment" } }, "c1"); // a retry
+   * assert.equal(count, 1);
+   * assert.deepEqual(ctx.takeSent().map((s) => s.msg), [
+   *   { type: "reply", id: 1, ok: true, output: 1 },
+   *   { type: "reply", id: 1, ok: true, output: 1 },
+   * ]);
    * ```
    */
   answer<Op extends { readonly type: string }>(
-    ctx: Context<unknown>,
+    ctx: Context<unknown, unknown>,
     client: NodeId,
     msg: ClientRequest<Op>,
     serve: { read: () => Json; write: (op: Op) => Json },

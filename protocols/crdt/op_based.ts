@@ -22,16 +22,17 @@
  * causal order (an OR-Set remove after the add it observed).
  *
  * The broadcast is the one in `protocols/broadcast/` (causal broadcast on
- * eager reliable broadcast over retransmitting links, all durable), used as a
- * layer inside this actor; the `protocol` option swaps it for reliable
- * broadcast (no ordering) or best-effort broadcast (no retransmission), to
- * watch what each guarantee buys. Any layer that delivers a node's own
- * broadcast to itself at once fits.
+ * eager reliable broadcast over retransmitting links, all durable), mounted
+ * in this actor as the layer `ops`, so its messages travel as
+ * `{ layer: "ops", msg }` next to the clients' requests; the `protocol`
+ * option swaps it for reliable broadcast (no ordering) or best-effort
+ * broadcast (no retransmission), to watch what each guarantee buys. Any
+ * layer that delivers a node's own broadcast to itself at once fits.
  *
  * @module
  */
 
-import type { Actor, Context, NodeId } from "../../actors/mod.ts";
+import type { Actor, Context, LayerMsg, LayerTimer, NodeId } from "../../actors/mod.ts";
 import type { Json, StateCrdt } from "./crdt.ts";
 import { type ClientMsg, type ClientRequest, ClientSessions } from "./client.ts";
 import { OrSet, type OrSetOp } from "./or_set.ts";
@@ -43,8 +44,13 @@ import {
   type SetOp,
   type UpdateContext,
 } from "./replicated_types.ts";
-import { type BroadcastWire, createBroadcast } from "../broadcast/create.ts";
-import type { Broadcast, Delivery } from "../broadcast/layer.ts";
+import { type BroadcastMsg, type BroadcastTimer, createBroadcast } from "../broadcast/create.ts";
+import {
+  type Broadcast,
+  type BroadcastView,
+  type Delivery,
+  mountBroadcast,
+} from "../broadcast/layer.ts";
 
 /**
  * A CRDT used operation-based: client operations `Op` prepared into
@@ -53,9 +59,10 @@ import type { Broadcast, Delivery } from "../broadcast/layer.ts";
  * @example
  * ```ts
  * import { opCounterType } from "./op_based.ts";
+ * import assert from "node:assert/strict";
  * const at = { replica: "n1", now: 0 };
  * const { effect } = opCounterType.prepare(opCounterType.empty(), { type: "increment", amount: 2 }, at);
- * opCounterType.apply(opCounterType.empty(), effect).value(); // 2
+ * assert.equal(opCounterType.apply(opCounterType.empty(), effect).value(), 2);
  * ```
  */
 export interface OpBasedType<S extends StateCrdt<S, unknown>, Op, E> {
@@ -78,11 +85,12 @@ export interface OpBasedType<S extends StateCrdt<S, unknown>, Op, E> {
  * @example
  * ```ts
  * import { opCounterType } from "./op_based.ts";
+ * import assert from "node:assert/strict";
  * const { effect } = opCounterType.prepare(opCounterType.empty(), { type: "decrement", amount: 1 }, {
  *   replica: "n2",
  *   now: 0,
  * });
- * effect; // { type: "decrement", replica: "n2", amount: 1 }
+ * assert.deepEqual(effect, { type: "decrement", replica: "n2", amount: 1 });
  * ```
  */
 export const opCounterType: OpBasedType<PNCounter, CounterOp, PNCounterOp> = {
@@ -107,9 +115,10 @@ export const opCounterType: OpBasedType<PNCounter, CounterOp, PNCounterOp> = {
  * @example
  * ```ts
  * import { opOrSetType } from "./op_based.ts";
+ * import assert from "node:assert/strict";
  * const type = opOrSetType<string>();
  * const { effect } = type.prepare(type.empty(), { type: "add", element: "milk" }, { replica: "n1", now: 0 });
- * type.apply(type.empty(), effect).value(); // ["milk"]
+ * assert.deepEqual(type.apply(type.empty(), effect).value(), ["milk"]);
  * ```
  */
 export function opOrSetType<T extends Json = Json>(): OpBasedType<OrSet<T>, SetOp<T>, OrSetOp<T>> {
@@ -145,7 +154,8 @@ export function opOrSetType<T extends Json = Json>(): OpBasedType<OrSet<T>, SetO
  * @example
  * ```ts
  * import { OP_BASED_PROTOCOLS } from "./op_based.ts";
- * OP_BASED_PROTOCOLS.includes("causal"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(OP_BASED_PROTOCOLS.includes("causal"));
  * ```
  */
 export const OP_BASED_PROTOCOLS = ["causal", "reliable", "best-effort"] as const;
@@ -154,16 +164,47 @@ export const OP_BASED_PROTOCOLS = ["causal", "reliable", "best-effort"] as const
 export type OpBasedProtocol = typeof OP_BASED_PROTOCOLS[number];
 
 /**
- * Every message an operation-based replica sends or receives.
+ * Every message an operation-based replica sends or receives: its clients',
+ * and its broadcast layer's (carrying effects `E`) under the name `ops`.
  *
  * @example
  * ```ts
  * import type { OpBasedMsg } from "./op_based.ts";
  * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
  * const m: OpBasedMsg<CounterOp> = { type: "request", id: 1, op: { type: "read" } };
+ * const wire: OpBasedMsg<CounterOp> = { layer: "ops", msg: { layer: "rb", msg: { layer: "link", msg: { type: "ack", seq: 0 } } } };
+ * assert.equal(m.type, "request");
+ * assert.equal(wire.layer, "ops");
  * ```
  */
-export type OpBasedMsg<Op> = ClientMsg<Op> | BroadcastWire;
+export type OpBasedMsg<Op, E = unknown> = ClientMsg<Op> | LayerMsg<"ops", BroadcastMsg<E>>;
+
+/** An operation-based replica's timers: its broadcast layer's. */
+export type OpBasedTimer = LayerTimer<"ops", BroadcastTimer>;
+
+/**
+ * A plain-data view of an operation-based replica, from
+ * {@linkcode OpBasedReplica.inspect}.
+ *
+ * @example
+ * ```ts
+ * import type { OpBasedView } from "./op_based.ts";
+ * import assert from "node:assert/strict";
+ * const v: OpBasedView = { type: "counter (op-based)", value: 3, clients: 1, ops: { protocol: "causal", sent: 1, delivered: 3 } };
+ * assert.equal(v.value, 3);
+ * ```
+ */
+export interface OpBasedView {
+  /** The replicated type's name. */
+  type: string;
+  /** The current value. */
+  value: unknown;
+  /** How many clients have a session here. */
+  clients: number;
+  /** The broadcast layer underneath. */
+  ops: BroadcastView;
+}
 
 /**
  * An operation-based replica's configuration.
@@ -173,10 +214,12 @@ export type OpBasedMsg<Op> = ClientMsg<Op> | BroadcastWire;
  * import { type OpBasedConfig, opCounterType } from "./op_based.ts";
  * import type { PNCounter, PNCounterOp } from "./mod.ts";
  * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
  * const c: OpBasedConfig<PNCounter, CounterOp, PNCounterOp> = {
  *   type: opCounterType,
  *   nodes: ["n1", "n2", "n3"],
  * };
+ * assert.equal(c.nodes.length, 3);
  * ```
  */
 export interface OpBasedConfig<S extends StateCrdt<S, unknown>, Op, E> {
@@ -201,6 +244,9 @@ const CLOCK = "crdt/clock";
  * import { Simulation } from "../../sim/simulation.ts";
  * import { Client, scriptedWorkload } from "./client.ts";
  * import { OpBasedReplica, opCounterType } from "./op_based.ts";
+ * import type { PNCounter, PNCounterOp } from "./pn_counter.ts";
+ * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
  *
  * const nodes = ["n1", "n2"];
  * const sim = new Simulation({ seed: 1, network: { loss: 0.2 } });
@@ -211,18 +257,20 @@ const CLOCK = "crdt/clock";
  *     workload: scriptedWorkload([{ at: 5, op: { type: "increment", amount: 3 } }]),
  *   }));
  * sim.run({ until: 1000 });
- * sim.actor<OpBasedReplica<never, never, never>>("n2")!.state; // a PNCounter with value 3
+ * const n2 = sim.actor<OpBasedReplica<PNCounter, CounterOp, PNCounterOp>>("n2")!;
+ * assert.equal(n2.state.value(), 3);
+ * assert.equal(n2.inspect().ops.protocol, "causal");
  * ```
  */
 export class OpBasedReplica<
   S extends StateCrdt<S, unknown>,
   Op extends { readonly type: string },
   E,
-> implements Actor<OpBasedMsg<Op>> {
+> implements Actor<OpBasedMsg<Op, E>, OpBasedTimer> {
   /** The current state (also in storage). */
   state: S;
-  /** The broadcast layer underneath. */
-  readonly layer: Broadcast<E>;
+  /** The broadcast layer underneath, mounted as `ops`. */
+  readonly ops: Broadcast<E, "ops">;
   readonly #type: OpBasedType<S, Op, E>;
   readonly #sessions = new ClientSessions();
   #clock = -Infinity;
@@ -235,43 +283,65 @@ export class OpBasedReplica<
         `OpBasedReplica protocol must be one of ${OP_BASED_PROTOCOLS.join(", ")}, got ${protocol}`,
       );
     }
-    this.layer = createBroadcast<E>(protocol, {
-      nodes: config.nodes,
-      retryMs: config.retryMs,
-      channel: "ops",
-      deliver: (ctx, delivery) => this.#deliver(ctx, delivery),
-    });
+    this.ops = mountBroadcast(
+      "ops",
+      createBroadcast<E>(protocol, {
+        nodes: config.nodes,
+        retryMs: config.retryMs,
+        deliver: (ctx, delivery) => this.#deliver(ctx, delivery),
+      }),
+    );
     this.state = this.#type.empty();
   }
 
-  onStart(ctx: Context<OpBasedMsg<Op>>): void {
+  /** Reads the state, the clock and the client sessions back; starts the broadcast. */
+  onStart(ctx: Context<OpBasedMsg<Op, E>, OpBasedTimer>): void {
     const stored = ctx.storage.get<unknown>(STATE);
     this.state = stored === undefined ? this.#type.empty() : this.#type.fromJSON(stored);
     this.#clock = ctx.storage.get<number>(CLOCK) ?? -Infinity;
     this.#sessions.load(ctx.storage);
-    this.layer.onStart(ctx);
+    this.ops.start(ctx);
   }
 
-  onMessage(ctx: Context<OpBasedMsg<Op>>, msg: OpBasedMsg<Op>, from: NodeId): void {
-    if (this.layer.handles(msg)) return this.layer.onMessage(ctx, msg, from);
-    const m = msg as ClientMsg<Op>;
-    switch (m.type) {
+  /** The broadcast's messages go to it; a client's request is answered here. */
+  onMessage(
+    ctx: Context<OpBasedMsg<Op, E>, OpBasedTimer>,
+    msg: OpBasedMsg<Op, E>,
+    from: NodeId,
+  ): void {
+    if (this.ops.message(ctx, msg, from)) return;
+    switch (msg.type) {
       case "request":
-        return this.#request(ctx, m, from);
+        return this.#request(ctx, msg, from);
       case "reply":
         throw new Error(`${ctx.self}: a replica sends replies, it does not take them`);
       default: {
-        const never: never = m;
+        const never: never = msg;
         throw new Error(`${ctx.self}: unexpected message ${JSON.stringify(never)}`);
       }
     }
   }
 
-  onTimer(ctx: Context<OpBasedMsg<Op>>, name: string): void {
-    this.layer.onTimer(ctx, name);
+  /** Every timer is the broadcast's. */
+  onTimer(ctx: Context<OpBasedMsg<Op, E>, OpBasedTimer>, timer: OpBasedTimer): void {
+    this.ops.timer(ctx, timer);
   }
 
-  #request(ctx: Context<OpBasedMsg<Op>>, msg: ClientRequest<Op>, from: NodeId): void {
+  /** The type, the value, the client sessions and the broadcast underneath. */
+  inspect(): OpBasedView {
+    return {
+      type: this.#type.name,
+      value: this.state.value(),
+      clients: this.#sessions.size,
+      ops: this.ops.inspect(),
+    };
+  }
+
+  #request(
+    ctx: Context<OpBasedMsg<Op, E>, OpBasedTimer>,
+    msg: ClientRequest<Op>,
+    from: NodeId,
+  ): void {
     this.#sessions.answer(ctx, from, msg, {
       read: () => this.state.value() as Json,
       write: (op) => {
@@ -280,13 +350,13 @@ export class OpBasedReplica<
         this.#clock = now;
         ctx.storage.set(CLOCK, now);
         // Delivers to this replica before it returns, so the state already has it.
-        this.layer.broadcast(ctx, effect);
+        this.ops.broadcast(ctx, effect);
         return output;
       },
     });
   }
 
-  #deliver(ctx: Context<unknown>, delivery: Delivery<E>): void {
+  #deliver(ctx: Context<OpBasedMsg<Op, E>, OpBasedTimer>, delivery: Delivery<E>): void {
     this.state = this.#type.apply(this.state, delivery.payload);
     ctx.storage.set(STATE, this.state.toJSON());
   }

@@ -52,7 +52,9 @@ import type { ReplicatedType } from "./replicated_types.ts";
  * @example
  * ```ts
  * import type { GossipMode } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const mode: GossipMode = "push-pull";
+ * assert.equal(mode, "push-pull");
  * ```
  */
 export type GossipMode = "push" | "push-pull";
@@ -65,7 +67,9 @@ export type GossipMode = "push" | "push-pull";
  * @example
  * ```ts
  * import type { GossipMsg } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const m: GossipMsg = { type: "ack", epoch: 2, seq: 17 };
+ * assert.equal(m.type, "ack");
  * ```
  */
 export type GossipMsg =
@@ -85,10 +89,39 @@ export type GossipMsg =
  * ```ts
  * import type { ReplicaMsg } from "./replica.ts";
  * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
  * const m: ReplicaMsg<CounterOp> = { type: "request", id: 0, op: { type: "increment", amount: 1 } };
+ * assert.equal(m.type, "request");
  * ```
  */
 export type ReplicaMsg<Op> = ClientMsg<Op> | GossipMsg;
+
+/** A replica's one timer: the next gossip round. */
+export type ReplicaTimer = "gossip";
+
+/**
+ * A plain-data view of a replica, from {@linkcode Replica.inspect}.
+ *
+ * @example
+ * ```ts
+ * import type { ReplicaView } from "./replica.ts";
+ * import assert from "node:assert/strict";
+ * const v: ReplicaView = { value: 3, epoch: 1, seq: 4, buffered: 2, acked: { n2: 2 } };
+ * assert.equal(v.acked.n2, 2);
+ * ```
+ */
+export interface ReplicaView {
+  /** The current value. */
+  value: unknown;
+  /** How many times this replica has started. */
+  epoch: number;
+  /** Changes made or merged in this epoch. */
+  seq: number;
+  /** Deltas kept for peers that lag behind. */
+  buffered: number;
+  /** Per peer, the highest change count of this epoch it acknowledged. */
+  acked: Record<NodeId, number>;
+}
 
 /**
  * A replica's configuration.
@@ -98,7 +131,9 @@ export type ReplicaMsg<Op> = ClientMsg<Op> | GossipMsg;
  * import type { ReplicaConfig } from "./replica.ts";
  * import { counterType, type CounterOp } from "./replicated_types.ts";
  * import type { PNCounter } from "./pn_counter.ts";
+ * import assert from "node:assert/strict";
  * const c: ReplicaConfig<PNCounter, CounterOp> = { type: counterType, peers: ["n2", "n3"] };
+ * assert.equal(c.peers.length, 2);
  * ```
  */
 export interface ReplicaConfig<
@@ -127,7 +162,9 @@ export interface ReplicaConfig<
  * @example
  * ```ts
  * import type { GossipStats } from "./replica.ts";
+ * import assert from "node:assert/strict";
  * const s: GossipStats = { states: 3, deltas: 12, pulls: 1, acks: 15 };
+ * assert.equal(s.deltas, 12);
  * ```
  */
 export interface GossipStats {
@@ -157,6 +194,7 @@ const TICK = 0.001;
  * import { Replica } from "./replica.ts";
  * import { counterType, type CounterOp } from "./replicated_types.ts";
  * import type { PNCounter } from "./pn_counter.ts";
+ * import assert from "node:assert/strict";
  *
  * const sim = new Simulation({ seed: 1 });
  * for (const id of ["n1", "n2"]) {
@@ -168,11 +206,12 @@ const TICK = 0.001;
  *     workload: scriptedWorkload([{ at: 5, op: { type: "increment", amount: 2 } }]),
  *   }));
  * sim.run({ until: 500 });
- * sim.actor<Replica<PNCounter, CounterOp>>("n2")!.state.value(); // 2
+ * assert.equal(sim.actor<Replica<PNCounter, CounterOp>>("n2")!.state.value(), 2);
+ * assert.equal(sim.actor<Replica<PNCounter, CounterOp>>("n2")!.inspect().value, 2);
  * ```
  */
 export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type: string }>
-  implements Actor<ReplicaMsg<Op>> {
+  implements Actor<ReplicaMsg<Op>, ReplicaTimer> {
   /** The current state (also in storage). */
   state: S;
   readonly stats: GossipStats = { states: 0, deltas: 0, pulls: 0, acks: 0 };
@@ -226,7 +265,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     return this.#epoch;
   }
 
-  onStart(ctx: Context<ReplicaMsg<Op>>): void {
+  onStart(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>): void {
     const stored = ctx.storage.get<unknown>(STATE);
     this.state = stored === undefined ? this.#type.empty() : this.#type.fromJSON(stored);
     this.#json = undefined;
@@ -238,7 +277,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     if (this.#peers.length > 0) ctx.setTimer("gossip", this.#gossipMs * ctx.random());
   }
 
-  onMessage(ctx: Context<ReplicaMsg<Op>>, msg: ReplicaMsg<Op>, from: NodeId): void {
+  onMessage(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, msg: ReplicaMsg<Op>, from: NodeId): void {
     switch (msg.type) {
       case "request":
         return this.#request(ctx, msg, from);
@@ -268,13 +307,27 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     }
   }
 
-  onTimer(ctx: Context<ReplicaMsg<Op>>, name: string): void {
-    if (name !== "gossip") return;
+  /** A gossip round: push to `fanout` random peers what each may lack. */
+  onTimer(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, timer: ReplicaTimer): void {
+    if (timer !== "gossip") {
+      throw new Error(`${ctx.self}: unexpected timer ${timer satisfies never}`);
+    }
     for (const peer of this.#pickPeers(ctx)) this.#pushTo(ctx, peer, this.#pull);
     ctx.setTimer("gossip", this.#gossipMs);
   }
 
-  #request(ctx: Context<ReplicaMsg<Op>>, msg: ClientRequest<Op>, from: NodeId): void {
+  /** The value, the epoch, the change count, the delta buffer and what peers acknowledged. */
+  inspect(): ReplicaView {
+    return {
+      value: this.state.value(),
+      epoch: this.#epoch,
+      seq: this.#seq,
+      buffered: this.#buffer.length,
+      acked: Object.fromEntries(this.#acked),
+    };
+  }
+
+  #request(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, msg: ClientRequest<Op>, from: NodeId): void {
     this.#sessions.answer(ctx, from, msg, {
       read: () => this.state.value() as Json,
       write: (op) => {
@@ -293,7 +346,12 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
   }
 
   /** Joins what `from` sent; for a whole state, notes when `from` now has all of ours. */
-  #merge(ctx: Context<ReplicaMsg<Op>>, incoming: S, from: NodeId, whole: boolean): void {
+  #merge(
+    ctx: Context<ReplicaMsg<Op>, ReplicaTimer>,
+    incoming: S,
+    from: NodeId,
+    whole: boolean,
+  ): void {
     if (!incoming.leq(this.state)) {
       this.#adopt(ctx, this.state.merge(incoming));
       this.#record(incoming, from);
@@ -302,7 +360,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
   }
 
   /** Takes `state` as the new state, durably. */
-  #adopt(ctx: Context<ReplicaMsg<Op>>, state: S): void {
+  #adopt(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, state: S): void {
     this.state = state;
     this.#json = state.toJSON();
     ctx.storage.set(STATE, this.#json);
@@ -330,7 +388,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
   }
 
   /** Sends `peer` what it may lack; with `pull`, asks it to answer in kind. */
-  #pushTo(ctx: Context<ReplicaMsg<Op>>, peer: NodeId, pull: boolean): void {
+  #pushTo(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, peer: NodeId, pull: boolean): void {
     const acked = this.#acked.get(peer);
     if (acked !== undefined && acked >= this.#seq) return this.#askFor(ctx, peer, pull);
     if (this.#deltas && acked !== undefined && acked >= this.#bufferStart) {
@@ -365,13 +423,13 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     });
   }
 
-  #askFor(ctx: Context<ReplicaMsg<Op>>, peer: NodeId, pull: boolean): void {
+  #askFor(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>, peer: NodeId, pull: boolean): void {
     if (!pull) return;
     this.stats.pulls++;
     ctx.send(peer, { type: "pull" });
   }
 
-  #pickPeers(ctx: Context<ReplicaMsg<Op>>): NodeId[] {
+  #pickPeers(ctx: Context<ReplicaMsg<Op>, ReplicaTimer>): NodeId[] {
     const peers = this.#peers;
     if (this.#fanout >= peers.length) return [...peers];
     const picked = new Set<NodeId>();

@@ -72,6 +72,7 @@ import {
   textType,
 } from "./replicated_types.ts";
 import type { Rga } from "./rga.ts";
+import { broadcastLabel } from "../broadcast/labels.ts";
 import type { ReadOp } from "./client.ts";
 
 /** Clients issue operations during this share of the run; the rest is for convergence. */
@@ -154,6 +155,8 @@ function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly typ
   return defineScenario<FlagSpecs>({
     name: kind.name,
     summary: kind.summary,
+    // Op-based replicas carry their broadcast layer's messages.
+    ...(kind.opType ? { label: broadcastLabel } : {}),
     defaults: DEFAULTS,
     flags: { ...GOSSIP_FLAGS, ...(kind.opType ? OP_FLAGS : {}), ...kind.flags },
     setup(sim, params) {

@@ -18,7 +18,9 @@ import type { Actor, Context, NodeId } from "../../actors/mod.ts";
  * @example
  * ```ts
  * import type { GossipMsg } from "./gossip.ts";
+ * import assert from "node:assert/strict";
  * const m: GossipMsg = { type: "rumours", ids: ["r1"] };
+ * assert.deepEqual(m.ids, ["r1"]);
  * ```
  */
 export type GossipMsg =
@@ -28,12 +30,49 @@ export type GossipMsg =
   | { type: "digest"; ids: string[] };
 
 /**
+ * The timers of a gossiping node: the next push round, the next
+ * anti-entropy exchange, and the moment to start rumour `id`.
+ *
+ * @example
+ * ```ts
+ * import type { GossipTimer } from "./gossip.ts";
+ * import assert from "node:assert/strict";
+ * const t: GossipTimer = { type: "originate", id: "r1" };
+ * assert.equal(t.type, "originate");
+ * ```
+ */
+export type GossipTimer =
+  | { type: "round" }
+  | { type: "anti-entropy" }
+  | { type: "originate"; id: string };
+
+/**
+ * A plain-data view of a gossiping node, from {@linkcode GossipNode.inspect}.
+ *
+ * @example
+ * ```ts
+ * import type { GossipView } from "./gossip.ts";
+ * import assert from "node:assert/strict";
+ * const v: GossipView = { known: ["r1", "r2"], hot: { r2: 1 } };
+ * assert.equal(v.known.length, 2);
+ * ```
+ */
+export interface GossipView {
+  /** Rumours heard, sorted. */
+  known: string[];
+  /** Rumour id -> push rounds left. */
+  hot: Record<string, number>;
+}
+
+/**
  * Gossip tuning.
  *
  * @example
  * ```ts
  * import type { GossipConfig } from "./gossip.ts";
+ * import assert from "node:assert/strict";
  * const c: GossipConfig = { peers: ["n2", "n3"], fanout: 2, hotRounds: 3, roundMs: 20, antiEntropyMs: 100, originate: [] };
+ * assert.equal(c.fanout, 2);
  * ```
  */
 export interface GossipConfig {
@@ -56,28 +95,44 @@ export interface GossipConfig {
  *
  * @example
  * ```ts
- * import { GossipNode } from "./gossip.ts";
- * const n = new GossipNode({ peers: ["n2"], fanout: 1, hotRounds: 2, roundMs: 10, antiEntropyMs: 50, originate: [] });
- * n.known.size; // 0
+ * import { TestContext } from "../../actors/mod.ts";
+ * import { GossipNode, type GossipMsg, type GossipTimer } from "./gossip.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const n = new GossipNode({
+ *   peers: ["n2"], fanout: 1, hotRounds: 2, roundMs: 10, antiEntropyMs: 50,
+ *   originate: [{ id: "r1", atMs: 20 }],
+ * });
+ * const ctx = new TestContext<GossipMsg, GossipTimer>("n1");
+ * ctx.start(n);
+ * ctx.advance(20);
+ * ctx.fire(n, { type: "originate", id: "r1" });
+ * assert.deepEqual(ctx.takeSent(), [{ to: "n2", msg: { type: "rumours", ids: ["r1"] } }]);
+ * assert.deepEqual(n.inspect(), { known: ["r1"], hot: { r1: 1 } });
  * ```
  */
-export class GossipNode implements Actor<GossipMsg> {
+export class GossipNode implements Actor<GossipMsg, GossipTimer> {
   /** Rumour ids this node has heard (durable). */
-  known = new Set<string>();
+  known: Set<string> = new Set<string>();
   /** Rumour id -> push rounds left. */
-  hot = new Map<string, number>();
+  hot: Map<string, number> = new Map<string, number>();
 
+  /** A node with the tuning `config`. */
   constructor(readonly config: GossipConfig) {}
 
-  onStart(ctx: Context<GossipMsg>): void {
+  /** Reads what it knows back, plans its own rumours, and starts anti-entropy. */
+  onStart(ctx: Context<GossipMsg, GossipTimer>): void {
     this.known = new Set(ctx.storage.get<string[]>("known") ?? []);
     for (const { id, atMs } of this.config.originate) {
-      if (!this.known.has(id)) ctx.setTimer(`originate:${id}`, Math.max(0, atMs - ctx.now()));
+      if (!this.known.has(id)) {
+        ctx.setTimer({ type: "originate", id }, Math.max(0, atMs - ctx.now()));
+      }
     }
-    ctx.setTimer("anti-entropy", this.config.antiEntropyMs * (0.5 + ctx.random()));
+    ctx.setTimer({ type: "anti-entropy" }, this.config.antiEntropyMs * (0.5 + ctx.random()));
   }
 
-  onMessage(ctx: Context<GossipMsg>, msg: GossipMsg, from: NodeId): void {
+  /** Learns pushed rumours; answers a digest with what the sender lacks. */
+  onMessage(ctx: Context<GossipMsg, GossipTimer>, msg: GossipMsg, from: NodeId): void {
     switch (msg.type) {
       case "rumours":
         this.#learn(ctx, msg.ids);
@@ -99,23 +154,33 @@ export class GossipNode implements Actor<GossipMsg> {
     }
   }
 
-  onTimer(ctx: Context<GossipMsg>, name: string): void {
-    if (name === "round") return this.#pushRound(ctx);
-    if (name === "anti-entropy") {
-      if (this.config.peers.length > 0) {
-        ctx.send(this.#randomPeer(ctx), { type: "digest", ids: [...this.known] });
+  /** A push round, an anti-entropy exchange, or the start of a rumour. */
+  onTimer(ctx: Context<GossipMsg, GossipTimer>, timer: GossipTimer): void {
+    switch (timer.type) {
+      case "round":
+        return this.#pushRound(ctx);
+      case "anti-entropy":
+        if (this.config.peers.length > 0) {
+          ctx.send(this.#randomPeer(ctx), { type: "digest", ids: [...this.known] });
+        }
+        ctx.setTimer({ type: "anti-entropy" }, this.config.antiEntropyMs);
+        return;
+      case "originate":
+        ctx.log(`originate ${timer.id}`);
+        return this.#learn(ctx, [timer.id]);
+      default: {
+        const never: never = timer;
+        throw new Error(`unexpected timer ${JSON.stringify(never)}`);
       }
-      ctx.setTimer("anti-entropy", this.config.antiEntropyMs);
-      return;
-    }
-    if (name.startsWith("originate:")) {
-      const id = name.slice("originate:".length);
-      ctx.log(`originate ${id}`);
-      this.#learn(ctx, [id]);
     }
   }
 
-  #learn(ctx: Context<GossipMsg>, ids: string[]): void {
+  /** What it knows and what it still pushes. */
+  inspect(): GossipView {
+    return { known: [...this.known].sort(), hot: Object.fromEntries(this.hot) };
+  }
+
+  #learn(ctx: Context<GossipMsg, GossipTimer>, ids: string[]): void {
     const fresh = ids.filter((id) => !this.known.has(id));
     if (fresh.length === 0) return;
     for (const id of fresh) {
@@ -130,7 +195,7 @@ export class GossipNode implements Actor<GossipMsg> {
 
   #roundScheduled = false;
 
-  #pushRound(ctx: Context<GossipMsg>): void {
+  #pushRound(ctx: Context<GossipMsg, GossipTimer>): void {
     this.#roundScheduled = false;
     const ids = [...this.hot.keys()];
     if (ids.length === 0) return;
@@ -145,11 +210,11 @@ export class GossipNode implements Actor<GossipMsg> {
     }
     if (this.hot.size > 0) {
       this.#roundScheduled = true;
-      ctx.setTimer("round", this.config.roundMs);
+      ctx.setTimer({ type: "round" }, this.config.roundMs);
     }
   }
 
-  #randomPeer(ctx: Context<GossipMsg>): NodeId {
+  #randomPeer(ctx: Context<GossipMsg, GossipTimer>): NodeId {
     const peers = this.config.peers;
     return peers[Math.floor(ctx.random() * peers.length)];
   }

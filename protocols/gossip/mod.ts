@@ -13,5 +13,11 @@
  * @module
  */
 
-export { type GossipConfig, type GossipMsg, GossipNode } from "./gossip.ts";
-export { gossip } from "./scenario.ts";
+export {
+  type GossipConfig,
+  type GossipMsg,
+  GossipNode,
+  type GossipTimer,
+  type GossipView,
+} from "./gossip.ts";
+export { gossip, type GossipFlags } from "./scenario.ts";

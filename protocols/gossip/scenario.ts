@@ -5,8 +5,18 @@
  * @module
  */
 
-import { defineScenario, flag, nodeIds } from "../../sim/scenario.ts";
+import { defineScenario, flag, type FlagSpec, nodeIds, type Scenario } from "../../sim/scenario.ts";
 import { GossipNode } from "./gossip.ts";
+
+/** The flags of the `gossip` scenario. */
+export type GossipFlags = {
+  /** Rumours to spread. */
+  rumours: FlagSpec<number>;
+  /** Peers pushed to per round. */
+  fanout: FlagSpec<number>;
+  /** Rounds a node pushes a new rumour. */
+  "hot-rounds": FlagSpec<number>;
+};
 
 /**
  * `deno task sim run gossip`: epidemic broadcast over N nodes.
@@ -15,10 +25,11 @@ import { GossipNode } from "./gossip.ts";
  * ```ts
  * import { gossip } from "./scenario.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(gossip, { seed: 1, nodes: 8 }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(gossip, { seed: 1, nodes: 8 }).ok, true);
  * ```
  */
-export const gossip = defineScenario({
+export const gossip: Scenario<GossipFlags> = defineScenario({
   name: "gossip",
   summary: "epidemic broadcast: rumours pushed to random peers, with anti-entropy repair",
   defaults: { nodes: 8, minNodes: 2, until: 2000 },
@@ -26,7 +37,7 @@ export const gossip = defineScenario({
     rumours: flag.int("rumours to spread", 3, { min: 1, max: 1000 }),
     fanout: flag.int("peers pushed to per round", 2, { min: 1 }),
     "hot-rounds": flag.int("rounds a node pushes a new rumour", 3, { min: 1 }),
-  },
+  } satisfies GossipFlags,
   setup(sim, params) {
     const ids = nodeIds(params.nodes);
     const rumours = params.flags.rumours;

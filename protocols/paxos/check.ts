@@ -115,6 +115,17 @@ export function checkLog<V>(
         cursor = { log, seen: 0 }; // a restarted node: read its log again
         cursors.set(id, cursor);
       }
+      const conflict = log.conflicts[0];
+      if (conflict !== undefined) {
+        broken = {
+          agreement: {
+            message: `slot ${conflict.slot}: ${id} decided ${entryKey(conflict.kept)}, then was ` +
+              `told ${entryKey(conflict.offered)}`,
+            node: id,
+          },
+        };
+        return;
+      }
       const order = log.decisionOrder;
       while (cursor.seen < order.length) {
         const slot = order[cursor.seen++];

@@ -18,18 +18,6 @@
  * @module
  */
 
-export type {
-  Actor,
-  Context,
-  LayerMsg,
-  LayerTimer,
-  Mount,
-  NodeId,
-  OpId,
-  OpStatus,
-  Storage,
-} from "../../actors/mod.ts";
-export type { Scenario, Simulation, Violation } from "../../sim/mod.ts";
 export { type Ballot, compareBallots, formatBallot, majority } from "./ballot.ts";
 export { checkLog, checkSingleDecree, healAndAwait, terminationViolation } from "./check.ts";
 export {

@@ -223,6 +223,8 @@ export class MultiPaxos<V> implements Actor<MultiPaxosMsg<V>, MultiPaxosTimer> {
   readonly decided: Map<number, LogEntry<V>> = new Map();
   /** Slots in the order this instance learned them (loaded ones first, ascending): for checkers. */
   readonly decisionOrder: number[] = [];
+  /** Decisions this instance was told that contradict one it had: never, unless Paxos is broken. */
+  readonly conflicts: Array<{ slot: number; kept: LogEntry<V>; offered: LogEntry<V> }> = [];
   /** Slots 1..`prefix` are all decided. */
   prefix = 0;
   /** Slots 1..`delivered` were handed to the host. */
@@ -564,7 +566,9 @@ export class MultiPaxos<V> implements Actor<MultiPaxosMsg<V>, MultiPaxosTimer> {
   #decide(ctx: Ctx<V>, slot: number, entry: LogEntry<V>): void {
     const known = this.decided.get(slot);
     if (known !== undefined) {
-      assert(sameEntry(known, entry), `slot ${slot} decided twice, differently`);
+      // Told another value for a decided slot: Paxos is broken (a planted bug, say). Keep
+      // the first and record the second, for the agreement check to report.
+      if (!sameEntry(known, entry)) this.conflicts.push({ slot, kept: known, offered: entry });
       return;
     }
     this.decided.set(slot, entry);

@@ -45,6 +45,8 @@ export const pingPong: Scenario<PingPongFlags> = defineScenario({
     });
     const done = () => sim.storage("n1").get<number>("done") ?? 0;
     return {
+      // Ten rounds take a few hundred ms; generated faults leave them that long at the end.
+      recoverMs: 300,
       check: (s) =>
         done() === rounds ? [] : [{
           check: "all-rounds-done",

@@ -285,7 +285,7 @@ export function raftSummary(
     const count = (s: string) => ops.filter((op) => op.status === s).length;
     const verdict = lin === undefined
       ? ""
-      : `; linearizable: ${lin.result} (${lin.partitions} keys, ${lin.ms.toFixed(0)} ms)`;
+      : `; linearizable: ${lin.result} (${lin.partitions} keys)`;
     lines.push(
       `clients: ${count("ok")} ok, ${count("info")} info, ${count("pending")} pending ` +
         `of ${ops.length}${verdict}`,

@@ -20,21 +20,9 @@
  * @module
  */
 
-export type { Actor, Context, NodeId, OpId, OpStatus, Storage } from "../../actors/mod.ts";
-export type { Operation, Scenario, Simulation, Violation } from "../../sim/mod.ts";
-export type {
-  CommitMsg,
-  Outcome,
-  Participant,
-  ParticipantConfig,
-  ParticipantTimer,
-  Resource,
-  TxnId,
-  TxnRecord,
-} from "../commit/mod.ts";
 export { TxnClient, type TxnClientConfig, type TxnClientTimer } from "./client.ts";
 export { type JepsenEvent, jepsenEvents, txnHistoryJson, txnKvLabel } from "./history.ts";
 export { type HeldLocks, type Key, type LockMode, LockTable } from "./lock_table.ts";
 export { type MicroOp, type TxnKvMsg, type Value, type Workload, WORKLOADS } from "./messages.ts";
-export { TXN_KV_FLAGS, txnKv } from "./scenario.ts";
+export { TXN_KV_FLAGS, txnKv, verdictLines } from "./scenario.ts";
 export { Shard, type ShardConfig, type ShardTimer } from "./shard.ts";

@@ -10,8 +10,10 @@
  * After the run the faults heal and every shard must decide every
  * transaction it prepared (termination); then 2PC's atomicity and validity
  * are checked on the shards' records, and the clients' history of
- * transactions is checked for isolation anomalies.
- * `--no-locking` takes the locks away and the anomalies appear.
+ * transactions by the transaction checker (`sim/check/txn`, as Elle does),
+ * against `--consistency` (default strict serializability, which strict
+ * two-phase locking with two-phase commit gives). `--no-locking` takes the
+ * locks away and the anomalies appear, each with the cycle that shows it.
  *
  * @module
  */
@@ -24,6 +26,12 @@ import {
   type Scenario,
 } from "../../sim/scenario.ts";
 import type { Simulation } from "../../sim/simulation.ts";
+import {
+  checkTransactions,
+  transactionViolations,
+  type TxnCheckResult,
+} from "../../sim/check/txn/check.ts";
+import { CONSISTENCY_MODELS } from "../../sim/check/txn/consistency.ts";
 import { checkCommit } from "../commit/check.ts";
 import { Coordinator } from "../commit/coordinator.ts";
 import { COORDINATOR } from "../commit/scenarios.ts";
@@ -41,6 +49,11 @@ export const TXN_KV_FLAGS = {
   keys: flag.int("keys 0..K-1", 5, { min: 1, max: 1000 }),
   "max-ops": flag.int("most micro-operations per transaction", 4, { min: 1, max: 20 }),
   "think-ms": flag.number("mean pause before each transaction, ms", 40, { min: 0 }),
+  consistency: flag.choice(
+    "the model the history must satisfy",
+    CONSISTENCY_MODELS,
+    "strict-serializable",
+  ),
 } satisfies FlagSpecs;
 
 /**
@@ -89,13 +102,49 @@ export const txnKv: Scenario<typeof TXN_KV_FLAGS> = defineScenario({
           clients: f.clients,
         }));
     });
+    let verdict: TxnCheckResult | undefined;
+    const checked = (s: Simulation) =>
+      verdict ??= checkTransactions(s.history.operations, {
+        model: f.workload,
+        consistency: f.consistency,
+      });
     return {
       faultTargets: [...shards, COORDINATOR],
-      check: (s) => checkCommit(s, shards, []),
-      summary: (s) => txnKvSummary(s, shards),
+      check: (s) => [...checkCommit(s, shards, []), ...transactionViolations(checked(s), s.now)],
+      summary: (s) => [...txnKvSummary(s, shards), ...verdictLines(checked(s))],
     };
   },
 });
+
+/**
+ * The transaction checker's verdict for people: valid or not for the model,
+ * then one line per anomaly type with its first example and its cycle.
+ *
+ * @example
+ * ```ts
+ * import { checkTransactions } from "../../sim/check/txn/check.ts";
+ * import { verdictLines } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const lines = verdictLines(checkTransactions([], { model: "list-append" }));
+ * assert.match(lines[0], /^strict-serializable: yes \(0 transactions checked/);
+ * ```
+ */
+export function verdictLines(result: TxnCheckResult): string[] {
+  const head = `${result.consistency}: ${
+    result.valid === true ? "yes" : result.valid === false ? "NO" : "unknown (budget ran out)"
+  } (${result.transactions} transactions checked in ${result.ms.toFixed(1)} ms)`;
+  if (result.anomalies.length === 0) return [head];
+  const lines = [
+    head,
+    `anomalies: ${result.anomalyTypes.join(", ")}; not ${result.not.join(", ")}`,
+  ];
+  for (const type of result.anomalyTypes) {
+    const a = result.anomalies.find((x) => x.type === type)!;
+    lines.push(`  ${a.description}`);
+    if ("cycle" in a) { for (const step of a.cycle) lines.push(`    ${step.why}`); }
+  }
+  return lines;
+}
 
 /** The store's contents and the clients' counts. */
 function txnKvSummary(sim: Simulation, shards: readonly string[]): string[] {

@@ -55,3 +55,37 @@ export {
 } from "./history_format.ts";
 export { MODEL_NAMES, modelByName, type ModelName } from "./lincheck_command.ts";
 export { History, type Operation } from "../history.ts";
+// The types the checkers' signatures use, so that this entry point is complete on its own.
+export type { NodeId, OpId, OpStatus } from "../../actors/mod.ts";
+export type { Violation } from "../simulation.ts";
+export {
+  type Anomaly,
+  anomalyName,
+  type CycleAnomaly,
+  type CycleStep,
+  type ReadAnomaly,
+} from "./txn/anomaly.ts";
+export {
+  checkTransactions,
+  transactionViolations,
+  type TxnCheckOptions,
+  type TxnCheckResult,
+} from "./txn/check.ts";
+export {
+  type AnomalyType,
+  CONSISTENCY_MODELS,
+  type ConsistencyModel,
+  CYCLE_BASES,
+  type CycleAnomalyType,
+  type CycleBase,
+  ruledOut,
+} from "./txn/consistency.ts";
+export { EDGE_KINDS, type EdgeKind } from "./txn/dependency_graph.ts";
+export {
+  type MicroOp,
+  readTransactions,
+  type Txn,
+  TXN_WORKLOADS,
+  type TxnHistory,
+  type TxnWorkload,
+} from "./txn/transactions.ts";

@@ -1,50 +1,56 @@
 /**
- * Shrinking: from a failing run, find a smaller run with the same seed that
- * fails the same way (the same check), so the bug is easier to read.
+ * Shrinking a failing run to a small one that fails the same way, so the bug
+ * is easier to read.
  *
- * The search keeps the seed and works on what makes a run big:
+ * A run is its parameters (cluster size, length, flags, faults) and its
+ * choices: every draw it made, stream by stream (see `../choices.ts`). The
+ * search first records the failing run's draws, then edits the run, and
+ * keeps an edit only when the run still fails **the same check** and is
+ * **no larger in events** (a smaller fault schedule that makes the run
+ * longer is not smaller). Because each stream is independent, editing one
+ * link's draws or removing a node re-rolls nothing else: the rest of the
+ * schedule stays as it was (the way Hypothesis shrinks a choice sequence,
+ * per stream).
  *
- * - the fault schedule, by delta debugging (Zeller's ddmin) over its entries;
- *   generated (`random`) faults are first written out as the schedule they
- *   produced, so removing one does not regenerate the others;
- * - the virtual time (`until`), first cut to the moment of the violation,
- *   then halved; only for a violation seen during the run: a check made
- *   after it (convergence, "every round answered") would fail trivially in
- *   a run too short to finish, which is not the same bug;
- * - the number of nodes, toward the scenario's minimum (faults that name a
- *   node that no longer exists are dropped with it);
- * - the scenario's whole-number flags (rounds, rumours, operations, ...),
- *   toward their minimum, kept only when the run has fewer events (or as
- *   many, and the replay command does not grow);
- * - message loss and duplication, set to none.
+ * The edits, in rounds until none helps or the budget is spent:
+ *
+ * - time: cut the run at the violation (an invariant's failure needs no
+ *   time after it), then halve it (also for checks made after the run,
+ *   kept only when the same check still fails);
+ * - faults, by delta debugging (Zeller's ddmin) over the schedule's
+ *   entries;
+ * - nodes, dropping the last one (faults naming it go with it);
+ * - the scenario's whole-number flags (clients, operations, rounds...),
+ *   toward their minimum;
+ * - draws: a whole stream's recorded draws set to 0 (a link whose
+ *   messages are all fast, kept and never duplicated; a node whose
+ *   `random()` gives 0), then the back half and smaller chunks of it; loss
+ *   and duplication off.
  *
  * Numbers shrink the way QuickCheck and fast-check shrink integers: try the
- * minimum, then the value halfway there, a quarter of the way, ..., one
- * less; take the first that still fails and start again from it. Rounds
- * repeat until none of them makes progress. Every candidate is a whole run,
- * so the search stops after `maxRuns` runs.
- *
- * fast-check's own shrinker was weighed against this: it shrinks the inputs
- * of a property it generated itself, whereas here the failing input is given
- * (a seed with its parameters), and fast-check has no ddmin over a given
- * list, so it would not find smaller runs than this search does.
+ * minimum, then halfway there, a quarter of the way, ..., one less. The
+ * result replays from its saved trace file, which carries the edited draws
+ * (`deno task sim replay FILE`).
  *
  * @module
  */
 
+import { ChoiceLog } from "../choices.ts";
 import { ConfigError } from "../errors.ts";
 import { type Fault, type FaultAction, formatFaults, parseFaults } from "../faults.ts";
 import {
   type FlagValue,
+  paramsOfSpec,
   replayCommand,
-  resolveParams,
+  type RunGiven,
   runScenario,
-  runSpecOf,
+  type RunSpec,
   type Scenario,
   type ScenarioParams,
   type ScenarioResult,
 } from "../scenario.ts";
 import { Simulation } from "../simulation.ts";
+import type { StrategyHooks } from "./strategy.ts";
 
 /**
  * How to shrink.
@@ -52,7 +58,9 @@ import { Simulation } from "../simulation.ts";
  * @example
  * ```ts
  * import type { ShrinkOptions } from "./shrink.ts";
+ * import assert from "node:assert/strict";
  * const o: ShrinkOptions = { maxRuns: 200 };
+ * assert.equal(o.maxRuns, 200);
  * ```
  */
 export interface ShrinkOptions {
@@ -62,6 +70,11 @@ export interface ShrinkOptions {
   check?: string;
   /** Asked between runs; true ends the search with the best run so far (a time budget). */
   shouldStop?: () => boolean;
+  /**
+   * The hooks the failing run had (an exploration strategy's); the search
+   * records what they chose and needs them no more.
+   */
+  hooks?: () => StrategyHooks;
 }
 
 /**
@@ -70,14 +83,21 @@ export interface ShrinkOptions {
  * @example
  * ```ts
  * import type { RunSize } from "./shrink.ts";
- * const s: RunSize = { faults: 2, nodes: 3, until: 400, events: 180, flags: { rounds: 2 } };
+ * import assert from "node:assert/strict";
+ * const s: RunSize = { faults: 2, nodes: 3, until: 400, events: 180, delivered: 60, draws: 240, flags: { rounds: 2 } };
+ * assert.equal(s.events, 180);
  * ```
  */
 export interface RunSize {
   faults: number;
   nodes: number;
   until: number;
+  /** Events the run handled. */
   events: number;
+  /** Messages delivered. */
+  delivered: number;
+  /** Draws the run's choices hold that are not 0. */
+  draws: number;
   flags: Record<string, number>;
 }
 
@@ -87,31 +107,46 @@ export interface RunSize {
  * @example
  * ```ts
  * import type { ShrinkResult } from "./shrink.ts";
- * const say = (s: ShrinkResult) => `${s.before.faults} -> ${s.after.faults} faults: ${s.replay}`;
+ * import assert from "node:assert/strict";
+ * const say = (s: ShrinkResult) => `${s.before.events} -> ${s.after.events} events`;
+ * assert.equal(typeof say, "function");
  * ```
  */
 export interface ShrinkResult {
   /** The check that fails in the original and in the shrunk run. */
   check: string;
-  /** The shrunk run's parameters (faults always a schedule). */
+  /** The shrunk run's spec (faults always a schedule). */
+  spec: RunSpec;
+  /** The shrunk run's parameters. */
   params: ScenarioParams;
+  /** The shrunk run's draws (save them with its trace to replay it). */
+  choices: ChoiceLog;
   /** The shrunk run itself, traced in full (ready to save or draw). */
   result: ScenarioResult;
   /** The shrunk fault schedule, in the text form. */
   faults: string;
-  /** One command line that replays the shrunk run. */
+  /**
+   * The command line of the shrunk run's parameters; its draws are edited
+   * too, so it replays exactly only from the saved file (`sim replay`).
+   */
   replay: string;
   /** Runs the search took (not counting the final traced one). */
   runs: number;
   /**
    * Why the search ended before it was done: it took `maxRuns` runs, or
-   * `shouldStop` said so; null when no step could shrink the run further.
+   * `shouldStop` said so; null when no edit could shrink the run further.
    */
   stopped: "runs" | "asked" | null;
   before: RunSize;
   after: RunSize;
   /** Each accepted step, for people: `faults 6 -> 1`, `nodes 5 -> 3`, ... */
   steps: string[];
+}
+
+/** A candidate: parameters and draws. */
+interface Candidate {
+  params: ScenarioParams;
+  log: ChoiceLog;
 }
 
 /**
@@ -122,41 +157,59 @@ export interface ShrinkResult {
  * ```ts
  * import { shrinkFailure } from "./shrink.ts";
  * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * // 50 rounds cannot finish in 100 ms: a (silly) failure to shrink.
  * const s = shrinkFailure(pingPong, { seed: 1, until: 100, flags: { rounds: 50 } });
- * s.check; // "all-rounds-done"
- * s.params.flags.rounds; // 10: 9 rounds are all that fit in 100 ms
+ * assert.equal(s.check, "all-rounds-done");
+ * assert.ok(s.after.events <= s.before.events);
+ * assert.ok(s.params.flags.rounds < 50);
  * ```
  */
 export function shrinkFailure(
   scenario: Scenario,
-  given: Parameters<typeof resolveParams>[1],
+  given: RunGiven,
   options: ShrinkOptions = {},
 ): ShrinkResult {
   const maxRuns = options.maxRuns ?? 500;
-  const start = resolveParams(scenario, { ...given, trace: "off" });
+  // The failing run, its draws recorded, its injected faults written out.
+  const recorded = new ChoiceLog();
+  const made = options.hooks?.();
   let checkedAfter = false;
-  const first = runScenario(observed(scenario, () => checkedAfter = true), start);
+  const first = runScenario(
+    observed(scenario, () => checkedAfter = true),
+    { ...given, trace: "off" },
+    {
+      choices: { log: recorded, mode: "record" },
+      ...(made === undefined ? {} : { hooks: made.hooks, onSetup: made.onSetup }),
+    },
+  );
   const v = first.violations[0];
   if (v === undefined) {
     throw new ConfigError(
       "shrink",
-      `seed ${start.seed} of ${scenario.name} does not fail: there is nothing to shrink`,
+      `seed ${first.seed} of ${scenario.name} does not fail: there is nothing to shrink`,
     );
   }
   const check = options.check ?? v.check;
   if (!first.violations.some((x) => x.check === check)) {
-    throw new ConfigError("shrink", `seed ${start.seed} fails ${v.check}, not ${check}`);
+    throw new ConfigError("shrink", `seed ${first.seed} fails ${v.check}, not ${check}`);
   }
-  let runs = 1;
+  const schedule = withInjected(parseFaults(first.faults), made?.injected() ?? []);
+  const start = paramsOfSpec(scenario, { ...first.spec, faults: formatFaults(schedule) }, "off");
+  let best: Candidate = { params: start, log: recorded };
+  // The recorded draws replay the failing run exactly; checked, not assumed.
+  let bestRun = replayRun(scenario, best);
+  let runs = 2;
+  if (bestRun.violations[0]?.check !== check) {
+    throw new ConfigError(
+      "shrink",
+      `seed ${first.seed} of ${scenario.name} fails ${check} but not when replayed from its ` +
+        "recorded draws: is the scenario deterministic (no Math.random, Date.now or shared state)?",
+    );
+  }
   const steps: string[] = [];
-  // Generated faults become the schedule they produced, so entries can go one by one.
-  let best: ScenarioParams = {
-    ...start,
-    faults: { kind: "schedule", schedule: parseFaults(first.faults) },
-  };
-  let bestRun = first;
-  const before = sizeOf(best, first);
+  const before = sizeOf(best, bestRun);
+  const untilOfFirst = start.until;
 
   let stopped: ShrinkResult["stopped"] = null;
   const exhausted = () => {
@@ -164,113 +217,155 @@ export function shrinkFailure(
     if (stopped === null && (options.shouldStop?.() ?? false)) stopped = "asked";
     return stopped !== null;
   };
-  /** Runs a candidate; keeps it as the best when it fails the same way (and `keep` agrees). */
-  const attempt = (
-    p: ScenarioParams,
-    keep: (r: ScenarioResult) => boolean = () => true,
-  ): boolean => {
+  /**
+   * Whether a candidate's run shows the same failure: a check made after the
+   * run, of what the run got done by its end, is only trusted on a shorter
+   * run that finished its work (went quiet) rather than being cut off.
+   */
+  const sameFailure = (r: ScenarioResult): boolean => {
+    const v = r.violations[0];
+    if (v?.check !== check) return false;
+    return !checkedAfter || v.safety === true || r.stop === "quiet" ||
+      r.virtualMs >= untilOfFirst;
+  };
+  /** Runs a candidate; keeps it when it fails the same check and is no larger in events. */
+  const attempt = (c: Candidate): boolean => {
     if (exhausted()) return false;
     runs++;
     let r: ScenarioResult;
     try {
-      r = runScenario(scenario, p);
+      r = replayRun(scenario, c);
     } catch (e) {
       // A candidate the scenario rejects (say, too few nodes for its faults) just is not smaller.
       if (e instanceof ConfigError) return false;
       throw e;
     }
-    if (r.violations[0]?.check !== check || !keep(r)) return false;
-    best = p;
+    if (!sameFailure(r) || r.events > bestRun.events) return false;
+    best = c;
     bestRun = r;
     return true;
   };
 
   for (let round = 0; round < 8 && !exhausted(); round++) {
     const was = JSON.stringify(sizeOf(best, bestRun));
+    shrinkUntil();
     shrinkFaults();
-    if (!checkedAfter) shrinkUntil();
     shrinkNodes();
     shrinkFlags();
     shrinkNetwork();
+    shrinkDraws();
     if (JSON.stringify(sizeOf(best, bestRun)) === was) break;
   }
 
-  const schedule = scheduleOf(best);
-  const faults = formatFaults(schedule);
-  const params: ScenarioParams = { ...best, trace: "full" };
-  const result = runScenario(scenario, params);
-  const after = sizeOf(params, result);
+  const params: ScenarioParams = { ...best.params, trace: "full" };
+  const result = replayRun(scenario, { params, log: best.log });
+  const faults = formatFaults(scheduleOf(params));
   return {
     check,
+    spec: result.spec,
     params,
+    choices: best.log,
     result,
     faults,
-    replay: replayCommand(scenario, runSpecOf(scenario, params, faults)),
+    replay: replayCommand(scenario, result.spec),
     runs,
     stopped,
     before,
-    after,
+    after: sizeOf({ params, log: best.log }, result),
     steps,
   };
 
+  function shrinkUntil(): void {
+    const was = best.params.until;
+    const at = bestRun.violations[0].atMs;
+    // A violation seen during the run needs no time after it.
+    if (!checkedAfter && at > 0 && at < best.params.until) attempt(withUntil(best, at));
+    shrinkNumber(best.params.until, 1, (until) => attempt(withUntil(best, until)));
+    if (best.params.until < was) steps.push(`until ${was} -> ${best.params.until}`);
+  }
+
   function shrinkFaults(): void {
-    const all = scheduleOf(best);
+    const all = scheduleOf(best.params);
     if (all.length === 0) return;
     const kept = ddmin(all, (subset) => attempt(withFaults(best, subset)));
     if (kept.length < all.length) steps.push(`faults ${all.length} -> ${kept.length}`);
   }
 
-  function shrinkUntil(): void {
-    const was = best.until;
-    const atMs = bestRun.violations[0].atMs;
-    // A violation seen during the run needs no time after it.
-    const cut = Math.ceil(atMs);
-    if (cut > 0 && cut < best.until) attempt(withUntil(best, cut));
-    shrinkNumber(best.until, 1, (until) => attempt(withUntil(best, until)));
-    if (best.until < was) steps.push(`until ${was} -> ${best.until}`);
-  }
-
   function shrinkNodes(): void {
-    const was = best.nodes;
+    const was = best.params.nodes;
     const min = scenario.defaults.minNodes ?? 1;
-    shrinkNumber(best.nodes, min, (nodes) => {
-      const p = { ...best, nodes };
+    shrinkNumber(best.params.nodes, min, (nodes) => {
+      const p = { ...best.params, nodes };
       const ids = nodesOf(scenario, p);
-      return ids !== undefined && attempt(withFaults(p, onlyNodes(scheduleOf(best), ids)));
+      return ids !== undefined &&
+        attempt(withFaults({ params: p, log: best.log }, onlyNodes(scheduleOf(best.params), ids)));
     });
-    if (best.nodes < was) steps.push(`nodes ${was} -> ${best.nodes}`);
+    if (best.params.nodes < was) steps.push(`nodes ${was} -> ${best.params.nodes}`);
   }
 
   function shrinkFlags(): void {
     for (const [name, flag] of Object.entries(scenario.flags ?? {})) {
-      const value = best.flags[name];
+      const value = best.params.flags[name];
       if (typeof value !== "number" || !(flag.integer ?? true)) continue;
       const min = flag.min ?? Math.min(0, value);
-      const was = value;
-      // A smaller number that makes the run bigger (a shorter retry timeout, say) is not
-      // smaller; one that leaves it as big only counts if the command line does not grow.
-      shrinkNumber(value, min, (n) => {
-        const events = bestRun.events, atDefault = best.flags[name] === flag.default;
-        return attempt(
-          withFlag(best, name, n),
-          (r) => r.events < events || (r.events === events && !atDefault),
-        );
-      });
-      const now = best.flags[name];
-      if (now !== was) steps.push(`--${name} ${was} -> ${now}`);
+      shrinkNumber(value, min, (n) => attempt(withFlag(best, name, n)));
+      const now = best.params.flags[name];
+      if (now !== value) steps.push(`--${name} ${value} -> ${now}`);
     }
   }
 
   function shrinkNetwork(): void {
-    const net = best.network;
-    if ((net.loss ?? 0) > 0 && attempt({ ...best, network: { ...net, loss: 0 } })) {
+    const net = best.params.network;
+    if ((net.loss ?? 0) > 0 && attempt(withNetwork(best, { loss: 0 }))) {
       steps.push(`loss ${net.loss} -> 0`);
     }
-    const now = best.network;
-    if ((now.duplicate ?? 0) > 0 && attempt({ ...best, network: { ...now, duplicate: 0 } })) {
+    const now = best.params.network;
+    if ((now.duplicate ?? 0) > 0 && attempt(withNetwork(best, { duplicate: 0 }))) {
       steps.push(`dup ${now.duplicate} -> 0`);
     }
   }
+
+  /** Lowers draws to 0: whole streams, then halves and smaller chunks of each. */
+  function shrinkDraws(): void {
+    const names = best.log.names().sort((a, b) =>
+      best.log.values(b).length - best.log.values(a).length
+    );
+    let zeroed = 0;
+    for (const name of names) {
+      if (exhausted()) return;
+      const values = best.log.values(name);
+      if (!values.some((x) => x !== 0)) continue;
+      if (attempt(withStream(best, name, new Uint32Array(values.length)))) {
+        zeroed++;
+        continue;
+      }
+      // Chunks from the back: later draws matter least to how the run began.
+      for (let size = Math.ceil(values.length / 2); size >= 1; size = Math.floor(size / 2)) {
+        for (let end = best.log.values(name).length; end > 0; end -= size) {
+          const current = best.log.values(name);
+          const from = Math.max(0, end - size);
+          if (!current.subarray(from, end).some((x) => x !== 0)) continue;
+          const edited = current.slice();
+          edited.fill(0, from, end);
+          attempt(withStream(best, name, edited));
+          if (exhausted()) return;
+        }
+        if (size <= Math.ceil(values.length / 16)) break;
+      }
+    }
+    if (zeroed > 0) steps.push(`draws: ${zeroed} streams set to 0`);
+  }
+}
+
+/** The run of a candidate: its parameters, its draws fed back. */
+function replayRun(scenario: Scenario, c: Candidate): ScenarioResult {
+  return runScenario(scenario, c.params, { choices: { log: c.log, mode: "replay" } });
+}
+
+/** Faults injected during a run, added to its schedule after the scheduled ones of their instant. */
+function withInjected(schedule: Fault[], injected: readonly Fault[]): Fault[] {
+  return [...schedule, ...injected].map((f, i) => ({ f, i }))
+    .sort((a, b) => a.f.at - b.f.at || a.i - b.i).map((x) => x.f);
 }
 
 /** `scenario`, calling `onViolation` when its after-the-run check reports something. */
@@ -301,8 +396,9 @@ function observed(scenario: Scenario, onViolation: () => void): Scenario {
  * @example
  * ```ts
  * import { ddmin } from "./shrink.ts";
+ * import assert from "node:assert/strict";
  * // Fails whenever both 3 and 7 are present.
- * ddmin([1, 2, 3, 4, 5, 6, 7, 8], (xs) => xs.includes(3) && xs.includes(7)); // [3, 7]
+ * assert.deepEqual(ddmin([1, 2, 3, 4, 5, 6, 7, 8], (xs) => xs.includes(3) && xs.includes(7)), [3, 7]);
  * ```
  */
 export function ddmin<T>(items: readonly T[], fails: (subset: T[]) => boolean): T[] {
@@ -376,17 +472,28 @@ function scheduleOf(p: ScenarioParams): Fault[] {
   return p.faults.schedule;
 }
 
-function withFaults(p: ScenarioParams, schedule: Fault[]): ScenarioParams {
-  return { ...p, faults: { kind: "schedule", schedule } };
+function withFaults(c: Candidate, schedule: Fault[]): Candidate {
+  return { params: { ...c.params, faults: { kind: "schedule", schedule } }, log: c.log };
 }
 
 /** A shorter run drops the faults that would come after it ends. */
-function withUntil(p: ScenarioParams, until: number): ScenarioParams {
-  return { ...withFaults(p, scheduleOf(p).filter((f) => f.at <= until)), until };
+function withUntil(c: Candidate, until: number): Candidate {
+  const shorter = withFaults(c, scheduleOf(c.params).filter((f) => f.at <= until));
+  return { params: { ...shorter.params, until }, log: c.log };
 }
 
-function withFlag(p: ScenarioParams, name: string, value: FlagValue): ScenarioParams {
-  return { ...p, flags: { ...p.flags, [name]: value } };
+function withFlag(c: Candidate, name: string, value: FlagValue): Candidate {
+  return { params: { ...c.params, flags: { ...c.params.flags, [name]: value } }, log: c.log };
+}
+
+function withNetwork(c: Candidate, change: { loss?: number; duplicate?: number }): Candidate {
+  return { params: { ...c.params, network: { ...c.params.network, ...change } }, log: c.log };
+}
+
+function withStream(c: Candidate, name: string, values: ArrayLike<number>): Candidate {
+  const log = c.log.clone();
+  log.set(name, values);
+  return { params: c.params, log };
 }
 
 /** The nodes a scenario spawns with these parameters (setup only, no run), or undefined if it refuses. */
@@ -440,16 +547,20 @@ function keepNodes(action: FaultAction, ids: Set<string>): FaultAction | undefin
   }
 }
 
-function sizeOf(p: ScenarioParams, r: ScenarioResult): RunSize {
+function sizeOf(c: Candidate, r: ScenarioResult): RunSize {
   const flags: Record<string, number> = {};
-  for (const [name, value] of Object.entries(p.flags)) {
+  for (const [name, value] of Object.entries(c.params.flags)) {
     if (typeof value === "number") flags[name] = value;
   }
+  let draws = 0;
+  for (const name of c.log.names()) for (const v of c.log.values(name)) if (v !== 0) draws++;
   return {
-    faults: p.faults.kind === "schedule" ? p.faults.schedule.length : 0,
-    nodes: p.nodes,
-    until: p.until,
+    faults: c.params.faults.kind === "schedule" ? c.params.faults.schedule.length : 0,
+    nodes: c.params.nodes,
+    until: c.params.until,
     events: r.events,
+    delivered: r.sim.stats.delivered,
+    draws,
     flags,
   };
 }

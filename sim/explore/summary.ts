@@ -141,11 +141,11 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
       ? " (stopped at the time limit: the smallest found so far)"
       : "";
     lines.push(
-      `shrunk seed ${s.seed} (${s.check}) in ${s.runs} runs${early}, faults ${s.faultsBefore} -> ` +
-        `${s.faultsAfter}; replay it with:`,
+      `shrunk seed ${s.seed} (${s.check}) in ${s.runs} runs${early}: events ${s.eventsBefore} -> ` +
+        `${s.eventsAfter} (${s.delivered} delivered), faults ${s.faultsBefore} -> ${s.faultsAfter}, ` +
+        `${s.nodes} nodes; saved ${s.out}; replay it with:`,
       `  ${s.replay}`,
     );
-    if (s.out !== undefined) lines.push(`  saved ${s.out}`);
   }
 
   const total = report.runs + nr.count;

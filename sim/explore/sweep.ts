@@ -25,16 +25,17 @@
  */
 
 import { ConfigError } from "../errors.ts";
-import { formatLatency } from "../network.ts";
 import {
   replayCommand,
   resolveParams,
+  type RunGiven,
   runScenario,
   type RunSpec,
   runSpecOf,
   type Scenario,
   type ScenarioParams,
 } from "../scenario.ts";
+import { type PoolResult, runPool } from "./pool.ts";
 import { formatSeedRange, formatShard, type SeedRange, type Shard, shardSeeds } from "./shard.ts";
 
 /**
@@ -47,9 +48,7 @@ import { formatSeedRange, formatShard, type SeedRange, type Shard, shardSeeds } 
  * const g: SweepGiven = { nodes: 5, network: { loss: 0.1 }, faults: "random" };
  * ```
  */
-export type SweepGiven =
-  & Partial<Omit<ScenarioParams, "faults" | "seed" | "trace">>
-  & { faults?: string };
+export type SweepGiven = Omit<RunGiven, "seed" | "trace" | "faults"> & { faults?: string };
 
 /**
  * What to sweep.
@@ -238,15 +237,19 @@ export type SweepParams = Omit<RunSpec, "scenario" | "seed">;
  * @example
  * ```ts
  * import type { ShrunkSummary } from "./sweep.ts";
+ * import assert from "node:assert/strict";
  * const s: ShrunkSummary = {
- *   seed: 3, check: "x", replay: "deno task sim run x --seed 3", runs: 40, stopped: null,
- *   faultsBefore: 6, faultsAfter: 1,
+ *   seed: 3, check: "x", replay: "deno task sim replay x-seed3.shrunk.json", runs: 40,
+ *   stopped: null, faultsBefore: 6, faultsAfter: 1, eventsBefore: 900, eventsAfter: 21,
+ *   delivered: 9, nodes: 3, out: "x-seed3.shrunk.json",
  * };
+ * assert.ok(s.eventsAfter <= s.eventsBefore);
  * ```
  */
 export interface ShrunkSummary {
   seed: number;
   check: string;
+  /** The command that replays the shrunk run from its saved file. */
   replay: string;
   /** Runs the search took. */
   runs: number;
@@ -254,8 +257,13 @@ export interface ShrunkSummary {
   stopped: "runs" | "time" | null;
   faultsBefore: number;
   faultsAfter: number;
-  /** Where its trace was saved, if it was. */
-  out?: string;
+  eventsBefore: number;
+  eventsAfter: number;
+  /** Messages delivered in the shrunk run. */
+  delivered: number;
+  nodes: number;
+  /** Where its trace (with its draws) was saved. */
+  out: string;
 }
 
 /**
@@ -308,41 +316,6 @@ export interface SweepOptions {
 }
 
 /**
- * What the main thread posts to a sweep worker.
- *
- * @example
- * ```ts
- * import type { ToWorker } from "./sweep.ts";
- * const run: ToWorker = { type: "run", seeds: [1, 2, 3] };
- * ```
- */
-export type ToWorker =
-  | {
-    type: "init";
-    /** The URL of the module that exports the scenario. */
-    module: string;
-    scenario: string;
-    given: SweepGiven;
-  }
-  | { type: "run"; seeds: number[] };
-
-/**
- * What a sweep worker posts back.
- *
- * @example
- * ```ts
- * import type { FromWorker } from "./sweep.ts";
- * const done: FromWorker = { type: "done" };
- * ```
- */
-export type FromWorker =
-  | { type: "ready" }
-  | { type: "result"; outcome: SeedOutcome }
-  | { type: "done" }
-  /** `input` is set for a {@linkcode ConfigError}; `message` is then its problem alone. */
-  | { type: "error"; seed?: number; input?: string; message: string };
-
-/**
  * Runs one seed of a sweep with tracing off.
  *
  * @example
@@ -352,7 +325,7 @@ export type FromWorker =
  * runSeed(pingPong, {}, 3).ok; // true
  * ```
  */
-export function runSeed(scenario: Scenario, given: SweepGiven, seed: number): SeedOutcome {
+export function runSeed(scenario: Scenario, given: RunGiven, seed: number): SeedOutcome {
   const r = runScenario(scenario, { ...given, seed, trace: "off" });
   const outcome: SeedOutcome = {
     seed,
@@ -468,13 +441,7 @@ export async function runSweep(
 }
 
 /** What a sweep ran, before it is summed up. */
-interface Ran {
-  outcomes: SeedOutcome[];
-  /** Seeds being run when the budget ran out. */
-  inFlight: number[];
-  /** Index into the seed list of the first seed never handed out. */
-  unsent: number;
-}
+type Ran = PoolResult<SeedOutcome>;
 
 function inThisThread(
   scenario: Scenario,
@@ -497,7 +464,7 @@ function inThisThread(
   return { outcomes, inFlight: [], unsent: seeds.length };
 }
 
-function inWorkers(
+async function inWorkers(
   spec: SweepSpec,
   scenario: Scenario,
   seeds: number[],
@@ -517,128 +484,23 @@ function inWorkers(
     throw new ConfigError("latency", "a custom latency function cannot be sent to workers");
   }
   const timeout = options.seedTimeoutMs;
-  const chunk = Math.max(1, Math.min(32, Math.floor(seeds.length / (count * 8))));
-  return new Promise<Ran>((resolve, reject) => {
-    const outcomes: SeedOutcome[] = [];
-    let failed = 0;
-    let next = 0;
-    /** Seeds taken back from a worker that was stopped, handed out again first. */
-    const retry: number[] = [];
-    let finished = false;
-    /** Each live worker: the seeds handed to it not yet reported, in the order it runs them. */
-    const live = new Map<Worker, { pending: number[]; since: number }>();
-    const timers: Array<ReturnType<typeof setTimeout>> = [];
-
-    const finish = (error?: Error) => {
-      if (finished) return;
-      finished = true;
-      for (const t of timers) clearTimeout(t);
-      const inFlight = [...retry];
-      for (const [worker, state] of live) {
-        worker.terminate();
-        inFlight.push(...state.pending);
-      }
-      live.clear();
-      if (error !== undefined) reject(error);
-      else resolve({ outcomes, inFlight: inFlight.sort((a, b) => a - b), unsent: next });
-    };
-    const overBudget = () =>
-      options.budgetMs !== undefined && performance.now() - started >= options.budgetMs;
-    const record = (outcome: SeedOutcome) => {
-      outcomes.push(outcome);
-      if (!outcome.ok) failed++;
-      options.onProgress?.({ done: outcomes.length, total: seeds.length, failed });
-    };
-    const feed = (worker: Worker) => {
-      const state = live.get(worker)!;
-      if ((retry.length === 0 && next >= seeds.length) || overBudget()) {
-        worker.terminate();
-        live.delete(worker);
-        if (live.size === 0) finish();
-        return;
-      }
-      let batch: number[];
-      if (retry.length > 0) {
-        batch = retry.splice(0, chunk);
-      } else {
-        batch = seeds.slice(next, next + chunk);
-        next += batch.length;
-      }
-      state.pending = [...batch];
-      state.since = performance.now();
-      worker.postMessage({ type: "run", seeds: batch } satisfies ToWorker);
-    };
-    const start = () => {
-      const worker = new Worker(new URL("./sweep_worker.ts", import.meta.url).href, {
-        type: "module",
-      });
-      live.set(worker, { pending: [], since: performance.now() });
-      worker.onmessage = (e: MessageEvent<FromWorker>) => {
-        const state = live.get(worker);
-        // Messages from a worker already stopped (budget, timeout) are stale.
-        if (finished || state === undefined) return;
-        const msg = e.data;
-        switch (msg.type) {
-          case "ready":
-          case "done":
-            return feed(worker);
-          case "result":
-            state.pending = state.pending.filter((s) => s !== msg.outcome.seed);
-            state.since = performance.now();
-            return record(msg.outcome);
-          case "error": {
-            const where = msg.seed === undefined ? "" : ` (seed ${msg.seed})`;
-            return finish(
-              msg.input !== undefined
-                ? new ConfigError(msg.input, msg.message)
-                : new Error(`sweep worker failed${where}: ${msg.message}`),
-            );
-          }
-          default: {
-            const never: never = msg;
-            return finish(new Error(`internal: unknown worker message ${JSON.stringify(never)}`));
-          }
-        }
-      };
-      worker.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        finish(new Error(`sweep worker failed: ${e.message}`));
-      };
-      worker.postMessage(
-        {
-          type: "init",
-          module,
-          scenario: spec.scenario,
-          given: spec.given,
-        } satisfies ToWorker,
-      );
-    };
-    /** A seed that runs past the timeout fails; its worker is replaced and the rest of its chunk goes back. */
-    const watch = () => {
-      if (finished || timeout === undefined) return;
-      const now = performance.now();
-      for (const [worker, state] of [...live]) {
-        if (state.pending.length === 0 || now - state.since < timeout) continue;
-        worker.terminate();
-        live.delete(worker);
-        const [stuck, ...rest] = state.pending;
-        retry.unshift(...rest);
-        record(timedOut(scenario, spec.given, stuck, timeout, now - state.since));
-        if (!overBudget()) start();
-      }
-      if (live.size === 0) finish();
-      else timers.push(setTimeout(watch, Math.min(1000, timeout / 4)));
-    };
-
-    if (options.budgetMs !== undefined) {
-      timers.push(setTimeout(
-        () => finish(),
-        Math.max(0, options.budgetMs - (performance.now() - started)),
-      ));
-    }
-    if (timeout !== undefined) timers.push(setTimeout(watch, Math.min(1000, timeout / 4)));
-    for (let w = 0; w < count; w++) start();
-  });
+  let failed = 0;
+  return await runPool<SeedOutcome>(
+    { module, scenario: spec.scenario, given: spec.given, job: { kind: "sweep" } },
+    seeds,
+    {
+      workers: count,
+      budgetMs: options.budgetMs,
+      itemTimeoutMs: timeout,
+      started,
+      itemOf: (o) => o.seed,
+      timedOut: (seed, wallMs) => timedOut(scenario, spec.given, seed, timeout!, wallMs),
+      onOutcome: (o, done) => {
+        if (!o.ok) failed++;
+        options.onProgress?.({ done, total: seeds.length, failed });
+      },
+    },
+  );
 }
 
 /** The outcome of a seed stopped for running past the per-seed timeout. */
