@@ -45,8 +45,8 @@ import { raftKvCluster } from "./raft/cluster.ts";
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   // In the order of the course: models, physical time (3.2), logical time and order, quorums,
-  // replication by total order, consensus (Paxos, Raft), atomic commit and transactions,
-  // CRDTs, Spanner (8.2).
+  // replication by total order, consensus (Raft, then Paxos in Raft's terms), atomic commit
+  // and transactions, CRDTs, Spanner (8.2).
   .register(pingPong)
   .register(gossip)
   .register(clockSync)
@@ -58,7 +58,6 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(quorum)
   .register(abd)
   .register(smrCas)
-  .register(paxos)
   .register(raft)
   .register(raftElection)
   .register(raftReplication)
@@ -67,6 +66,7 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftFigure8)
   .register(raftChurn)
   .register(raftUnreliable)
+  .register(paxos)
   .register(twoPhaseCommit)
   .register(twoPhaseCommitFt)
   .register(txnKv)

@@ -100,8 +100,8 @@ Deno.test("the demo tour has Paxos, atomic commit and transactions sections, in 
   assert.match(txn, /strict-serializable: NO/);
   const order = [
     "── Quorums",
-    "── Paxos",
     "── Raft",
+    "── Paxos",
     "── Atomic commit",
     "── Transactions",
     "── CRDTs",
