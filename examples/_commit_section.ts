@@ -16,24 +16,6 @@ import {
 } from "./two_phase_commit.ts";
 
 /**
- * How the section is drawn.
- *
- * @example
- * ```ts
- * import type { CommitSectionOptions } from "./_commit_section.ts";
- * import assert from "node:assert/strict";
- * const o: CommitSectionOptions = { color: false, width: 100 };
- * assert.equal(o.width, 100);
- * ```
- */
-export interface CommitSectionOptions {
-  /** ANSI colours (default false). */
-  color?: boolean;
-  /** Columns to fit (default 100). */
-  width?: number;
-}
-
-/**
  * The section as text.
  *
  * @example
@@ -43,7 +25,7 @@ export interface CommitSectionOptions {
  * assert.match(commitSection({ width: 100 }), /in doubt/);
  * ```
  */
-export function commitSection(options: CommitSectionOptions = {}): string {
+export function commitSection(options: { color?: boolean; width?: number } = {}): string {
   const color = options.color ?? false;
   const width = options.width ?? 100;
   const say = (text: string) => wrapText(text, width, 0);

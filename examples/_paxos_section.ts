@@ -13,24 +13,6 @@ import { heading, wrapText } from "./_text.ts";
 import { duel, multiPaxosRun, phaseDiagram } from "./paxos.ts";
 
 /**
- * How the section is drawn.
- *
- * @example
- * ```ts
- * import type { PaxosSectionOptions } from "./_paxos_section.ts";
- * import assert from "node:assert/strict";
- * const o: PaxosSectionOptions = { color: false, width: 100 };
- * assert.equal(o.width, 100);
- * ```
- */
-export interface PaxosSectionOptions {
-  /** ANSI colours (default false). */
-  color?: boolean;
-  /** Columns to fit (default 100). */
-  width?: number;
-}
-
-/**
  * The section as text.
  *
  * @example
@@ -40,7 +22,7 @@ export interface PaxosSectionOptions {
  * assert.match(paxosSection({ width: 100 }), /agreement: n1 decided v-n1/);
  * ```
  */
-export function paxosSection(options: PaxosSectionOptions = {}): string {
+export function paxosSection(options: { color?: boolean; width?: number } = {}): string {
   const color = options.color ?? false;
   const width = options.width ?? 100;
   const say = (text: string) => wrapText(text, width, 0);

@@ -11,24 +11,6 @@ import { heading, wrapText } from "./_text.ts";
 import { storeRun } from "./transactions.ts";
 
 /**
- * How the section is drawn.
- *
- * @example
- * ```ts
- * import type { TxnSectionOptions } from "./_txn_section.ts";
- * import assert from "node:assert/strict";
- * const o: TxnSectionOptions = { color: false, width: 100 };
- * assert.equal(o.width, 100);
- * ```
- */
-export interface TxnSectionOptions {
-  /** ANSI colours (default false). */
-  color?: boolean;
-  /** Columns to fit (default 100). */
-  width?: number;
-}
-
-/**
  * The section as text.
  *
  * @example
@@ -38,7 +20,7 @@ export interface TxnSectionOptions {
  * assert.match(txnSection({ width: 100 }), /strict-serializable: yes/);
  * ```
  */
-export function txnSection(options: TxnSectionOptions = {}): string {
+export function txnSection(options: { color?: boolean; width?: number } = {}): string {
   const color = options.color ?? false;
   const width = options.width ?? 100;
   const say = (text: string) => wrapText(text, width, 0);
