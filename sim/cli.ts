@@ -581,7 +581,7 @@ function addShardOptions(cmd: Command, mine: string): Command {
 function shardFor(
   io: CliIO,
   opts: ShardOptionValues,
-  kind: "sweep" | "explore",
+  command: string,
   scenario: Scenario,
 ): { shard?: Shard; save: (report: object) => void } {
   const found = chooseShard(opts.shard, opts.shardCount, io.env ?? processEnv());
@@ -594,7 +594,7 @@ function shardFor(
     ...(shard === undefined ? {} : { shard }),
     save: (report) => {
       if (opts.outDir === undefined) return;
-      const name = reportFileName(kind, scenario.name, shard);
+      const name = reportFileName(command, scenario.name, shard);
       io.stderr(`saved ${writeReportFile(opts.outDir, name, JSON.stringify(report))}`);
     },
   };

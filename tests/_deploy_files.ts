@@ -9,6 +9,7 @@
  */
 
 import { parse, parseAllDocuments } from "npm:yaml@2.9.1";
+import type { SweepReport } from "../sim/explore/sweep.ts";
 
 /** The engines with a ready-made file. */
 export type EngineName = "github-actions" | "kubernetes" | "slurm";
@@ -82,7 +83,8 @@ export function kubernetes(): DeployFile {
   const vars: Record<string, string> = {};
   for (const e of container.env) vars[e.name] = String(e.value);
   const line = (script: string, word: string) =>
-    script.split("\n").find((l) => l.trim().startsWith(`deno task sim ${word} `))!.trim();
+    script.replace(/\\\n\s*/g, " ").split("\n")
+      .find((l) => l.trim().startsWith(`deno task sim ${word} `))!.trim();
   return {
     engine: "kubernetes",
     path,
@@ -224,4 +226,21 @@ export function simArgs(command: string, vars: Record<string, string>): string[]
     throw new Error(`expected a "deno task sim" command, got ${command}`);
   }
   return words.slice(3);
+}
+
+/**
+ * What a sweep found, without what depends on timing or on how it was
+ * split: what a merge of shards must give exactly as one sweep does.
+ */
+export function sweepFacts(r: SweepReport): Record<string, unknown> {
+  return {
+    runs: r.runs,
+    failed: r.failed,
+    events: r.events,
+    messages: r.messages,
+    virtualMs: r.virtualMs,
+    notReached: r.notReached.count,
+    failures: r.failures,
+    shrunk: r.shrunk === undefined ? undefined : { seed: r.shrunk.seed, check: r.shrunk.check },
+  };
 }

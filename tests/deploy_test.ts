@@ -26,6 +26,7 @@ import {
   slurm,
   slurmArray,
   slurmTaskEnv,
+  sweepFacts,
 } from "./_deploy_files.ts";
 import { scenarios } from "./_shard_scenarios.ts";
 
@@ -140,20 +141,6 @@ Deno.test("deploy: the Kubernetes pod counts a violation or a spent budget as a 
   }
 });
 
-/** The numbers of a report that do not depend on timing or on how it was split. */
-function facts(r: SweepReport) {
-  return {
-    runs: r.runs,
-    failed: r.failed,
-    events: r.events,
-    messages: r.messages,
-    virtualMs: r.virtualMs,
-    notReached: r.notReached.count,
-    failures: r.failures,
-    shrunk: r.shrunk === undefined ? undefined : { seed: r.shrunk.seed, check: r.shrunk.check },
-  };
-}
-
 /**
  * Runs `file`'s per-job command for every job, each with what its engine
  * would set, in a folder of its own (a runner, a pod), collects the reports
@@ -223,7 +210,7 @@ Deno.test("deploy: each file's jobs, run locally with its engine's variables and
           assert.equal(said[file.engine].exec(line)?.[1], String(i + 1), line);
         });
         assert.equal(got.code, whole.code);
-        assert.deepEqual(facts(got.report), facts(expected));
+        assert.deepEqual(sweepFacts(got.report), sweepFacts(expected));
         assert.equal(got.report.parts.length, file.count);
       });
     }
@@ -245,4 +232,73 @@ Deno.test("deploy: the shell words of a command are what the shell would pass", 
     "z",
   ]);
   assert.throws(() => shellWords("run $NOPE", vars), /\$NOPE is not set/);
+});
+
+/** The README's "Sweeping on many machines" section. */
+function readmeSection(): string {
+  const readme = Deno.readTextFileSync(`${ROOT}README.md`);
+  const start = readme.indexOf("## Sweeping on many machines");
+  assert.ok(start >= 0, "README has the section");
+  return readme.slice(start, readme.indexOf("\n## ", start + 1));
+}
+
+Deno.test("README: 'Sweeping on many machines' names each file and the commands its header gives", () => {
+  const section = readmeSection();
+  const files = [...section.matchAll(/`(deploy\/[^`]+)`/g)].map((m) => m[1]);
+  const named = new Set(files.flatMap((f) => f.split(/`, `/)));
+  for (const f of deployFiles()) {
+    assert.ok(named.has(f.path), `README names ${f.path}`);
+    assert.ok(section.includes(f.mergePath.split("/").pop()!), `README names ${f.mergePath}`);
+  }
+  for (const f of named) assert.ok(Deno.statSync(`${ROOT}${f}`).isFile, f);
+  const headers = deployFiles().flatMap((f) => [f.path, f.mergePath])
+    .map((p) => Deno.readTextFileSync(`${ROOT}${p}`)).join("\n");
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const submits = blocks.flatMap((b) => b.split("\n"))
+    .filter((l) => /^(kubectl |sbatch |jobid=|gh )/.test(l));
+  assert.equal(submits.length, 7, submits.join("\n"));
+  for (const line of submits) {
+    // The file's own header says the same command, so the two cannot drift apart.
+    assert.ok(
+      headers.includes(line.replace(/^gh (.*)$/, "`gh $1`")) || headers.includes(`#   ${line}`),
+      line,
+    );
+  }
+});
+
+Deno.test("README: the one-machine example runs as written and merges to one sweep", async () => {
+  const block = [...readmeSection().matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1])
+    .find((b) => b.startsWith("for i in"));
+  assert.ok(block, "README has the loop");
+  const m =
+    /^for i in ([\d ]+); do\n\s+((?:[A-Z_]+=\S+ )+)(deno task sim .*)\ndone\n(deno task sim merge .*)\n$/
+      .exec(block);
+  assert.ok(m, block);
+  const dir = Deno.makeTempDirSync();
+  // The folder the example names, in a temporary place rather than the reader's.
+  const here = (words: string[]) => words.map((w) => w === "reports" ? `${dir}/reports` : w);
+  try {
+    for (const i of m[1].split(" ")) {
+      const env: Record<string, string> = {};
+      for (const pair of shellWords(m[2], { i })) {
+        const [name, value] = pair.split("=");
+        env[name] = value;
+      }
+      const ran = await cli(here(simArgs(m[3], {})), undefined, {
+        env: (name) => env[name],
+        workers: false,
+      });
+      assert.ok(ran.code <= 1, ran.err.join("\n"));
+    }
+    const merged = await cli([...here(simArgs(m[4], {})), "--json"]);
+    const sweepArgs = here(simArgs(m[3], {}));
+    sweepArgs.splice(sweepArgs.indexOf("--shard"), 2);
+    sweepArgs.splice(sweepArgs.indexOf("--out-dir"), 2);
+    const whole = await cli([...sweepArgs, "--json"], undefined, { workers: false });
+    assert.equal(merged.code, whole.code);
+    assert.deepEqual(sweepFacts(JSON.parse(merged.out[0])), sweepFacts(JSON.parse(whole.out[0])));
+    assert.ok(JSON.parse(whole.out[0]).failed > 0, "the example shows a failure to replay");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -240,7 +240,7 @@ Deno.test("sim merge DIR: a folder of shard reports is one sweep; the first fail
     const first = expected.failures[0];
     assert.ok(
       text.endsWith(
-        `first failure: seed ${first.seed} (${first.check}) of ${expected.failed}; replay it with:\n` +
+        `first of ${expected.failed} failures: seed ${first.seed} (${first.check}); replay it with:\n` +
           `  ${first.replay}`,
       ),
       text,

@@ -4,11 +4,11 @@
  * Every engine that fans a job out numbers its copies, but each in its own
  * words, and none of them in ours (`K/M`, 1-based):
  *
- * | engine                  | index                                   | count                              |
- * | ----------------------- | --------------------------------------- | ---------------------------------- |
- * | a CI matrix (GitHub...) | `DSIM_SHARD_INDEX`, 0-based             | `DSIM_SHARD_COUNT`                 |
- * | Kubernetes Indexed Job  | `JOB_COMPLETION_INDEX`, 0-based         | `--shard-count` / `DSIM_SHARD_COUNT` |
- * | Slurm job array         | `SLURM_ARRAY_TASK_ID`, from `..._MIN`   | `SLURM_ARRAY_TASK_COUNT`           |
+ * | engine                 | index                              | count                        |
+ * | ---------------------- | ---------------------------------- | ---------------------------- |
+ * | a CI matrix (GitHub)   | `DSIM_SHARD_INDEX`, 0-based        | `DSIM_SHARD_COUNT`           |
+ * | Kubernetes Indexed Job | `JOB_COMPLETION_INDEX`, 0-based    | `--shard-count` or the above |
+ * | Slurm job array        | `SLURM_ARRAY_TASK_ID` from `_MIN`  | `SLURM_ARRAY_TASK_COUNT`     |
  *
  * GitHub Actions tells a matrix job nothing by itself, so the workflow
  * passes `${{ strategy.job-index }}` and `${{ strategy.job-total }}` in as

@@ -118,7 +118,7 @@ export function mergeReportFiles(
  *   scenario: "ping-pong", given: { faults: "@30 crash n2" }, seeds: { from: 4, to: 6 },
  * }, { workers: 0 });
  * const lines = firstFailureLines(r);
- * assert.match(lines[0], /^first failure: seed 4 \(all-rounds-done\)/);
+ * assert.equal(lines[0], "first of 3 failures: seed 4 (all-rounds-done); replay it with:");
  * assert.match(lines[1], /run ping-pong --seed 4 --faults '@30 crash n2'$/);
  * ```
  */
@@ -126,7 +126,8 @@ export function firstFailureLines(report: SweepReport): string[] {
   const f = report.failures[0];
   if (f === undefined) return [];
   return [
-    `first failure: seed ${f.seed} (${f.check}) of ${report.failed}; replay it with:`,
+    `first of ${report.failed} ${report.failed === 1 ? "failure" : "failures"}: seed ${f.seed} ` +
+    `(${f.check}); replay it with:`,
     `  ${f.replay}`,
   ];
 }

@@ -17,8 +17,9 @@ import { ConfigError } from "../errors.ts";
 import type { Shard } from "./shard.ts";
 
 /**
- * The file name of a report of `kind` for `scenario` and, if sharded, its
- * shard (indexes padded so the names sort in shard order).
+ * The file name of a report of `kind` (the command: `sweep`, `explore`,
+ * ...) for `scenario` and, if sharded, its shard (indexes padded so the
+ * names sort in shard order).
  *
  * @example
  * ```ts
@@ -29,7 +30,7 @@ import type { Shard } from "./shard.ts";
  * assert.equal(reportFileName("sweep", "./my.ts#x y"), "sweep-._my.ts_x_y.json");
  * ```
  */
-export function reportFileName(kind: "sweep" | "explore", scenario: string, shard?: Shard): string {
+export function reportFileName(kind: string, scenario: string, shard?: Shard): string {
   const name = scenario.replace(/[^A-Za-z0-9._-]/g, "_");
   if (shard === undefined) return `${kind}-${name}.json`;
   const width = Math.max(2, String(shard.count).length);
