@@ -47,7 +47,7 @@ import { ConfigError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
-import { latencyMs, type LinkConfig, type NetworkOptions, resolveLink } from "./network.ts";
+import { Link, type LinkConfig, type NetworkOptions, resolveLink } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import { type DropReason, formatEvent, Trace, type TraceEvent, type TraceMode } from "./trace.ts";
 
@@ -218,7 +218,7 @@ export type NodeStatus = "up" | "crashed" | "paused";
  */
 export interface SimStats {
   events: number;
-  /** Global virtual time of the last handled event, ms. */
+  /** Global virtual time of the last handled event, ms (as of the end of the last `run`). */
   lastEventMs: number;
   messages: number;
   delivered: number;
@@ -350,6 +350,8 @@ const FAULT_SEQ_BASE = -(2 ** 52);
 
 /** Virtual microseconds per millisecond. */
 const US = 1000;
+/** 2^32: a draw is below it; a link's threshold of 2^32 means "never". */
+const TWO_32 = 4294967296;
 
 /**
  * A node's waiting messages and timers (their event slots), oldest first,
@@ -429,7 +431,7 @@ class NodeRecord {
   /** blockedTo[j] = 1: this node may not send to node j (partitions, one-way blocks). */
   blockedTo: Uint8Array | null = null;
   /** Per-destination link overrides, by node index. */
-  links: Map<number, LinkConfig> | null = null;
+  links: Map<number, Link> | null = null;
   /** Latest arrival (us) per FIFO destination, by node index. */
   fifoLast: Map<number, number> | null = null;
   /** Per destination: the link stream's key (0 until made) and its message count. */
@@ -656,7 +658,7 @@ export class Simulation {
   #nodes: NodeRecord[] = [];
   #byId = new Map<NodeId, NodeRecord>();
   #order: NodeId[] = [];
-  #defaultLink: LinkConfig;
+  #defaultLink: Link;
   #pendingLinks: NonNullable<NetworkOptions["links"]>;
   #tracing: boolean;
   #invariants: Array<{ name: string; check: Invariant }> = [];
@@ -675,6 +677,7 @@ export class Simulation {
   #anyCut = false;
   /** Events handled at the current instant, for the `time-stuck` check. */
   #sameInstant = 0;
+  #lastEventUs = 0;
   #reached = new Map<string, number>();
 
   static {
@@ -710,7 +713,7 @@ export class Simulation {
     }
     this.#choices = choices;
     const { links = [], ...defaults } = options.network ?? {};
-    this.#defaultLink = resolveLink(defaults);
+    this.#defaultLink = new Link(resolveLink(defaults));
     if (!Array.isArray(links)) throw new ConfigError("network.links", "must be an array");
     this.#pendingLinks = [...links];
   }
@@ -727,12 +730,12 @@ export class Simulation {
 
   /** The default link configuration. */
   get defaultLink(): Readonly<LinkConfig> {
-    return this.#defaultLink;
+    return this.#defaultLink.config;
   }
 
   /** Changes the default link from now on (fields not given keep their value). */
   setDefaultLink(config: Partial<LinkConfig>): void {
-    this.#defaultLink = resolveLink(config, this.#defaultLink, "default link ");
+    this.#defaultLink = new Link(resolveLink(config, this.#defaultLink.config, "default link "));
   }
 
   /**
@@ -822,14 +825,14 @@ export class Simulation {
     const target = this.#node(to, "link to");
     (node.links ??= new Map()).set(
       target.index,
-      resolveLink(config, this.#defaultLink, `link ${from}->${to} `),
+      new Link(resolveLink(config, this.#defaultLink.config, `link ${from}->${to} `)),
     );
   }
 
   /** The configuration of the link `from` -> `to`. */
   link(from: NodeId, to: NodeId): Readonly<LinkConfig> {
     const node = this.#node(from, "link from");
-    return node.links?.get(this.#node(to, "link to").index) ?? this.#defaultLink;
+    return (node.links?.get(this.#node(to, "link to").index) ?? this.#defaultLink).config;
   }
 
   /** The current actor instance of `id` (a new one after each restart), or undefined while crashed. */
@@ -1157,6 +1160,8 @@ export class Simulation {
     }
     const untilUs = until === Infinity ? Infinity : toUs(until);
     const budget = this.#maxEvents;
+    // One comparison per event for both limits; which one it was is sorted out after.
+    const limit = Math.min(maxEvents, budget);
     let stop: StopReason = "quiet";
     const heap = this.#heap;
     const checks = this.#invariants;
@@ -1173,12 +1178,9 @@ export class Simulation {
         stop = "until";
         break;
       }
-      if (stats.events >= maxEvents) {
-        stop = "max-events";
-        break;
-      }
-      if (stats.events >= budget) {
-        this.#overBudget(until);
+      if (stats.events >= limit) {
+        if (stats.events >= maxEvents) stop = "max-events";
+        else this.#overBudget(until);
         break;
       }
       const slot = heap.pop();
@@ -1197,9 +1199,10 @@ export class Simulation {
       if (this.#evKind[slot] === DELIVER) this.#arrive(slot);
       else if (!this.#dispatch(slot)) continue;
       stats.events++;
-      stats.lastEventMs = time / US;
+      this.#lastEventUs = time;
       if (checks.length > 0) this.#checkInvariants();
     }
+    stats.lastEventMs = this.#lastEventUs / US;
     if (this.#stopped) stop = "violation";
     return {
       ok: this.violations.length === 0,
@@ -1351,7 +1354,7 @@ export class Simulation {
 
   #release(slot: number): void {
     this.#evPayload[slot] = undefined;
-    this.#evKey[slot] = null;
+    if (this.#evKind[slot] === TIMER) this.#evKey[slot] = null;
     if (this.#freeCount === this.#free.length) {
       const grown = new Int32Array(this.#free.length * 2);
       grown.set(this.#free);
@@ -1621,11 +1624,11 @@ export class Simulation {
     if (from.linkSent === null || ti >= from.linkSent.length) this.#growLinks(from);
     const k = from.linkSent![ti]++;
     const base = k * 4;
-    if (link.loss > 0 && unit(this.#netDraw(from, ti, base)) >= 1 - link.loss) {
+    if (link.lossAt !== TWO_32 && link.lost(this.#netDraw(from, ti, base))) {
       return this.#drop(from.id, from.id, to, id, "loss");
     }
     this.#transmit(from, target, link, msg, id, base + 2);
-    if (link.duplicate > 0 && unit(this.#netDraw(from, ti, base + 1)) >= 1 - link.duplicate) {
+    if (link.dupAt !== TWO_32 && link.duplicated(this.#netDraw(from, ti, base + 1))) {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
       if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
@@ -1636,25 +1639,24 @@ export class Simulation {
   #transmit(
     from: NodeRecord,
     to: NodeRecord,
-    link: LinkConfig,
+    link: Link,
     msg: unknown,
     id: number,
     drawIndex: number,
   ): void {
-    const latency = link.latency;
-    let ms: number;
-    if (latency.kind === "fixed" && this.hooks === null) ms = latency.ms;
+    let latencyUs: number;
+    if (link.fixed && this.hooks === null) latencyUs = link.latencyUs(0, from.id, to.id);
     else {
-      let u = unit(this.#netDraw(from, to.index, drawIndex));
+      let draw = this.#netDraw(from, to.index, drawIndex);
       const hook = this.hooks?.latency;
       if (hook !== undefined) {
-        u = this.#chosen(from, to.index, drawIndex, hook(from.id, to.id, msg, u));
+        draw = this.#chosen(from, to.index, drawIndex, hook(from.id, to.id, msg, unit(draw >>> 0)));
       }
-      ms = latency.kind === "uniform"
-        ? latency.min + u * (latency.max - latency.min)
-        : latencyMs(latency, u, from.id, to.id, msg, this.#customRandom(from, to));
+      latencyUs = link.custom
+        ? link.latencyUs(draw, from.id, to.id, msg, this.#customRandom(from, to))
+        : link.latencyUs(draw, from.id, to.id);
     }
-    let arrival = this.#nowUs + toUsDelay(ms);
+    let arrival = this.#nowUs + latencyUs;
     if (link.fifo) {
       // Never arrive before an earlier message on this link; equal times keep
       // send order because the queue breaks ties by sequence number.
@@ -1681,7 +1683,12 @@ export class Simulation {
   }
   #customDraws = new Map<string, number>();
 
-  /** Draw `index` of the link stream `from` -> node `ti`: the seed's, or the choice log's. */
+  /**
+   * Draw `index` of the link stream `from` -> node `ti`: the seed's, or the
+   * choice log's. As a signed 32-bit integer: V8 passes those without
+   * allocating, where an unsigned one above 2^31 would be boxed on every
+   * call; {@linkcode Link} reads it back as unsigned.
+   */
   #netDraw(from: NodeRecord, ti: number, index: number): number {
     let key = from.linkKeys![ti];
     if (key === 0) key = this.#linkKey(from, ti);
@@ -1694,11 +1701,11 @@ export class Simulation {
     if (!(u >= 0 && u < 1)) {
       throw new ConfigError("hooks.latency", `must return a number in [0, 1), got ${u}`);
     }
-    const value = Math.floor(u * 4294967296);
+    const value = Math.floor(u * TWO_32);
     if (this.#choices?.mode === "record") {
       this.#choices.log.record(`net:${from.id}>${this.#nodes[ti].id}`, index, value);
     }
-    return unit(value);
+    return value;
   }
 
   #linkKey(from: NodeRecord, ti: number): number {
@@ -1743,10 +1750,10 @@ export class Simulation {
     const choices = this.#choices!;
     if (choices.mode === "replay") {
       const value = choices.log.get(name, index);
-      return value === -1 ? mixDraw(key, index) : value;
+      return value === -1 ? mixDraw(key, index) : value | 0;
     }
     const value = mixDraw(key, index);
-    choices.log.record(name, index, value);
+    choices.log.record(name, index, value >>> 0);
     return value;
   }
 
@@ -1892,16 +1899,19 @@ export class Simulation {
   }
 }
 
-/** The counter-based draw of `choices.ts`, inlined here for the hot path. */
+/**
+ * The counter-based draw of `choices.ts`, inlined here for the hot path, as
+ * a signed 32-bit integer (the same bits; see `#netDraw` for why).
+ */
 function mixDraw(key: number, index: number): number {
-  if (index >= 4294967296) return draw(key, index);
+  if (index >= 4294967296) return draw(key, index) | 0;
   let x = (key + Math.imul(index, 0x9e3779b9)) | 0;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
-  return x >>> 0;
+  return x;
 }
 
 /** Milliseconds of virtual time as whole microseconds (the run's clock). */
