@@ -890,6 +890,89 @@ export class Simulation {
   }
 
   /**
+   * The node whose handler ran in the event being handled: inside a handler,
+   * a hook or an invariant, the node that took the step just taken (or is
+   * taking it). Undefined before any node has run and in scenario steps and
+   * faults, which no node takes.
+   *
+   * @example
+   * ```ts
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * const sim = new Simulation({ seed: 1 });
+   * sim.spawn("a", () => ({ onStart(ctx) { ctx.send("b", { type: "hi" }); }, onMessage() {} }));
+   * sim.spawn("b", () => ({ onMessage() {} }));
+   * const steps: string[] = [];
+   * sim.invariant("who", (s) => { steps.push(s.current ?? "-"); });
+   * sim.run();
+   * assert.deepEqual(steps, ["a", "b", "b"]);
+   * ```
+   */
+  get current(): NodeId | undefined {
+    return this.#current?.id;
+  }
+
+  /**
+   * Calls `fn` now with node `id`'s actor and context, as a local call on
+   * that node (a client library's method, a test harness's `Start(cmd)`):
+   * what it sends, timers it sets and storage it writes are the node's, and
+   * it works while the node is disconnected (its sends are then dropped, as
+   * any of its messages would be). For code outside the run (a test, a
+   * scenario step in {@linkcode Simulation.at}), not for handlers. Throws a
+   * {@linkcode ConfigError} for an unknown, crashed or paused node; an
+   * exception inside `fn` stops the run, as one inside a handler does, and
+   * is thrown on.
+   *
+   * @example
+   * ```ts
+   * import type { Context } from "../actors/mod.ts";
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * class Counter {
+   *   n = 0;
+   *   add(ctx: Context<{ type: "added"; n: number }>): number {
+   *     ctx.send("log", { type: "added", n: ++this.n });
+   *     return this.n;
+   *   }
+   *   onMessage(): void {}
+   * }
+   * const sim = new Simulation({ seed: 1 });
+   * sim.spawn("c", () => new Counter());
+   * sim.spawn("log", () => ({ onMessage() {} }));
+   * sim.run();
+   * assert.equal(sim.call<Counter, number>("c", (counter, ctx) => counter.add(ctx)), 1);
+   * sim.run();
+   * assert.equal(sim.stats.delivered, 1);
+   * ```
+   */
+  call<A = Actor<unknown, unknown>, R = unknown>(
+    id: NodeId,
+    fn: (actor: A, ctx: Context<never, never>) => R,
+  ): R {
+    const node = this.#node(id, "call");
+    if (typeof fn !== "function") throw new ConfigError("call", "needs a function (actor, ctx)");
+    if (node.external || node.actor === undefined || node.status !== "up") {
+      throw new ConfigError(
+        `call ${id}`,
+        `the node is ${
+          node.external ? "an external endpoint" : node.status
+        }; only a running node takes a local call`,
+      );
+    }
+    if (this.#tracing) this.#record({ t: this.now, kind: "log", node: id, note: "local call" });
+    const previous = this.#current;
+    this.#current = node;
+    try {
+      return fn(node.actor as A, node.ctx as unknown as Context<never, never>);
+    } catch (e) {
+      this.#fail("actor-exception", e, id, `a local call on ${id} threw`);
+      throw e;
+    } finally {
+      this.#current = previous;
+    }
+  }
+
+  /**
    * Injects a message from outside the cluster (or on behalf of a node),
    * delivered now without passing the network. A sender that is neither a
    * node nor an external endpoint becomes an external endpoint, so replies
@@ -1530,6 +1613,7 @@ export class Simulation {
     }
     if (this.#countMessages) this.#count(this.#messageStats.delivered, node.id, msg);
     if (node.external) {
+      this.#current = null;
       node.inbox!.push({ from, msg, atMs: this.now });
       return;
     }
