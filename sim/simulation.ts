@@ -339,6 +339,8 @@ const READY = 2;
 const START = 3;
 const FAULT = 4;
 const CALL = 5;
+/** A cancelled timer still in the heap: dropped when it comes up. */
+const CANCELLED = 6;
 
 /**
  * Scheduled faults go first among the events of their instant (their
@@ -648,7 +650,6 @@ export class Simulation {
   #evNode = new Int32Array(64);
   #evAux = new Int32Array(64);
   #evId = new Float64Array(64);
-  #evCancelled = new Uint8Array(64);
   #evPayload: unknown[] = new Array(64);
   #evKey: (string | null)[] = new Array(64);
   #free = new Int32Array(64);
@@ -1092,7 +1093,7 @@ export class Simulation {
     node.incarnation++;
     node.startDeferred = false;
     if (node.timers !== null) {
-      for (const slot of node.timers.values()) this.#evCancelled[slot] = 1;
+      for (const slot of node.timers.values()) this.#evKind[slot] = CANCELLED;
       node.timers.clear();
     }
     if (node.mailbox !== null) { for (const slot of node.mailbox.drain()) this.#release(slot); }
@@ -1267,7 +1268,8 @@ export class Simulation {
         break;
       }
       const slot = heap.pop();
-      if (this.#evCancelled[slot] === 1) {
+      const kind = this.#evKind[slot];
+      if (kind === CANCELLED) {
         this.#release(slot);
         continue;
       }
@@ -1279,7 +1281,7 @@ export class Simulation {
         break;
       }
       // Most events are deliveries: straight to #arrive, the rest through #dispatch.
-      if (this.#evKind[slot] === DELIVER) this.#arrive(slot);
+      if (kind === DELIVER) this.#arrive(slot);
       else if (!this.#dispatch(slot)) continue;
       stats.events++;
       this.#lastEventUs = time;
@@ -1430,14 +1432,13 @@ export class Simulation {
     this.#evKind[slot] = kind;
     this.#evNode[slot] = node;
     this.#evAux[slot] = aux;
-    this.#evCancelled[slot] = 0;
     this.#evPayload[slot] = payload;
     return slot;
   }
 
   #release(slot: number): void {
     this.#evPayload[slot] = undefined;
-    if (this.#evKind[slot] === TIMER) this.#evKey[slot] = null;
+    if (this.#evKind[slot] !== DELIVER) this.#evKey[slot] = null;
     if (this.#freeCount === this.#free.length) {
       const grown = new Int32Array(this.#free.length * 2);
       grown.set(this.#free);
@@ -1460,7 +1461,6 @@ export class Simulation {
     this.#evNode = grow(this.#evNode, (k) => new Int32Array(k));
     this.#evAux = grow(this.#evAux, (k) => new Int32Array(k));
     this.#evId = grow(this.#evId, (k) => new Float64Array(k));
-    this.#evCancelled = grow(this.#evCancelled, (k) => new Uint8Array(k));
     this.#evPayload.length = n;
     this.#evKey.length = n;
   }
@@ -1882,7 +1882,7 @@ export class Simulation {
     const key = timerKey(timer);
     const timers = node.timers ??= new Map();
     const old = timers.get(key);
-    if (old !== undefined) this.#evCancelled[old] = 1;
+    if (old !== undefined) this.#evKind[old] = CANCELLED;
     const slot = this.#alloc(TIMER, node.index, node.incarnation, timer);
     this.#evKey[slot] = key;
     timers.set(key, slot);
@@ -1893,7 +1893,7 @@ export class Simulation {
     const key = timerKey(timer);
     const old = node.timers?.get(key);
     if (old !== undefined) {
-      this.#evCancelled[old] = 1;
+      this.#evKind[old] = CANCELLED;
       node.timers!.delete(key);
     }
     // A timer that already fired into a busy node's mailbox is cancelled too.
