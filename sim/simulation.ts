@@ -1814,19 +1814,23 @@ export class Simulation {
   }
 
   #random(node: NodeRecord): number {
-    // Two 32-bit draws make the 53 bits of a double.
+    // Kept small so that V8 inlines it into the actor's call, and the double
+    // it returns need not be boxed; a run with a choice log goes the long way.
+    if (this.#choices !== null) return this.#loggedRandom(node);
     const i = node.randomDraws;
     node.randomDraws = i + 2;
-    let hi: number, lo: number;
-    if (this.#choices === null) {
-      hi = mixDraw(node.randomKey, i);
-      lo = mixDraw(node.randomKey, i + 1);
-    } else {
-      const name = `node:${node.id}`;
-      hi = this.#logged(name, node.randomKey, i);
-      lo = this.#logged(name, node.randomKey, i + 1);
-    }
-    return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
+    const key = node.randomKey;
+    return toUnit53(mixDraw(key, i), mixDraw(key, i + 1));
+  }
+
+  #loggedRandom(node: NodeRecord): number {
+    const i = node.randomDraws;
+    node.randomDraws = i + 2;
+    const name = `node:${node.id}`;
+    return toUnit53(
+      this.#logged(name, node.randomKey, i),
+      this.#logged(name, node.randomKey, i + 1),
+    );
   }
 
   /** A draw when a choice log is in play: recorded, or read back (the seed's past its end). */
@@ -1996,6 +2000,11 @@ function mixDraw(key: number, index: number): number {
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
   return x;
+}
+
+/** Two 32-bit draws as the 53 bits of a double in [0, 1). */
+function toUnit53(hi: number, lo: number): number {
+  return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
 }
 
 /** Milliseconds of virtual time as whole microseconds (the run's clock). */
