@@ -75,7 +75,6 @@ export {
   type ShrinkOptions,
   type ShrinkResult,
 } from "./shrink.ts";
-export { type StrategyHooks } from "./strategy.ts";
 export {
   type NotReached,
   runSeed,
