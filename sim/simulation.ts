@@ -36,8 +36,10 @@ import {
   MemoryStorage,
   type NodeId,
   notPlainData,
+  NotPlainDataError,
   type OpId,
   type OpStatus,
+  plainCopy,
   timerKey,
   timerName,
 } from "../actors/mod.ts";
@@ -78,10 +80,16 @@ export interface SimulationOptions {
   /** How many recent events a failure report shows (default 12). */
   lastEvents?: number;
   /**
-   * Deep-copy each message at send, so a sender that mutates an object after
-   * sending it cannot change what the receiver sees. Off by default for speed.
+   * Whether each message travels as a copy, as over a wire (default true):
+   * the receiver gets what the JSON of the message would give, taken at the
+   * send, so a sender that changes an object after sending it changes
+   * nothing in flight, a receiver that changes what it got changes no other
+   * copy (a duplicate's included), and a `Date` arrives as a string. With
+   * `false` every message is still checked to be plain data but is passed by
+   * reference: faster, and right only for actors that never change a message
+   * after sending or receiving it.
    */
-  cloneMessages?: boolean;
+  copyMessages?: boolean;
   /**
    * The most events a run may handle before it stops with the violation
    * `event-budget` (default 50,000,000): a run that never reaches its
@@ -685,7 +693,7 @@ export class Simulation {
   #lastEvents: number;
   #recent: TraceEvent[] = [];
   #recentNext = 0;
-  #cloneMessages: boolean;
+  #copyMessages: boolean;
   #maxEvents: number;
   #countMessages: boolean;
   #messageStats: MessageStats = { sent: {}, delivered: {} };
@@ -725,7 +733,7 @@ export class Simulation {
     this.trace = new Trace(mode, { window: options.traceWindow });
     this.#tracing = mode !== "off";
     this.#lastEvents = checkCount("lastEvents", options.lastEvents ?? 12, 1, 10_000);
-    this.#cloneMessages = options.cloneMessages ?? false;
+    this.#copyMessages = options.copyMessages ?? true;
     this.#maxEvents = checkCount("maxEvents", options.maxEvents ?? DEFAULT_MAX_EVENTS, 1, 2 ** 52);
     this.#countMessages = options.countMessages ?? false;
     const choices = options.choices ?? null;
@@ -1012,11 +1020,13 @@ export class Simulation {
       sender = this.#byId.get(from)!;
     }
     const target = this.#node(to, "send to");
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
+    try {
+      msg = plainCopy(msg);
+    } catch (e) {
+      if (!(e instanceof NotPlainDataError)) throw e;
       throw new ConfigError(
         "send",
-        `message from ${from}: ${problem}; messages must be plain data`,
+        `message from ${from}: ${e.problem}; messages must be plain data`,
       );
     }
     const id = this.#nextMsgId++;
@@ -1696,14 +1706,7 @@ export class Simulation {
     }
     from.lastTo = to;
     from.lastTarget = target;
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
-      throw new ContractError(
-        `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
-          "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
-      );
-    }
-    if (this.#cloneMessages) msg = structuredClone(msg);
+    msg = this.#wire(from, to, msg);
     const id = this.#nextMsgId++;
     this.stats.messages++;
     const tracing = this.#tracing;
@@ -1736,8 +1739,29 @@ export class Simulation {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
       if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
-      this.#transmit(from, target, link, msg, copy, base + 3);
+      // The copy is a message of its own: a receiver that changes one changes not the other.
+      this.#transmit(from, target, link, this.#copyMessages ? plainCopy(msg) : msg, copy, base + 3);
     }
+  }
+
+  /** The message as it travels: a checked copy, or (with `copyMessages: false`) checked only. */
+  #wire(from: NodeRecord, to: NodeId, msg: unknown): unknown {
+    let problem: string | undefined;
+    if (this.#copyMessages) {
+      try {
+        return plainCopy(msg);
+      } catch (e) {
+        if (!(e instanceof NotPlainDataError)) throw e;
+        problem = e.problem;
+      }
+    } else {
+      problem = notPlainData(msg);
+      if (problem === undefined) return msg;
+    }
+    throw new ContractError(
+      `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
+        "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
+    );
   }
 
   #transmit(
