@@ -70,6 +70,7 @@ import {
 import { renderHtml } from "./render/html.ts";
 import { renderPerfetto } from "./render/perfetto.ts";
 import { renderShiviz } from "./render/shiviz.ts";
+import { studioCommand } from "./studio/command.ts";
 
 /**
  * Where the command line writes its output, and what it may do.
@@ -249,7 +250,8 @@ async function scenarioFor(
   registry: ScenarioRegistry,
 ): Promise<Scenario | undefined> {
   const word = scenarioWordIn(argv, registry);
-  if (word === undefined) return undefined;
+  // A saved trace (the studio's other source) names its scenario inside.
+  if (word === undefined || word.toLowerCase().endsWith(".json")) return undefined;
   if (registry.has(word)) return registry.get(word);
   if (isModuleReference(word)) return await loadScenario(word, Deno.cwd());
   // Fail on an unknown scenario before commander can complain about its flags.
@@ -499,6 +501,35 @@ function buildProgram(
       io.stdout(formatDifference(d, [a, b]));
       setCode(EXIT.violation);
     });
+
+  const studio = program.command("studio")
+    .description("step through a run in the browser: every node's state, and what if")
+    .argument("<run>", `a saved trace (a .json file) or a scenario: ${scenarioHelp}`)
+    .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`)
+    .option("--port <n>", "serve on this port of 127.0.0.1 (default: a free one)")
+    .option("--max-events <n>", "each run's event budget (default 2000000: all kept in memory)");
+  addRunOptions(studio);
+  const studioOptions = addScenarioFlags(studio, scenario);
+  studio.action((source: string, opts: RunOptions & { port?: string }, cmd: Command) => {
+    const port = opts.port === undefined ? undefined : wholeNumber("--port", opts.port, 1, 65535);
+    const maxEvents = opts.maxEvents === undefined
+      ? undefined
+      : wholeNumber("--max-events", opts.maxEvents, 1, 2 ** 52);
+    const ranFlags = Object.keys(opts).filter((k) => !["port", "maxEvents"].includes(k));
+    const from = source.toLowerCase().endsWith(".json")
+      ? (() => {
+        if (ranFlags.length > 0) {
+          throw new ConfigError("studio", "run flags go with a scenario, not with a saved trace");
+        }
+        const file = loadTraceFile(source);
+        return scenarioOfSpec(file.spec, registry).then((s) => ({ scenario: s, file }));
+      })()
+      : Promise.resolve({
+        scenario: chosen(source),
+        given: runParams(chosen(source), opts, scenarioFlagValues(cmd, studioOptions)),
+      });
+    later(from.then((s) => studioCommand(io, s, { port, maxEvents })));
+  });
 
   program.command("demo")
     .description("a guided run with faults: what the simulator shows you")
