@@ -71,6 +71,8 @@ import { renderHtml } from "./render/html.ts";
 import { renderPerfetto } from "./render/perfetto.ts";
 import { renderShiviz } from "./render/shiviz.ts";
 import { studioCommand } from "./studio/command.ts";
+import { type StateLog, StateRecorder } from "./states.ts";
+import { type Counterexample, counterexampleIn } from "./check/linearizability.ts";
 
 /**
  * Where the command line writes its output, and what it may do.
@@ -712,14 +714,17 @@ function runScenarioFor(
   const stream = out !== undefined && outForm(out) === "trace" ? new TraceStream(out) : undefined;
   // Hooks are made for one run: trace it in full now rather than re-run it for its events.
   if (hooks !== undefined) params = { ...params, trace: "full" };
+  // A page shows every node's state at every event: the changes are recorded as the run goes.
+  const states = out !== undefined && outForm(out) === "html" ? new StateRecorder() : undefined;
   try {
     const result = runScenario(scenario, params, {
       ...(maxEvents === undefined ? {} : { maxEvents }),
       ...(stream === undefined ? {} : { sink: stream.sink, onSpec: stream.start }),
       ...(hooks === undefined ? {} : { hooks: hooks.hooks, onSetup: hooks.onSetup }),
+      ...(states === undefined ? {} : { hooks: states.hooks(hooks?.hooks), traceWindow: Infinity }),
     });
     stream?.finish(result);
-    if (out !== undefined && stream === undefined) writeTrace(out, result);
+    if (out !== undefined && stream === undefined) writeTrace(out, result, states?.log());
     // A failure is worth its events, for the report.
     return withEvents(scenario, params, result);
   } catch (e) {
@@ -808,7 +813,7 @@ class TraceStream {
  * (from the events the run kept in memory); a path that cannot be written
  * is bad input.
  */
-function writeTrace(path: string, result: ScenarioResult): void {
+function writeTrace(path: string, result: ScenarioResult, states?: StateLog): void {
   const events = result.sim.trace.events;
   const title = `${result.scenario} seed ${result.seed}`;
   const verdict = result.ok
@@ -820,6 +825,8 @@ function writeTrace(path: string, result: ScenarioResult): void {
       text = renderHtml(events, {
         title,
         subtitle: [result.replay, `${verdict} · trace ${result.traceHash}`],
+        ...(states === undefined ? {} : { states }),
+        ...counterexampleOf(result),
       });
       break;
     case "perfetto":
@@ -841,6 +848,12 @@ function writeTrace(path: string, result: ScenarioResult): void {
   } catch (e) {
     throw new ConfigError("--out", `cannot write ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
+}
+
+/** A linearizability failure's counterexample, for the page to draw. */
+function counterexampleOf(result: ScenarioResult): { counterexample?: Counterexample } {
+  const c = counterexampleIn(result.violations);
+  return c === undefined ? {} : { counterexample: c };
 }
 
 /** `sweep`: validates everything, runs the seeds, shrinks the first failure, reports. */

@@ -202,6 +202,13 @@ export class Page {
 
   /** Loads `url` and waits (at most `timeoutMs`) until its body says `data-ready="true"`. */
   async goto(url: string, timeoutMs = 60_000): Promise<void> {
+    // Only a change of the address's #fragment would not load the page again.
+    if (url.includes("#")) await this.#load("about:blank", timeoutMs);
+    await this.#load(url, timeoutMs);
+    await this.waitFor(`document.body && document.body.dataset.ready === "true"`, timeoutMs);
+  }
+
+  async #load(url: string, timeoutMs: number): Promise<void> {
     let off = () => {};
     const loaded = new Promise<void>((resolve) => {
       off = this.connection.on((m) => {
@@ -214,7 +221,6 @@ export class Page {
     } finally {
       off();
     }
-    await this.waitFor(`document.body && document.body.dataset.ready === "true"`, timeoutMs);
   }
 
   /** The value of a JavaScript expression in the page (awaited when it is a promise). */
@@ -279,7 +285,9 @@ export class Page {
   async click(selector: string): Promise<void> {
     const found = await this.eval<boolean>(
       `(function () { var e = document.querySelector(${JSON.stringify(selector)});
-        if (!e) return false; e.click(); return true; })()`,
+        if (!e) return false;
+        e.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true }));
+        return true; })()`,
     );
     assert.ok(found, `no element matches ${selector}`);
   }

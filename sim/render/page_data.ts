@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { NodeId, OpId } from "../../actors/mod.ts";
+import { type NodeId, type OpId, unwrapLayers } from "../../actors/mod.ts";
 import type { Counterexample } from "../check/linearizability.ts";
 import type { StateLog, StateOp } from "../states.ts";
 import type { TraceEvent, TraceKind } from "../trace.ts";
@@ -107,7 +107,7 @@ export interface PageOp {
  * import type { PageLinearizability } from "./page_data.ts";
  * import assert from "node:assert/strict";
  * const lin: PageLinearizability = { description: ["op 3 cannot be linearized"], stuck: 3,
- *   prefixLength: 2, state: "1", ops: [] };
+ *   prefixLength: 2, state: "1", from: 10, to: 14, ops: [] };
  * assert.equal(lin.stuck, 3);
  * ```
  */
@@ -120,6 +120,9 @@ export interface PageLinearizability {
   prefixLength: number;
   /** The model's state after the prefix. */
   state: string;
+  /** The stretch of time the highlighted operations span, ms: what the picture shows. */
+  from: number;
+  to: number;
   /** The operations of the picture, by call time. */
   ops: PageOp[];
 }
@@ -407,17 +410,21 @@ function linearizabilityPicture(
     stuck: c.stuck,
     prefixLength: c.prefix.length,
     state: c.state,
+    from: Number.isFinite(from) ? from : 0,
+    to: Number.isFinite(to) ? to : 0,
     ops: shown.sort((a, b) => a.call - b.call || a.op - b.op),
   };
 }
 
-/** A message's short label: its `type`, or its JSON clipped. */
-function label(msg: unknown): string {
+/** A message's short label: its `type` (under its layers' names: `tob/link/data`), or its JSON clipped. */
+function label(wire: unknown): string {
+  const { layers, msg } = unwrapLayers(wire);
+  const prefix = layers.map((l) => `${l}/`).join("");
   if (msg !== null && typeof msg === "object" && "type" in msg) {
-    return String((msg as { type: unknown }).type);
+    return prefix + String((msg as { type: unknown }).type);
   }
   const s = json(msg);
-  return s.length > 16 ? s.slice(0, 15) + "…" : s;
+  return prefix + (s.length > 16 ? s.slice(0, 15) + "…" : s);
 }
 
 /** Compact JSON of any value, never throwing (cycles and bigints become text). */

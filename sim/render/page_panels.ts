@@ -11,16 +11,17 @@
  */
 
 /**
- * `EventPanel(host, data)`, `FaultPanel(host, data)`, `CheckPanel(host,
- * data)`: each has `show(i)` for the current event; the last two call
- * `onPick(i)` when a line is clicked.
+ * `EventPanel(host, data)`, `FaultPanel(host, data, index)` (index: the
+ * event panel's `EventIndex`), `CheckPanel(host, data)`: each has
+ * `show(i)` for the current event; the last two call `onPick(i)` when a
+ * line is clicked.
  *
  * @example
  * ```ts
  * import { PANELS_SCRIPT } from "./page_panels.ts";
  * import assert from "node:assert/strict";
- * for (const name of ["EventPanel", "FaultPanel", "CheckPanel"]) {
- *   assert.match(PANELS_SCRIPT, new RegExp("function " + name + "\\(host, data\\)"));
+ * for (const signature of ["EventPanel(host, data)", "FaultPanel(host, data, index)"]) {
+ *   assert.ok(PANELS_SCRIPT.includes("function " + signature));
  * }
  * ```
  */
@@ -172,14 +173,12 @@ function CheckPanel(host, data) {
 function drawClientTimelines(host, lin, pick) {
   var clients = [];
   lin.ops.forEach(function (op) { if (clients.indexOf(op.client) < 0) clients.push(op.client); });
-  var from = Infinity, to = -Infinity;
-  lin.ops.forEach(function (op) {
-    from = Math.min(from, op.call);
-    to = Math.max(to, op.ret === null ? op.call : op.ret);
-  });
-  var W = 560, L = 40, RH = 34;
+  // The stretch the checker's operations span, a little wider; longer operations are cut at it.
+  var pad = Math.max((lin.to - lin.from) * 0.05, 0.5);
+  var from = lin.from - pad, to = lin.to + pad;
+  var W = Math.max(320, host.clientWidth || 400), L = 40, RH = 34;
   var span = Math.max(to - from, 1e-3);
-  var sx = function (t) { return L + (t - from) / span * (W - L - 20); };
+  var sx = function (t) { return Math.max(L, Math.min(W - 10, L + (t - from) / span * (W - L - 10))); };
   var svg = el("svg", { id: "lin", width: W, height: clients.length * RH + 24,
     viewBox: "0 0 " + W + " " + (clients.length * RH + 24) }, host);
   clients.forEach(function (c, k) {
@@ -189,6 +188,7 @@ function drawClientTimelines(host, lin, pick) {
   lin.ops.forEach(function (op) {
     var k = clients.indexOf(op.client);
     var x0 = sx(op.call), x1 = op.ret === null ? W - 10 : Math.max(sx(op.ret), x0 + 3);
+    if (x0 >= W - 10) x0 = W - 13;
     var g = el("g", { "class": "op " + op.role, "data-op": op.op, "data-role": op.role }, svg);
     el("rect", { x: x0, y: k * RH + 8, width: x1 - x0, height: 14, rx: 2 }, g);
     var text = (op.order !== null ? op.order + ". " : "") + op.f + " " + clip(op.input, 12) +
