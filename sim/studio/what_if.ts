@@ -19,7 +19,8 @@
  * - **crash** a node here, **restart** it, **heal** the network now: a fault
  *   added to the run's schedule 1 µs after the event (a fault at an instant
  *   goes before the other events of that instant, so this puts it after
- *   the event and everything else at its instant).
+ *   the event and everything else at its instant). Restarting now moves the
+ *   node's next scheduled restart, if any, to now.
  *
  * The result is a {@linkcode RunChanges}: the run's draws (edited), fault
  * schedule and network, which together replay the changed run anywhere (a
@@ -154,8 +155,19 @@ export function planWhatIf(run: RunToChange, at: number, change: WhatIfChange): 
     case "delay":
       return changeMessage(run, change);
     case "crash":
-    case "restart":
-      return addFault(run, event.t, [{ type: change.kind, node: change.node }], change.kind);
+      return addFault(run, event.t, [{ type: "crash", node: change.node }], "crash");
+    case "restart": {
+      // Restarting now moves the node's next scheduled restart (which would find it running).
+      const when = justAfter(event.t);
+      const next = run.faults.findIndex((f) =>
+        f.at >= when && f.action.type === "restart" && f.action.node === change.node
+      );
+      const faults = next < 0 ? run.faults : run.faults.filter((_, k) => k !== next);
+      const moved = next < 0 ? "" : `, instead of @${run.faults[next].at}`;
+      const restart: FaultAction = { type: "restart", node: change.node };
+      const plan = addFault({ ...run, faults }, event.t, [restart], "restart");
+      return { ...plan, description: plan.description.replace(/\)$/, `${moved})`) };
+    }
     case "heal": {
       const actions: FaultAction[] = [{ type: "heal" }];
       for (const node of disconnectedAt(run.events, at)) actions.push({ type: "reconnect", node });
@@ -175,7 +187,7 @@ function addFault(
   actions: FaultAction[],
   what: string,
 ): RunChanges {
-  const when = Math.round((t + 0.001) * 1000) / 1000;
+  const when = justAfter(t);
   const added = actions.map((action) => ({ at: when, action }));
   const faults = [...run.faults, ...added];
   try {
@@ -190,6 +202,11 @@ function addFault(
     network: { ...run.network },
     description: `${formatFaults(added)} (just after ${t} ms)`,
   };
+}
+
+/** 1 µs after `t`: after every event at `t`, as a fault at an instant goes before them. */
+function justAfter(t: number): number {
+  return Math.round((t + 0.001) * 1000) / 1000;
 }
 
 /** The nodes disconnected (and not reconnected) at event `at`. */
