@@ -300,6 +300,16 @@ export class Page {
     );
   }
 
+  /** Sets the size of the page's window (CSS pixels). */
+  async resize(width: number, height: number): Promise<void> {
+    await this.#send("Emulation.setDeviceMetricsOverride", {
+      width,
+      height,
+      deviceScaleFactor: 1,
+      mobile: false,
+    });
+  }
+
   /** A PNG of the visible part of the page. */
   async screenshot(): Promise<Uint8Array> {
     const r = await this.#send<{ data: string }>("Page.captureScreenshot", { format: "png" });

@@ -122,7 +122,8 @@ export function renderHtml(events: readonly TraceEvent[], options: HtmlOptions =
     '<button type="button" id="first-violation" title="first violation (v)">first violation</button>',
     "</nav>",
     '<div id="main">',
-    '<div id="views"><main id="view"></main></div>',
+    '<div id="views"><section id="run-view"><h2 class="view-title">this run</h2>' +
+    '<main id="view"></main></section></div>',
     '<aside id="side">',
     '<section><h2>event</h2><div id="event"></div></section>',
     ...(studio === undefined

@@ -40,10 +40,13 @@ nav button { min-width: 30px; }
 #views { flex: 1; min-width: 0; display: flex; }
 #view, #what-if-view .scroll { position: relative; overflow: auto; flex: 1; min-width: 0;
   padding: 0 8px 16px; }
-#what-if-view { flex: 1; min-width: 0; display: flex; flex-direction: column;
-  border-left: 3px solid #c3c; }
-#what-if-view h2 { padding: 4px 8px; margin: 0; background: #fbeefb; color: #838; }
-body.comparing #view { flex: 1; }
+#run-view, #what-if-view { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+#what-if-view { border-left: 3px solid #c3c; }
+#views h2 { padding: 4px 8px; margin: 0; height: 18px; overflow: hidden; white-space: nowrap;
+  text-overflow: ellipsis; }
+#what-if-view h2 { background: #fbeefb; color: #838; }
+#run-view .view-title { display: none; background: #eef3fb; color: #357; }
+body.comparing #run-view .view-title { display: block; }
 #side { width: 440px; flex: none; overflow: auto; border-left: 1px solid #ddd; padding: 8px 12px;
   background: #fcfcfc; }
 #side section { margin-bottom: 14px; }
@@ -75,7 +78,8 @@ ol.violations li { color: #a11; margin-bottom: 4px; }
 .failed, .error { color: #a11; }
 .what-if-row { margin: 3px 0; }
 #what-if-ms { width: 5em; }
-#what-if-diff { background: #fbeefb; padding: 4px; }
+#what-if-diff { background: #fbeefb; padding: 4px; max-height: 14em; overflow: auto; }
+#event pre { max-height: 12em; overflow: auto; }
 .legend .op { padding: 0 4px; border-radius: 3px; font-size: 11px; }
 .op.stuck rect, .legend .stuck { fill: #f4b6b6; background: #f4b6b6; stroke: #a11; }
 .op.prefix rect, .legend .prefix { fill: #cfe9cf; background: #cfe9cf; stroke: #276b27; }
