@@ -330,3 +330,37 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a 50,000-event page opens drawn in a window, steps anywhere, and draws where it goes",
+  ignore,
+  async fn() {
+    const dir = Deno.makeTempDirSync();
+    try {
+      const argv = ["raft", "--seed", "1", "--until", "60000", "--ops", "340"];
+      const url = await page(dir, "big.html", argv);
+      await withBrowser(async (browser) => {
+        const p = await browser.newPage();
+        await p.goto(url, 120_000);
+        const count = await p.eval<number>("window.dsim.count");
+        assert.ok(count >= 45_000, `${count} events`);
+        const messages = await p.eval<number>("window.dsim.data.messages.length");
+        const drawn = () => p.eval<number>(`document.querySelectorAll("#diagram g.msg").length`);
+        const first = await drawn();
+        assert.ok(first > 0 && first < messages / 10, `${first} of ${messages} arrows drawn`);
+        await p.key("End");
+        assert.equal(await p.eval("window.dsim.current()"), count - 1);
+        const to = Number(await p.eval(`document.getElementById("diagram").dataset.drawnTo`));
+        assert.equal(to, count - 1, "the window moved to the end");
+        assert.ok((await drawn()) > 0);
+        await p.eval(`window.dsim.go(${Math.floor(count / 3)})`);
+        await p.key("ArrowLeft");
+        assert.equal(await p.eval("window.dsim.current()"), Math.floor(count / 3) - 1);
+        assert.match(await p.text(`#state .node-state[data-node="n1"] pre`), /"role": "/);
+        assert.deepEqual(p.errors, []);
+      });
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});

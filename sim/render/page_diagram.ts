@@ -3,8 +3,8 @@
  * for nodes, arrows for messages, marks for everything else, a cursor on
  * the current event and a line where two runs part.
  *
- * A large run is drawn in a window: only what lies within a screen or two
- * of the visible part is in the document, and scrolling redraws the window
+ * A large run is drawn in a window: only what lies within a screen of the
+ * visible part is in the document, and scrolling redraws the window
  * (once per frame at most), so a 50,000-event run opens and scrolls without
  * freezing the page. A run small enough to draw whole is drawn whole, so
  * the document holds every arrow (what the browser tests read).
@@ -32,7 +32,7 @@
 export const DIAGRAM_SCRIPT: string = String.raw`
 var TOP = 16, LEFT = 90, GAP = 140, ROW = 16;
 /** A run with no more arrows and marks than this is drawn whole; a bigger one in a window. */
-var DRAW_WHOLE = 4000;
+var DRAW_WHOLE = 2000;
 /** At most this many arrows and marks at once, however far out the view is zoomed. */
 var DRAW_MOST = 3000;
 
@@ -131,6 +131,7 @@ function Diagram(host, data, view, svgId, scale) {
       });
       el("line", { x1: x[n], x2: x[n], y1: from, y2: bottom, "class": status }, g);
     });
+    laneNamesHeight = header.offsetHeight;
     dyn = el("g", { "class": "window" }, svg);
     var alarms = el("g", { "class": "alarms" }, svg);
     data.alarms.forEach(function (a) {
@@ -153,20 +154,22 @@ function Diagram(host, data, view, svgId, scale) {
   };
 
   /** Where the SVG's top sits in the scroll container (under the sticky lane names). */
+  var laneNamesHeight = 0;
   function svgTop() {
-    // Not offsetTop: the sticky lane names above it move as the view scrolls.
-    return svg.getBoundingClientRect().top - host.getBoundingClientRect().top + host.scrollTop;
+    // The lane names sit above the SVG (sticky, but they keep their place in the flow); their
+    // height is measured once per drawing, so that scrolling never forces a layout.
+    return laneNamesHeight;
   }
   /** The events in view: [first index, last index]. */
   function visible() {
     var top = host.scrollTop - svgTop(), h = host.clientHeight;
     return [indexAtY(top), Math.min(data.count - 1, indexAtY(top + h))];
   }
-  /** What to draw: everything, or what is within two screens of the view. */
+  /** What to draw: everything, or what is within a screen of the view. */
   function wanted() {
     if (whole || data.count === 0) return [0, data.count - 1];
     var top = host.scrollTop - svgTop(), h = Math.max(host.clientHeight, 400);
-    return [Math.max(0, indexAtY(top - 2 * h) - 1), Math.min(data.count - 1, indexAtY(top + 3 * h))];
+    return [Math.max(0, indexAtY(top - h) - 1), Math.min(data.count - 1, indexAtY(top + 2 * h))];
   }
   /** Whether the view came within half a screen of the drawn window's edge. */
   function nearEdge() {
@@ -197,14 +200,14 @@ function Diagram(host, data, view, svgId, scale) {
     }
     var msgs = el("g", { "class": "msgs" }, dyn);
     var shownMessages = 0;
-    data.messages.forEach(function (m) {
+    data.messages.forEach(function (m, k) {
       if (!(m.from in x) || !(m.to in x)) return;
       shownMessages++;
       var a = y(m.i0), b = m.i1 === null ? bottom : y(m.i1);
       if (a > y1 || b < y0) return;
       if (drawn >= DRAW_MOST) { skipped++; return; }
       drawn++;
-      drawMessage(msgs, m);
+      drawMessage(msgs, m, k);
     });
     var marks = el("g", { "class": "marks" }, dyn);
     for (var k = lowerBound(markAt, from); k < data.marks.length && data.marks[k].i <= to; k++) {
@@ -212,7 +215,7 @@ function Diagram(host, data, view, svgId, scale) {
       if (!(mk.node in x)) continue;
       if (drawn >= DRAW_MOST) { skipped++; continue; }
       drawn++;
-      drawMark(marks, mk);
+      drawMark(marks, mk, k);
     }
     svg.setAttribute("data-messages", String(shownMessages));
     svg.setAttribute("data-drawn-from", String(from));
@@ -231,7 +234,7 @@ function Diagram(host, data, view, svgId, scale) {
     (drawnByEvent[i] = drawnByEvent[i] || []).push(g);
   }
 
-  function drawMessage(parent, m) {
+  function drawMessage(parent, m, k) {
     var g = el("g", { "class": "msg", "data-id": m.id, "data-from": m.from, "data-to": m.to,
       "data-fate": m.fate }, parent);
     var x0 = x[m.from], y0 = y(m.i0), x1, y1;
@@ -254,13 +257,12 @@ function Diagram(host, data, view, svgId, scale) {
     el("line", { x1: x0, y1: y0, x2: x1, y2: y1, "class": "hit" }, g);
     if (m.fate === "dropped") el("text", { x: x1, y: y1, "class": "lost" }, g).textContent = "✗";
     el("text", { x: (x0 + x1) / 2 + 3, y: (y0 + y1) / 2 - 3 }, g).textContent = m.label;
-    hover(g, function () { return messageHtml(m); });
-    g.addEventListener("click", function () { if (pick) pick(m.i0); });
+    g.setAttribute("data-m", String(k));
     remember(m.i0, g);
     remember(m.i1, g);
   }
 
-  function drawMark(parent, m) {
+  function drawMark(parent, m, k) {
     var g = el("g", { "class": "mark " + m.kind, "data-kind": m.kind, "data-node": m.node,
       "data-i": m.i }, parent);
     var cx = x[m.node], cy = y(m.i);
@@ -270,11 +272,7 @@ function Diagram(host, data, view, svgId, scale) {
       el("circle", { cx: cx, cy: cy, r: m.kind === "timer" ? 2.5 : 4,
         fill: MARK_COLOR[m.kind] || "#555" }, g);
     }
-    hover(g, function () {
-      return esc(m.node) + " at " + fmt(m.t) + " ms: " + esc(m.label) +
-        (m.detail ? "<pre>" + esc(pretty(m.detail)) + "</pre>" : "");
-    });
-    g.addEventListener("click", function () { if (pick) pick(m.i); });
+    g.setAttribute("data-k", String(k));
     remember(m.i, g);
   }
 
@@ -321,6 +319,27 @@ function Diagram(host, data, view, svgId, scale) {
   self.host = host;
   self.svg = svg;
   self.data = data;
+
+  // One listener for every arrow and mark (a large run draws thousands as it scrolls).
+  function itemOf(target) {
+    var g = target && target.closest ? target.closest("g.msg, g.mark") : null;
+    if (g === null) return null;
+    if (g.hasAttribute("data-m")) return { message: data.messages[Number(g.getAttribute("data-m"))] };
+    return { mark: data.marks[Number(g.getAttribute("data-k"))] };
+  }
+  svg.addEventListener("mousemove", function (ev) {
+    var item = itemOf(ev.target);
+    if (item === null) return hideTip();
+    if (item.message) return showTip(ev, messageHtml(item.message));
+    var m = item.mark;
+    showTip(ev, esc(m.node) + " at " + fmt(m.t) + " ms: " + esc(m.label) +
+      (m.detail ? "<pre>" + esc(pretty(m.detail)) + "</pre>" : ""));
+  });
+  svg.addEventListener("mouseleave", hideTip);
+  svg.addEventListener("click", function (ev) {
+    var item = itemOf(ev.target);
+    if (item !== null && pick) pick(item.message ? item.message.i0 : item.mark.i);
+  });
 
   host.addEventListener("scroll", function () {
     if (whole || frame) return;

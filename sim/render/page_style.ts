@@ -54,7 +54,7 @@ body.comparing #run-view .view-title { display: block; }
   word-break: break-word; }
 #event .where { margin: 0; }
 #event .line { margin: 2px 0; font: 12px ui-monospace, monospace; word-break: break-word; }
-.node-state { border: 1px solid #e3e3e3; border-radius: 4px; padding: 4px 6px; margin: 0 0 6px;
+.node-state { contain: content; border: 1px solid #e3e3e3; border-radius: 4px; padding: 4px 6px; margin: 0 0 6px;
   background: #fff; }
 .node-state.changed { border-color: #e0a800; box-shadow: 0 0 0 2px #fff1b8; }
 .node-state h3 { display: flex; gap: 8px; align-items: baseline; cursor: pointer; }
