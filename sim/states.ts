@@ -242,16 +242,32 @@ export function fieldsOf(actor: object, depth = 0): Record<string, unknown> {
     view[name] = value;
   };
   for (const name of Object.keys(actor)) take(name, () => (actor as Record<string, unknown>)[name]);
-  for (
-    let proto = Object.getPrototypeOf(actor);
-    proto !== null && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
-      if (d.get !== undefined) take(name, () => d.get!.call(actor));
-    }
+  for (const [name, get] of gettersOf(Object.getPrototypeOf(actor))) {
+    take(name, () => get.call(actor));
   }
   return view;
+}
+
+/** The getters of a class and its ancestors, looked up once per class. */
+const GETTERS = new WeakMap<object, Array<[string, () => unknown]>>();
+
+function gettersOf(prototype: object | null): Array<[string, () => unknown]> {
+  if (prototype === null) return [];
+  let getters = GETTERS.get(prototype);
+  if (getters === undefined) {
+    getters = [];
+    for (
+      let proto: object | null = prototype;
+      proto !== null && proto !== Object.prototype;
+      proto = Object.getPrototypeOf(proto)
+    ) {
+      for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+        if (d.get !== undefined) getters.push([name, d.get]);
+      }
+    }
+    GETTERS.set(prototype, getters);
+  }
+  return getters;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
