@@ -33,6 +33,16 @@ async function page(dir: string, name: string, argv: string[]): Promise<string> 
   return new URL(`file://${path}`).href;
 }
 
+/** Runs `work` with a fresh temporary directory, removed afterwards. */
+async function inTempDir(work: (dir: string) => Promise<void>): Promise<void> {
+  const dir = Deno.makeTempDirSync();
+  try {
+    await work(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
 function dom(p: Page): Promise<string> {
   return p.eval<string>("document.documentElement.outerHTML");
 }
@@ -61,8 +71,7 @@ Deno.test({
   name: "sim run --out run.html: Chromium draws lanes, arrows, marks and filters",
   ignore,
   async fn(t) {
-    const dir = Deno.makeTempDirSync();
-    try {
+    await inTempDir(async (dir) => {
       const argv = [
         "gossip",
         "--seed",
@@ -137,9 +146,7 @@ Deno.test({
           assert.deepEqual(faults, ["crash", "restart", "partition", "heal"]);
         });
       });
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -147,8 +154,7 @@ Deno.test({
   name: "run.html of a Raft run: step to events, read every node's state, step by node",
   ignore,
   async fn(t) {
-    const dir = Deno.makeTempDirSync();
-    try {
+    await inTempDir(async (dir) => {
       const argv = ["raft", "--seed", "3", "--until", "1500", "--ops", "5"];
       const url = await page(dir, "raft.html", argv);
       // The same run here, its states recorded, to know what the page must show.
@@ -244,9 +250,7 @@ Deno.test({
           assert.deepEqual(p.errors, []);
         });
       });
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -254,8 +258,7 @@ Deno.test({
   name: "run.html of a CRDT run: a replica's state at an event, and the change it made",
   ignore,
   async fn() {
-    const dir = Deno.makeTempDirSync();
-    try {
+    await inTempDir(async (dir) => {
       const url = await page(dir, "crdt.html", ["crdt-or-set", "--seed", "2"]);
       const recorder = new StateRecorder();
       runScenario(scenarios.get("crdt-or-set"), { seed: 2 }, {
@@ -284,9 +287,7 @@ Deno.test({
         assert.notEqual(await p.text(`${block} .changed`), "");
         assert.deepEqual(p.errors, []);
       });
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -295,8 +296,7 @@ Deno.test({
     "run.html of failures: v goes to the first violation; linearizability on the client timelines",
   ignore,
   async fn(t) {
-    const dir = Deno.makeTempDirSync();
-    try {
+    await inTempDir(async (dir) => {
       const figure8 = await page(dir, "figure8.html", ["raft-figure8", "--unsafe-commit", "true"]);
       const smr = await page(dir, "smr.html", ["smr-cas", "--seed", "8", "--local-reads", "true"]);
       await withBrowser(async (browser) => {
@@ -325,9 +325,7 @@ Deno.test({
           assert.deepEqual(p.errors, []);
         });
       });
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -335,8 +333,7 @@ Deno.test({
   name: "a 50,000-event page opens drawn in a window, steps anywhere, and draws where it goes",
   ignore,
   async fn() {
-    const dir = Deno.makeTempDirSync();
-    try {
+    await inTempDir(async (dir) => {
       const argv = ["raft", "--seed", "1", "--until", "60000", "--ops", "340"];
       const url = await page(dir, "big.html", argv);
       await withBrowser(async (browser) => {
@@ -359,8 +356,6 @@ Deno.test({
         assert.match(await p.text(`#state .node-state[data-node="n1"] pre`), /"role": "/);
         assert.deepEqual(p.errors, []);
       });
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
