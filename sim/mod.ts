@@ -43,7 +43,7 @@ export {
   formatLatency,
   type Latency,
   latencyBounds,
-  latencyMs,
+  Link,
   type LinkConfig,
   type NetworkOptions,
   parseLatency,

@@ -97,7 +97,17 @@ export type FlagValues<F extends FlagSpecs> = { -readonly [K in keyof F]: F[K]["
  * assert.deepEqual(flags["read-repair"].choices, ["none", "async", "sync"]);
  * ```
  */
-export const flag = {
+export const flag: {
+  int(description: string, dflt: number, range?: { min?: number; max?: number }): FlagSpec<number>;
+  number(
+    description: string,
+    dflt: number,
+    range?: { min?: number; max?: number },
+  ): FlagSpec<number>;
+  bool(description: string, dflt: boolean): FlagSpec<boolean>;
+  string(description: string, dflt: string): FlagSpec<string>;
+  choice<C extends string>(description: string, choices: readonly C[], dflt: C): FlagSpec<C>;
+} = {
   /** A whole number. */
   int(description: string, dflt: number, range: { min?: number; max?: number } = {}): FlagSpec<
     number
@@ -295,8 +305,12 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   };
   /** The scenario's own flags, by name. */
   flags?: F;
-  /** Spawns the nodes, adds invariants, scripts steps. Runs before faults are scheduled. */
-  setup(sim: Simulation, params: ScenarioParams<F>): ScenarioSetup;
+  /**
+   * Spawns the nodes, adds invariants, scripts steps. Runs before faults are
+   * scheduled. Returns what else the run needs (an after-the-run check,
+   * liveness, ...), or nothing.
+   */
+  setup(sim: Simulation, params: ScenarioParams<F>): ScenarioSetup | void;
   /** What exploration may vary: the fault model the protocol is meant to survive. */
   explore?: ExploreModel;
   /**
@@ -363,11 +377,15 @@ function checkScenario(scenario: Scenario): void {
     throw new ConfigError(where, `defaults.nodes must be a whole number in ${min}..${max}`);
   }
   for (const [name, spec] of Object.entries(scenario.flags ?? {})) {
-    if (!FLAG_NAME.test(name) || RESERVED_FLAGS.has(name)) {
+    if (!FLAG_NAME.test(name) || RESERVED_FLAGS.has(name) || name.startsWith("no-")) {
       throw new ConfigError(
         `${where} flag ${JSON.stringify(name)}`,
         RESERVED_FLAGS.has(name)
           ? "is one of the command line's own flags; choose another name"
+          : name.startsWith("no-")
+          // The command line reads --no-x as "x is false", so --no-x itself could never be set.
+          ? "must not start with no- (the command line reads --no-x as x=false); name the positive, e.g. " +
+            JSON.stringify(name.slice(3))
           : "must be lower-case-with-dashes",
       );
     }
@@ -773,7 +791,7 @@ export function runScenario<F extends FlagSpecs>(
   if (options.hooks !== undefined) sim.hooks = options.hooks;
   let setup: ScenarioSetup;
   try {
-    setup = scenario.setup(sim, params);
+    setup = scenario.setup(sim, params) ?? {};
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     // A scenario (or an actor factory it calls) that throws is a failed run, not a crash.

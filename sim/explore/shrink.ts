@@ -373,7 +373,7 @@ function observed(scenario: Scenario, onViolation: () => void): Scenario {
   return {
     ...scenario,
     setup(sim, params) {
-      const setup = scenario.setup(sim, params);
+      const setup = scenario.setup(sim, params) ?? {};
       const check = setup.check;
       if (check === undefined) return setup;
       return {

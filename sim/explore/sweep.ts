@@ -35,6 +35,7 @@ import {
   type Scenario,
   type ScenarioParams,
 } from "../scenario.ts";
+import { VERSION } from "../version.ts";
 import { type PoolResult, runPool } from "./pool.ts";
 import { formatSeedRange, formatShard, type SeedRange, type Shard, shardSeeds } from "./shard.ts";
 
@@ -170,10 +171,11 @@ export const SWEEP_FORMAT = "dsim-sweep";
  * @example
  * ```ts
  * import { SWEEP_VERSION } from "./sweep.ts";
- * SWEEP_VERSION; // 1
+ * import assert from "node:assert/strict";
+ * assert.equal(SWEEP_VERSION, 2);
  * ```
  */
-export const SWEEP_VERSION = 1;
+export const SWEEP_VERSION = 2;
 
 /**
  * The result of a sweep: totals that add up across shards (so reports
@@ -189,6 +191,8 @@ export const SWEEP_VERSION = 1;
 export interface SweepReport {
   format: typeof SWEEP_FORMAT;
   version: typeof SWEEP_VERSION;
+  /** The framework's version that ran it (reports of different versions do not merge). */
+  dsim: string;
   scenario: string;
   /** The run parameters in the command line's terms (`faults` is the `--faults` text). */
   params: SweepParams;
@@ -562,6 +566,7 @@ function buildReport(spec: SweepSpec, params: SweepParams, input: ReportInput): 
   return {
     format: SWEEP_FORMAT,
     version: SWEEP_VERSION,
+    dsim: VERSION,
     scenario: spec.scenario,
     params,
     seeds: formatSeedRange(spec.seeds),
