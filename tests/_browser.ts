@@ -398,3 +398,13 @@ export async function withBrowser<T>(work: (browser: Browser) => Promise<T>): Pr
     Deno.removeSync(profile, { recursive: true });
   }
 }
+
+/**
+ * What the state panel must show of a state: every top-level field with a
+ * plain value, as `"key": value` (objects may be folded or spread over lines).
+ */
+export function plainFields(state: unknown): string[] {
+  return Object.entries(state as Record<string, unknown>).flatMap(([k, v]) =>
+    v === null || typeof v !== "object" ? [`${JSON.stringify(k)}: ${JSON.stringify(v)}`] : []
+  );
+}

@@ -15,7 +15,7 @@ import { runScenario } from "../sim/scenario.ts";
 import { stateAt, StateRecorder } from "../sim/states.ts";
 import type { TraceEvent } from "../sim/trace.ts";
 import { loadTrace } from "../sim/trace_file.ts";
-import { type Page, skipBrowserTests, withBrowser } from "./_browser.ts";
+import { type Page, plainFields, skipBrowserTests, withBrowser } from "./_browser.ts";
 
 const ignore = skipBrowserTests();
 const quiet = { stdout: () => {}, stderr: () => {} };
@@ -55,16 +55,6 @@ function stateText(p: Page, n: string): Promise<string> {
 /** The node an event happened at, as the page counts it (the sender of a send). */
 function eventNode(e: TraceEvent): string | undefined {
   return "node" in e ? e.node : undefined;
-}
-
-/**
- * What the panel must show of a state: every top-level field with a plain
- * value, as `"key": value` (objects may be folded or spread over lines).
- */
-function shortFields(state: unknown): string[] {
-  return Object.entries(state as Record<string, unknown>).flatMap(([k, v]) =>
-    v === null || typeof v !== "object" ? [`${JSON.stringify(k)}: ${JSON.stringify(v)}`] : []
-  );
 }
 
 Deno.test({
@@ -206,7 +196,7 @@ Deno.test({
               assert.equal(await p.eval("window.dsim.current()"), at);
               for (const n of ["n1", "n2", "n3", "n4", "n5"]) {
                 const text = await stateText(p, n);
-                for (const field of shortFields(stateAt(changes, n, at))) {
+                for (const field of plainFields(stateAt(changes, n, at))) {
                   assert.ok(text.includes(field), `${n} at ${at}: ${field} in\n${text}`);
                 }
               }
@@ -222,7 +212,7 @@ Deno.test({
           await p.eval(`window.dsim.go(${Math.floor(far / 2)})`);
           for (const n of ["n1", "n3"]) {
             const text = await stateText(p, n);
-            for (const field of shortFields(stateAt(changes, n, Math.floor(far / 2)))) {
+            for (const field of plainFields(stateAt(changes, n, Math.floor(far / 2)))) {
               assert.ok(text.includes(field), `${n}: ${field}`);
             }
           }
@@ -281,7 +271,7 @@ Deno.test({
         );
         assert.match(await p.text(`${block} .source`), /inspect\(\)/);
         const text = await stateText(p, change.node);
-        for (const field of shortFields(stateAt(changes, change.node, change.at))) {
+        for (const field of plainFields(stateAt(changes, change.node, change.at))) {
           assert.ok(text.includes(field), `${field} in\n${text}`);
         }
         assert.notEqual(await p.text(`${block} .changed`), "");

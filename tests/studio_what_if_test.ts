@@ -104,9 +104,10 @@ Deno.test("crash here: the fault goes 1 µs after the event, after everything at
   const t = events[at].t;
   const answer = session.whatIf(0, at, { kind: "crash", node: "n2" });
   const d = answer.difference!;
-  assert.deepEqual(d.b, { t: Math.round((t + 0.001) * 1000) / 1000, kind: "crash", node: "n2" });
+  const when = Math.round((t + 0.001) * 1000) / 1000;
+  assert.deepEqual(d.b, { t: when, kind: "crash", node: "n2" });
   assert.equal(d.index, events.filter((e) => e.t <= t).length);
-  assert.match(answer.run.spec.faults, new RegExp(`@${t + 0.001} crash n2`.replace(".", "\\.")));
+  assert.ok(answer.run.spec.faults.endsWith(`@${when} crash n2`), answer.run.spec.faults);
 });
 
 Deno.test("heal now, restart now; what cannot be a choice is refused with the reason", () => {

@@ -30,10 +30,10 @@
  */
 
 import type { NodeId } from "../../actors/mod.ts";
-import { type ChoiceLog, draw, streamKey, unit } from "../choices.ts";
+import { type ChoiceLog, draw, streamKey } from "../choices.ts";
 import { ConfigError } from "../errors.ts";
 import { type FaultAction, type FaultSchedule, formatFaults, parseFaults } from "../faults.ts";
-import { type Latency, latencyMs, type LinkConfig, type NetworkOptions } from "../network.ts";
+import { Link, type LinkConfig, type NetworkOptions } from "../network.ts";
 import { type MessageSpan, messageSpans } from "../render/messages.ts";
 import type { TraceEvent } from "../trace.ts";
 
@@ -265,12 +265,19 @@ function changeMessage(
     throw new ConfigError("what-if delay", `must be a number of ms > 0, got ${change.ms}`);
   }
   const index = 4 * k + (span.copyOf === undefined ? 2 : 3);
-  const before = drawAt(choices, run.seed, stream, index);
-  const latency = link.latency;
-  const now = latencyMs(latency, unit(before), from, to, span.msg);
-  const value = drawFor(latency, now + change.ms, `${from} -> ${to}`);
+  const sampler = new Link(link);
+  if (sampler.fixed || sampler.custom) {
+    throw new ConfigError(
+      "what-if delay",
+      `link ${from} -> ${to} has a ${link.latency.kind} latency: no draw sets it; run with ` +
+        "--latency MIN..MAX or exp:MEAN to delay a message",
+    );
+  }
+  const us = (d: number) => sampler.latencyUs(d, from, to, span.msg);
+  const before = us(drawAt(choices, run.seed, stream, index));
+  const value = drawFor(us, before + Math.round(change.ms * 1000));
   setDraw(choices, run.seed, stream, index, value);
-  const got = latencyMs(latency, unit(value), from, to, span.msg) - now;
+  const got = (us(value) - before) / 1000, now = before / 1000;
   const note = got < change.ms - 0.001
     ? ` (asked ${change.ms} ms: the most the link's latency allows is ${round(got)} ms more)`
     : "";
@@ -285,29 +292,19 @@ function changeMessage(
   };
 }
 
-/** The draw whose latency is `ms` (or the nearest the distribution reaches). */
-function drawFor(latency: Latency, ms: number, link: string): number {
-  let u: number;
-  switch (latency.kind) {
-    case "uniform":
-      u = latency.max > latency.min ? (ms - latency.min) / (latency.max - latency.min) : 0;
-      break;
-    case "exponential":
-      u = latency.mean > 0 ? 1 - Math.exp(-(ms - (latency.min ?? 0)) / latency.mean) : 0;
-      break;
-    case "fixed":
-    case "custom":
-      throw new ConfigError(
-        "what-if delay",
-        `link ${link} has a ${latency.kind} latency: no draw sets it; run with --latency ` +
-          "MIN..MAX or exp:MEAN to delay a message",
-      );
-    default: {
-      const never: never = latency;
-      throw new ConfigError("what-if delay", `unknown latency ${JSON.stringify(never)}`);
-    }
+/**
+ * The smallest draw whose latency is at least `targetUs` (latency grows with
+ * the draw), or the largest draw when none reaches it.
+ */
+function drawFor(latencyUs: (draw: number) => number, targetUs: number): number {
+  let lo = 0, hi = LARGEST;
+  if (latencyUs(hi) < targetUs) return hi;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (latencyUs(mid) >= targetUs) hi = mid;
+    else lo = mid + 1;
   }
-  return Math.min(LARGEST, Math.max(0, Math.round(u * 2 ** 32)));
+  return lo;
 }
 
 function round(ms: number): number {
