@@ -64,7 +64,7 @@ export async function studioCommand(
     io.stop?.addEventListener("abort", onSignal, { once: true });
   });
   io.stdout(
-    `studio: ${server.url}  (${session.base.title}: ${r.sim.trace.count} events, ${verdict}); ` +
+    `studio: ${server.url} (${session.base.title}: ${r.sim.trace.count} events, ${verdict}); ` +
       "Ctrl-C stops it",
   );
   if (session.base.warning !== undefined) io.stderr(`warning: ${session.base.warning}`);
