@@ -129,7 +129,9 @@ export interface CliIO {
  * assert.equal(EXIT.usage, 2);
  * ```
  */
-export const EXIT = Object.freeze({ ok: 0, violation: 1, usage: 2, incomplete: 3, internal: 70 });
+export const EXIT: Readonly<
+  { ok: 0; violation: 1; usage: 2; incomplete: 3; internal: 70 }
+> = Object.freeze({ ok: 0, violation: 1, usage: 2, incomplete: 3, internal: 70 });
 
 /** Width of the diagram and of every line the command line prints. */
 const WIDTH = 100;
@@ -205,13 +207,11 @@ interface SweepOptionValues extends RunOptions, ShardOptionValues {
  * diff a difference), 2 bad input (one line on stderr naming the flag and
  * what is allowed), 3 a budget ran out first, 70 a bug. Never throws.
  *
- * A three-line `cli.ts` gives a project its own command line:
- *
- * ```ts ignore
- * import { runCli } from "jsr:@dsim/dsim/cli"; // or a path to sim/cli.ts
- * import { myScenario } from "./scenarios.ts";
- * if (import.meta.main) Deno.exit(await runCli([myScenario]));
- * ```
+ * A three-line `cli.ts` gives a project its own command line: import
+ * `runCli` from the framework's `./cli` entry point (by path or URL), import
+ * the project's scenarios, and end with
+ * `if (import.meta.main) Deno.exit(await runCli([myScenario]));` (the
+ * README's "Use it in your own project" has the whole file, run by a test).
  *
  * @example
  * ```ts

@@ -190,7 +190,9 @@ export type StopReason = "quiet" | "until" | "max-events" | "violation";
  * ```
  */
 export interface RunResult {
+  /** Whether no invariant reported a violation. */
   ok: boolean;
+  /** Why the run stopped. */
   stop: StopReason;
   /** Events handled since the simulation began. */
   events: number;
@@ -198,6 +200,7 @@ export interface RunResult {
   messages: number;
   /** Global virtual time reached. */
   virtualMs: number;
+  /** The violations found, in order. */
   violations: Violation[];
   /** The trace hash (empty when tracing is off). */
   traceHash: string;
@@ -217,13 +220,19 @@ export type NodeStatus = "up" | "crashed" | "paused";
  * ```
  */
 export interface SimStats {
+  /** Events handled (deliveries, timers, starts, faults, scenario steps). */
   events: number;
   /** Global virtual time of the last handled event, ms (as of the end of the last `run`). */
   lastEventMs: number;
+  /** Messages sent (duplicates not counted). */
   messages: number;
+  /** Messages handed to a node's handler. */
   delivered: number;
+  /** Messages lost, cut by a partition, or sent to a crashed node or a full mailbox. */
   dropped: number;
+  /** Extra copies the network made. */
   duplicated: number;
+  /** Timers that fired. */
   timers: number;
 }
 
@@ -256,7 +265,9 @@ export type MessageCounts = Record<NodeId, Record<string, { count: number; bytes
  * ```
  */
 export interface MessageStats {
+  /** Counts of messages sent, by sender and type. */
   sent: MessageCounts;
+  /** Counts of messages delivered, by receiver and type. */
   delivered: MessageCounts;
 }
 
@@ -273,8 +284,11 @@ export interface MessageStats {
  * ```
  */
 export interface InboxMessage {
+  /** Who sent it. */
   from: NodeId;
+  /** The message. */
   msg: unknown;
+  /** Global virtual time it arrived, ms. */
   atMs: number;
 }
 
@@ -623,9 +637,13 @@ class ContractError extends Error {
  * ```
  */
 export class Simulation {
+  /** The seed every choice of the run is drawn from. */
   readonly seed: number;
+  /** What the run recorded (see `SimulationOptions.trace`). */
   readonly trace: Trace;
+  /** Client operations invoked and completed, for the checkers. */
   readonly history: History = new History();
+  /** Counters of the run so far. */
   readonly stats: SimStats = {
     events: 0,
     lastEventMs: 0,
@@ -635,6 +653,7 @@ export class Simulation {
     duplicated: 0,
     timers: 0,
   };
+  /** Violations found so far; the first stops the run. */
   readonly violations: Violation[] = [];
   /** Hooks of an exploration strategy; none by default. */
   hooks: RunHooks | null = null;
@@ -692,6 +711,7 @@ export class Simulation {
     };
   }
 
+  /** A simulation with no nodes yet; throws a `ConfigError` naming a bad option. */
   constructor(options: SimulationOptions) {
     const seed = options?.seed;
     if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
