@@ -120,8 +120,9 @@ export interface PageLinearizability {
   prefixLength: number;
   /** The model's state after the prefix. */
   state: string;
-  /** The stretch of time the highlighted operations span, ms: what the picture shows. */
+  /** Where the stretch of time the highlighted operations span begins, ms (the picture's left). */
   from: number;
+  /** Where that stretch ends, ms (the picture's right). */
   to: number;
   /** The operations of the picture, by call time. */
   ops: PageOp[];

@@ -88,10 +88,13 @@ export interface StudioRun {
  * @example
  * ```ts
  * import type { WhatIfAnswer } from "./session.ts";
+ * import assert from "node:assert/strict";
  * const where = (a: WhatIfAnswer) => a.difference?.index ?? "nowhere";
+ * assert.equal(where({ differenceText: "the same" } as WhatIfAnswer), "nowhere");
  * ```
  */
 export interface WhatIfAnswer {
+  /** The new run, kept by the session. */
   run: StudioRun;
   /** Undefined when the change changed nothing. */
   difference?: TraceDifference;
@@ -107,7 +110,9 @@ export interface WhatIfAnswer {
  * @example
  * ```ts
  * import type { StudioOptions } from "./session.ts";
+ * import assert from "node:assert/strict";
  * const o: StudioOptions = { maxEvents: 200_000, maxRuns: 8 };
+ * assert.equal(o.maxRuns, 8);
  * ```
  */
 export interface StudioOptions {
