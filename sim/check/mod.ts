@@ -24,7 +24,9 @@ export {
   checkLinearizability,
   type CheckOptions,
   type Counterexample,
+  counterexampleIn,
   type LinearizabilityResult,
+  type LinearizabilityViolation,
   linearizabilityViolations,
   type Verdict,
 } from "./linearizability.ts";
