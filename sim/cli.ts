@@ -576,7 +576,7 @@ function addRunOptions(cmd: Command): Command {
     .option(
       "--faults <spec>",
       "'@100 crash n1; @300 restart n1; ...' or random[:crash=R,partition=R,pause=R,clock=R," +
-        "duration=MS,skew=MS]",
+        "duration=MS,skew=MS,down=N]",
     );
 }
 

@@ -198,6 +198,12 @@ export interface ScenarioSetup {
   /** Nodes generated faults may crash, pause or partition (default: all). */
   faultTargets?: NodeId[];
   /**
+   * Most fault targets generated faults take down at once, unless the
+   * command line says (`--faults random:down=N`); default a minority of
+   * them, and at least one.
+   */
+  maxDown?: number;
+  /**
    * Generated faults all heal at least this long before the run ends: the
    * time the protocol needs to finish its work after the last fault, for
    * checks made at the end (default 0).
@@ -858,7 +864,9 @@ export function runScenario<F extends FlagSpecs>(
       params.seed,
       setup.faultTargets ?? [...sim.nodes],
       params.until - recoverMs,
-      params.faults.rates,
+      setup.maxDown === undefined || params.faults.rates.maxDown !== undefined
+        ? params.faults.rates
+        : { ...params.faults.rates, maxDown: setup.maxDown },
     );
   let run: RunResult | undefined;
   const faults = formatFaults(schedule);
