@@ -9,7 +9,7 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NodeId } from "../actors/mod.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import {
   type FaultSchedule,
   type FaultSpec,
@@ -876,8 +876,18 @@ export function runScenario<F extends FlagSpecs>(
     sim.schedule(schedule);
     const until = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
     run = sim.run({ until });
-    if (run.ok) {
-      for (const v of setup.check?.(sim) ?? []) sim.reportViolation(v);
+    if (run.ok && setup.check !== undefined) {
+      try {
+        for (const v of setup.check(sim) ?? []) sim.reportViolation(v);
+      } catch (e) {
+        // The check's own bug (a wrong node id included) is the user's to fix,
+        // reported like any failed check, not as bad input or a bug of the tool.
+        sim.reportViolation({
+          check: "scenario-check",
+          message: `the end-of-run check of ${scenario.name} threw ${describeError(e)}`,
+          atMs: sim.now,
+        });
+      }
     }
   }
   const wallMs = performance.now() - started;
@@ -895,7 +905,7 @@ export function runScenario<F extends FlagSpecs>(
     faults,
     spec,
     replay: replayCommand(scenario, spec),
-    summary: setup.summary?.(sim) ?? [],
+    summary: summaryOf(scenario, setup, sim),
     label: scenario.label,
     ...(options.choices === undefined ? {} : { choices: options.choices.log }),
     sim,
@@ -952,8 +962,13 @@ function watchLiveness(
   return end;
 }
 
-function describeError(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+/** The scenario's summary lines; a summary that throws says so in its place. */
+function summaryOf(scenario: Scenario, setup: ScenarioSetup, sim: Simulation): string[] {
+  try {
+    return setup.summary?.(sim) ?? [];
+  } catch (e) {
+    return [`(the summary of ${scenario.name} threw ${describeError(e)})`];
+  }
 }
 
 /**

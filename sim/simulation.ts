@@ -45,7 +45,7 @@ import {
 } from "../actors/mod.ts";
 import { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
 import { type ClockConfig, NodeClock } from "./clock.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
@@ -2015,11 +2015,7 @@ export class Simulation {
   }
 
   #fail(check: string, error: unknown, node: NodeId | undefined, context?: string): void {
-    const described = error instanceof ContractError
-      ? error.message
-      : error instanceof Error
-      ? `${error.name}: ${error.message}${stackHint(error)}`
-      : String(error);
+    const described = error instanceof ContractError ? error.message : describeError(error);
     const message = context === undefined ? described : `${context}: ${described}`;
     this.#stopWith({ check, message, atMs: this.now, node });
   }
@@ -2084,12 +2080,4 @@ function safeTimerName(timer: unknown): string {
   } catch {
     return String(timer);
   }
-}
-
-/** The first stack frame inside project code, so a report points at the line that threw. */
-function stackHint(error: Error): string {
-  const frame = error.stack?.split("\n").slice(1).find((l) =>
-    !l.includes("/sim/simulation.ts") && l.includes("file://")
-  );
-  return frame ? ` (${frame.trim().replace(/^at /, "at ")})` : "";
 }
