@@ -190,18 +190,25 @@ function copyObject(v: object, depth: number): unknown {
   for (const key in v) {
     const x = (v as Record<string, unknown>)[key];
     const t = typeof x;
+    let c: unknown;
     if (
       t === "string" || t === "boolean" || (t === "number" && x as number - (x as number) === 0)
     ) {
-      out[key] = x;
+      c = x;
     } else if (t === "object") {
-      if (x === null) out[key] = null;
-      else {
-        const c = copyObject(x as object, depth + 1);
-        if (c === FAIL) return FAIL;
-        out[key] = c;
-      }
-    } else if (x !== undefined) return FAIL;
+      c = x === null ? null : copyObject(x as object, depth + 1);
+      if (c === FAIL) return FAIL;
+    } else if (x === undefined) continue;
+    else return FAIL;
+    // A "__proto__" key (JSON.parse makes them) is data, not the copy's prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: c,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = c;
   }
   return out;
 }

@@ -35,7 +35,6 @@ import {
   type Context,
   MemoryStorage,
   type NodeId,
-  notPlainData,
   NotPlainDataError,
   type OpId,
   type OpStatus,
@@ -43,6 +42,13 @@ import {
   timerKey,
   timerName,
 } from "../actors/mod.ts";
+import {
+  ContractError,
+  handlerReturned,
+  safeTimerName,
+  sentMessage,
+  setTimerValue,
+} from "../actors/contract_checks.ts";
 import { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
 import { type ClockConfig, NodeClock } from "./clock.ts";
 import { ConfigError, describeError } from "./errors.ts";
@@ -611,11 +617,6 @@ class ObservedStorage extends MemoryStorage {
   }
 }
 
-/** An actor's handler broke the contract in a way the report should name plainly. */
-class ContractError extends Error {
-  override name = "ContractError";
-}
-
 /**
  * A deterministic run of actors under a seeded network and fault model.
  *
@@ -694,6 +695,8 @@ export class Simulation {
   #recent: TraceEvent[] = [];
   #recentNext = 0;
   #copyMessages: boolean;
+  /** A full trace keeps the messages it records: a handler then gets a copy of its own to change. */
+  #keepsMessages = false;
   #maxEvents: number;
   #countMessages: boolean;
   #messageStats: MessageStats = { sent: {}, delivered: {} };
@@ -732,6 +735,7 @@ export class Simulation {
     }
     this.trace = new Trace(mode, { window: options.traceWindow });
     this.#tracing = mode !== "off";
+    this.#keepsMessages = mode === "full";
     this.#lastEvents = checkCount("lastEvents", options.lastEvents ?? 12, 1, 10_000);
     this.#copyMessages = options.copyMessages ?? true;
     this.#maxEvents = checkCount("maxEvents", options.maxEvents ?? DEFAULT_MAX_EVENTS, 1, 2 ** 52);
@@ -1654,7 +1658,11 @@ export class Simulation {
     }
     this.#current = node;
     try {
-      const returned = node.actor!.onMessage(node.ctx, msg, from);
+      const returned = node.actor!.onMessage(
+        node.ctx,
+        this.#keepsMessages && this.#copyMessages ? plainCopy(msg) : msg,
+        from,
+      );
       if (returned !== undefined) this.#returned(node, "onMessage", returned);
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
@@ -1685,13 +1693,7 @@ export class Simulation {
 
   /** A handler returned something: a promise is refused (handlers run to completion). */
   #returned(node: NodeRecord, handler: string, value: unknown): void {
-    if (typeof (value as Promise<unknown>)?.then !== "function") return;
-    // Its rejection must not reach the process as an unhandled one.
-    (value as Promise<unknown>).then(undefined, () => {});
-    throw new ContractError(
-      `${handler} of ${node.id} returned a promise: handlers must run to completion ` +
-        "(no async, no await); do the work now and send or set a timer for what comes later",
-    );
+    handlerReturned(node.id, handler, value);
   }
 
   #send(from: NodeRecord, to: NodeId, msg: unknown): void {
@@ -1706,7 +1708,7 @@ export class Simulation {
     }
     from.lastTo = to;
     from.lastTarget = target;
-    msg = this.#wire(from, to, msg);
+    msg = sentMessage(from.id, to, msg, this.#copyMessages);
     const id = this.#nextMsgId++;
     this.stats.messages++;
     const tracing = this.#tracing;
@@ -1742,26 +1744,6 @@ export class Simulation {
       // The copy is a message of its own: a receiver that changes one changes not the other.
       this.#transmit(from, target, link, this.#copyMessages ? plainCopy(msg) : msg, copy, base + 3);
     }
-  }
-
-  /** The message as it travels: a checked copy, or (with `copyMessages: false`) checked only. */
-  #wire(from: NodeRecord, to: NodeId, msg: unknown): unknown {
-    let problem: string | undefined;
-    if (this.#copyMessages) {
-      try {
-        return plainCopy(msg);
-      } catch (e) {
-        if (!(e instanceof NotPlainDataError)) throw e;
-        problem = e.problem;
-      }
-    } else {
-      problem = notPlainData(msg);
-      if (problem === undefined) return msg;
-    }
-    throw new ContractError(
-      `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
-        "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
-    );
   }
 
   #transmit(
@@ -1918,15 +1900,7 @@ export class Simulation {
         `setTimer(${safeTimerName(timer)}): afterMs must be a finite number >= 0, got ${afterMs}`,
       );
     }
-    if (typeof timer !== "string") {
-      const problem = notPlainData(timer);
-      if (problem !== undefined) {
-        throw new ContractError(
-          `${node.id} set a timer whose ${problem.replace(/^the message/, "value")}: ` +
-            'timers must be plain data, like { type: "retry", seq: 4 }',
-        );
-      }
-    }
+    timer = setTimerValue(node.id, timer);
     const key = timerKey(timer);
     const timers = node.timers ??= new Map();
     const old = timers.get(key);
@@ -2065,19 +2039,4 @@ function checkCount(input: string, n: number, min: number, max: number): number 
     throw new ConfigError(input, `must be a whole number from ${min} to ${max}, got ${n}`);
   }
   return n;
-}
-
-/** "a Put message" or "a message": what a report calls the message. */
-function describeType(msg: unknown): string {
-  const type = (msg as { type?: unknown })?.type;
-  return typeof type === "string" ? `a ${type} message` : "a message";
-}
-
-/** A timer's name for an error message, even when it is not plain data. */
-function safeTimerName(timer: unknown): string {
-  try {
-    return timerName(timer);
-  } catch {
-    return String(timer);
-  }
 }
