@@ -161,7 +161,11 @@ if (import.meta.main) {
       const name = rest[0];
       if (name !== "none") {
         const scenario = scenarios.get(name);
-        runScenario(scenario, { seed: 1_000_001, until: scenario.defaults.until / 10, trace: "off" });
+        runScenario(scenario, {
+          seed: 1_000_001,
+          until: scenario.defaults.until / 10,
+          trace: "off",
+        });
       }
       Deno.exit(await runCli(scenarios, rest.slice(1), {}));
       break;
