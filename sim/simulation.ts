@@ -36,14 +36,16 @@ import {
   MemoryStorage,
   type NodeId,
   notPlainData,
+  NotPlainDataError,
   type OpId,
   type OpStatus,
+  plainCopy,
   timerKey,
   timerName,
 } from "../actors/mod.ts";
 import { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
 import { type ClockConfig, NodeClock } from "./clock.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
@@ -78,10 +80,16 @@ export interface SimulationOptions {
   /** How many recent events a failure report shows (default 12). */
   lastEvents?: number;
   /**
-   * Deep-copy each message at send, so a sender that mutates an object after
-   * sending it cannot change what the receiver sees. Off by default for speed.
+   * Whether each message travels as a copy, as over a wire (default true):
+   * the receiver gets what the JSON of the message would give, taken at the
+   * send, so a sender that changes an object after sending it changes
+   * nothing in flight, a receiver that changes what it got changes no other
+   * copy (a duplicate's included), and a `Date` arrives as a string. With
+   * `false` every message is still checked to be plain data but is passed by
+   * reference: faster, and right only for actors that never change a message
+   * after sending or receiving it.
    */
-  cloneMessages?: boolean;
+  copyMessages?: boolean;
   /**
    * The most events a run may handle before it stops with the violation
    * `event-budget` (default 50,000,000): a run that never reaches its
@@ -190,7 +198,9 @@ export type StopReason = "quiet" | "until" | "max-events" | "violation";
  * ```
  */
 export interface RunResult {
+  /** Whether no invariant reported a violation. */
   ok: boolean;
+  /** Why the run stopped. */
   stop: StopReason;
   /** Events handled since the simulation began. */
   events: number;
@@ -198,6 +208,7 @@ export interface RunResult {
   messages: number;
   /** Global virtual time reached. */
   virtualMs: number;
+  /** The violations found, in order. */
   violations: Violation[];
   /** The trace hash (empty when tracing is off). */
   traceHash: string;
@@ -217,13 +228,19 @@ export type NodeStatus = "up" | "crashed" | "paused";
  * ```
  */
 export interface SimStats {
+  /** Events handled (deliveries, timers, starts, faults, scenario steps). */
   events: number;
   /** Global virtual time of the last handled event, ms (as of the end of the last `run`). */
   lastEventMs: number;
+  /** Messages sent (duplicates not counted). */
   messages: number;
+  /** Messages handed to a node's handler. */
   delivered: number;
+  /** Messages lost, cut by a partition, or sent to a crashed node or a full mailbox. */
   dropped: number;
+  /** Extra copies the network made. */
   duplicated: number;
+  /** Timers that fired. */
   timers: number;
 }
 
@@ -256,7 +273,9 @@ export type MessageCounts = Record<NodeId, Record<string, { count: number; bytes
  * ```
  */
 export interface MessageStats {
+  /** Counts of messages sent, by sender and type. */
   sent: MessageCounts;
+  /** Counts of messages delivered, by receiver and type. */
   delivered: MessageCounts;
 }
 
@@ -273,8 +292,11 @@ export interface MessageStats {
  * ```
  */
 export interface InboxMessage {
+  /** Who sent it. */
   from: NodeId;
+  /** The message. */
   msg: unknown;
+  /** Global virtual time it arrived, ms. */
   atMs: number;
 }
 
@@ -339,6 +361,8 @@ const READY = 2;
 const START = 3;
 const FAULT = 4;
 const CALL = 5;
+/** A cancelled timer still in the heap: dropped when it comes up. */
+const CANCELLED = 6;
 
 /**
  * Scheduled faults go first among the events of their instant (their
@@ -621,9 +645,13 @@ class ContractError extends Error {
  * ```
  */
 export class Simulation {
+  /** The seed every choice of the run is drawn from. */
   readonly seed: number;
+  /** What the run recorded (see `SimulationOptions.trace`). */
   readonly trace: Trace;
+  /** Client operations invoked and completed, for the checkers. */
   readonly history: History = new History();
+  /** Counters of the run so far. */
   readonly stats: SimStats = {
     events: 0,
     lastEventMs: 0,
@@ -633,6 +661,7 @@ export class Simulation {
     duplicated: 0,
     timers: 0,
   };
+  /** Violations found so far; the first stops the run. */
   readonly violations: Violation[] = [];
   /** Hooks of an exploration strategy; none by default. */
   hooks: RunHooks | null = null;
@@ -648,7 +677,6 @@ export class Simulation {
   #evNode = new Int32Array(64);
   #evAux = new Int32Array(64);
   #evId = new Float64Array(64);
-  #evCancelled = new Uint8Array(64);
   #evPayload: unknown[] = new Array(64);
   #evKey: (string | null)[] = new Array(64);
   #free = new Int32Array(64);
@@ -665,7 +693,7 @@ export class Simulation {
   #lastEvents: number;
   #recent: TraceEvent[] = [];
   #recentNext = 0;
-  #cloneMessages: boolean;
+  #copyMessages: boolean;
   #maxEvents: number;
   #countMessages: boolean;
   #messageStats: MessageStats = { sent: {}, delivered: {} };
@@ -691,6 +719,7 @@ export class Simulation {
     };
   }
 
+  /** A simulation with no nodes yet; throws a `ConfigError` naming a bad option. */
   constructor(options: SimulationOptions) {
     const seed = options?.seed;
     if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
@@ -704,7 +733,7 @@ export class Simulation {
     this.trace = new Trace(mode, { window: options.traceWindow });
     this.#tracing = mode !== "off";
     this.#lastEvents = checkCount("lastEvents", options.lastEvents ?? 12, 1, 10_000);
-    this.#cloneMessages = options.cloneMessages ?? false;
+    this.#copyMessages = options.copyMessages ?? true;
     this.#maxEvents = checkCount("maxEvents", options.maxEvents ?? DEFAULT_MAX_EVENTS, 1, 2 ** 52);
     this.#countMessages = options.countMessages ?? false;
     const choices = options.choices ?? null;
@@ -890,6 +919,89 @@ export class Simulation {
   }
 
   /**
+   * The node whose handler ran in the event being handled: inside a handler,
+   * a hook or an invariant, the node that took the step just taken (or is
+   * taking it). Undefined before any node has run and in scenario steps and
+   * faults, which no node takes.
+   *
+   * @example
+   * ```ts
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * const sim = new Simulation({ seed: 1 });
+   * sim.spawn("a", () => ({ onStart(ctx) { ctx.send("b", { type: "hi" }); }, onMessage() {} }));
+   * sim.spawn("b", () => ({ onMessage() {} }));
+   * const steps: string[] = [];
+   * sim.invariant("who", (s) => { steps.push(s.current ?? "-"); });
+   * sim.run();
+   * assert.deepEqual(steps, ["a", "b", "b"]);
+   * ```
+   */
+  get current(): NodeId | undefined {
+    return this.#current?.id;
+  }
+
+  /**
+   * Calls `fn` now with node `id`'s actor and context, as a local call on
+   * that node (a client library's method, a test harness's `Start(cmd)`):
+   * what it sends, timers it sets and storage it writes are the node's, and
+   * it works while the node is disconnected (its sends are then dropped, as
+   * any of its messages would be). For code outside the run (a test, a
+   * scenario step in {@linkcode Simulation.at}), not for handlers. Throws a
+   * {@linkcode ConfigError} for an unknown, crashed or paused node; an
+   * exception inside `fn` stops the run, as one inside a handler does, and
+   * is thrown on.
+   *
+   * @example
+   * ```ts
+   * import type { Context } from "../actors/mod.ts";
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * class Counter {
+   *   n = 0;
+   *   add(ctx: Context<{ type: "added"; n: number }>): number {
+   *     ctx.send("log", { type: "added", n: ++this.n });
+   *     return this.n;
+   *   }
+   *   onMessage(): void {}
+   * }
+   * const sim = new Simulation({ seed: 1 });
+   * sim.spawn("c", () => new Counter());
+   * sim.spawn("log", () => ({ onMessage() {} }));
+   * sim.run();
+   * assert.equal(sim.call<Counter, number>("c", (counter, ctx) => counter.add(ctx)), 1);
+   * sim.run();
+   * assert.equal(sim.stats.delivered, 1);
+   * ```
+   */
+  call<A = Actor<unknown, unknown>, R = unknown>(
+    id: NodeId,
+    fn: (actor: A, ctx: Context<never, never>) => R,
+  ): R {
+    const node = this.#node(id, "call");
+    if (typeof fn !== "function") throw new ConfigError("call", "needs a function (actor, ctx)");
+    if (node.external || node.actor === undefined || node.status !== "up") {
+      throw new ConfigError(
+        `call ${id}`,
+        `the node is ${
+          node.external ? "an external endpoint" : node.status
+        }; only a running node takes a local call`,
+      );
+    }
+    if (this.#tracing) this.#record({ t: this.now, kind: "log", node: id, note: "local call" });
+    const previous = this.#current;
+    this.#current = node;
+    try {
+      return fn(node.actor as A, node.ctx as unknown as Context<never, never>);
+    } catch (e) {
+      this.#fail("actor-exception", e, id, `a local call on ${id} threw`);
+      throw e;
+    } finally {
+      this.#current = previous;
+    }
+  }
+
+  /**
    * Injects a message from outside the cluster (or on behalf of a node),
    * delivered now without passing the network. A sender that is neither a
    * node nor an external endpoint becomes an external endpoint, so replies
@@ -908,11 +1020,13 @@ export class Simulation {
       sender = this.#byId.get(from)!;
     }
     const target = this.#node(to, "send to");
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
+    try {
+      msg = plainCopy(msg);
+    } catch (e) {
+      if (!(e instanceof NotPlainDataError)) throw e;
       throw new ConfigError(
         "send",
-        `message from ${from}: ${problem}; messages must be plain data`,
+        `message from ${from}: ${e.problem}; messages must be plain data`,
       );
     }
     const id = this.#nextMsgId++;
@@ -1009,7 +1123,7 @@ export class Simulation {
     node.incarnation++;
     node.startDeferred = false;
     if (node.timers !== null) {
-      for (const slot of node.timers.values()) this.#evCancelled[slot] = 1;
+      for (const slot of node.timers.values()) this.#evKind[slot] = CANCELLED;
       node.timers.clear();
     }
     if (node.mailbox !== null) { for (const slot of node.mailbox.drain()) this.#release(slot); }
@@ -1184,7 +1298,8 @@ export class Simulation {
         break;
       }
       const slot = heap.pop();
-      if (this.#evCancelled[slot] === 1) {
+      const kind = this.#evKind[slot];
+      if (kind === CANCELLED) {
         this.#release(slot);
         continue;
       }
@@ -1196,7 +1311,7 @@ export class Simulation {
         break;
       }
       // Most events are deliveries: straight to #arrive, the rest through #dispatch.
-      if (this.#evKind[slot] === DELIVER) this.#arrive(slot);
+      if (kind === DELIVER) this.#arrive(slot);
       else if (!this.#dispatch(slot)) continue;
       stats.events++;
       this.#lastEventUs = time;
@@ -1347,14 +1462,13 @@ export class Simulation {
     this.#evKind[slot] = kind;
     this.#evNode[slot] = node;
     this.#evAux[slot] = aux;
-    this.#evCancelled[slot] = 0;
     this.#evPayload[slot] = payload;
     return slot;
   }
 
   #release(slot: number): void {
     this.#evPayload[slot] = undefined;
-    if (this.#evKind[slot] === TIMER) this.#evKey[slot] = null;
+    if (this.#evKind[slot] !== DELIVER) this.#evKey[slot] = null;
     if (this.#freeCount === this.#free.length) {
       const grown = new Int32Array(this.#free.length * 2);
       grown.set(this.#free);
@@ -1377,7 +1491,6 @@ export class Simulation {
     this.#evNode = grow(this.#evNode, (k) => new Int32Array(k));
     this.#evAux = grow(this.#evAux, (k) => new Int32Array(k));
     this.#evId = grow(this.#evId, (k) => new Float64Array(k));
-    this.#evCancelled = grow(this.#evCancelled, (k) => new Uint8Array(k));
     this.#evPayload.length = n;
     this.#evKey.length = n;
   }
@@ -1530,6 +1643,7 @@ export class Simulation {
     }
     if (this.#countMessages) this.#count(this.#messageStats.delivered, node.id, msg);
     if (node.external) {
+      this.#current = null;
       node.inbox!.push({ from, msg, atMs: this.now });
       return;
     }
@@ -1592,14 +1706,7 @@ export class Simulation {
     }
     from.lastTo = to;
     from.lastTarget = target;
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
-      throw new ContractError(
-        `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
-          "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
-      );
-    }
-    if (this.#cloneMessages) msg = structuredClone(msg);
+    msg = this.#wire(from, to, msg);
     const id = this.#nextMsgId++;
     this.stats.messages++;
     const tracing = this.#tracing;
@@ -1632,8 +1739,29 @@ export class Simulation {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
       if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
-      this.#transmit(from, target, link, msg, copy, base + 3);
+      // The copy is a message of its own: a receiver that changes one changes not the other.
+      this.#transmit(from, target, link, this.#copyMessages ? plainCopy(msg) : msg, copy, base + 3);
     }
+  }
+
+  /** The message as it travels: a checked copy, or (with `copyMessages: false`) checked only. */
+  #wire(from: NodeRecord, to: NodeId, msg: unknown): unknown {
+    let problem: string | undefined;
+    if (this.#copyMessages) {
+      try {
+        return plainCopy(msg);
+      } catch (e) {
+        if (!(e instanceof NotPlainDataError)) throw e;
+        problem = e.problem;
+      }
+    } else {
+      problem = notPlainData(msg);
+      if (problem === undefined) return msg;
+    }
+    throw new ContractError(
+      `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
+        "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
+    );
   }
 
   #transmit(
@@ -1730,19 +1858,23 @@ export class Simulation {
   }
 
   #random(node: NodeRecord): number {
-    // Two 32-bit draws make the 53 bits of a double.
+    // Kept small so that V8 inlines it into the actor's call, and the double
+    // it returns need not be boxed; a run with a choice log goes the long way.
+    if (this.#choices !== null) return this.#loggedRandom(node);
     const i = node.randomDraws;
     node.randomDraws = i + 2;
-    let hi: number, lo: number;
-    if (this.#choices === null) {
-      hi = mixDraw(node.randomKey, i);
-      lo = mixDraw(node.randomKey, i + 1);
-    } else {
-      const name = `node:${node.id}`;
-      hi = this.#logged(name, node.randomKey, i);
-      lo = this.#logged(name, node.randomKey, i + 1);
-    }
-    return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
+    const key = node.randomKey;
+    return toUnit53(mixDraw(key, i), mixDraw(key, i + 1));
+  }
+
+  #loggedRandom(node: NodeRecord): number {
+    const i = node.randomDraws;
+    node.randomDraws = i + 2;
+    const name = `node:${node.id}`;
+    return toUnit53(
+      this.#logged(name, node.randomKey, i),
+      this.#logged(name, node.randomKey, i + 1),
+    );
   }
 
   /** A draw when a choice log is in play: recorded, or read back (the seed's past its end). */
@@ -1798,7 +1930,7 @@ export class Simulation {
     const key = timerKey(timer);
     const timers = node.timers ??= new Map();
     const old = timers.get(key);
-    if (old !== undefined) this.#evCancelled[old] = 1;
+    if (old !== undefined) this.#evKind[old] = CANCELLED;
     const slot = this.#alloc(TIMER, node.index, node.incarnation, timer);
     this.#evKey[slot] = key;
     timers.set(key, slot);
@@ -1809,7 +1941,7 @@ export class Simulation {
     const key = timerKey(timer);
     const old = node.timers?.get(key);
     if (old !== undefined) {
-      this.#evCancelled[old] = 1;
+      this.#evKind[old] = CANCELLED;
       node.timers!.delete(key);
     }
     // A timer that already fired into a busy node's mailbox is cancelled too.
@@ -1883,11 +2015,7 @@ export class Simulation {
   }
 
   #fail(check: string, error: unknown, node: NodeId | undefined, context?: string): void {
-    const described = error instanceof ContractError
-      ? error.message
-      : error instanceof Error
-      ? `${error.name}: ${error.message}${stackHint(error)}`
-      : String(error);
+    const described = error instanceof ContractError ? error.message : describeError(error);
     const message = context === undefined ? described : `${context}: ${described}`;
     this.#stopWith({ check, message, atMs: this.now, node });
   }
@@ -1912,6 +2040,11 @@ function mixDraw(key: number, index: number): number {
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
   return x;
+}
+
+/** Two 32-bit draws as the 53 bits of a double in [0, 1). */
+function toUnit53(hi: number, lo: number): number {
+  return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
 }
 
 /** Milliseconds of virtual time as whole microseconds (the run's clock). */
@@ -1947,12 +2080,4 @@ function safeTimerName(timer: unknown): string {
   } catch {
     return String(timer);
   }
-}
-
-/** The first stack frame inside project code, so a report points at the line that threw. */
-function stackHint(error: Error): string {
-  const frame = error.stack?.split("\n").slice(1).find((l) =>
-    !l.includes("/sim/simulation.ts") && l.includes("file://")
-  );
-  return frame ? ` (${frame.trim().replace(/^at /, "at ")})` : "";
 }

@@ -732,22 +732,45 @@ export function counterexampleOf<S>(
 }
 
 /**
+ * A linearizability violation, carrying the checker's counterexample so
+ * that a picture of the run (the studio, the `--out run.html` page) can
+ * draw the operations that cannot be ordered on the client timelines.
+ *
+ * @example
+ * ```ts
+ * import type { LinearizabilityViolation } from "./linearizability.ts";
+ * import assert from "node:assert/strict";
+ * const v: LinearizabilityViolation = { check: "linearizability", message: "…", atMs: 9 };
+ * assert.equal(v.counterexample, undefined);
+ * ```
+ */
+export interface LinearizabilityViolation extends Violation {
+  /** Why the history is not linearizable (absent when the search found no prefix to report). */
+  counterexample?: Counterexample;
+}
+
+/**
  * The violation an `illegal` verdict makes for a scenario's report (check
- * `linearizability`, the counterexample's description as its message), or
- * none for `ok` and `unknown`.
+ * `linearizability`, the counterexample's description as its message, the
+ * counterexample itself alongside), or none for `ok` and `unknown`.
  *
  * @example
  * ```ts
  * import { checkLinearizability, linearizabilityViolations } from "./linearizability.ts";
- * import { kvModel } from "./models.ts";
+ * import { kvModel, registerModel } from "./models.ts";
  * import assert from "node:assert/strict";
  * assert.deepEqual(linearizabilityViolations(checkLinearizability([], kvModel), 100), []);
+ * const [v] = linearizabilityViolations(checkLinearizability([
+ *   { id: 0, client: "a", f: "write", input: 1, output: undefined, call: 0, ret: 1, status: "ok" },
+ *   { id: 1, client: "b", f: "read", input: null, output: null, call: 2, ret: 3, status: "ok" },
+ * ], registerModel), 5);
+ * assert.equal(v.counterexample?.stuck, 1);
  * ```
  */
 export function linearizabilityViolations(
   lin: LinearizabilityResult,
   atMs: number,
-): Violation[] {
+): LinearizabilityViolation[] {
   if (lin.result !== "illegal") return [];
   return [{
     check: "linearizability",
@@ -755,5 +778,25 @@ export function linearizabilityViolations(
     atMs,
     // A history cut short is still linearizable if the whole one was: a shorter run proves it too.
     safety: true,
+    ...(lin.counterexample === undefined ? {} : { counterexample: lin.counterexample }),
   }];
+}
+
+/**
+ * The first linearizability counterexample among a run's violations, if
+ * any (see {@linkcode LinearizabilityViolation}).
+ *
+ * @example
+ * ```ts
+ * import { counterexampleIn } from "./linearizability.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(counterexampleIn([{ check: "x", message: "y", atMs: 0 }]), undefined);
+ * ```
+ */
+export function counterexampleIn(violations: readonly Violation[]): Counterexample | undefined {
+  for (const v of violations) {
+    const c = (v as LinearizabilityViolation).counterexample;
+    if (v.check === "linearizability" && c !== undefined) return c;
+  }
+  return undefined;
 }

@@ -25,7 +25,9 @@ export {
   checkLinearizability,
   type CheckOptions,
   type Counterexample,
+  counterexampleIn,
   type LinearizabilityResult,
+  type LinearizabilityViolation,
   linearizabilityViolations,
   type Verdict,
 } from "./linearizability.ts";
