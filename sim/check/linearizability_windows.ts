@@ -3,29 +3,32 @@
  * history need not stay in memory: the checked operations are released.
  *
  * A window of one part (one key of a key-value store) ends at a quiescent
- * cut: an instant no `ok` or pending operation of that part spans (before
- * the part's next call, or, when all its operations returned, now: what the
- * history records later is called at the latest instant it has shown, or after). Every
- * operation of the window that returned did so before every later operation
- * was called, so any linearization of the whole part places the window's
- * `ok` operations first; what it carries across the cut is the model's state
- * and the `info` operations not placed yet (they may take effect at any time
- * after their call, later windows included). The checker keeps exactly that,
- * the set of configurations (state, `info` operations still unplaced) that
- * some linearization of everything so far can end in, and computes the next
- * set with an exhaustive search of the window from each one
- * ({@linkcode searchPart} with `collect`). A configuration whose unplaced set
- * is a subset of another's with the same state is dropped: the other can do
- * everything it can.
+ * cut: an instant no `ok` or pending operation of that part spans. It falls
+ * before the part's next call or, when all its operations have returned, at
+ * the latest instant the history has shown (the history is recorded in time
+ * order, as the simulator records it, so whatever comes later is called then
+ * or after). Every operation of the window that returned did so before every
+ * later operation was called, so any linearization of the whole part places
+ * the window's `ok` operations first; what it carries across the cut is the
+ * model's state and the `info` operations not placed yet (they may take
+ * effect at any time after their call, later windows included). The checker
+ * keeps exactly that, the set of configurations (state, `info` operations
+ * still unplaced) that some linearization of everything so far can end in,
+ * and computes the next set with an exhaustive search of the window from
+ * each one ({@linkcode searchPart} with `collect`). A configuration whose
+ * unplaced set is a subset of another's with the same state is dropped: the
+ * other can do everything it can.
  *
  * So the verdict is the one the whole-history check gives: `illegal` exactly
- * when no configuration survives a window (the counterexample is that window's
- * from the first configuration), `ok` when the last window fits. Where a part
- * is too hard to window (the exhaustive search runs out of its budget, more
- * than `maxFrontier` configurations survive, or one carries more than
- * `maxCarried` unplaced `info` operations) that part stops being windowed
- * and keeps its operations for the final check, which is then exact but no
- * longer bounded; `windowedParts` and `wholeParts` say which happened.
+ * when no configuration survives a window (the counterexample is that
+ * window's, from the first configuration), `ok` when the rest fits at the
+ * end. Where a part is too hard to window (the exhaustive search runs out of
+ * its budget, more than `maxFrontier` configurations survive, or one carries
+ * more than `maxCarried` unplaced `info` operations, each of which doubles
+ * what a window's search may have to try) that part stops being windowed
+ * and keeps its operations for the final check: still exact, but no longer
+ * bounded, and since the history is released as a prefix, what was invoked
+ * after that part's oldest operation stays too. `wholeParts` counts them.
  *
  * Nothing is windowed until the history holds more than `keep` operations, so
  * a short run is checked once at the end by {@linkcode checkLinearizability},
