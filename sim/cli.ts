@@ -825,8 +825,28 @@ function outForm(path: string): "html" | "perfetto" | "shiviz" | "trace" {
   return "trace";
 }
 
-/** A JSON trace file written as the run records its events (see TraceWriter). */
-class TraceStream {
+/**
+ * A JSON trace file written as the run records its events (see
+ * {@linkcode TraceWriter}): `start` and `sink` go to `runScenario`'s
+ * `onSpec` and `sink`, then `finish` and `close`. What `run --out FILE.json`
+ * uses, so a long run's file holds every event while memory keeps a window.
+ *
+ * @example
+ * ```ts
+ * import { TraceStream } from "./cli.ts";
+ * import { loadTrace } from "./trace_file.ts";
+ * import { runScenario } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const path = Deno.makeTempFileSync({ suffix: ".json" });
+ * const stream = new TraceStream(path);
+ * const run = runScenario(pingPong, { seed: 3 }, { onSpec: stream.start, sink: stream.sink });
+ * stream.finish(run);
+ * stream.close();
+ * assert.equal(loadTrace(Deno.readTextFileSync(path)).events.length, run.sim.trace.count);
+ * ```
+ */
+export class TraceStream {
   #file: Deno.FsFile;
   #writer: TraceWriter | undefined;
   #buffer: string[] = [];
@@ -834,6 +854,7 @@ class TraceStream {
   #first = true;
   #encoder = new TextEncoder();
 
+  /** Opens (creates or truncates) `path`; one that cannot be written is bad input (`--out`). */
   constructor(readonly path: string) {
     try {
       this.#file = Deno.openSync(path, { write: true, create: true, truncate: true });
@@ -845,25 +866,30 @@ class TraceStream {
     }
   }
 
+  /** Writes the head of the file: give it to `runScenario` as `onSpec`. */
   start = (spec: RunSpec): void => {
     this.#writer = new TraceWriter(spec);
     this.#write(this.#writer.head());
   };
 
+  /** Writes one event: give it to `runScenario` as `sink`. */
   sink = (event: TraceEvent): void => {
     this.#write(this.#writer!.event(event, this.#first));
     this.#first = false;
   };
 
-  finish(result: ScenarioResult): void {
+  /** Writes the end of the file, with the run's hash (a `ScenarioResult` has it). */
+  finish(result: { traceHash: string }): void {
     this.#write(this.#writer!.tail(0, result.traceHash));
     this.#flush();
   }
 
+  /** Drops what is not written yet (the run failed to start). */
   abandon(): void {
     this.#buffer = [];
   }
 
+  /** Closes the file. */
   close(): void {
     this.#file.close();
   }
