@@ -165,9 +165,6 @@ const VALUE_OPTIONS = [
   "--choices",
 ];
 
-/** The commands that take a scenario as their first argument. */
-const SCENARIO_COMMANDS = new Set(["run", "sweep", "explore", "check", "studio"]);
-
 /** `run`'s own options, as commander hands them over (all strings: we validate). */
 interface RunOptions {
   seed?: string;
@@ -242,18 +239,39 @@ export async function runCli(
   };
   let registry: ScenarioRegistry;
   let commandName: string | undefined;
+  let commands: CommandNames = { all: [], scenario: new Set() };
   try {
     registry = scenarios instanceof ScenarioRegistry ? scenarios : new ScenarioRegistry(scenarios);
     commandName = argv.find((a) => !a.startsWith("-"));
-    const scenario = await scenarioFor(argv, registry);
+    commands = commandNames(registry, full);
+    const scenario = await scenarioFor(argv, registry, commands);
     let code: number = EXIT.ok;
     let pending: Promise<number> | undefined;
     const program = buildProgram(registry, full, scenario, (c) => code = c, (w) => pending = w);
     await program.parseAsync(argv, { from: "user" });
     return pending === undefined ? code : await pending;
   } catch (e) {
-    return exitCodeFor(e, full, commandName, argv);
+    return exitCodeFor(e, full, commandName, argv, commands);
   }
+}
+
+/** The program's commands, and those whose first argument is a scenario. */
+interface CommandNames {
+  all: string[];
+  scenario: Set<string>;
+}
+
+/**
+ * The commands as the program registers them (read from a program built
+ * without a scenario), so hints and the scenario lookup never drift from it.
+ */
+function commandNames(registry: ScenarioRegistry, io: CliIO): CommandNames {
+  const program = buildProgram(registry, io, undefined, () => {}, () => {});
+  const takesScenario = (c: Command) => c.registeredArguments[0]?.name() === "scenario";
+  return {
+    all: program.commands.map((c) => c.name()),
+    scenario: new Set(program.commands.filter(takesScenario).map((c) => c.name())),
+  };
 }
 
 /**
@@ -263,8 +281,9 @@ export async function runCli(
 async function scenarioFor(
   argv: string[],
   registry: ScenarioRegistry,
+  commands: CommandNames,
 ): Promise<Scenario | undefined> {
-  const word = scenarioWordIn(argv, registry);
+  const word = scenarioWordIn(argv, registry, commands.scenario);
   // A saved trace (the studio's other source) names its scenario inside.
   if (word === undefined || word.toLowerCase().endsWith(".json")) return undefined;
   if (registry.has(word)) return registry.get(word);
@@ -279,6 +298,7 @@ function exitCodeFor(
   io: CliIO,
   command: string | undefined,
   argv: string[],
+  commands: CommandNames,
 ): number {
   if (e instanceof CommanderError) {
     switch (e.code) {
@@ -289,7 +309,7 @@ function exitCodeFor(
         // Help shown because no command was given: that is a usage error.
         return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       default:
-        io.stderr(commanderLine(e, io.name ?? programName(), command, argv));
+        io.stderr(commanderLine(e, io.name ?? programName(), command, argv, commands));
         return EXIT.usage;
     }
   }
@@ -528,7 +548,7 @@ function buildProgram(
 
   const studio = program.command("studio")
     .description("step through a run in the browser: every node's state, and what if")
-    .argument("<run>", `a saved trace (a .json file) or a scenario: ${scenarioHelp}`)
+    .argument("<scenario>", `a scenario: ${scenarioHelp}; or a saved trace (a .json file)`)
     .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`)
     .option("--port <n>", "serve on this port of 127.0.0.1 (default: a free one)")
     .option("--max-events <n>", "each run's event budget (default 2000000: all kept in memory)");
@@ -698,7 +718,11 @@ function scenarioFlagValues(
  * first word at all, if none is), skipping the values of options that take
  * one.
  */
-function scenarioWordIn(argv: string[], registry: ScenarioRegistry): string | undefined {
+function scenarioWordIn(
+  argv: string[],
+  registry: ScenarioRegistry,
+  scenarioCommands: Set<string>,
+): string | undefined {
   const takesValue = new Set(VALUE_OPTIONS);
   for (const s of registry.list()) {
     for (const [name, f] of Object.entries(s.flags ?? {})) {
@@ -706,7 +730,7 @@ function scenarioWordIn(argv: string[], registry: ScenarioRegistry): string | un
     }
   }
   const command = argv.findIndex((a) => !a.startsWith("-"));
-  if (command === -1 || !SCENARIO_COMMANDS.has(argv[command])) return undefined;
+  if (command === -1 || !scenarioCommands.has(argv[command])) return undefined;
   const words: string[] = [];
   for (let i = command + 1; i < argv.length; i++) {
     const arg = argv[i];
@@ -1435,38 +1459,25 @@ function commanderLine(
   program: string,
   command: string | undefined,
   argv: string[],
+  commands: CommandNames,
 ): string {
   let line = oneLine(e.message);
   if (!line.startsWith("error:")) line = `error: ${line}`;
-  const known = command !== undefined && KNOWN_COMMANDS.includes(command);
+  const known = command !== undefined && commands.all.includes(command);
   if (
     e.code === "commander.unknownOption" || e.code === "commander.missingArgument" ||
     e.code === "commander.missingMandatoryOptionValue" ||
     e.code === "commander.optionMissingArgument"
   ) {
-    const scenario = known && SCENARIO_COMMANDS.has(command!)
+    const scenario = known && commands.scenario.has(command!)
       ? ` ${argv[argv.indexOf(command!) + 1] ?? "<scenario>"}`.replace(/ -.*$/, " <scenario>")
       : "";
     line += known ? `; see: ${program} ${command}${scenario} --help` : `; see: ${program} --help`;
   } else if (e.code === "commander.unknownCommand") {
-    line += `; the commands: ${KNOWN_COMMANDS.join(", ")}`;
+    line += `; the commands: ${commands.all.join(", ")}`;
   }
   return line;
 }
-
-/** Every command, for hints. */
-const KNOWN_COMMANDS = [
-  "list",
-  "run",
-  "sweep",
-  "explore",
-  "check",
-  "replay",
-  "diff",
-  "merge",
-  "lincheck",
-  "demo",
-];
 
 function oneLine(s: string): string {
   return s.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
