@@ -1567,22 +1567,7 @@ function runText(
   if (net.duplicate) header.push(`dup ${net.duplicate}`);
   if (net.fifo) header.push("fifo");
   const lines = [header.join(" · "), ...wrap(`faults: ${r.faults || "none"}`, "; ", "  ")];
-  if (opts.diagram) {
-    lines.push(
-      "",
-      renderDiagram(r.sim.trace.events, {
-        width: WIDTH,
-        color,
-        label: r.label,
-        from: opts.from === undefined ? undefined : nonNegative("--from", opts.from),
-        to: opts.to === undefined ? undefined : nonNegative("--to", opts.to),
-        maxRows: opts.maxRows === undefined
-          ? undefined
-          : wholeNumber("--max-rows", opts.maxRows, 1, 1_000_000),
-      }),
-      "",
-    );
-  }
+  if (opts.diagram) lines.push("", diagramOf(r, opts, color), "");
   lines.push(...r.summary);
   const stats = r.sim.stats;
   const status = r.ok
@@ -1607,6 +1592,36 @@ function runText(
   }
   lines.push(`replay    ${r.replay}`);
   return lines.join("\n");
+}
+
+/** `--diagram`'s window: `--from`, `--to` and `--max-rows`, as commander hands them over. */
+interface DiagramWindow {
+  from?: string;
+  to?: string;
+  maxRows?: string;
+}
+
+/**
+ * The run's space-time diagram in the window asked for; a failed run with
+ * no `--from` or `--to` is drawn up to its first violation, its last
+ * `--max-rows` events (the footer says how to draw the start).
+ */
+function diagramOf(r: ScenarioResult, window: DiagramWindow, color: boolean): string {
+  const from = window.from === undefined ? undefined : nonNegative("--from", window.from);
+  const to = window.to === undefined ? undefined : nonNegative("--to", window.to);
+  const maxRows = window.maxRows === undefined
+    ? undefined
+    : wholeNumber("--max-rows", window.maxRows, 1, 1_000_000);
+  const failure = from === undefined && to === undefined ? r.violations[0] : undefined;
+  return renderDiagram(r.sim.trace.events, {
+    width: WIDTH,
+    color,
+    label: r.label,
+    from,
+    to: failure?.atMs ?? to,
+    maxRows,
+    last: failure !== undefined,
+  });
 }
 
 function paint(color: boolean, style: "bold" | "green" | "red" | "yellow", s: string): string {
