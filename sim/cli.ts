@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { styleText } from "node:util";
 import { renderDiagram } from "./render/diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
-import { type FaultSpec, parseFaultSpec } from "./faults.ts";
+import { type FaultSpec, formatFaults, parseFaultSpec } from "./faults.ts";
 import { DEFAULT_LINK, formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import {
@@ -337,10 +337,14 @@ function buildProgram(
       "(see list), or ./module.ts#name";
   /** The scenario the command names, found before parsing (a module's is loaded then). */
   const chosen = (name: string) => scenario ?? registry.get(name);
-  const program = new Command(io.name ?? programName())
+  const name = io.name ?? programName();
+  const program = new Command(name)
     .description("Run deterministic simulations of distributed protocols.")
     .version(VERSION, "--version", "print the version")
-    .helpOption("-h, --help", "show help for a command (deno task sim run raft --help)")
+    .helpOption(
+      "-h, --help",
+      `show help for a command (${name} run ${names[0] ?? "<scenario>"} --help)`,
+    )
     .configureHelp({ helpWidth: WIDTH })
     .exitOverride()
     .configureOutput({
@@ -383,6 +387,7 @@ function buildProgram(
         .hooks?.();
     const result = runScenarioFor(scenario, params, opts.out, maxEvents, hooks);
     io.stdout(opts.json ? runJson(result) : runText(result, params, opts, color));
+    warnLateFaults(io, params, result.virtualMs);
     setCode(result.ok ? EXIT.ok : EXIT.violation);
   });
 
@@ -800,6 +805,26 @@ function runParams(
   };
 }
 
+/**
+ * One line on stderr for the `--faults` entries that never happen: they
+ * are due after `--until` (and after `endMs`, where the run went on
+ * longer, for a liveness deadline say).
+ */
+function warnLateFaults(
+  io: CliIO,
+  params: Pick<ScenarioParams, "faults" | "until">,
+  endMs = params.until,
+): void {
+  if (params.faults.kind !== "schedule") return;
+  const end = Math.max(params.until, endMs);
+  const late = params.faults.schedule.filter((f) => f.at > end);
+  if (late.length === 0) return;
+  io.stderr(
+    `warning: --faults: ${formatFaults(late)} ${late.length === 1 ? "is" : "are"} after ` +
+      `--until ${params.until} ms: ${late.length === 1 ? "it never happens" : "they never happen"}`,
+  );
+}
+
 /** Runs the scenario; a fault naming an unknown node is a `--faults` error. */
 function runScenarioFor(
   scenario: Scenario,
@@ -1016,7 +1041,7 @@ function sweepCommand(
     ...(shard === undefined ? {} : { shard }),
   };
   // Checked here so that bad input is one line, not a worker's error.
-  resolveParams(scenario, { ...spec.given, seed: seeds.from });
+  warnLateFaults(io, resolveParams(scenario, { ...spec.given, seed: seeds.from }));
   const total = shardSeeds(seeds, shard).length;
   return (async () => {
     const started = performance.now();
@@ -1167,7 +1192,7 @@ async function exploreCommand(
 ): Promise<number> {
   const given = runParams(scenario, opts, flags);
   // Checked here so that bad input is one line, not a worker's error.
-  resolveParams(scenario, { ...given, seed: given.seed ?? 1 });
+  warnLateFaults(io, resolveParams(scenario, { ...given, seed: given.seed ?? 1 }));
   const runs = opts.runs === undefined ? 1000 : wholeNumber("--runs", opts.runs, 1, 100_000_000);
   const strategy = opts.strategy ?? DEFAULT_STRATEGY;
   parseStrategy(strategy);
@@ -1273,7 +1298,7 @@ function exploreText(r: ExploreReport, color: boolean): string {
   const parts = r.shard === null && r.parts.length === 1 ? "" : ` · ${r.parts.join(" + ")}`;
   const lines = [
     `explore ${r.scenario} · strategy ${r.strategy} · seeds ${r.seed}..${parts} · ${r.runs} ` +
-    `runs in ${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
+    `runs finished in ${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
   ];
   const reached = Object.entries(r.sometimes);
   if (reached.length > 0) {
@@ -1296,6 +1321,13 @@ function exploreText(r: ExploreReport, color: boolean): string {
   lines.push(
     paint(color, "red", `FOUND at run ${f.run} (seed ${f.seed}, ${f.strategy}): ${f.check}`),
     ...fill(`  ${f.message}`, 4),
+    ...fill(
+      `  the search stopped at this first failure, after ${r.runs} finished runs` +
+        (f.run < r.runs
+          ? ""
+          : " (they go in parallel: a run's number, from 0, may pass the count)"),
+      4,
+    ),
     "  the run:",
     ...shellWrap(f.replay, "    "),
   );
@@ -1543,6 +1575,7 @@ function runJson(r: ScenarioResult): string {
       node: v.node ?? null,
     })),
     summary: r.summary,
+    sometimes: Object.fromEntries(r.sim.reached),
     replay: r.replay,
   });
 }
@@ -1576,12 +1609,17 @@ function runText(
   const speed = r.wallMs > 0 ? `, ${Math.round(r.virtualMs / r.wallMs)}x real time` : "";
   lines.push(
     `result    ${status} (stopped: ${r.stop})`,
-    `events    ${r.events}`,
+    `events    ${r.events} handled, ${r.sim.trace.count} in the trace`,
     `messages  ${r.messages} sent, ${stats.delivered} delivered, ${stats.dropped} dropped, ` +
       `${stats.duplicated} duplicated`,
     `time      ${r.virtualMs} virtual ms in ${r.wallMs.toFixed(1)} wall ms${speed}`,
     `trace     ${r.traceHash}`,
   );
+  const reached = [...r.sim.reached].sort(([a], [b]) => a < b ? -1 : 1)
+    .map(([name, n]) => `${name} (${count(n, "time")})`);
+  if (reached.length > 0) {
+    lines.push(...wrap(`sometimes ${reached.join("; ")}`, "; ", " ".repeat(10)));
+  }
   if (opts.out !== undefined) lines.push(`saved     ${opts.out}`);
   if (!r.ok) {
     lines.push("", paint(color, "red", r.sim.failureReport()));
