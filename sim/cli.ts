@@ -14,7 +14,13 @@
 
 import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
 import { txncheckCommand } from "./check/txncheck_command.ts";
-import { isModuleReference, loadScenario, scenarioOfSpec } from "./scenario_module.ts";
+import {
+  isModuleReference,
+  loadScenario,
+  moduleRelativeTo,
+  moduleScenarios,
+  scenarioOfTrace,
+} from "./scenario_module.ts";
 import { VERSION } from "./version.ts";
 import { Command, CommanderError, Option } from "npm:commander@14.0.3";
 // @ts-types="npm:@types/cli-progress@3.11.6"
@@ -60,7 +66,12 @@ import {
   type ExploreReport,
 } from "./explore/explore_report.ts";
 import { firstFailureLines, mergeReportFiles } from "./explore/merge_command.ts";
-import { makeReportDir, reportFileName, writeReportFile } from "./explore/report_files.ts";
+import {
+  makeReportDir,
+  reportFileName,
+  shrunkFileName,
+  writeReportFile,
+} from "./explore/report_files.ts";
 import { replayTrace } from "./explore/replay.ts";
 import { formatShard, parseSeedRange, type Shard, shardSeeds } from "./explore/shard.ts";
 import { explore } from "./explore/explore.ts";
@@ -356,8 +367,17 @@ function buildProgram(
     .showSuggestionAfterError(true);
 
   program.command("list")
-    .description("list the scenarios and their own flags")
-    .action(() => io.stdout(listScenarios(registry, io.name ?? programName())));
+    .description("list the scenarios and their own flags (a module's, given its path)")
+    .argument("[module]", "a module's path or URL, ./path/to/module.ts: list its scenarios")
+    .action((module?: string) => {
+      if (module === undefined) return io.stdout(listScenarios(registry, name));
+      later(
+        moduleScenarios(module, Deno.cwd()).then((found) => {
+          io.stdout(listScenarios(new ScenarioRegistry(found), name, module));
+          return EXIT.ok;
+        }),
+      );
+    });
 
   const run = program.command("run")
     .description("run one scenario and check it")
@@ -494,40 +514,20 @@ function buildProgram(
     });
 
   program.command("replay")
-    .description("run a saved trace's scenario again and check it gives the same trace")
-    .argument("<trace>", "a trace saved with run --out FILE.json")
+    .description("run a saved trace's scenario again: is it the same run, and do its checks hold?")
+    .argument("<trace>", "a trace saved with run --out FILE.json, or a shrunk failure's file")
+    .option("--check", "exit by the new run's checks (0 all hold, 1 one fails), not by its trace")
+    .option(
+      "--scenario <scenario>",
+      "run this scenario instead of the one the file names (NAME or ./module.ts#name)",
+    )
     .option("--out <file>", `save the new run's trace to this file, ${OUT_FORMS}`)
     .option("--diagram", "print the replayed run's space-time diagram")
-    .action(async (path: string, opts: { out?: string; diagram?: boolean }) => {
-      const file = loadTraceFile(path);
-      const scenario = await scenarioOfSpec(file.spec, registry);
-      const replay = replayTrace(scenario, file);
-      if (opts.out !== undefined) writeTrace(opts.out, replay.result);
-      const what = `${file.spec.scenario} seed ${file.spec.seed}`;
-      const r = replay.result;
-      const diagram = opts.diagram
-        ? [renderDiagram(r.sim.trace.events, { width: WIDTH, color, label: r.label }), ""]
-        : [];
-      const verdict = r.ok
-        ? "the run holds"
-        : `it fails ${r.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
-      if (replay.same) {
-        io.stdout([
-          ...diagram,
-          `same: ${what} replays to trace ${replay.actual} (${r.sim.trace.count} events); ` +
-          verdict,
-        ].join("\n"));
-        setCode(EXIT.ok);
-        return;
-      }
-      const lines = [
-        paint(color, "red", `DIFFERENT: ${what} was ${replay.expected}, now ${replay.actual}`),
-      ];
-      if (replay.difference !== undefined) {
-        lines.push(formatDifference(replay.difference, [path, "this run"]));
-      }
-      io.stdout(lines.join("\n"));
-      setCode(EXIT.violation);
+    .option("--from <ms>", "with --diagram: start the diagram at this virtual time")
+    .option("--to <ms>", "with --diagram: end the diagram at this virtual time")
+    .option("--max-rows <n>", "with --diagram: most rows to draw (default 200)")
+    .action(async (path: string, opts: ReplayOptions) => {
+      setCode(await replayFile(io, registry, path, opts));
     });
 
   program.command("diff")
@@ -571,7 +571,8 @@ function buildProgram(
           throw new ConfigError("studio", "run flags go with a scenario, not with a saved trace");
         }
         const file = loadTraceFile(source);
-        return scenarioOfSpec(file.spec, registry).then((s) => ({ scenario: s, file }));
+        return traceScenario(file, source, registry, undefined)
+          .then((s) => ({ scenario: s, file, path: source }));
       })()
       : Promise.resolve({
         scenario: chosen(source),
@@ -917,7 +918,7 @@ export class TraceStream {
 
   /** Writes the head of the file: give it to `runScenario` as `onSpec`. */
   start = (spec: RunSpec): void => {
-    this.#writer = new TraceWriter(spec);
+    this.#writer = new TraceWriter(spec, undefined, relativeModuleFor(spec, this.path));
     this.#write(this.#writer.head());
   };
 
@@ -961,9 +962,16 @@ export class TraceStream {
 /**
  * Saves the run's trace where `--out` says, in the form its ending asks for
  * (from the events the run kept in memory); a path that cannot be written
- * is bad input.
+ * is bad input. `reproduce` is the command a page or a Perfetto file shows
+ * to reproduce the run: its `run` line, unless the run replayed draws of
+ * its own (a shrunk run), which only `replay FILE` reproduces.
  */
-function writeTrace(path: string, result: ScenarioResult, states?: StateLog): void {
+function writeTrace(
+  path: string,
+  result: ScenarioResult,
+  states?: StateLog,
+  reproduce: string = result.replay,
+): void {
   const events = result.sim.trace.events;
   const title = `${result.scenario} seed ${result.seed}`;
   const verdict = result.ok
@@ -974,7 +982,7 @@ function writeTrace(path: string, result: ScenarioResult, states?: StateLog): vo
     case "html":
       text = renderHtml(events, {
         title,
-        subtitle: [result.replay, `${verdict} · trace ${result.traceHash}`],
+        subtitle: [reproduce, `${verdict} · trace ${result.traceHash}`],
         ...(states === undefined ? {} : { states }),
         ...counterexampleOf(result),
       });
@@ -983,20 +991,34 @@ function writeTrace(path: string, result: ScenarioResult, states?: StateLog): vo
       text = renderPerfetto(events, {
         title,
         endMs: result.virtualMs,
-        otherData: { replay: result.replay, traceHash: result.traceHash },
+        otherData: { replay: reproduce, traceHash: result.traceHash },
       });
       break;
     case "shiviz":
       text = renderShiviz(events);
       break;
-    case "trace":
-      text = saveTrace(traceFileFromResult(result));
+    case "trace": {
+      const relativeModule = relativeModuleFor(result.spec, path);
+      text = saveTrace({
+        ...traceFileFromResult(result),
+        ...(relativeModule === undefined ? {} : { relativeModule }),
+      });
       break;
+    }
   }
   try {
     Deno.writeTextFileSync(path, text);
   } catch (e) {
     throw new ConfigError("--out", `cannot write ${JSON.stringify(path)}: ${(e as Error).message}`);
+  }
+}
+
+/** The module of a user's scenario relative to a trace file's folder (see `TraceFile`). */
+function relativeModuleFor(spec: RunSpec, path: string): string | undefined {
+  try {
+    return moduleRelativeTo(spec.module, path, Deno.cwd());
+  } catch {
+    return undefined; // no read permission for the current directory: the URL alone
   }
 }
 
@@ -1063,9 +1085,11 @@ function sweepCommand(
     } finally {
       bar?.stop();
     }
-    if (opts.shrink !== false) shrinkFirst(report, started);
+    const warnings: string[] = [];
+    if (opts.shrink !== false) shrinkFirst(report, started, warnings);
     save(report);
     io.stdout(opts.json ? JSON.stringify(report) : formatSweep(report, { color: io.isTTY }));
+    for (const w of warnings) io.stderr(w);
     // Seeds the budget left unchecked are not a pass: a CI job must not go green on them.
     return report.failed > 0
       ? EXIT.violation
@@ -1075,30 +1099,31 @@ function sweepCommand(
   })();
 
   /** Shrinks the report's first failure (one that did not time out) and records the result. */
-  function shrinkFirst(report: SweepReport, started: number): void {
+  function shrinkFirst(report: SweepReport, started: number, warnings: string[]): void {
     // A seed that timed out would hang the search in this thread: shrink the first other one.
     const first = report.failures.find((f) => f.check !== SEED_TIMEOUT);
     const overBudget = () => budgetMs !== undefined && performance.now() - started >= budgetMs;
     if (first === undefined || overBudget()) return;
-    const shrunk = shrinkAndSave(io, scenario, { ...spec.given, seed: first.seed }, {
+    const shrunk = shrinkAndSave(scenario, { ...spec.given, seed: first.seed }, {
       check: first.check,
       maxRuns: shrinkRuns,
       maxMs: shrinkMs,
       shouldStop: overBudget,
       out: opts.out,
       dir: opts.outDir,
-    });
+    }, warnings);
     if (shrunk !== undefined) report.shrunk = shrunk;
   }
 }
 
 /**
  * Shrinks a failing run (see `explore/shrink.ts`) and saves the shrunk run
- * with its draws, so that `sim replay FILE` runs it again. Warns (and
- * returns undefined) when the run does not fail the same way here.
+ * with its draws, so that `sim replay FILE` runs it again. Adds a warning
+ * to `warnings` (for the caller to print after the finding) and returns
+ * undefined when the run does not fail the same way here, or when the file
+ * cannot be written.
  */
 function shrinkAndSave(
-  io: CliIO,
   scenario: Scenario,
   given: RunGiven,
   options: {
@@ -1111,6 +1136,7 @@ function shrinkAndSave(
     dir?: string;
     hooks?: () => StrategyHooks;
   },
+  warnings: string[],
 ): ShrunkSummary | undefined {
   const shrinking = performance.now();
   let shrunk: ShrinkResult;
@@ -1125,22 +1151,33 @@ function shrinkAndSave(
   } catch (e) {
     if (!(e instanceof ConfigError && e.input === "shrink")) throw e;
     // Run again here, the seed did not fail the same way: worth saying, but not bad input.
-    io.stderr(
+    warnings.push(
       `warning: seed ${given.seed} failed ${options.check} in a worker but not when run ` +
         `again to shrink it: is ${scenario.name} deterministic? (${oneLine(e.message)})`,
     );
     return undefined;
   }
-  const out = options.out ??
-    join(options.dir ?? "", `${scenario.name}-seed${given.seed}.shrunk.json`);
-  // A page or a picture of the shrunk run as asked; the JSON trace (with its draws) always.
-  if (outForm(out) !== "trace") writeTrace(out, shrunk.result);
+  const r = shrunk.result;
+  const out = options.out ?? join(options.dir ?? "", shrunkFileName(r.spec, r.choices?.toJSON()));
   const file = outForm(out) === "trace" ? out : `${out}.json`;
-  writeTrace(file, shrunk.result);
+  const replay = `${toolCommand("replay")} ${quoteWord(file)}`;
+  try {
+    // A page or a picture of the shrunk run as asked; the JSON trace (with its draws) always.
+    if (outForm(out) !== "trace") writeTrace(out, r, undefined, replay);
+    writeTrace(file, r);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // The finding stands without the file: say what was lost, and keep the exit code.
+    warnings.push(
+      `warning: shrunk seed ${given.seed} (${shrunk.check}) to ${shrunk.after.events} events ` +
+        `but could not save it: ${flagMessage(e)}; the run line above reproduces the failure`,
+    );
+    return undefined;
+  }
   return {
     seed: given.seed ?? 1,
     check: shrunk.check,
-    replay: `${toolCommand("replay")} ${quoteWord(file)} --diagram`,
+    replay: `${replay} --diagram`,
     runs: shrunk.runs,
     stopped: shrunk.stopped === "asked" ? "time" : shrunk.stopped,
     faultsBefore: shrunk.before.faults,
@@ -1151,6 +1188,90 @@ function shrinkAndSave(
     nodes: shrunk.after.nodes,
     out: file,
   };
+}
+
+/** `replay`'s options, as commander hands them over. */
+interface ReplayOptions extends DiagramWindow {
+  check?: boolean;
+  scenario?: string;
+  out?: string;
+  diagram?: boolean;
+}
+
+/**
+ * `replay`: runs a saved trace's scenario again, says whether it is the
+ * same run and whether it holds its checks; the exit code says the first
+ * (or, with `--check`, the second).
+ */
+async function replayFile(
+  io: CliIO,
+  registry: ScenarioRegistry,
+  path: string,
+  opts: ReplayOptions,
+): Promise<number> {
+  const color = io.isTTY ?? false;
+  const file = loadTraceFile(path);
+  const scenario = await traceScenario(file, path, registry, opts.scenario);
+  const replay = replayTrace(scenario, file);
+  const r = replay.result;
+  // A run of the file's own draws is reproduced by the file, not by a run line.
+  const reproduce = file.choices === undefined
+    ? r.replay
+    : `${toolCommand("replay")} ${quoteWord(path)}`;
+  if (opts.out !== undefined) writeTrace(opts.out, r, undefined, reproduce);
+  const what = `${file.spec.scenario} seed ${file.spec.seed}`;
+  const lines = opts.diagram ? [diagramOf(r, opts, color), ""] : [];
+  const verdict = r.ok
+    ? "the run holds every check"
+    : `it fails ${r.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
+  const size = `${r.events} events handled, ${r.sim.trace.count} in the trace`;
+  if (replay.same) {
+    lines.push(`same: ${what} replays to trace ${replay.actual} (${size}); ${verdict}`);
+  } else {
+    lines.push(
+      paint(color, "red", `DIFFERENT: ${what} was ${replay.expected}, now ${replay.actual}`),
+    );
+    if (replay.difference !== undefined) {
+      lines.push(formatDifference(replay.difference, [path, "this run"]));
+    }
+    lines.push(
+      `the new run (${size}): ${r.ok ? "holds every check" : verdict.replace(/^it /, "")}`,
+    );
+    const saved = [...new Set(file.events.flatMap((e) => e.kind === "violation" ? [e.check] : []))];
+    if (!r.ok && saved.length > 0 && !r.violations.some((v) => saved.includes(v.check))) {
+      lines.push(`(the saved run failed ${saved.join(", ")}: the new run fails another check)`);
+    }
+    if (!opts.check) lines.push("(replay --check exits by the new run's checks instead)");
+  }
+  io.stdout(lines.join("\n"));
+  if (opts.check) return r.ok ? EXIT.ok : EXIT.violation;
+  return replay.same ? EXIT.ok : EXIT.violation;
+}
+
+/**
+ * The scenario a saved trace runs with: `--scenario` when given, else the
+ * one its spec names (found beside the file when its folder has moved). A
+ * module that cannot be loaded is bad input, with the flag that overrides it.
+ */
+async function traceScenario(
+  file: TraceFile,
+  path: string,
+  registry: ScenarioRegistry,
+  override: string | undefined,
+): Promise<Scenario> {
+  try {
+    return await scenarioOfTrace(file, path, registry, {
+      ...(override === undefined ? {} : { override }),
+      cwd: Deno.cwd(),
+    });
+  } catch (e) {
+    if (!(e instanceof ConfigError) || override !== undefined) throw e;
+    throw new ConfigError(
+      e.input,
+      `${e.message.slice(e.input.length + 2)} (moved? name it with --scenario ` +
+        `./path/to/module.ts#${file.spec.scenario})`,
+    );
+  }
 }
 
 /** A path as one shell word. */
@@ -1231,6 +1352,7 @@ async function exploreCommand(
   const wallMs = performance.now() - started;
   const f = found.failure;
   let shrunk: ExploreReport["shrunk"] = null;
+  const warnings: string[] = [];
   if (f !== null && opts.shrink !== false && f.check !== "run-timeout") {
     const plan = parseStrategy(strategy).plan({
       scenario,
@@ -1238,14 +1360,14 @@ async function exploreCommand(
       seed: f.seed,
       index: f.run,
     });
-    const s = shrinkAndSave(io, scenario, plan.given, {
+    const s = shrinkAndSave(scenario, plan.given, {
       check: f.check,
       maxRuns: shrinkRuns,
       maxMs: shrinkMs,
       out: opts.out,
       dir: opts.outDir,
       ...(plan.hooks === undefined ? {} : { hooks: plan.hooks }),
-    });
+    }, warnings);
     if (s !== undefined) {
       shrunk = {
         events: s.eventsAfter,
@@ -1290,6 +1412,7 @@ async function exploreCommand(
   };
   save(report);
   io.stdout(opts.json ? JSON.stringify(report) : exploreText(report, io.isTTY ?? false));
+  for (const w of warnings) io.stderr(w);
   return found.found ? EXIT.violation : found.notReached > 0 ? EXIT.incomplete : EXIT.ok;
 }
 
@@ -1515,8 +1638,11 @@ function oneLine(s: string): string {
   return s.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
 }
 
-/** `list`: each scenario with its summary, then its own flags under it, within the width. */
-function listScenarios(registry: ScenarioRegistry, program: string): string {
+/**
+ * `list`: each scenario with its summary, then its own flags under it,
+ * within the width; with `module`, how to run the module's scenarios.
+ */
+function listScenarios(registry: ScenarioRegistry, program: string, module?: string): string {
   const all = registry.list();
   const pad = Math.min(24, Math.max(0, ...all.map((s) => s.name.length)) + 2);
   const lines: string[] = [];
@@ -1527,6 +1653,14 @@ function listScenarios(registry: ScenarioRegistry, program: string): string {
     if (flags.length > 0) {
       lines.push(...fill(`${" ".repeat(pad)}flags: ${flags.join(", ")}`, pad + 7));
     }
+  }
+  if (module !== undefined) {
+    const target = all.length === 1 ? module : `${module.replace(/#.*$/, "")}#name`;
+    lines.push(
+      "",
+      `run one: ${program} run ${quoteWord(target)} [--seed N] (--help lists every flag)`,
+    );
+    return lines.join("\n");
   }
   lines.push(
     "",
