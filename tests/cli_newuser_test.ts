@@ -288,7 +288,8 @@ Deno.test("B10: renderDiagram's last option draws the last rows and counts the e
 
 Deno.test("B11: the commands in the hints are the program's own", async () => {
   const help = (await cli(["--help"])).out.join("\n");
-  const listed = [...help.matchAll(/^  ([a-z]+)\b/gm)].map((m) => m[1]).filter((c) => c !== "help");
+  const commands = [...help.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]);
+  const listed = commands.filter((c) => c !== "help");
   assert.ok(listed.includes("txncheck") && listed.includes("studio"), listed.join(", "));
   const ran = await cli(["frob", "./x.ts"]);
   assert.equal(ran.code, EXIT.usage);
