@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Actor, Context } from "../actors/mod.ts";
 import { EXIT } from "../sim/cli.ts";
 import { ConfigError } from "../sim/errors.ts";
@@ -16,7 +17,13 @@ import type { ExploreReport } from "../sim/explore/explore_report.ts";
 import type { SweepReport } from "../sim/explore/sweep.ts";
 import { parseFaultSpec } from "../sim/faults.ts";
 import { renderDiagram } from "../sim/render/diagram.ts";
-import { defineScenario, flag, ScenarioRegistry, toolCommand } from "../sim/scenario.ts";
+import {
+  defineScenario,
+  flag,
+  type Scenario,
+  ScenarioRegistry,
+  toolCommand,
+} from "../sim/scenario.ts";
 import { Simulation } from "../sim/simulation.ts";
 import { StudioSession } from "../sim/studio/session.ts";
 import { loadTrace } from "../sim/trace_file.ts";
@@ -124,28 +131,15 @@ Deno.test("B7: shrunk files of different runs of one scenario and seed never ove
       dir,
     ]);
     const seed = explored.report.firstFailure!.seed;
-    const swept = await report<SweepReport>([
-      "sweep",
-      "lossy-counter",
-      "--seeds",
-      `${seed}..${seed}`,
-      "--out-dir",
-      dir,
-    ]);
-    const fewer = await report<SweepReport>([
-      "sweep",
-      "lossy-counter",
-      "--seeds",
-      `${seed}..${seed}`,
-      "--ops",
-      "30",
-      "--out-dir",
-      dir,
-    ]);
+    /** Sweeps just that seed, with `more` flags. */
+    const sweep = (...more: string[]) =>
+      report<SweepReport>(["sweep", "lossy-counter", "--seeds", `${seed}..${seed}`, ...more]);
+    const swept = await sweep("--out-dir", dir);
+    const moreOps = await sweep("--ops", "30", "--out-dir", dir);
     const files = [
       explored.report.shrunk!.file,
       swept.report.shrunk!.out,
-      fewer.report.shrunk!.out,
+      moreOps.report.shrunk!.out,
     ];
     assert.equal(new Set(files).size, 3, `three runs, three files: ${files}`);
     for (const file of files) {
@@ -155,7 +149,7 @@ Deno.test("B7: shrunk files of different runs of one scenario and seed never ove
     const lines = [
       explored.report.shrunk!.command,
       swept.report.shrunk!.replay,
-      fewer.report.shrunk!.replay,
+      moreOps.report.shrunk!.replay,
     ];
     for (const [i, line] of lines.entries()) {
       const again = await cli(argsOf(line), exploring);
@@ -164,24 +158,10 @@ Deno.test("B7: shrunk files of different runs of one scenario and seed never ove
       assert.equal(loadTrace(Deno.readTextFileSync(files[i])).spec.seed, seed);
     }
     // The same run saved again keeps its name: no pile of copies.
-    const twice = await report<SweepReport>([
-      "sweep",
-      "lossy-counter",
-      "--seeds",
-      `${seed}..${seed}`,
-      "--out-dir",
-      dir,
-    ]);
+    const twice = await sweep("--out-dir", dir);
     assert.equal(twice.report.shrunk!.out, swept.report.shrunk!.out);
     // --out is the explicit name.
-    const named = await report<SweepReport>([
-      "sweep",
-      "lossy-counter",
-      "--seeds",
-      `${seed}..${seed}`,
-      "--out",
-      join(dir, "mine.json"),
-    ]);
+    const named = await sweep("--out", join(dir, "mine.json"));
     assert.equal(named.report.shrunk!.out, join(dir, "mine.json"));
   });
 });
@@ -514,19 +494,10 @@ Deno.test("B13: a trace of a moved project folder replays; --scenario names a mo
     ]);
     assert.equal(named.code, EXIT.ok, all(named));
     assert.match(named.out[0], /^same: ticks seed 4 replays to trace/);
-    // A scenario the command line knows, by name: this one is the same code.
-    const ticks = defineScenario({
-      name: "ticks",
-      summary: "one node ticks",
-      defaults: { nodes: 1, until: 100 },
-      setup(sim) {
-        sim.spawn("n1", (): Actor<never> => ({
-          onStart: (c) => c.setTimer("t", 10),
-          onMessage() {},
-          onTimer: (c) => c.setTimer("t", 10),
-        }));
-      },
-    });
+    // A scenario the command line knows, by name: the module's, under another name.
+    const { ticks } = await import(pathToFileURL(join(after, "ticks.ts")).href) as {
+      ticks: Scenario;
+    };
     const known = new ScenarioRegistry([{ ...ticks, name: "mine" }]);
     const byName = await cli(
       ["replay", join(after, "traces", "old.json"), "--scenario", "mine"],
