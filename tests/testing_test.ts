@@ -37,6 +37,12 @@ Deno.test("assertSeeds fails with the seed, the violation, the last events and t
   assert.match(message, /n2 crashed, clock \d+(\.\d+)? ms/);
   assert.match(message, /n1 up, clock [\d.]+ ms\n {6}\{.*\}/);
   assert.match(message, /replay: deno task sim run ping-pong --seed 1 .*--faults '@30 crash n2'/);
+  // The same run swept (which shrinks it) and in the studio, each one line to copy.
+  assert.match(
+    message,
+    /shrink: deno task sim sweep ping-pong --seeds 1 .*--faults '@30 crash n2'/,
+  );
+  assert.match(message, /step through it: deno task sim studio ping-pong --seed 1 .*--faults '@30/);
   const all = checkSeeds(pingPong, { ...opts, stopAtFirst: false });
   assert.equal(all.failures.length, 10);
   assert.ok(all.failures.every((f) => f.sim.trace.mode === "full"));
