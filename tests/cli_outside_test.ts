@@ -76,10 +76,11 @@ Deno.test("B15: every command's help names the program as it was started", () =>
     const framework = deno(dir, ["run", "-A", MAIN, "sweep", "./transfer.ts", "--help"]);
     assert.equal(framework.code, 0, framework.out);
     assert.match(framework.stdout, /Usage: deno run -A \S*main\.ts sweep/);
-    assert.match(framework.stdout, /\(deno run -A \S*main\.ts run\s+ping-pong --help\)/);
+    // Help wraps at 100 columns, wherever the path's length puts the break.
+    assert.match(framework.stdout, /\(deno\s+run\s+-A\s+\S*main\.ts\s+run\s+ping-pong\s+--help\)/);
     assert.doesNotMatch(framework.stdout, /deno task sim/);
     const own = deno(dir, ["run", "-A", "cli.ts", "replay", "--help"]);
-    assert.match(own.stdout, /\(deno run -A \.\/cli\.ts run transfers --help\)/);
+    assert.match(own.stdout, /\(deno\s+run\s+-A\s+\.\/cli\.ts\s+run\s+transfers\s+--help\)/);
     assert.doesNotMatch(own.stdout, /deno task sim/);
   } finally {
     Deno.removeSync(dir, { recursive: true });
