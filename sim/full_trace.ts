@@ -8,6 +8,7 @@
  * @module
  */
 
+import { ConfigError } from "./errors.ts";
 import { type ScenarioResult } from "./scenario.ts";
 import type { Simulation, Violation } from "./simulation.ts";
 import { hashEvents, type TraceEvent } from "./trace.ts";
@@ -44,6 +45,13 @@ export function checkFullTrace(
   if (sim.trace.mode === "full") {
     keep?.(sim);
     return check(sim.trace.events);
+  }
+  if (sim.stepped) {
+    // Driven step by step (exhaustive checking): a re-run would be another run.
+    throw new ConfigError(
+      "trace",
+      "this check reads the run's trace: drive the simulation with trace full",
+    );
   }
   const again = rerun();
   if (again.sim.trace.mode !== "full") {
