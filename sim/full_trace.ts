@@ -75,3 +75,25 @@ export function checkFullTrace(
   }
   return again.violations;
 }
+
+/**
+ * The run's past as plain data, for `ScenarioSetup.inspect` of a scenario
+ * whose check reads the trace (see {@linkcode checkFullTrace}): its events
+ * without their times. Exhaustive checking then counts two runs as one
+ * state only when their checks see the same past; it needs the full trace,
+ * which such a scenario's check makes it keep.
+ *
+ * @example
+ * ```ts
+ * import { traceState } from "./full_trace.ts";
+ * import { Simulation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("n1", () => ({ onMessage() {} }));
+ * sim.run();
+ * assert.deepEqual(traceState(sim), [{ kind: "start", node: "n1" }]);
+ * ```
+ */
+export function traceState(sim: Simulation): unknown[] {
+  return sim.trace.events.map(({ t: _, ...event }) => event);
+}

@@ -241,8 +241,10 @@ export class World {
     this.#checked = true;
     if (this.sim.violations.length > 0) return [];
     const ended = this.ended;
+    // Liveness first: a check may run the simulation on (to let it settle).
+    const stuck = this.stuck();
     const found = (this.setup.check?.(this.sim) ?? []).filter((v) => ended || v.safety === true);
-    return [...found, ...this.stuck()];
+    return [...found, ...stuck];
   }
 
   /** Where the run is over: each liveness property that does not hold there (it never will). */
