@@ -354,6 +354,7 @@ export interface RunHooks {
  * ```
  */
 export interface PendingEvent {
+  /** What it is: a message arriving, a timer, a start, a mailbox turn, a fault, a scripted call. */
   kind: "deliver" | "timer" | "start" | "ready" | "fault" | "call";
   /** The node it happens at (none for faults and calls). */
   node?: NodeId;

@@ -323,8 +323,9 @@ export interface RaftInspect {
   electionDeadline: number;
   /** When it last heard from a leader, local ms (null: never). */
   heardFromLeader: number | null;
-  /** While they can still count, the servers that granted (or refused) its (pre-)vote. */
+  /** While they can still count, the servers that granted (or refused) its vote. */
   votes?: Record<NodeId, boolean>;
+  /** While they can still count, the servers that granted (or refused) its pre-vote. */
   preVotes?: Record<NodeId, boolean>;
   /** On a leader: its heartbeat round, each session's last proposal, reads waiting, a change under way. */
   leading?: {

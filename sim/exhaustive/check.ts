@@ -87,7 +87,9 @@ export interface CheckOptions {
  * ```
  */
 export interface SometimesVerdict {
+  /** The condition's name, as the actor gave it to `ctx.sometimes`. */
   name: string;
+  /** Whether some state the search saw met it. */
   reached: boolean;
   /** How many steps the first run that met it took (the fewest, breadth-first). */
   steps?: number;
@@ -106,16 +108,23 @@ export interface SometimesVerdict {
  * ```
  */
 export interface CheckReport {
+  /** The scenario's name. */
   scenario: string;
   /** The run's parameters (loss and duplication are the checker's choices, so 0 here). */
   spec: RunSpec;
+  /** Breadth-first or depth-first. */
   strategy: "bfs" | "dfs";
+  /** The timing rule (see `timing.ts`). */
   timing: Timing;
+  /** The depth bound: most choices from the initial state. */
   depth: number;
+  /** The bound on stored states. */
   maxStates: number;
   /** The fault budget the search had. */
   budget: { crashes: number; partitions: number; losses: number; dups: number };
+  /** Steps after the last fault within which liveness must hold (null: judged at the end only). */
   livenessSteps: number | null;
+  /** Whether the scenario's interchangeable nodes were counted as one (symmetry reduction). */
   symmetry: boolean;
   /** Distinct states stored. */
   states: number;
@@ -131,10 +140,13 @@ export interface CheckReport {
   exhausted: boolean;
   /** A limit that stopped the search first, if one did. */
   stopped: "max-states" | "budget" | null;
+  /** The first violation found, with its length and the choices that reach it. */
   violation?: Violation & { steps: number; order: number[] };
+  /** Every `sometimes` condition asked about: reached, or not. */
   sometimes: SometimesVerdict[];
   /** Memory of the visited set (and the search tree, breadth-first) per stored state. */
   bytesPerState: number;
+  /** Wall time the search took, ms (for people: never compared). */
   wallMs: number;
 }
 

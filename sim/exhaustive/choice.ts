@@ -24,8 +24,36 @@ import { ConfigError } from "../errors.ts";
 import type { FaultAction } from "../faults.ts";
 import type { Simulation, StepChoice } from "../simulation.ts";
 
+/**
+ * What a choice does (see the module's table).
+ *
+ * @example
+ * ```ts
+ * import type { ChoiceKind } from "./choice.ts";
+ * import assert from "node:assert/strict";
+ * const k: ChoiceKind = "heal";
+ * assert.equal(k, "heal");
+ * ```
+ */
+export type ChoiceKind =
+  | "run"
+  | "drop"
+  | "duplicate"
+  | "crash"
+  | "restart"
+  | "partition"
+  | "heal";
+
 /** The kinds of choice, by their number. */
-const KINDS = ["run", "drop", "duplicate", "crash", "restart", "partition", "heal"] as const;
+const KINDS: readonly ChoiceKind[] = [
+  "run",
+  "drop",
+  "duplicate",
+  "crash",
+  "restart",
+  "partition",
+  "heal",
+];
 
 /**
  * One choice, decoded.
@@ -39,7 +67,8 @@ const KINDS = ["run", "drop", "duplicate", "crash", "restart", "partition", "hea
  * ```
  */
 export interface Choice {
-  kind: typeof KINDS[number];
+  /** What it does. */
+  kind: ChoiceKind;
   /** The event's, node's or split's place (0 for `heal`). */
   arg: number;
 }

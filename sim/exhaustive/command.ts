@@ -31,20 +31,33 @@ import { formatCheck, type SavedCounterexample } from "./report.ts";
  * ```
  */
 export interface CheckFlagValues {
+  /** `--depth`: most steps from the start. */
   depth?: string;
+  /** `--max-states`: most states stored. */
   maxStates?: string;
+  /** `--strategy`: bfs or dfs. */
   strategy?: string;
+  /** `--timing`: strict or any. */
   timing?: string;
+  /** `--crashes`: crashes the checker may make. */
   crashes?: string;
+  /** `--partitions`: network splits it may make. */
   partitions?: string;
+  /** `--losses`: messages it may lose. */
   losses?: string;
+  /** `--dups`: messages it may duplicate. */
   dups?: string;
+  /** `--liveness-steps`: steps after the last fault each liveness property has. */
   livenessSteps?: string;
+  /** `--budget-ms`: wall-clock budget. */
   budgetMs?: string;
+  /** `--json`: the report as one line of JSON. */
   json?: boolean;
+  /** `--out`: where to save the counterexample. */
   out?: string;
   /** Draw the counterexample (default true; `--no-diagram` turns it off). */
   diagram?: boolean;
+  /** `--max-rows`: most rows of its diagram. */
   maxRows?: string;
 }
 
@@ -60,8 +73,11 @@ export interface CheckFlagValues {
  * ```
  */
 export interface CheckOutcome {
+  /** What to print. */
   stdout: string;
+  /** 0 no violation, 1 a violation, 3 a limit stopped the search first. */
   exitCode: number;
+  /** The check's report. */
   report?: CheckReport;
 }
 

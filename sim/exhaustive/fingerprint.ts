@@ -42,7 +42,9 @@ import { StateHash } from "./hash.ts";
  * ```
  */
 export interface NodePart {
+  /** The node's id. */
   id: NodeId;
+  /** Up, crashed or paused. */
   status: NodeStatus;
   /** `inspect()` of its actor (undefined while crashed, or without `inspect`). */
   view: unknown;
@@ -73,8 +75,11 @@ export interface NodePart {
 export interface StateParts {
   /** Virtual time now (`strict` timing), or null (`any`: time is no part of the state). */
   nowMs: number | null;
+  /** Each node's part. */
   nodes: NodePart[];
+  /** What may happen next. */
   pending: readonly PendingEvent[];
+  /** The client history. */
   history: readonly Operation[];
   /** `ScenarioSetup.inspect` of the run. */
   scenario: unknown;
@@ -93,9 +98,11 @@ export interface StateParts {
  * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1 });
  * sim.spawn("n1", () => ({ onMessage() {}, inspect: () => ({ n: 1 }) }));
- * const parts = gatherState(sim, sim.pending(), { timing: "strict" });
- * assert.deepEqual(parts.nodes[0].view, { n: 1 });
- * assert.equal(parts.pending[0].kind, "start");
+ * const before = gatherState(sim, sim.pending(), { timing: "strict" });
+ * assert.equal(before.pending[0].kind, "start");
+ * assert.equal(before.nodes[0].view, undefined); // not started: as its factory made it
+ * sim.step({ event: 0 });
+ * assert.deepEqual(gatherState(sim, sim.pending(), { timing: "strict" }).nodes[0].view, { n: 1 });
  * ```
  */
 export function gatherState(

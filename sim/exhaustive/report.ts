@@ -22,7 +22,9 @@ import type { CheckReport } from "./check.ts";
  * ```
  */
 export interface SavedCounterexample {
+  /** The trace file it was saved to. */
   file: string;
+  /** The command that replays it. */
   replay: string;
   /** The run's space-time diagram, when it is to be shown. */
   diagram?: string;

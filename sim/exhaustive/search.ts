@@ -35,6 +35,7 @@ import { type CheckSettings, World } from "./world.ts";
  * ```
  */
 export interface Found {
+  /** What did not hold. */
   violation: Violation;
   /** The choices from the initial state, in order (see `choice.ts`). */
   path: number[];
@@ -96,6 +97,7 @@ export interface SearchLimits {
  * ```
  */
 export class Search {
+  /** The fingerprints of the states stored, with the depth each was first reached at. */
   readonly seen: VisitedSet;
   /** States stored. */
   states = 0;
@@ -107,7 +109,9 @@ export class Search {
   maxDepth = 0;
   /** States at the depth limit, whose choices were not tried. */
   cut = 0;
+  /** A limit that stopped the search, if one did. */
   stopped: StopCause | null = null;
+  /** The violation found, if any. */
   found: Found | null = null;
   /** Each `sometimes` condition met, with the first path that met it. */
   readonly sometimes = new Map<string, number[]>();
@@ -123,6 +127,10 @@ export class Search {
   /** The run's parameters, traced as the scenario's check needs (see {@linkcode traceNeeded}). */
   readonly params: ScenarioParams;
 
+  /**
+   * A search of `scenario` run with `params`, under `settings` and `limits`;
+   * throws a `ConfigError` for a symmetry that does not fit the nodes.
+   */
   constructor(
     readonly scenario: Scenario,
     params: ScenarioParams,

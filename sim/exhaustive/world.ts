@@ -39,6 +39,7 @@ import { enabledEvents, type Timing } from "./timing.ts";
  * ```
  */
 export interface CheckSettings {
+  /** The timing rule (see `timing.ts`). */
   timing: Timing;
   /** Crashes the checker may make (each crashed node may restart, at any later step). */
   crashes: number;
