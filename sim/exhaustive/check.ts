@@ -31,9 +31,10 @@ import type { Violation } from "../simulation.ts";
 import { breadthFirst } from "./bfs.ts";
 import { depthFirst } from "./dfs.ts";
 import { orderDriver, orderLog } from "./order.ts";
-import { Search } from "./search.ts";
+import { decodeChoice } from "./choice.ts";
+import { type Found, Search } from "./search.ts";
 import type { Timing } from "./timing.ts";
-import type { CheckSettings } from "./world.ts";
+import { type CheckSettings, World } from "./world.ts";
 
 /** Most nodes (clients included) a checked configuration may have. */
 export const MAX_CHECK_NODES = 12;
@@ -73,6 +74,8 @@ export interface CheckOptions {
   budgetMs?: number;
   /** The wall clock (default `performance.now`). */
   clock?: () => number;
+  /** Reduce by the scenario's declared symmetry (default true). */
+  symmetry?: boolean;
 }
 
 /**
@@ -192,6 +195,7 @@ export function checkScenario(
     maxStates,
     budgetMs,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.symmetry === undefined ? {} : { symmetry: options.symmetry }),
   });
   const nodes = search.world([]).sim.nodes.length;
   if (nodes > MAX_CHECK_NODES) {
@@ -204,6 +208,7 @@ export function checkScenario(
   }
   (strategy === "bfs" ? breadthFirst : depthFirst)(search);
   const found = search.found;
+  if (found !== null) found.violation = explainLiveness(search, found);
   const stopped = found === null ? search.stopped : null;
   const exhausted = found === null && stopped === null && search.cut === 0;
   const treeBytes = strategy === "bfs" ? 8 * search.states : 0;
@@ -284,6 +289,48 @@ export function replayChoices(
     choices: { log, mode: "replay" },
     drive: orderDriver(log, params.until)!,
   });
+}
+
+/**
+ * A liveness property that went too many steps without holding: says
+ * whether the run had come back to a state it was in since the last fault
+ * (a lasso: it can go round for ever without the property holding) or was
+ * only stuck for those steps.
+ */
+function explainLiveness(search: Search, found: Found): Violation {
+  const v = found.violation;
+  if (!v.check.startsWith("liveness:") || !v.message.includes(" steps of the last fault")) {
+    return v;
+  }
+  // The same run, fingerprinted without the liveness counters.
+  const world = World.start(search.scenario, search.params, {
+    ...search.settings,
+    livenessSteps: Infinity,
+  });
+  const seen: number[] = [];
+  let since = 0;
+  for (const code of found.path) {
+    const kind = decodeChoice(code).kind;
+    const fault = kind !== "run" && kind !== "drop" && kind !== "duplicate" ||
+      (kind === "run" && world.pending()[decodeChoice(code).arg]?.kind === "fault");
+    world.apply(code);
+    if (fault) {
+      seen.length = 0;
+      since = world.depth;
+    }
+    seen.push(world.fingerprint([null]));
+  }
+  const last = seen.length - 1;
+  const loop = seen.indexOf(seen[last]);
+  return {
+    ...v,
+    message: v.message +
+      (loop < last
+        ? `: a lasso, the run is back after step ${since + last + 1} in the state it had after ` +
+          `step ${since + loop + 1}, and can go round that loop for ever without it (a bound ` +
+          "in steps assumes no fairness: under --timing any a timer may starve a message)"
+        : ": stuck, no state repeats"),
+  };
 }
 
 /** The budget, checked against the scenario's fault model (see `modelOf` in `explore/swarm.ts`). */

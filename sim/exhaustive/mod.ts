@@ -55,7 +55,7 @@ export { fingerprintOf, gatherState, type NodePart, type StateParts } from "./fi
 export { StateHash } from "./hash.ts";
 export { MAX_RENAMINGS, renamings } from "./symmetry.ts";
 export { VisitedSet } from "./visited.ts";
-export { type Found, Search, type SearchLimits, type StopCause, traceNeeded } from "./search.ts";
+export { type Found, Search, type SearchOptions, type StopCause, traceNeeded } from "./search.ts";
 export { breadthFirst } from "./bfs.ts";
 export { depthFirst } from "./dfs.ts";
 export { ORDER_STREAM, orderDriver, orderLog, SETTINGS_STREAM, settingsOf } from "./order.ts";

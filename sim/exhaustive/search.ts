@@ -55,17 +55,17 @@ export interface Found {
 export type StopCause = "max-states" | "budget";
 
 /**
- * The bounds of a search.
+ * The bounds of a search, and whether it reduces by symmetry.
  *
  * @example
  * ```ts
- * import type { SearchLimits } from "./search.ts";
+ * import type { SearchOptions } from "./search.ts";
  * import assert from "node:assert/strict";
- * const l: SearchLimits = { depth: 40, maxStates: 100_000, budgetMs: 60_000 };
+ * const l: SearchOptions = { depth: 40, maxStates: 100_000, budgetMs: 60_000 };
  * assert.equal(l.depth, 40);
  * ```
  */
-export interface SearchLimits {
+export interface SearchOptions {
   /** Most choices from the initial state. */
   depth: number;
   /** Most states stored. */
@@ -74,6 +74,8 @@ export interface SearchLimits {
   budgetMs: number;
   /** The wall clock (default `performance.now`); tests give their own. */
   clock?: () => number;
+  /** Count renamings of the scenario's interchangeable nodes as one state (default true). */
+  symmetry?: boolean;
 }
 
 /**
@@ -135,7 +137,7 @@ export class Search {
     readonly scenario: Scenario,
     params: ScenarioParams,
     readonly settings: CheckSettings,
-    readonly limits: SearchLimits,
+    readonly limits: SearchOptions,
   ) {
     this.seen = new VisitedSet(Math.min(limits.maxStates, 1 << 10));
     this.#clock = limits.clock ?? (() => performance.now());
@@ -143,7 +145,7 @@ export class Search {
     this.params = { ...params, trace: traceNeeded(scenario, params, settings) };
     const first = this.world([]);
     this.checks = first.setup.check !== undefined || (first.setup.liveness?.length ?? 0) > 0;
-    const groups = scenario.symmetric?.(params) ?? [];
+    const groups = limits.symmetry === false ? [] : scenario.symmetric?.(params) ?? [];
     this.#renamings = renamings(groups, first.sim.nodes);
     this.#symmetric = groups.flat();
   }
@@ -163,7 +165,7 @@ export class Search {
   /** A fresh world at the state `path` reaches. */
   world(path: readonly number[]): World {
     const world = World.start(this.scenario, this.params, this.settings);
-    for (const code of path) world.apply(code, { evaluate: false });
+    for (const code of path) world.apply(code);
     this.replayed += path.length;
     return world;
   }

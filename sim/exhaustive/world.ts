@@ -120,7 +120,8 @@ export class World {
       held: false,
       steps: 0,
     }));
-    this.#judgeLiveness(false);
+    // At the initial state the properties are looked at, no step counted yet.
+    this.#judgeLiveness(true);
   }
 
   /** A new world at the scenario's initial state: set up, faults scheduled, nothing run. */
@@ -185,12 +186,13 @@ export class World {
   }
 
   /**
-   * Applies one choice. With `evaluate` false (returning to a state whose
-   * steps were checked already) the invariants are not checked again. With
-   * `verify` (a choice read from a file), a choice not allowed here is a
-   * {@linkcode ConfigError}.
+   * Applies one choice; the invariants run after it, as after every step
+   * (also when returning to a state along a path checked before: an
+   * invariant may remember what it saw, as Raft's do, and must see every
+   * step of every run). With `verify` (a choice read from a file), a choice
+   * not allowed here is a {@linkcode ConfigError}.
    */
-  apply(code: number, options: { evaluate?: boolean; verify?: boolean } = {}): void {
+  apply(code: number, options: { verify?: boolean } = {}): void {
     if (options.verify && !this.choices().includes(code)) {
       throw new ConfigError(
         "order",
@@ -201,7 +203,7 @@ export class World {
     let fault = kind !== "run" && kind !== "drop" && kind !== "duplicate";
     // Only liveness needs to know a scheduled fault from other events.
     if (kind === "run" && this.#liveness.length > 0) fault = this.pending()[arg]?.kind === "fault";
-    this.sim.step(stepOf(code, this.sim, this.#targets), { check: options.evaluate ?? true });
+    this.sim.step(stepOf(code, this.sim, this.#targets));
     switch (kind) {
       case "drop":
         this.#lossesLeft--;
@@ -248,9 +250,14 @@ export class World {
     return [...found, ...stuck];
   }
 
-  /** Where the run is over: each liveness property that does not hold there (it never will). */
+  /**
+   * Where the run is over, and every fault the checker made is repaired
+   * (crashed nodes restarted, the network healed: the fault model's faults
+   * end, and liveness is judged after the last one): each liveness property
+   * that does not hold there (it never will).
+   */
   stuck(): Violation[] {
-    if (!this.ended) return [];
+    if (!this.ended || !this.#repaired) return [];
     const found: Violation[] = [];
     for (const l of this.#liveness) {
       const r = l.property.holds(this.sim);
@@ -263,6 +270,11 @@ export class World {
       });
     }
     return found;
+  }
+
+  /** Whether every node the checker crashed is back up and the network it split is healed. */
+  get #repaired(): boolean {
+    return this.#crashed.size === 0 && !this.#partitioned;
   }
 
   /** This state's fingerprint (see `fingerprint.ts`), least over `renamings`. */
@@ -285,11 +297,17 @@ export class World {
     return fingerprintOf(parts, renamings);
   }
 
-  /** After a step: has each liveness property held since the last fault, and for how long not? */
-  #judgeLiveness(fault: boolean): void {
+  /**
+   * After a step (or at the start, or after a fault, which counts no step):
+   * has each liveness property held since the last fault, and for how many
+   * steps has it not?
+   */
+  #judgeLiveness(restart: boolean): void {
     const bound = this.#settings.livenessSteps;
+    // Until the checker's faults are repaired, the clock of "after the last fault" waits.
+    if (!this.#repaired) restart = true;
     for (const l of this.#liveness) {
-      if (fault) {
+      if (restart) {
         l.held = false;
         l.steps = 0;
       } else if (l.held) continue;
@@ -299,12 +317,12 @@ export class World {
         l.steps = 0;
         continue;
       }
-      if (!fault) l.steps++;
+      if (!restart) l.steps++;
       if (l.steps >= bound && this.livenessViolation === null) {
         this.livenessViolation = {
           check: `liveness:${l.property.name}`,
           message: `${l.property.name} did not hold within ${bound} steps of the last fault` +
-            (typeof r === "string" ? `: ${r}` : ""),
+            (typeof r === "string" ? ` (${r})` : ""),
           atMs: this.sim.now,
         };
       }

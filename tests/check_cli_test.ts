@@ -1,0 +1,177 @@
+/**
+ * Issue 12, `sim check` on the command line: the verdicts and their exit
+ * codes, the saved counterexample and its replay line, bad input as one
+ * line, and a user's own scenario from a directory outside the repository.
+ */
+
+import assert from "node:assert/strict";
+import { cli } from "./_cli.ts";
+import { scenarios as checkScenarios } from "./_check_scenarios.ts";
+import { fromFileUrl } from "./_paths.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+Deno.test("issue 12: sim check finds the stale read, saves it, and sim replay runs it again", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "dsim-check-" });
+  try {
+    const out = `${dir}/stale.json`;
+    const r = await cli([
+      "check",
+      "quorum",
+      "--r",
+      "1",
+      "--w",
+      "1",
+      "--clients",
+      "2",
+      "--ops",
+      "1",
+      "--seed",
+      "12",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 1, r.err.join("\n"));
+    const text = r.out.join("\n");
+    assert.match(text, /^check quorum · seed 12 · 3 nodes · breadth-first · strict timing/);
+    assert.match(text, /VIOLATION of linearizability: .*\(shortest counterexample: 11 steps\)/);
+    assert.match(text, /c2 +│|│ +c2/, "the counterexample's diagram");
+    const replay = text.match(/^replay +(deno task sim replay \S+ --diagram)$/m)?.[1];
+    assert.equal(replay, `deno task sim replay ${out} --diagram`);
+    const again = await cli(["replay", out, "--diagram"]);
+    assert.equal(again.code, 0, again.err.join("\n"));
+    assert.match(
+      again.out.join("\n"),
+      /same: quorum seed 12 replays to trace [0-9a-f]{16} .*it fails linearizability/,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("issue 12: sim check says when it saw every state (exit 0), and --json says it too", async () => {
+  const text = await cli(["check", "ping-pong", "--rounds", "2"]);
+  assert.equal(text.code, 0);
+  assert.match(
+    text.out.join("\n"),
+    /no violation in \d+ states up to depth \d+: every reachable state was seen/,
+  );
+  const json = await cli(["check", "ping-pong", "--rounds", "2", "--json"]);
+  assert.equal(json.code, 0);
+  const report = JSON.parse(json.out[0]);
+  assert.equal(report.exhausted, true);
+  assert.equal(report.scenario, "ping-pong");
+  assert.equal(report.spec.flags.rounds, 2);
+});
+
+Deno.test("issue 12: sim check refuses a space over its limits (exit 3) and bad input (exit 2, one line)", async () => {
+  const big = await cli([
+    "check",
+    "abd",
+    "--clients",
+    "2",
+    "--ops",
+    "2",
+    "--think-ms",
+    "1",
+    "--max-states",
+    "200",
+  ]);
+  assert.equal(big.code, 3);
+  assert.match(big.out.join("\n"), /stopped at --max-states 200 before seeing it all/);
+  for (
+    const [argv, pattern] of [
+      [["check", "ping-pong", "--timing", "sometimes"], /--timing: must be strict or any/],
+      [["check", "ping-pong", "--depth", "0"], /--depth: must be a whole number >= 1/],
+      [["check", "ping-pong", "--crashes", "1"], /--crashes: ping-pong's fault model/],
+      [["check", "abd", "--faults", "random"], /--faults: generated faults are for runs/],
+      [["check", "raft-election", "--nodes", "15"], /--nodes: .* at most 12/],
+    ] as const
+  ) {
+    const r = await cli([...argv]);
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.out.join("\n")}`);
+    assert.equal(r.err.length, 1, r.err.join("\n"));
+    assert.match(r.err[0], pattern);
+  }
+});
+
+Deno.test("issue 12: sim check --timing strict and any differ on the timeout race", async () => {
+  const strict = await cli(["check", "timeout-race"], checkScenarios);
+  assert.equal(strict.code, 0);
+  const dir = Deno.makeTempDirSync({ prefix: "dsim-check-" });
+  try {
+    const any = await cli(
+      ["check", "timeout-race", "--timing", "any", "--out", `${dir}/race.json`, "--json"],
+      checkScenarios,
+    );
+    assert.equal(any.code, 1);
+    const report = JSON.parse(any.out[0]);
+    assert.equal(report.violation.check, "never-gives-up");
+    assert.equal(report.counterexample.file, `${dir}/race.json`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("issue 12: a user's own scenario, from a directory outside the repository", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "dsim-check-own-" });
+  const root = fromFileUrl(ROOT);
+  assert.ok(!dir.startsWith(root), "outside the repository");
+  try {
+    Deno.writeTextFileSync(
+      `${dir}/race.ts`,
+      [
+        `import { defineScenario } from "${ROOT.href}mod.ts";`,
+        `// A reply over a 1..10 ms link against a 20 ms timeout.`,
+        `export const race = defineScenario({`,
+        `  name: "race",`,
+        `  summary: "a timeout against a reply",`,
+        `  defaults: { nodes: 2, until: 500 },`,
+        `  setup(sim) {`,
+        `    let late = false;`,
+        `    sim.spawn("c", () => ({`,
+        `      onStart(ctx) { ctx.send("s", { type: "ask" }); ctx.setTimer("give-up", 20); },`,
+        `      onMessage(ctx) { ctx.cancelTimer("give-up"); },`,
+        `      onTimer() { late = true; },`,
+        `      inspect: () => ({}),`,
+        `    }));`,
+        `    sim.spawn("s", () => ({`,
+        `      onMessage(ctx, _msg, from) { ctx.send(from, { type: "answer" }); },`,
+        `      inspect: () => ({}),`,
+        `    }));`,
+        `    sim.invariant("in-time", () => !late || "gave up");`,
+        `    return { inspect: () => late };`,
+        `  },`,
+        `});`,
+        ``,
+      ].join("\n"),
+    );
+    Deno.writeTextFileSync(`${dir}/deno.json`, "{}\n");
+    const main = `${root}main.ts`;
+    const run = (args: string[]) => {
+      const out = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", ...args],
+        cwd: dir,
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).outputSync();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      return { code: out.code, text };
+    };
+    const strict = run([main, "check", "./race.ts#race"]);
+    assert.equal(strict.code, 0, strict.text);
+    assert.match(strict.text, /every reachable state was seen/);
+    const any = run([main, "check", "./race.ts#race", "--timing", "any"]);
+    assert.equal(any.code, 1, any.text);
+    assert.match(any.text, /VIOLATION of in-time: gave up \(shortest counterexample: 2 steps\)/);
+    const replay = any.text.match(/^replay +(deno run -A \S+ replay \S+ --diagram)$/m)?.[1];
+    assert.ok(replay, any.text);
+    assert.ok(Deno.statSync(`${dir}/race-seed1.check.json`).isFile);
+    const again = run(replay.split(" ").slice(2));
+    assert.equal(again.code, 0, again.text);
+    assert.match(again.text, /same: race seed 1 replays to trace [0-9a-f]{16} .*it fails in-time/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
