@@ -22,8 +22,10 @@ import { Random } from "./random.ts";
  *
  * @example
  * ```ts
- * import type { FaultAction } from "./faults.ts";
+ * import { type FaultAction, formatAction } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const cut: FaultAction = { type: "partition", groups: [["n1"], ["n2", "n3"]] };
+ * assert.equal(formatAction(cut), "partition n1|n2,n3");
  * ```
  */
 export type FaultAction =
@@ -57,12 +59,16 @@ export type FaultAction =
  *
  * @example
  * ```ts
- * import type { Fault } from "./faults.ts";
+ * import { type Fault, parseFaults } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const f: Fault = { at: 100, action: { type: "crash", node: "n1" } };
+ * assert.deepEqual(parseFaults("@100 crash n1"), [f]);
  * ```
  */
 export interface Fault {
+  /** Global virtual time of the fault, ms. */
   at: number;
+  /** What happens then. */
   action: FaultAction;
 }
 
@@ -75,7 +81,8 @@ export type FaultSchedule = Fault[];
  * @example
  * ```ts
  * import { faultNodes } from "./faults.ts";
- * faultNodes({ type: "block", from: "a", to: "b" }); // ["a", "b"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(faultNodes({ type: "block", from: "a", to: "b" }), ["a", "b"]);
  * ```
  */
 export function faultNodes(action: FaultAction): NodeId[] {
@@ -109,7 +116,8 @@ export function faultNodes(action: FaultAction): NodeId[] {
  * @example
  * ```ts
  * import { formatAction } from "./faults.ts";
- * formatAction({ type: "partition", groups: [["n1"], ["n2", "n3"]] }); // "partition n1|n2,n3"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(formatAction({ type: "partition", groups: [["n1"], ["n2", "n3"]] }), "partition n1|n2,n3");
  * ```
  */
 export function formatAction(action: FaultAction): string {
@@ -145,7 +153,8 @@ export function formatAction(action: FaultAction): string {
  * @example
  * ```ts
  * import { formatFaults } from "./faults.ts";
- * formatFaults([{ at: 100, action: { type: "crash", node: "n1" } }]); // "@100 crash n1"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(formatFaults([{ at: 100, action: { type: "crash", node: "n1" } }]), "@100 crash n1");
  * ```
  */
 export function formatFaults(schedule: readonly Fault[]): string {
@@ -163,7 +172,8 @@ const USAGE = "entries look like '@100 crash n1', separated by ';' " +
  * @example
  * ```ts
  * import { parseFaults } from "./faults.ts";
- * parseFaults("@100 crash n1; @300 restart n1").length; // 2
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseFaults("@100 crash n1; @300 restart n1").length, 2);
  * ```
  */
 export function parseFaults(text: string): FaultSchedule {
@@ -320,13 +330,18 @@ function checkNodeIdFor(where: string, id: string): NodeId {
  *
  * @example
  * ```ts
- * import type { FaultRates } from "./faults.ts";
+ * import { type FaultRates, parseFaultSpec } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const rates: FaultRates = { crash: 1, partition: 0.5, pause: 0.5 };
+ * assert.deepEqual(parseFaultSpec("random:crash=1,partition=0.5,pause=0.5"), { kind: "random", rates });
  * ```
  */
 export interface FaultRates {
+  /** Crashes (each followed by a restart) per simulated second, across the fault targets. */
   crash?: number;
+  /** Partitions (each healed later) per simulated second. */
   partition?: number;
+  /** Pauses (each followed by a resume) per simulated second, across the fault targets. */
   pause?: number;
   /**
    * Clock faults: a node's clock jumps (skew of up to `maxSkewMs` either
@@ -338,7 +353,11 @@ export interface FaultRates {
   maxSkewMs?: number;
   /** Mean time a node stays down, a partition lasts or a pause lasts (default 200 ms). */
   meanDurationMs?: number;
-  /** Most nodes down (crashed or paused) at once; default a minority, (n - 1) / 2. */
+  /**
+   * Most nodes down (crashed or paused) at once: by default a minority,
+   * (n - 1) / 2 of the n fault targets, and at least one, so that one or two
+   * targets still crash and restart.
+   */
   maxDown?: number;
 }
 
@@ -361,8 +380,9 @@ export const DEFAULT_RATES: Readonly<FaultRates> = Object.freeze({
  * @example
  * ```ts
  * import { generateFaults } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const s = generateFaults(7, ["n1", "n2", "n3"], 2000, { crash: 2 });
- * s.every((f) => f.at <= 2000); // true
+ * assert.deepEqual(s.every((f) => f.at <= 2000), true);
  * ```
  */
 export function generateFaults(
@@ -381,7 +401,10 @@ export function generateFaults(
   }
   const random = Random.stream(seed, "faults");
   const mean = rates.meanDurationMs ?? 200;
-  const maxDown = rates.maxDown ?? Math.floor((nodes.length - 1) / 2);
+  const maxDown = rates.maxDown ?? Math.max(1, Math.floor((nodes.length - 1) / 2));
+  if (!(Number.isInteger(maxDown) && maxDown >= 0)) {
+    throw new ConfigError("fault rate maxDown", `must be a whole number >= 0, got ${maxDown}`);
+  }
   const downUntil = new Map<NodeId, number>();
   let partitionedUntil = -1;
   const schedule: FaultSchedule = [];
@@ -460,7 +483,8 @@ export function generateFaults(
  * @example
  * ```ts
  * import { parseFaultSpec } from "./faults.ts";
- * parseFaultSpec("random:crash=1"); // { kind: "random", rates: { crash: 1 } }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseFaultSpec("random:crash=1"), { kind: "random", rates: { crash: 1 } });
  * ```
  */
 export type FaultSpec = { kind: "schedule"; schedule: FaultSchedule } | {
@@ -474,7 +498,8 @@ export type FaultSpec = { kind: "schedule"; schedule: FaultSchedule } | {
  * @example
  * ```ts
  * import { parseFaultSpec } from "./faults.ts";
- * parseFaultSpec("@10 crash n1").kind; // "schedule"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseFaultSpec("@10 crash n1").kind, "schedule");
  * ```
  */
 export function parseFaultSpec(text: string): FaultSpec {
@@ -515,11 +540,17 @@ export function parseFaultSpec(text: string): FaultSpec {
         case "skew":
           rates.maxSkewMs = n;
           break;
+        case "down":
+          if (!Number.isInteger(n)) {
+            throw new ConfigError("faults", `down must be a whole number, got ${value.trim()}`);
+          }
+          rates.maxDown = n;
+          break;
         default:
           throw new ConfigError(
             "faults",
             `unknown rate ${JSON.stringify(key)}; allowed: crash, partition, pause, clock, ` +
-              "duration, skew",
+              "duration, skew, down",
           );
       }
     }
@@ -537,8 +568,8 @@ export function parseFaultSpec(text: string): FaultSpec {
  * ```ts
  * import { formatFaultSpec, parseFaultSpec } from "./faults.ts";
  * import assert from "node:assert/strict";
- * const spec = parseFaultSpec("random:crash=1.5,clock=2,duration=5");
- * assert.equal(formatFaultSpec(spec), "random:crash=1.5,clock=2,duration=5");
+ * const spec = parseFaultSpec("random:crash=1.5,clock=2,duration=5,down=1");
+ * assert.equal(formatFaultSpec(spec), "random:crash=1.5,clock=2,duration=5,down=1");
  * assert.equal(formatFaultSpec(parseFaultSpec("@10 crash n1")), "@10 crash n1");
  * assert.equal(formatFaultSpec(parseFaultSpec("")), "");
  * ```
@@ -554,5 +585,6 @@ export function formatFaultSpec(spec: FaultSpec): string {
   add("clock", r.clock);
   add("duration", r.meanDurationMs);
   add("skew", r.maxSkewMs);
+  add("down", r.maxDown);
   return parts.length === 0 ? "random:crash=0" : `random:${parts.join(",")}`;
 }

@@ -18,10 +18,14 @@ import { checkNonNegative, checkProbability, ConfigError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import type { Latency } from "./network.ts";
+ * import { type Latency, latencyBounds } from "./network.ts";
+ * import assert from "node:assert/strict";
  * const lan: Latency = { kind: "uniform", min: 1, max: 5 };
  * const wan: Latency = { kind: "exponential", mean: 40, min: 10 };
  * const custom: Latency = { kind: "custom", sample: (r, from, to) => (from < to ? 2 : 8) * r() };
+ * assert.deepEqual(latencyBounds(lan), [1, 5]);
+ * assert.deepEqual(latencyBounds(wan), [10, Infinity]);
+ * assert.deepEqual(latencyBounds(custom), [0, Infinity]);
  * ```
  */
 export type Latency =
@@ -39,13 +43,16 @@ export type Latency =
  *
  * @example
  * ```ts
- * import type { LinkConfig } from "./network.ts";
+ * import { type LinkConfig, resolveLink } from "./network.ts";
+ * import assert from "node:assert/strict";
  * const flaky: LinkConfig = {
  *   latency: { kind: "uniform", min: 1, max: 10 }, loss: 0.1, duplicate: 0.05, fifo: false,
  * };
+ * assert.deepEqual(resolveLink({ loss: 0.1, duplicate: 0.05 }), flaky);
  * ```
  */
 export interface LinkConfig {
+  /** How long a message takes on the link. */
   latency: Latency;
   /** Probability that a message is lost. */
   loss: number;
@@ -62,14 +69,21 @@ export interface LinkConfig {
  * @example
  * ```ts
  * import type { NetworkOptions } from "./network.ts";
+ * import { Simulation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
  * const net: NetworkOptions = {
  *   latency: { kind: "uniform", min: 1, max: 10 },
  *   loss: 0.01,
  *   links: [{ from: "n1", to: "n2", loss: 0.5 }],
  * };
+ * const sim = new Simulation({ seed: 1, network: net });
+ * for (const id of ["n1", "n2"]) sim.spawn(id, () => ({ onMessage() {} }));
+ * assert.equal(sim.link("n1", "n2").loss, 0.5);
+ * assert.equal(sim.link("n2", "n1").loss, 0.01);
  * ```
  */
 export interface NetworkOptions extends Partial<LinkConfig> {
+  /** Links that differ from the default, each one way (`from` to `to`). */
   links?: Array<{ from: NodeId; to: NodeId } & Partial<LinkConfig>>;
 }
 
@@ -87,7 +101,9 @@ export const DEFAULT_LINK: Readonly<LinkConfig> = Object.freeze({
  * @example
  * ```ts
  * import { checkLatency } from "./network.ts";
- * checkLatency({ kind: "fixed", ms: 3 });
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkLatency({ kind: "fixed", ms: 3 }), { kind: "fixed", ms: 3 });
+ * assert.throws(() => checkLatency({ kind: "uniform", min: 5, max: 1 }), /max \(1\) must be >= min \(5\)/);
  * ```
  */
 export function checkLatency(latency: Latency, input = "latency"): Latency {
@@ -128,7 +144,8 @@ export function checkLatency(latency: Latency, input = "latency"): Latency {
  * @example
  * ```ts
  * import { resolveLink } from "./network.ts";
- * resolveLink({ loss: 0.1 }).fifo; // false
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(resolveLink({ loss: 0.1 }).fifo, false);
  * ```
  */
 export function resolveLink(
@@ -200,6 +217,7 @@ export class Link {
   readonly #minUs: number;
   readonly #usPerDraw: number;
 
+  /** Compiles `config` (already checked: see `resolveLink`). */
   constructor(config: LinkConfig) {
     this.config = config;
     this.lossAt = config.loss > 0 ? Math.ceil((1 - config.loss) * TWO_32) : TWO_32;
@@ -310,7 +328,8 @@ export function latencyBounds(latency: Latency): [number, number] {
  * @example
  * ```ts
  * import { formatLatency } from "./network.ts";
- * formatLatency({ kind: "uniform", min: 1, max: 10 }); // "1..10"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(formatLatency({ kind: "uniform", min: 1, max: 10 }), "1..10");
  * ```
  */
 export function formatLatency(latency: Latency): string {
@@ -333,7 +352,8 @@ export function formatLatency(latency: Latency): string {
  * @example
  * ```ts
  * import { parseLatency } from "./network.ts";
- * parseLatency("1..10"); // { kind: "uniform", min: 1, max: 10 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseLatency("1..10"), { kind: "uniform", min: 1, max: 10 });
  * ```
  */
 export function parseLatency(text: string, input = "latency"): Latency {

@@ -9,7 +9,7 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NodeId } from "../actors/mod.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import {
   type FaultSchedule,
   type FaultSpec,
@@ -41,11 +41,13 @@ export type FlagValue = string | number | boolean;
  * ```
  */
 export interface FlagSpec<V extends FlagValue = FlagValue> {
+  /** What the flag does, for `--help`. */
   description: string;
   /** The default, whose type (number, boolean, string) is the flag's type. */
   default: V;
   /** For numbers: inclusive bounds. */
   min?: number;
+  /** For numbers: inclusive upper bound. */
   max?: number;
   /** For numbers: whole numbers only (default true). */
   integer?: boolean;
@@ -140,21 +142,29 @@ export const flag: {
  *
  * @example
  * ```ts
- * import type { ScenarioParams } from "./scenario.ts";
- * const p: Partial<ScenarioParams> = { seed: 3, nodes: 5, until: 2000 };
+ * import { resolveParams, type ScenarioParams } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const p: ScenarioParams = resolveParams(pingPong, { seed: 3, until: 2000 });
+ * assert.equal(p.seed, 3);
+ * assert.equal(p.until, 2000);
+ * assert.equal(p.nodes, pingPong.defaults.nodes);
  * ```
  */
 export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
+  /** The run's seed: every choice of the run is drawn from it. */
   seed: number;
   /** Number of nodes (servers; clients come on top where a scenario has them). */
   nodes: number;
   /** Virtual time to run for, in ms. */
   until: number;
+  /** The default link and per-link overrides. */
   network: NetworkOptions;
   /** Faults: a schedule, or rates for the seed to generate one from. */
   faults: FaultSpec;
   /** Values of the scenario's own flags. */
   flags: FlagValues<F>;
+  /** What the run records: `full` events, a `hash` only, or nothing (`off`). */
   trace: TraceMode;
 }
 
@@ -164,13 +174,35 @@ export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
  *
  * @example
  * ```ts
- * import type { ScenarioSetup } from "./scenario.ts";
- * const s: ScenarioSetup = { faultTargets: ["n1", "n2"], summary: () => ["all good"] };
+ * import { defineScenario, runScenario, type ScenarioSetup } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const quiet = defineScenario({
+ *   name: "quiet",
+ *   summary: "two nodes that do nothing, and an end-of-run check that says so",
+ *   defaults: { nodes: 2, until: 100 },
+ *   setup(sim): ScenarioSetup {
+ *     for (const id of ["n1", "n2"]) sim.spawn(id, () => ({ onMessage() {} }));
+ *     return {
+ *       faultTargets: ["n2"],
+ *       check: (s) => s.stats.messages === 0 ? [] : [{ check: "silence", message: "a message was sent", atMs: s.now }],
+ *       summary: (s) => [`${s.stats.messages} messages`],
+ *     };
+ *   },
+ * });
+ * const result = runScenario(quiet, { seed: 1 });
+ * assert.equal(result.ok, true);
+ * assert.deepEqual(result.summary, ["0 messages"]);
  * ```
  */
 export interface ScenarioSetup {
   /** Nodes generated faults may crash, pause or partition (default: all). */
   faultTargets?: NodeId[];
+  /**
+   * Most fault targets generated faults take down at once, unless the
+   * command line says (`--faults random:down=N`); default a minority of
+   * them, and at least one.
+   */
+  maxDown?: number;
   /**
    * Generated faults all heal at least this long before the run ends: the
    * time the protocol needs to finish its work after the last fault, for
@@ -282,7 +314,8 @@ export interface Liveness {
  *
  * @example
  * ```ts
- * import type { Scenario } from "./scenario.ts";
+ * import { runScenario, type Scenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
  * const idle: Scenario = {
  *   name: "idle",
  *   summary: "nodes that do nothing",
@@ -292,6 +325,7 @@ export interface Liveness {
  *     return {};
  *   },
  * };
+ * assert.equal(runScenario(idle, { seed: 1 }).events, 3);
  * ```
  */
 export interface Scenario<F extends FlagSpecs = FlagSpecs> {
@@ -301,6 +335,7 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   summary: string;
   /** How the diagram labels this protocol's messages (default: `type` and short fields). */
   label?: (msg: unknown) => string;
+  /** Values the scenario runs with when the command line or a test gives none. */
   defaults: {
     nodes: number;
     until: number;
@@ -482,13 +517,19 @@ export interface RunSpec {
   scenario: string;
   /** URL of the scenario's module when it is not one of the framework's own. */
   module?: string;
+  /** The run's seed: every choice of the run is drawn from it. */
   seed: number;
+  /** Number of nodes. */
   nodes: number;
+  /** Virtual time the run lasts, ms. */
   until: number;
   /** `--latency` text; absent for the scenario's default. */
   latency?: string;
+  /** `--loss`: probability a message is lost; absent for the scenario's default. */
   loss?: number;
+  /** `--dup`: probability a message is duplicated; absent for the scenario's default. */
   dup?: number;
+  /** `--fifo`: whether links keep send order; absent for the scenario's default. */
   fifo?: boolean;
   /** The fault schedule that ran, or `random[:...]` rates, in the `--faults` text form. */
   faults: string;
@@ -510,15 +551,25 @@ export interface RunSpec {
  * ```
  */
 export interface ScenarioResult {
+  /** The scenario's name. */
   scenario: string;
+  /** The run's seed: every choice of the run is drawn from it. */
   seed: number;
+  /** Whether no invariant or check reported a violation. */
   ok: boolean;
+  /** Why the run stopped. */
   stop: StopReason;
+  /** Events handled. */
   events: number;
+  /** Messages sent. */
   messages: number;
+  /** Virtual time reached, ms. */
   virtualMs: number;
+  /** Wall-clock time the run took, ms (for people; never compare it). */
   wallMs: number;
+  /** Hash of the trace: equal hashes, equal runs. */
   traceHash: string;
+  /** What the invariants and the end-of-run checks reported. */
   violations: Violation[];
   /** The fault schedule that ran, in the text form (replayable with `--faults`). */
   faults: string;
@@ -526,11 +577,13 @@ export interface ScenarioResult {
   spec: RunSpec;
   /** The command line that replays this run. */
   replay: string;
+  /** Lines describing the outcome for people (the scenario's `summary`). */
   summary: string[];
   /** The scenario's message labeller, for diagrams. */
   label?: (msg: unknown) => string;
   /** The draws the run used, when it replayed or recorded a choice log. */
   choices?: ChoiceLog;
+  /** The simulation after the run, to inspect its nodes, trace and history. */
   sim: Simulation;
 }
 
@@ -590,6 +643,7 @@ export interface ScenarioRunOptions {
 export class ScenarioRegistry {
   #byName = new Map<string, Scenario>();
 
+  /** A registry holding `scenarios` (each registered in turn, so duplicates are refused). */
   constructor(scenarios: Iterable<Scenario> = []) {
     for (const s of scenarios) this.register(s);
   }
@@ -822,8 +876,18 @@ export function runScenario<F extends FlagSpecs>(
     else {
       const until = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
       stop = sim.run({ until }).stop;
-      if (sim.violations.length === 0) {
-        for (const v of setup.check?.(sim) ?? []) sim.reportViolation(v);
+      if (sim.violations.length === 0 && setup.check !== undefined) {
+        try {
+          for (const v of setup.check(sim) ?? []) sim.reportViolation(v);
+        } catch (e) {
+          // The check's own bug (a wrong node id included) is the user's to fix,
+          // reported like any failed check, not as bad input or a bug of the tool.
+          sim.reportViolation({
+            check: "scenario-check",
+            message: `the end-of-run check of ${scenario.name} threw ${describeError(e)}`,
+            atMs: sim.now,
+          });
+        }
       }
     }
   }
@@ -842,7 +906,7 @@ export function runScenario<F extends FlagSpecs>(
     faults,
     spec,
     replay: replayCommand(scenario, spec),
-    summary: setup.summary?.(sim) ?? [],
+    summary: summaryOf(scenario, setup, sim),
     label: scenario.label,
     ...(options.choices === undefined ? {} : { choices: options.choices.log }),
     sim,
@@ -925,7 +989,9 @@ export function startScenario<F extends FlagSpecs>(
       params.seed,
       setup.faultTargets ?? [...sim.nodes],
       params.until - recoverMs,
-      params.faults.rates,
+      setup.maxDown === undefined || params.faults.rates.maxDown !== undefined
+        ? params.faults.rates
+        : { ...params.faults.rates, maxDown: setup.maxDown },
     );
   return { sim, setup, schedule };
 }
@@ -980,8 +1046,13 @@ function watchLiveness(
   return end;
 }
 
-function describeError(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+/** The scenario's summary lines; a summary that throws says so in its place. */
+function summaryOf(scenario: Scenario, setup: ScenarioSetup, sim: Simulation): string[] {
+  try {
+    return setup.summary?.(sim) ?? [];
+  } catch (e) {
+    return [`(the summary of ${scenario.name} threw ${describeError(e)})`];
+  }
 }
 
 /**

@@ -35,15 +35,23 @@ import {
   type Context,
   MemoryStorage,
   type NodeId,
-  notPlainData,
+  NotPlainDataError,
   type OpId,
   type OpStatus,
+  plainCopy,
   timerKey,
   timerName,
 } from "../actors/mod.ts";
+import {
+  ContractError,
+  handlerReturned,
+  safeTimerName,
+  sentMessage,
+  setTimerValue,
+} from "../actors/contract_checks.ts";
 import { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
 import { type ClockConfig, NodeClock } from "./clock.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
@@ -84,10 +92,16 @@ export interface SimulationOptions {
   /** How many recent events a failure report shows (default 12). */
   lastEvents?: number;
   /**
-   * Deep-copy each message at send, so a sender that mutates an object after
-   * sending it cannot change what the receiver sees. Off by default for speed.
+   * Whether each message travels as a copy, as over a wire (default true):
+   * the receiver gets what the JSON of the message would give, taken at the
+   * send, so a sender that changes an object after sending it changes
+   * nothing in flight, a receiver that changes what it got changes no other
+   * copy (a duplicate's included), and a `Date` arrives as a string. With
+   * `false` every message is still checked to be plain data but is passed by
+   * reference: faster, and right only for actors that never change a message
+   * after sending or receiving it.
    */
-  cloneMessages?: boolean;
+  copyMessages?: boolean;
   /**
    * The most events a run may handle before it stops with the violation
    * `event-budget` (default 50,000,000): a run that never reaches its
@@ -196,7 +210,9 @@ export type StopReason = "quiet" | "until" | "max-events" | "violation";
  * ```
  */
 export interface RunResult {
+  /** Whether no invariant reported a violation. */
   ok: boolean;
+  /** Why the run stopped. */
   stop: StopReason;
   /** Events handled since the simulation began. */
   events: number;
@@ -204,6 +220,7 @@ export interface RunResult {
   messages: number;
   /** Global virtual time reached. */
   virtualMs: number;
+  /** The violations found, in order. */
   violations: Violation[];
   /** The trace hash (empty when tracing is off). */
   traceHash: string;
@@ -223,13 +240,19 @@ export type NodeStatus = "up" | "crashed" | "paused";
  * ```
  */
 export interface SimStats {
+  /** Events handled (deliveries, timers, starts, faults, scenario steps). */
   events: number;
   /** Global virtual time of the last handled event, ms (as of the end of the last `run`). */
   lastEventMs: number;
+  /** Messages sent (duplicates not counted). */
   messages: number;
+  /** Messages handed to a node's handler. */
   delivered: number;
+  /** Messages lost, cut by a partition, or sent to a crashed node or a full mailbox. */
   dropped: number;
+  /** Extra copies the network made. */
   duplicated: number;
+  /** Timers that fired. */
   timers: number;
 }
 
@@ -262,7 +285,9 @@ export type MessageCounts = Record<NodeId, Record<string, { count: number; bytes
  * ```
  */
 export interface MessageStats {
+  /** Counts of messages sent, by sender and type. */
   sent: MessageCounts;
+  /** Counts of messages delivered, by receiver and type. */
   delivered: MessageCounts;
 }
 
@@ -279,8 +304,11 @@ export interface MessageStats {
  * ```
  */
 export interface InboxMessage {
+  /** Who sent it. */
   from: NodeId;
+  /** The message. */
   msg: unknown;
+  /** Global virtual time it arrived, ms. */
   atMs: number;
 }
 
@@ -673,11 +701,6 @@ class ObservedStorage extends MemoryStorage {
   }
 }
 
-/** An actor's handler broke the contract in a way the report should name plainly. */
-class ContractError extends Error {
-  override name = "ContractError";
-}
-
 /**
  * A deterministic run of actors under a seeded network and fault model.
  *
@@ -707,9 +730,13 @@ class ContractError extends Error {
  * ```
  */
 export class Simulation {
+  /** The seed every choice of the run is drawn from. */
   readonly seed: number;
+  /** What the run recorded (see `SimulationOptions.trace`). */
   readonly trace: Trace;
+  /** Client operations invoked and completed, for the checkers. */
   readonly history: History = new History();
+  /** Counters of the run so far. */
   readonly stats: SimStats = {
     events: 0,
     lastEventMs: 0,
@@ -719,6 +746,7 @@ export class Simulation {
     duplicated: 0,
     timers: 0,
   };
+  /** Violations found so far; the first stops the run. */
   readonly violations: Violation[] = [];
   /** Hooks of an exploration strategy; none by default. */
   hooks: RunHooks | null = null;
@@ -750,7 +778,9 @@ export class Simulation {
   #lastEvents: number;
   #recent: TraceEvent[] = [];
   #recentNext = 0;
-  #cloneMessages: boolean;
+  #copyMessages: boolean;
+  /** A full trace keeps the messages it records: a handler then gets a copy of its own to change. */
+  #keepsMessages = false;
   #maxEvents: number;
   #countMessages: boolean;
   #messageStats: MessageStats = { sent: {}, delivered: {} };
@@ -777,6 +807,7 @@ export class Simulation {
     };
   }
 
+  /** A simulation with no nodes yet; throws a `ConfigError` naming a bad option. */
   constructor(options: SimulationOptions) {
     const seed = options?.seed;
     if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
@@ -789,8 +820,9 @@ export class Simulation {
     }
     this.trace = new Trace(mode, { window: options.traceWindow });
     this.#tracing = mode !== "off";
+    this.#keepsMessages = mode === "full";
     this.#lastEvents = checkCount("lastEvents", options.lastEvents ?? 12, 1, 10_000);
-    this.#cloneMessages = options.cloneMessages ?? false;
+    this.#copyMessages = options.copyMessages ?? true;
     this.#maxEvents = checkCount("maxEvents", options.maxEvents ?? DEFAULT_MAX_EVENTS, 1, 2 ** 52);
     this.#countMessages = options.countMessages ?? false;
     const choices = options.choices ?? null;
@@ -1086,11 +1118,13 @@ export class Simulation {
       sender = this.#byId.get(from)!;
     }
     const target = this.#node(to, "send to");
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
+    try {
+      msg = plainCopy(msg);
+    } catch (e) {
+      if (!(e instanceof NotPlainDataError)) throw e;
       throw new ConfigError(
         "send",
-        `message from ${from}: ${problem}; messages must be plain data`,
+        `message from ${from}: ${e.problem}; messages must be plain data`,
       );
     }
     const id = this.#nextMsgId++;
@@ -1588,7 +1622,9 @@ export class Simulation {
         this.#nowUs = at;
         if (how === "duplicate") {
           const copy = this.#alloc(DELIVER, this.#evNode[slot], this.#evAux[slot], null);
-          this.#evPayload[copy] = this.#evPayload[slot];
+          // A copy of its own, as the network's duplicates are.
+          const msg = this.#evPayload[slot];
+          this.#evPayload[copy] = this.#copyMessages ? plainCopy(msg) : msg;
           this.#evId[copy] = this.#nextMsgId++;
           this.stats.duplicated++;
           if (this.#tracing) {
@@ -1988,7 +2024,11 @@ export class Simulation {
     }
     this.#current = node;
     try {
-      const returned = node.actor!.onMessage(node.ctx, msg, from);
+      const returned = node.actor!.onMessage(
+        node.ctx,
+        this.#keepsMessages && this.#copyMessages ? plainCopy(msg) : msg,
+        from,
+      );
       if (returned !== undefined) this.#returned(node, "onMessage", returned);
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
@@ -2019,13 +2059,7 @@ export class Simulation {
 
   /** A handler returned something: a promise is refused (handlers run to completion). */
   #returned(node: NodeRecord, handler: string, value: unknown): void {
-    if (typeof (value as Promise<unknown>)?.then !== "function") return;
-    // Its rejection must not reach the process as an unhandled one.
-    (value as Promise<unknown>).then(undefined, () => {});
-    throw new ContractError(
-      `${handler} of ${node.id} returned a promise: handlers must run to completion ` +
-        "(no async, no await); do the work now and send or set a timer for what comes later",
-    );
+    handlerReturned(node.id, handler, value);
   }
 
   #send(from: NodeRecord, to: NodeId, msg: unknown): void {
@@ -2040,14 +2074,7 @@ export class Simulation {
     }
     from.lastTo = to;
     from.lastTarget = target;
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
-      throw new ContractError(
-        `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
-          "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
-      );
-    }
-    if (this.#cloneMessages) msg = structuredClone(msg);
+    msg = sentMessage(from.id, to, msg, this.#copyMessages);
     const id = this.#nextMsgId++;
     this.stats.messages++;
     const tracing = this.#tracing;
@@ -2080,7 +2107,8 @@ export class Simulation {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
       if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
-      this.#transmit(from, target, link, msg, copy, base + 3);
+      // The copy is a message of its own: a receiver that changes one changes not the other.
+      this.#transmit(from, target, link, this.#copyMessages ? plainCopy(msg) : msg, copy, base + 3);
     }
   }
 
@@ -2238,15 +2266,7 @@ export class Simulation {
         `setTimer(${safeTimerName(timer)}): afterMs must be a finite number >= 0, got ${afterMs}`,
       );
     }
-    if (typeof timer !== "string") {
-      const problem = notPlainData(timer);
-      if (problem !== undefined) {
-        throw new ContractError(
-          `${node.id} set a timer whose ${problem.replace(/^the message/, "value")}: ` +
-            'timers must be plain data, like { type: "retry", seq: 4 }',
-        );
-      }
-    }
+    timer = setTimerValue(node.id, timer);
     const key = timerKey(timer);
     const timers = node.timers ??= new Map();
     const old = timers.get(key);
@@ -2335,11 +2355,7 @@ export class Simulation {
   }
 
   #fail(check: string, error: unknown, node: NodeId | undefined, context?: string): void {
-    const described = error instanceof ContractError
-      ? error.message
-      : error instanceof Error
-      ? `${error.name}: ${error.message}${stackHint(error)}`
-      : String(error);
+    const described = error instanceof ContractError ? error.message : describeError(error);
     const message = context === undefined ? described : `${context}: ${described}`;
     this.#stopWith({ check, message, atMs: this.now, node });
   }
@@ -2389,27 +2405,4 @@ function checkCount(input: string, n: number, min: number, max: number): number 
     throw new ConfigError(input, `must be a whole number from ${min} to ${max}, got ${n}`);
   }
   return n;
-}
-
-/** "a Put message" or "a message": what a report calls the message. */
-function describeType(msg: unknown): string {
-  const type = (msg as { type?: unknown })?.type;
-  return typeof type === "string" ? `a ${type} message` : "a message";
-}
-
-/** A timer's name for an error message, even when it is not plain data. */
-function safeTimerName(timer: unknown): string {
-  try {
-    return timerName(timer);
-  } catch {
-    return String(timer);
-  }
-}
-
-/** The first stack frame inside project code, so a report points at the line that threw. */
-function stackHint(error: Error): string {
-  const frame = error.stack?.split("\n").slice(1).find((l) =>
-    !l.includes("/sim/simulation.ts") && l.includes("file://")
-  );
-  return frame ? ` (${frame.trim().replace(/^at /, "at ")})` : "";
 }

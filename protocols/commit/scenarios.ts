@@ -24,6 +24,7 @@ import type { NodeId } from "../../actors/mod.ts";
 import {
   defineScenario,
   flag,
+  type FlagSpec,
   type FlagSpecs,
   nodeIds,
   type Scenario,
@@ -44,8 +45,18 @@ export const COORDINATOR = "tm";
 
 const WITHOUT_COORDINATOR = "judge termination with the coordinator crashed for good";
 
+/** The flags both scenarios share. */
+export type CommitFlags = {
+  clients: FlagSpec<number>;
+  txns: FlagSpec<number>;
+  "think-ms": FlagSpec<number>;
+  span: FlagSpec<number>;
+  "abort-chance": FlagSpec<number>;
+  "without-coordinator": FlagSpec<boolean>;
+};
+
 /** The flags both scenarios share; `2pc-ft` judges termination without the coordinator by default. */
-const COMMIT_FLAGS = {
+const COMMIT_FLAGS: CommitFlags = {
   clients: flag.int("clients c1..cK", 2, { min: 1, max: 50 }),
   txns: flag.int("transactions per client", 15, { min: 0, max: 10_000 }),
   "think-ms": flag.number("mean pause before each transaction, ms", 100, { min: 0 }),
@@ -59,7 +70,7 @@ const COMMIT_FLAGS = {
 } satisfies FlagSpecs;
 
 /** The flags of `2pc`. */
-export const TWO_PC_FLAGS = {
+export const TWO_PC_FLAGS: CommitFlags & { "forget-decision": FlagSpec<boolean> } = {
   ...COMMIT_FLAGS,
   "forget-decision": flag.bool(
     "planted bug: the coordinator keeps its commit decision in memory only",
@@ -68,7 +79,7 @@ export const TWO_PC_FLAGS = {
 } satisfies FlagSpecs;
 
 /** The flags of `2pc-ft`. */
-export const TWO_PC_FT_FLAGS = {
+export const TWO_PC_FT_FLAGS: CommitFlags = {
   ...COMMIT_FLAGS,
   "without-coordinator": flag.bool(WITHOUT_COORDINATOR, true),
 } satisfies FlagSpecs;

@@ -25,6 +25,7 @@ import { Random } from "../../sim/random.ts";
 import {
   defineScenario,
   flag,
+  type FlagSpec,
   type FlagSpecs,
   nodeIds,
   type Scenario,
@@ -40,7 +41,12 @@ import { PaxosNode } from "./single_decree.ts";
 export const PAXOS_TERMINATION_MS = 5000;
 
 /** The flags of `paxos`, declared once: their types flow into the setup's parameters. */
-export const PAXOS_FLAGS = {
+export const PAXOS_FLAGS: {
+  mode: FlagSpec<"single" | "multi">;
+  proposers: FlagSpec<number>;
+  values: FlagSpec<number>;
+  "ignore-accepted": FlagSpec<boolean>;
+} = {
   mode: flag.choice(
     "single-decree Paxos, or Multi-Paxos with a distinguished proposer",
     ["single", "multi"] as const,

@@ -21,6 +21,7 @@
 import {
   defineScenario,
   flag,
+  type FlagSpec,
   type FlagSpecs,
   nodeIds,
   type Scenario,
@@ -31,17 +32,26 @@ import {
   transactionViolations,
   type TxnCheckResult,
 } from "../../sim/check/txn/check.ts";
-import { CONSISTENCY_MODELS } from "../../sim/check/txn/consistency.ts";
+import { CONSISTENCY_MODELS, type ConsistencyModel } from "../../sim/check/txn/consistency.ts";
 import { checkCommit } from "../commit/check.ts";
 import { Coordinator } from "../commit/coordinator.ts";
 import { COORDINATOR } from "../commit/scenarios.ts";
 import { TxnClient } from "./client.ts";
 import { txnKvLabel } from "./history.ts";
-import { WORKLOADS } from "./messages.ts";
+import { type Workload, WORKLOADS } from "./messages.ts";
 import { Shard } from "./shard.ts";
 
 /** The flags of `txn-kv`. */
-export const TXN_KV_FLAGS = {
+export const TXN_KV_FLAGS: {
+  workload: FlagSpec<Workload>;
+  locking: FlagSpec<boolean>;
+  clients: FlagSpec<number>;
+  txns: FlagSpec<number>;
+  keys: FlagSpec<number>;
+  "max-ops": FlagSpec<number>;
+  "think-ms": FlagSpec<number>;
+  consistency: FlagSpec<ConsistencyModel>;
+} = {
   workload: flag.choice("lists appended to, or registers written", WORKLOADS, "list-append"),
   locking: flag.bool("strict two-phase locking at the shards (--no-locking shows anomalies)", true),
   clients: flag.int("clients c1..cK", 3, { min: 1, max: 50 }),

@@ -38,15 +38,21 @@ import { parseStrategy } from "./strategies.ts";
  * ```
  */
 export interface ExploreOutcome {
+  /** The run's number, from 0. */
   run: number;
+  /** The seed it ran with. */
   seed: number;
   /** The strategy that drew the run. */
   strategy: string;
+  /** Whether it passed every check. */
   ok: boolean;
+  /** Events it handled. */
   events: number;
+  /** Wall-clock time it took, ms (for people; never compare it). */
   wallMs: number;
   /** The `sometimes` conditions the run reached. */
   reached: string[];
+  /** What failed, when it did. */
   failure?: ExploreFailure;
 }
 
@@ -66,9 +72,13 @@ export interface ExploreOutcome {
  * ```
  */
 export interface ExploreFailure {
+  /** The check that failed. */
   check: string;
+  /** What it said. */
   message: string;
+  /** Virtual time of the failure, ms. */
   atMs: number;
+  /** The node it names, if any. */
   node?: string;
   /** The run's spec, with the faults that ran (injected ones included) written out. */
   spec: RunSpec;
@@ -185,20 +195,27 @@ export interface ExploreOptions {
  * ```
  */
 export interface ExploreResult {
+  /** The scenario explored. */
   scenario: string;
+  /** The `--strategy` it was explored with. */
   strategy: string;
+  /** The base seed: run `i` has seed `seed + i`. */
   seed: number;
   /** Runs that finished. */
   runs: number;
+  /** Whether some run failed. */
   found: boolean;
   /** The first failing run (lowest run number among those that failed). */
   failure: (ExploreFailure & { run: number; seed: number; runStrategy: string }) | null;
   /** For each `sometimes` condition: how many runs reached it. */
   sometimes: Record<string, number>;
+  /** Wall-clock time the exploration took, ms (for people; never compare it). */
   wallMs: number;
   /** Runs never run because the budget ran out (or the search stopped at a failure). */
   notReached: number;
+  /** The wall-clock budget it had, ms, or null for none. */
   budgetMs: number | null;
+  /** Parallel workers it ran in (0: all in this thread). */
   workers: number;
 }
 

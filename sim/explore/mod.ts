@@ -93,3 +93,25 @@ export {
   type SweepReport,
   type SweepSpec,
 } from "./sweep.ts";
+export {
+  explore,
+  type ExploreFailure,
+  type ExploreOptions,
+  type ExploreOutcome,
+  type ExploreResult,
+} from "./explore.ts";
+export {
+  parseStrategy,
+  registerStrategy,
+  type RunContext,
+  type RunPlan,
+  type Strategy,
+  type StrategyFactory,
+  type StrategyHooks,
+  strategyNames,
+} from "./strategy.ts";
+export { DEFAULT_STRATEGY, mixedStrategy } from "./strategies.ts";
+export { randomStrategy } from "./random.ts";
+export { modelOf, swarmStrategy } from "./swarm.ts";
+export { type Target, targetedStrategy, TARGETS } from "./targeted.ts";
+export { pctStrategy } from "./pct.ts";
