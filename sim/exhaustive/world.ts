@@ -12,7 +12,7 @@
  */
 
 import type { NodeId } from "../../actors/mod.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, describeError } from "../errors.ts";
 import {
   type Liveness,
   type Scenario,
@@ -246,7 +246,19 @@ export class World {
     const ended = this.ended;
     // Liveness first: a check may run the simulation on (to let it settle).
     const stuck = this.stuck();
-    const found = (this.setup.check?.(this.sim) ?? []).filter((v) => ended || v.safety === true);
+    let found: Violation[];
+    try {
+      found = (this.setup.check?.(this.sim) ?? []).filter((v) => ended || v.safety === true);
+    } catch (e) {
+      // A check that reads the trace asks for it (see `traceNeeded`).
+      if (e instanceof ConfigError && e.input === "trace") throw e;
+      // The check's own bug is the user's to fix, reported as `runScenario` reports it.
+      found = [{
+        check: "scenario-check",
+        message: `the end-of-run check threw ${describeError(e)}`,
+        atMs: this.sim.now,
+      }];
+    }
     return [...found, ...stuck];
   }
 
