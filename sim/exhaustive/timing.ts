@@ -9,13 +9,15 @@
  * - `any`: timers may fire at any moment and messages arrive in any order,
  *   whatever their times (the model of Stateright and DSLabs, which keep no
  *   time at all; DSLabs only keeps one node's timers in the order their
- *   durations force).
+ *   durations force). A scenario's scheduled faults and scripted steps keep
+ *   their times.
  *
  * Under both, an event that happens goes at the earliest time it can
  * (never before now): the run the checker reports is a real timed run,
  * every latency inside its link's bounds (under `strict`). A link that
- * keeps order (`fifo`) lets only its oldest message arrive, and nothing
- * happens after the run's `until`.
+ * keeps order (`fifo`) lets only its oldest message arrive, a node starts
+ * before anything happens to it, and nothing happens after the run's
+ * `until`.
  *
  * @module
  */
@@ -66,17 +68,23 @@ export function enabledEvents(
   untilMs: number,
   fifo: (from: NodeId, to: NodeId) => boolean,
 ): number[] {
+  // Under `any`, messages and timers are free: any moment, as late as need be.
+  const free = (e: PendingEvent) =>
+    timing === "any" && (e.kind === "deliver" || e.kind === "timer");
   // The least and second least latest times: an event is held back by the
   // others' latest times, not its own.
   let least = Infinity, second = Infinity, leastAt = -1;
   for (let i = 0; i < pending.length; i++) {
-    const t = pending[i].latestMs;
+    const t = free(pending[i]) ? Infinity : pending[i].latestMs;
     if (t < least) {
       second = least;
       least = t;
       leastAt = i;
     } else if (t < second) second = t;
   }
+  // A node starts before anything happens to it (it has no state to handle it with).
+  const starting = new Set<NodeId>();
+  for (const e of pending) if (e.kind === "start") starting.add(e.node!);
   const out: number[] = [];
   const oldest = new Set<string>();
   for (let i = 0; i < pending.length; i++) {
@@ -87,8 +95,9 @@ export function enabledEvents(
       if (oldest.has(link)) continue;
       oldest.add(link);
     }
+    if (e.kind !== "start" && e.node !== undefined && starting.has(e.node)) continue;
     if (Math.max(nowMs, e.earliestMs) > untilMs) continue;
-    if (timing === "strict" && e.earliestMs > (i === leastAt ? second : least)) continue;
+    if (!free(e) && e.earliestMs > (i === leastAt ? second : least)) continue;
     out.push(i);
   }
   return out;
