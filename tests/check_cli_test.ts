@@ -175,3 +175,37 @@ Deno.test("issue 12: a user's own scenario, from a directory outside the reposit
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("README: the 'Checking versus exploring' table's quick lines give the results it states", async () => {
+  const readme = Deno.readTextFileSync(new URL("README.md", ROOT));
+  const section = readme.slice(
+    readme.indexOf("## Checking versus exploring"),
+    readme.indexOf("## From simulation to processes"),
+  );
+  const rows = [
+    ...section.matchAll(/^\| `check ([^`]+)`[^|]*\| +([\d,]+) \| ([^|]+?) +\| ([\d.]+) s +\|$/gm),
+  ];
+  assert.ok(rows.length >= 10, `${rows.length} rows`);
+  const dir = Deno.makeTempDirSync({ prefix: "dsim-check-readme-" });
+  try {
+    let ran = 0;
+    for (const [, command, states, result, seconds] of rows) {
+      if (Number(seconds) > 2) continue; // the slow lines are measured, not re-run in CI
+      const r = await cli(["check", ...command.split(" "), "--json", "--out", `${dir}/cx.json`]);
+      const report = JSON.parse(r.out[0]);
+      assert.equal(report.states, Number(states.replaceAll(",", "")), command);
+      const shortest = result.match(/shortest: (\d+) steps/);
+      if (shortest) {
+        assert.equal(r.code, 1, command);
+        assert.equal(report.violation.steps, Number(shortest[1]), command);
+      } else {
+        assert.equal(r.code, 0, command);
+        assert.equal(report.exhausted, result.startsWith("exhausted"), command);
+      }
+      ran++;
+    }
+    assert.ok(ran >= 7, `${ran} lines ran`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
