@@ -292,6 +292,7 @@ export function resolveRaftConfig<M extends AnyMachine = KvStore>(
  *   log: { first: 1, last: 3, terms: [[1, 1, 2], [2, 3, 3]] }, snapshot: 0,
  *   commit: 3, applied: 3, config: { voters: ["n1", "n2", "n3"], learners: [] },
  *   progress: { n2: { match: 3, next: 4, state: "replicate", inflight: 0 } },
+ *   electionDeadline: 412.5, heardFromLeader: null,
  * };
  * assert.equal(v.log.terms.length, 2);
  * ```
