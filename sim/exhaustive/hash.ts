@@ -18,6 +18,8 @@
  * @module
  */
 
+import { mix32 } from "../choices.ts";
+
 const SEED_A = 0x3c6ef372;
 const SEED_B = 0x510e527f;
 // Tags keep values of different types apart (1 and "1", [] and {}).
@@ -54,14 +56,8 @@ function laneB(h: number, k: number): number {
   return (Math.imul(h, 9) + 0x7fb5e1c3) | 0;
 }
 
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+/** The murmur3 finaliser, as the choice streams use it. */
+const finish = mix32;
 
 /**
  * Folds values into a 53-bit fingerprint. `value` hashes anything plain
