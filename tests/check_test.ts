@@ -223,6 +223,14 @@ Deno.test("issue 12: the saved counterexample replays to the same run and the sa
   const again = replayTrace(quorum, file);
   assert.equal(again.same, true);
   assert.equal(again.result.violations[0].check, "linearizability");
+  // A liveness counterexample replays to its violation too (the file carries the checker's settings).
+  const live = checkScenario(token, {}, { crashes: 1, livenessSteps: 6 });
+  const saved = loadTrace(
+    saveTrace(traceFileFromResult(replayChoices(token, live, live.violation!.order))),
+  );
+  const relived = replayTrace(token, saved);
+  assert.equal(relived.same, true);
+  assert.match(relived.result.violations[0].message, /did not hold within 6 steps/);
   // An order edited into one the checker could not have made is refused, clearly.
   const edited = { ...file, choices: { ...file.choices!, order: [999 * 8] } };
   assert.throws(() => replayTrace(quorum, edited), /not one the checker could make/);
