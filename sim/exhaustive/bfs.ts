@@ -2,9 +2,10 @@
  * Breadth-first search: every state at depth d before any at d + 1, so the
  * first violation found is at the least depth any violation has: the
  * shortest counterexample (as TLC's and Stateright's BFS give). The search
- * tree is kept as a parent and a choice per stored state (8 bytes each), the
- * way TLC rebuilds a trace from fingerprints: a state's path is read back up
- * the tree, and a world at it is built by applying that path again.
+ * tree is kept as a parent and a choice per stored state (8 bytes each, in
+ * arrays that double as they fill), the way TLC rebuilds a trace from
+ * fingerprints: a state's path is read back up the tree, and a world at it
+ * is built by applying that path again.
  *
  * @module
  */
@@ -36,6 +37,7 @@ export function breadthFirst(search: Search): void {
   let parents = new Int32Array(1024);
   let choices = new Uint32Array(1024);
   let count = 0;
+  search.treeBytes = parents.byteLength + choices.byteLength;
   const add = (parent: number, choice: number): number => {
     if (count === parents.length) {
       const p = new Int32Array(count * 2), c = new Uint32Array(count * 2);
@@ -43,6 +45,7 @@ export function breadthFirst(search: Search): void {
       c.set(choices);
       parents = p;
       choices = c;
+      search.treeBytes = parents.byteLength + choices.byteLength;
     }
     parents[count] = parent;
     choices[count] = choice;

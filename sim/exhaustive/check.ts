@@ -147,7 +147,7 @@ export interface CheckReport {
   violation?: Violation & { steps: number; order: number[] };
   /** Every `sometimes` condition asked about: reached, or not. */
   sometimes: SometimesVerdict[];
-  /** Memory of the visited set (and the search tree, breadth-first) per stored state. */
+  /** Memory allocated for the visited set (and the search tree, breadth-first) per stored state. */
   bytesPerState: number;
   /** Wall time the search took, ms (for people: never compared). */
   wallMs: number;
@@ -211,7 +211,6 @@ export function checkScenario(
   if (found !== null) found.violation = explainLiveness(search, found);
   const stopped = found === null ? search.stopped : null;
   const exhausted = found === null && stopped === null && search.cut === 0;
-  const treeBytes = strategy === "bfs" ? 8 * search.states : 0;
   return {
     scenario: scenario.name,
     spec: runSpecOf(
@@ -250,7 +249,7 @@ export function checkScenario(
           ? { name, reached: false }
           : { name, reached: true, steps: path.length };
       }),
-    bytesPerState: Math.round((search.seen.bytes + treeBytes) / Math.max(1, search.states)),
+    bytesPerState: Math.round((search.seen.bytes + search.treeBytes) / Math.max(1, search.states)),
     wallMs: Math.round(search.wallMs),
   };
 }

@@ -111,6 +111,8 @@ export class Search {
   maxDepth = 0;
   /** States at the depth limit, whose choices were not tried. */
   cut = 0;
+  /** Bytes the search order keeps per stored state beside the visited set (the BFS tree). */
+  treeBytes = 0;
   /** A limit that stopped the search, if one did. */
   stopped: StopCause | null = null;
   /** The violation found, if any. */
@@ -119,7 +121,11 @@ export class Search {
   readonly sometimes = new Map<string, number[]>();
   /** Every `sometimes` condition asked about. */
   readonly asked = new Set<string>();
-  /** Whether the scenario has an after-the-run check (which runs once per world). */
+  /**
+   * Whether states have an end check to run (the scenario's after-the-run
+   * check, or liveness properties): it runs once per world, so a world that
+   * ran it is not stepped further.
+   */
   readonly checks: boolean;
   readonly #renamings: (Map<NodeId, NodeId> | null)[];
   readonly #symmetric: NodeId[];
@@ -130,8 +136,9 @@ export class Search {
   readonly params: ScenarioParams;
 
   /**
-   * A search of `scenario` run with `params`, under `settings` and `limits`;
-   * throws a `ConfigError` for a symmetry that does not fit the nodes.
+   * A search of `scenario` run with `params`, under `settings`, within
+   * `limits`; throws a `ConfigError` for a symmetry that does not fit the
+   * nodes.
    */
   constructor(
     readonly scenario: Scenario,
