@@ -110,13 +110,15 @@ export function targetFor(
  * ```ts
  * import { targetedStrategy } from "./targeted.ts";
  * import { runScenario } from "../scenario.ts";
- * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import { abd } from "../../protocols/quorum/scenarios.ts";
  * import assert from "node:assert/strict";
- * const plan = targetedStrategy.plan({ scenario: pingPong, given: {}, seed: 4, index: 3 });
+ * const plan = targetedStrategy.plan({ scenario: abd, given: {}, seed: 4, index: 3 });
  * const made = plan.hooks!();
- * const run = runScenario(pingPong, plan.given, { hooks: made.hooks, onSetup: made.onSetup });
- * // The fault it injected is written out, so a plain schedule replays the run.
- * const again = runScenario(pingPong, { ...plan.given, faults: made.injected() });
+ * const run = runScenario(abd, plan.given, { hooks: made.hooks, onSetup: made.onSetup });
+ * assert.ok(made.injected().length > 0);
+ * // The faults it injected are written out, so a plain schedule replays the run.
+ * const schedule = made.injected();
+ * const again = runScenario(abd, { ...plan.given, faults: { kind: "schedule", schedule } });
  * assert.equal(again.traceHash, run.traceHash);
  * ```
  */
