@@ -473,6 +473,8 @@ function buildProgram(
     .option("--dups <k>", "messages it may deliver twice (default 0)")
     .option("--liveness-steps <d>", "steps after the last fault each liveness property has")
     .option("--budget-ms <ms>", "wall-clock budget; stopping early is exit 3")
+    .option("--no-symmetry", "count renamings of interchangeable nodes as different states")
+    .option("--stateless", "store no states: every path counts as its own (re-run from the start)")
     .option("--no-diagram", "do not draw the counterexample")
     .option("--max-rows <n>", "most rows of the counterexample's diagram (default 200)")
     .option("--json", "print the report as one line of JSON")

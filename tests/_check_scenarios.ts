@@ -161,6 +161,72 @@ export const token = defineScenario({
   },
 });
 
+type HelloMsg = { type: "hello" };
+
+/**
+ * Two greeters say hello to a listener at the same moment; the listener
+ * notes who came first in a field, and a 10 ms timer later finds fault with
+ * one order (a planted bug). With `--shown none` the listener has no
+ * `inspect()`: the checker cannot fingerprint it and searches statelessly,
+ * every path its own. With `--shown count` its `inspect()` shows how many
+ * greeted but not in what order, so the two orders count as one state and
+ * the bug can hide behind the order tried first; `--shown all` shows the
+ * order too.
+ *
+ * @example
+ * ```ts
+ * import { greeters } from "./_check_scenarios.ts";
+ * import { runScenario } from "../sim/scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(greeters, { seed: 1 }).sim.nodes.length, 3);
+ * ```
+ */
+export const greeters = defineScenario({
+  name: "greeters",
+  summary: "two hellos at one instant; one order is a planted bug (the order may be hidden)",
+  defaults: {
+    nodes: 3,
+    minNodes: 3,
+    maxNodes: 3,
+    until: 100,
+    network: { latency: { kind: "fixed", ms: 1 } },
+  },
+  flags: {
+    shown: flag.choice(
+      "what the listener's inspect() shows",
+      ["none", "count", "all"] as const,
+      "none",
+    ),
+  },
+  setup(sim, params) {
+    let wrong = false;
+    for (const id of ["g1", "g2"]) {
+      sim.spawn(id, (): Actor<HelloMsg> & { inspect(): unknown } => ({
+        onStart: (ctx) => ctx.send("listener", { type: "hello" }),
+        onMessage() {},
+        inspect: () => ({}),
+      }));
+    }
+    sim.spawn("listener", (): Actor<HelloMsg> => {
+      const heard: NodeId[] = [];
+      const actor: Actor<HelloMsg> & { inspect?(): unknown } = {
+        onMessage(ctx, _msg, from) {
+          heard.push(from);
+          if (heard.length === 2) ctx.setTimer("judge", 10);
+        },
+        onTimer() {
+          if (heard[0] === "g2") wrong = true;
+        },
+      };
+      if (params.flags.shown === "count") actor.inspect = () => heard.length;
+      if (params.flags.shown === "all") actor.inspect = () => [...heard];
+      return actor;
+    });
+    sim.invariant("g1-first", () => !wrong || "g2 greeted first");
+    return {};
+  },
+});
+
 /**
  * The scenarios above, for the command line's tests.
  *
@@ -171,4 +237,9 @@ export const token = defineScenario({
  * assert.ok(scenarios.has("timeout-race"));
  * ```
  */
-export const scenarios: ScenarioRegistry = new ScenarioRegistry([timeoutRace, votes, token]);
+export const scenarios: ScenarioRegistry = new ScenarioRegistry([
+  timeoutRace,
+  votes,
+  token,
+  greeters,
+]);

@@ -95,6 +95,36 @@ Deno.test("issue 12: sim check refuses a space over its limits (exit 3) and bad 
   }
 });
 
+Deno.test("issue 12: sim check names the actors without inspect() and searches statelessly; --stateless and --no-symmetry ask for it", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "dsim-check-" });
+  try {
+    const hidden = await cli(
+      ["check", "greeters", "--no-diagram", "--out", `${dir}/greeters.json`],
+      checkScenarios,
+    );
+    assert.equal(hidden.code, 1);
+    const text = hidden.out.join("\n");
+    assert.match(text, /stateless: listener has no inspect\(\), so every path counts as its own/);
+    assert.match(text, /VIOLATION of g1-first/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  const votes = async (...flags: string[]) => {
+    const r = await cli(["check", "votes", "--json", ...flags], checkScenarios);
+    assert.equal(r.code, 0, r.out.join("\n"));
+    return JSON.parse(r.out[0]);
+  };
+  const reduced = await votes();
+  const full = await votes("--no-symmetry");
+  const paths = await votes("--stateless");
+  assert.deepEqual([reduced.symmetry, full.symmetry, paths.stateless], [true, false, true]);
+  assert.ok(reduced.states < full.states && full.states < paths.states);
+  assert.match(
+    (await cli(["check", "votes", "--stateless"], checkScenarios)).out.join("\n"),
+    /paths tried \(stateless\)/,
+  );
+});
+
 Deno.test("issue 12: sim check --timing strict and any differ on the timeout race", async () => {
   const strict = await cli(["check", "timeout-race"], checkScenarios);
   assert.equal(strict.code, 0);

@@ -18,7 +18,7 @@ import { lamport } from "../protocols/clocks/scenario.ts";
 import { loadTrace, saveTrace, traceFileFromResult } from "../sim/trace_file.ts";
 import { replayTrace } from "../sim/explore/replay.ts";
 import { ConfigError } from "../sim/errors.ts";
-import { timeoutRace, token, votes } from "./_check_scenarios.ts";
+import { greeters, timeoutRace, token, votes } from "./_check_scenarios.ts";
 import type { CheckReport } from "../sim/exhaustive/check.ts";
 import type { RunGiven, Scenario } from "../sim/scenario.ts";
 
@@ -153,6 +153,39 @@ Deno.test("issue 12: symmetry reduction counts renamings of interchangeable node
     () => checkScenario(votes, { flags: { random: true } }),
     (e) => e instanceof ConfigError && /v1 called ctx.random\(\)/.test(e.message),
   );
+});
+
+Deno.test("issue 12: without inspect() the search is stateless (choice prefixes run again), and finds what a partial view hides", () => {
+  // The listener shows nothing: every path is its own state, and the bad order is found.
+  const none = checkScenario(greeters, { flags: { shown: "none" } });
+  assert.equal(none.stateless, true);
+  assert.deepEqual(none.opaque, ["listener"]);
+  assert.equal(none.violation?.check, "g1-first");
+  assert.match(verdictLine(none), /VIOLATION of g1-first/);
+  // It shows all of its state: stored states, found too.
+  const all = checkScenario(greeters, { flags: { shown: "all" } });
+  assert.equal(all.stateless, false);
+  assert.deepEqual(all.opaque, []);
+  assert.equal(all.violation?.check, "g1-first");
+  // It shows a count and not the order: the two orders are one state, and the bug hides
+  // (why inspect() must show everything an actor's future depends on).
+  const count = checkScenario(greeters, { flags: { shown: "count" } });
+  assert.equal(count.violation, undefined);
+  assert.equal(count.exhausted, true);
+  // Asked for, a stateless search gives the same verdict on a space it could store, with
+  // as many paths as there are states or more.
+  for (const strategy of ["bfs", "dfs"] as const) {
+    const stored = checkScenario(votes, { nodes: 3 }, { strategy, symmetry: false });
+    const paths = checkScenario(votes, { nodes: 3 }, { strategy, stateless: true });
+    assert.equal(paths.stateless, true);
+    assert.equal(paths.symmetry, false);
+    assert.equal(stored.exhausted && paths.exhausted, true);
+    assert.ok(paths.states > stored.states, `${paths.states} > ${stored.states}`);
+    assert.deepEqual(
+      paths.sometimes.map((s) => [s.name, s.reached]),
+      stored.sometimes.map((s) => [s.name, s.reached]),
+    );
+  }
 });
 
 Deno.test("issue 12: sometimes conditions are reached, or proven unreachable when the space is exhausted", () => {

@@ -813,7 +813,8 @@ export const raftFigure8: Scenario<RaftFigure8Flags> = defineScenario({
       },
       liveness: false,
     });
-    sim.spawn(SCRIPT, () => ({ onMessage() {} }));
+    // The script's endpoint keeps no state (its progress is the scenario's, see `inspect` below).
+    sim.spawn(SCRIPT, () => ({ onMessage() {}, inspect: () => ({}) }));
     const [n1, n2, n3, n4, n5] = cluster.servers;
     const rest = (...ids: NodeId[]) => cluster.servers.filter((id) => !ids.includes(id));
     const node = (s: Simulation, id: NodeId) => cluster.node(s, id);

@@ -76,6 +76,8 @@ export interface CheckOptions {
   clock?: () => number;
   /** Reduce by the scenario's declared symmetry (default true). */
   symmetry?: boolean;
+  /** Store no states: every path counts as its own (default: only where an actor has no `inspect()`). */
+  stateless?: boolean;
 }
 
 /**
@@ -129,7 +131,11 @@ export interface CheckReport {
   livenessSteps: number | null;
   /** Whether the scenario's interchangeable nodes were counted as one (symmetry reduction). */
   symmetry: boolean;
-  /** Distinct states stored. */
+  /** Whether no state was stored: every path counted as its own (see `search.ts`). */
+  stateless: boolean;
+  /** The nodes whose actors have no `inspect()` (what makes a search stateless). */
+  opaque: string[];
+  /** Distinct states stored (stateless: paths tried). */
   states: number;
   /** Steps tried from stored states. */
   transitions: number;
@@ -196,6 +202,7 @@ export function checkScenario(
     budgetMs,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.symmetry === undefined ? {} : { symmetry: options.symmetry }),
+    ...(options.stateless === undefined ? {} : { stateless: options.stateless }),
   });
   const nodes = search.world([]).sim.nodes.length;
   if (nodes > MAX_CHECK_NODES) {
@@ -230,6 +237,8 @@ export function checkScenario(
     },
     livenessSteps: Number.isFinite(settings.livenessSteps) ? settings.livenessSteps : null,
     symmetry: search.symmetry,
+    stateless: search.stateless,
+    opaque: search.opaque,
     states: search.states,
     transitions: search.transitions,
     replayed: search.replayed,
@@ -300,6 +309,10 @@ function explainLiveness(search: Search, found: Found): Violation {
   const v = found.violation;
   if (!v.check.startsWith("liveness:") || !v.message.includes(" steps of the last fault")) {
     return v;
+  }
+  if (search.stateless) {
+    // Without every actor's state, a repeated fingerprint would not prove a loop.
+    return { ...v, message: v.message + ": stuck or looping (a stateless search cannot tell)" };
   }
   // The same run, fingerprinted without the liveness counters.
   const world = World.start(search.scenario, search.params, {

@@ -59,6 +59,10 @@ export interface CheckFlagValues {
   diagram?: boolean;
   /** `--max-rows`: most rows of its diagram. */
   maxRows?: string;
+  /** Reduce by the scenario's symmetry (default true; `--no-symmetry` turns it off). */
+  symmetry?: boolean;
+  /** `--stateless`: store no states, every path counts as its own. */
+  stateless?: boolean;
 }
 
 /**
@@ -158,6 +162,8 @@ function checkOptions(v: CheckFlagValues): CheckOptions {
     }
     o.timing = v.timing;
   }
+  if (v.symmetry === false) o.symmetry = false;
+  if (v.stateless === true) o.stateless = true;
   if (v.crashes !== undefined) o.crashes = whole("--crashes", v.crashes, 0);
   if (v.partitions !== undefined) o.partitions = whole("--partitions", v.partitions, 0);
   if (v.losses !== undefined) o.losses = whole("--losses", v.losses, 0);

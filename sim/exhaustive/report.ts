@@ -48,7 +48,7 @@ export function verdictLine(r: CheckReport): string {
     return `VIOLATION of ${r.violation.check}: ${r.violation.message} ` +
       `(${shortest}: ${count(r.violation.steps, "step")})`;
   }
-  const states = count(r.states, "state");
+  const states = count(r.states, r.stateless ? "path" : "state");
   if (r.stopped === "max-states") {
     return `no violation in ${states} up to depth ${r.maxDepth}, but the space is bigger: ` +
       `stopped at --max-states ${r.maxStates} before seeing it all (raise it, or lower --depth ` +
@@ -96,8 +96,15 @@ export function formatCheck(
       `${r.timing} timing`,
       `faults: ${faults.length === 0 ? "none" : faults.join(", ")}`,
       ...(r.symmetry ? ["symmetry"] : []),
+      ...(r.stateless ? ["stateless"] : []),
     ].join(" · "),
   ];
+  if (r.opaque.length > 0) {
+    lines.push(
+      `stateless: ${r.opaque.join(", ")} ${r.opaque.length === 1 ? "has" : "have"} no inspect(), ` +
+        "so every path counts as its own state (give each actor an inspect() to store states)",
+    );
+  }
   const verdict = verdictLine(r);
   if (r.violation !== undefined) {
     lines.push(paint("red", verdict));
@@ -118,7 +125,9 @@ export function formatCheck(
   }
   const perSecond = r.wallMs > 0 ? Math.round((r.states * 1000) / r.wallMs) : 0;
   lines.push(
-    `states    ${r.states} stored, ${r.transitions} steps tried, ${r.replayed} replayed to ` +
+    `states    ${r.states} ${
+      r.stateless ? "paths tried (stateless)" : "stored"
+    }, ${r.transitions} steps tried, ${r.replayed} replayed to ` +
       `return to states; deepest ${r.maxDepth} of ${r.depth}`,
     `memory    ${r.bytesPerState} bytes per stored state`,
     `time      ${(r.wallMs / 1000).toFixed(1)} s wall, ${perSecond} states/s`,

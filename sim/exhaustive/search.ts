@@ -12,6 +12,12 @@
  * `World.endCheck`). A check may remember its verdict, so it runs once per
  * world, and a world that ran it is not stepped further.
  *
+ * A state is known by its fingerprint, which sees an actor through its
+ * `inspect()`. Where some actor has none, the search is stateless: it
+ * stores nothing and treats every path as its own state (the fallback
+ * of issue 12: re-running choice prefixes is exact, only slower), so a
+ * field nobody shows cannot make two different states count as one.
+ *
  * @module
  */
 
@@ -76,6 +82,8 @@ export interface SearchOptions {
   clock?: () => number;
   /** Count renamings of the scenario's interchangeable nodes as one state (default true). */
   symmetry?: boolean;
+  /** Store no states, even where every actor shows its state (default false). */
+  stateless?: boolean;
 }
 
 /**
@@ -127,6 +135,15 @@ export class Search {
    * ran it is not stepped further.
    */
   readonly checks: boolean;
+  /** The nodes whose actors have no `inspect()`: with any, the search is stateless. */
+  readonly opaque: NodeId[];
+  /**
+   * Whether the search stores no states: every path is its own state, tried
+   * by running its choices again from the start (the simulator is
+   * deterministic), so nothing is merged that an unseen field could tell
+   * apart; the price is every order of every path, not every state.
+   */
+  readonly stateless: boolean;
   readonly #renamings: (Map<NodeId, NodeId> | null)[];
   readonly #symmetric: NodeId[];
   readonly #clock: () => number;
@@ -152,7 +169,13 @@ export class Search {
     this.params = { ...params, trace: traceNeeded(scenario, params, settings) };
     const first = this.world([]);
     this.checks = first.setup.check !== undefined || (first.setup.liveness?.length ?? 0) > 0;
-    const groups = limits.symmetry === false ? [] : scenario.symmetric?.(params) ?? [];
+    this.opaque = first.sim.nodes.filter((id) =>
+      typeof first.sim.actor<{ inspect?: unknown }>(id)?.inspect !== "function"
+    );
+    this.stateless = limits.stateless === true || this.opaque.length > 0;
+    const groups = limits.symmetry === false || this.stateless
+      ? []
+      : scenario.symmetric?.(params) ?? [];
     this.#renamings = renamings(groups, first.sim.nodes);
     this.#symmetric = groups.flat();
   }
@@ -205,9 +228,10 @@ export class Search {
         );
       }
     }
-    const fp = world.fingerprint(this.#renamings);
     const depth = world.depth;
-    const before = this.seen.add(fp, depth);
+    // Stateless, every path is a new state; else a state is known by its fingerprint.
+    const fp = this.stateless ? 0 : world.fingerprint(this.#renamings);
+    const before = this.stateless ? -1 : this.seen.add(fp, depth);
     if (before !== -1) {
       if (before <= depth) return false;
       // Depth-first search met it deeper first: it is worth exploring again from here.
