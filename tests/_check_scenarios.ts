@@ -119,8 +119,9 @@ type TokenMsg = { type: "token" };
 
 /**
  * A node passes a token to a peer and waits for it back (ticking while it
- * waits), with no retry: a crash of the peer (which the scenario's fault
- * model allows) loses the token for good. Liveness says the token comes
+ * waits), with no retry: a crash of the peer, or a network split while the
+ * token is on its way (the scenario's fault model allows both), loses the
+ * token for good. Liveness says the token comes
  * back: after such a crash it is stuck where the run ends, and with timers
  * free to fire at any moment the ticks go round in a loop without it.
  *
@@ -135,7 +136,13 @@ type TokenMsg = { type: "token" };
 export const token = defineScenario({
   name: "token",
   summary: "a token passed to a peer and back, without retries: a crash loses it",
-  defaults: { nodes: 2, minNodes: 2, maxNodes: 2, until: 500, faults: "random:crash=1" },
+  defaults: {
+    nodes: 2,
+    minNodes: 2,
+    maxNodes: 2,
+    until: 500,
+    faults: "random:crash=1,partition=1",
+  },
   setup(sim) {
     let back = false;
     sim.spawn("n1", (): Actor<TokenMsg> & { inspect(): unknown } => ({

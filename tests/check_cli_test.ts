@@ -62,6 +62,11 @@ Deno.test("issue 12: sim check says when it saw every state (exit 0), and --json
   assert.equal(report.exhausted, true);
   assert.equal(report.scenario, "ping-pong");
   assert.equal(report.spec.flags.rounds, 2);
+  const dfs = await cli(["check", "ping-pong", "--rounds", "2", "--strategy", "dfs", "--json"]);
+  assert.equal(dfs.code, 0);
+  const deep = JSON.parse(dfs.out[0]);
+  assert.equal(deep.strategy, "dfs");
+  assert.equal(deep.exhausted, true);
 });
 
 Deno.test("issue 12: sim check refuses a space over its limits (exit 3) and bad input (exit 2, one line)", async () => {
@@ -79,10 +84,16 @@ Deno.test("issue 12: sim check refuses a space over its limits (exit 3) and bad 
   ]);
   assert.equal(big.code, 3);
   assert.match(big.out.join("\n"), /stopped at --max-states 200 before seeing it all/);
+  // A wall-clock budget far below what 64 steps take: stopped at its first look at the clock.
+  const late = await cli(["check", "abd", "--clients", "2", "--ops", "2", "--budget-ms", "0.001"]);
+  assert.equal(late.code, 3);
+  assert.match(late.out.join("\n"), /the --budget-ms ran out before the search had seen every/);
   for (
     const [argv, pattern] of [
       [["check", "ping-pong", "--timing", "sometimes"], /--timing: must be strict or any/],
       [["check", "ping-pong", "--depth", "0"], /--depth: must be a whole number >= 1/],
+      [["check", "ping-pong", "--strategy", "random"], /--strategy: must be bfs or dfs/],
+      [["check", "ping-pong", "--budget-ms", "-5"], /--budget-ms: must be a number of ms > 0/],
       [["check", "ping-pong", "--crashes", "1"], /--crashes: ping-pong's fault model/],
       [["check", "abd", "--faults", "random"], /--faults: generated faults are for runs/],
       [["check", "raft-election", "--nodes", "15"], /--nodes: .* at most 12/],

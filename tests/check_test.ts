@@ -233,6 +233,13 @@ Deno.test("issue 12: the fault budget stays within the scenario's fault model", 
   assert.equal(faulty.violation, undefined);
   assert.equal(faulty.exhausted, true);
   assert.deepEqual(faulty.budget, { crashes: 1, partitions: 0, losses: 1, dups: 1 });
+  // A split while the token is in flight loses it: the shortest such run splits the
+  // network right after n1 starts, delivers nothing across it, and heals at the end.
+  const split = checkScenario(token, {}, { partitions: 1 });
+  assert.equal(split.violation?.check, "liveness:token-back");
+  const kinds = split.violation!.order.map((c) => decodeChoice(c).kind);
+  assert.deepEqual([kinds[1], kinds.at(-1)], ["partition", "heal"]);
+  assert.equal(kinds.filter((k) => k === "partition").length, 1);
 });
 
 Deno.test("issue 12: depth-first search finds a violation too, and sees the same finite space", () => {
