@@ -203,6 +203,10 @@ Deno.test("issue 12: a user's own scenario, from a directory outside the reposit
     const strict = run([main, "check", "./race.ts#race"]);
     assert.equal(strict.code, 0, strict.text);
     assert.match(strict.text, /every reachable state was seen/);
+    // A module with one scenario needs no #name.
+    const bare = run([main, "check", "./race.ts", "--json"]);
+    assert.equal(bare.code, 0, bare.text);
+    assert.equal(JSON.parse(bare.text).scenario, "race");
     const any = run([main, "check", "./race.ts#race", "--timing", "any"]);
     assert.equal(any.code, 1, any.text);
     assert.match(any.text, /VIOLATION of in-time: gave up \(shortest counterexample: 2 steps\)/);
