@@ -9,6 +9,10 @@
  * deno bench -A tests/bench/check_bench.ts
  * ```
  *
+ * `check_rates.ts` runs the same cases in alternating repetitions and
+ * prints the best and the median, per state, per step tried and per
+ * simulator step (replays included).
+ *
  * Stateright, for comparison, checks its two-phase commit model with 10
  * resource managers (61.5 M states) in 54.7 s on its author's laptop, all
  * cores, depth-first: about 1.1 M states/s (the Stateright book, "Comparison
@@ -20,27 +24,10 @@
  * @module
  */
 
-import { type CheckOptions, checkScenario } from "../../sim/exhaustive/check.ts";
-import type { RunGiven, Scenario } from "../../sim/scenario.ts";
-import { raftElection } from "../../protocols/raft/scenarios.ts";
-import { abd } from "../../protocols/quorum/scenarios.ts";
+import { checkScenario } from "../../sim/exhaustive/check.ts";
+import { CHECK_CASES } from "./_check_cases.ts";
 
-const CASES: Array<[string, Scenario, RunGiven, CheckOptions]> = [
-  [
-    "raft-election, 3 servers, 1..3 ms links, depth 40",
-    raftElection,
-    { nodes: 3, network: { latency: { kind: "uniform", min: 1, max: 3 } } },
-    { depth: 40, maxStates: 1_000_000 },
-  ],
-  [
-    "abd, 3 replicas, 2 clients x 1 op, 1 ms think, exhausted",
-    abd,
-    { flags: { clients: 2, ops: 1, "think-ms": 1 } },
-    { maxStates: 1_000_000 },
-  ],
-];
-
-for (const [name, scenario, given, options] of CASES) {
+for (const { name, scenario, given, options } of CHECK_CASES) {
   const first = checkScenario(scenario, given, options);
   const perState = first.bytesPerState;
   Deno.bench({
