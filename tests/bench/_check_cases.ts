@@ -12,7 +12,18 @@ import type { RunGiven, Scenario } from "../../sim/scenario.ts";
 import { raftElection } from "../../protocols/raft/scenarios.ts";
 import { abd } from "../../protocols/quorum/scenarios.ts";
 
-/** One measured configuration. */
+/**
+ * One measured configuration.
+ *
+ * @example
+ * ```ts
+ * import type { CheckCase } from "./_check_cases.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const c: CheckCase = { name: "ping", scenario: pingPong, given: {}, options: { depth: 9 } };
+ * assert.equal(c.options.depth, 9);
+ * ```
+ */
 export interface CheckCase {
   /** What it is, for people. */
   name: string;
@@ -24,7 +35,16 @@ export interface CheckCase {
   options: CheckOptions;
 }
 
-/** The two configurations the issue names. */
+/**
+ * The two configurations the issue names.
+ *
+ * @example
+ * ```ts
+ * import { CHECK_CASES } from "./_check_cases.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(CHECK_CASES.map((c) => c.scenario.name), ["raft-election", "abd"]);
+ * ```
+ */
 export const CHECK_CASES: readonly CheckCase[] = [
   {
     name: "raft-election, 3 servers, 1..3 ms links, depth 40",
