@@ -186,29 +186,33 @@ function copyObject(v: object, depth: number): unknown {
       return copyObject(json, depth + 1);
     }
   }
-  const out: Record<string, unknown> = {};
+  // A spread clones a flat message in one step (V8 copies the shape and the
+  // fields together); the walk then only replaces what is not a primitive.
+  // Most messages are flat, so most copies store nothing field by field.
+  const out: Record<string, unknown> = { ...v };
   for (const key in v) {
     const x = (v as Record<string, unknown>)[key];
     const t = typeof x;
-    let c: unknown;
     if (
       t === "string" || t === "boolean" || (t === "number" && x as number - (x as number) === 0)
     ) {
-      c = x;
-    } else if (t === "object") {
-      c = x === null ? null : copyObject(x as object, depth + 1);
+      continue;
+    }
+    if (t === "object") {
+      if (x === null) continue;
+      const c = copyObject(x as object, depth + 1);
       if (c === FAIL) return FAIL;
-    } else if (x === undefined) continue;
+      // A "__proto__" key (JSON.parse makes them) is data, not the copy's prototype.
+      if (key === "__proto__") {
+        Object.defineProperty(out, key, {
+          value: c,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else out[key] = c;
+    } else if (x === undefined) delete out[key]; // JSON leaves it out
     else return FAIL;
-    // A "__proto__" key (JSON.parse makes them) is data, not the copy's prototype.
-    if (key === "__proto__") {
-      Object.defineProperty(out, key, {
-        value: c,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else out[key] = c;
   }
   return out;
 }

@@ -1337,7 +1337,9 @@ function quote(word: string): string {
 }
 
 /**
- * The command line that reproduces a run exactly.
+ * The command line that reproduces a run exactly: with `run` (the default),
+ * the run itself; with `sweep`, a sweep of that one seed, which shrinks the
+ * failure; with `studio`, the run in the studio, to step through.
  *
  * @example
  * ```ts
@@ -1346,10 +1348,17 @@ function quote(word: string): string {
  * import assert from "node:assert/strict";
  * const spec = runSpecOf(pingPong, resolveParams(pingPong, { seed: 3, flags: { rounds: 5 } }), "");
  * assert.match(replayCommand(pingPong, spec), /run ping-pong --seed 3 --rounds 5$/);
+ * assert.match(replayCommand(pingPong, spec, "sweep"), /sweep ping-pong --seeds 3 --rounds 5$/);
+ * assert.match(replayCommand(pingPong, spec, "studio"), /studio ping-pong --seed 3 --rounds 5$/);
  * ```
  */
-export function replayCommand(scenario: Scenario, spec: RunSpec): string {
-  const parts = [cliCommand(scenario, "run"), `--seed ${spec.seed}`];
+export function replayCommand(
+  scenario: Scenario,
+  spec: RunSpec,
+  command: "run" | "sweep" | "studio" = "run",
+): string {
+  const seed = command === "sweep" ? `--seeds ${spec.seed}` : `--seed ${spec.seed}`;
+  const parts = [cliCommand(scenario, command), seed];
   const d = scenario.defaults;
   if (spec.nodes !== d.nodes) parts.push(`--nodes ${spec.nodes}`);
   if (spec.until !== d.until) parts.push(`--until ${spec.until}`);

@@ -868,9 +868,10 @@ export class Simulation {
     options: SpawnOptions<M> = {},
   ): void {
     try {
-      checkNodeId(id);
+      checkNodeId(id, "id");
     } catch (e) {
-      throw new ConfigError("node id", (e as Error).message);
+      // "node id: id "a|b" is not allowed", not "node id: node id ...".
+      throw new ConfigError("node id", (e as Error).message.replace(/^id /, ""));
     }
     if (this.#byId.has(id)) {
       throw new ConfigError("node id", `${JSON.stringify(id)} is already spawned`);
@@ -919,9 +920,9 @@ export class Simulation {
    */
   external(id: NodeId): void {
     try {
-      checkNodeId(id, "external id");
+      checkNodeId(id, "id");
     } catch (e) {
-      throw new ConfigError("external", (e as Error).message);
+      throw new ConfigError("external", (e as Error).message.replace(/^id /, ""));
     }
     const known = this.#byId.get(id);
     if (known !== undefined) {
@@ -1396,10 +1397,11 @@ export class Simulation {
         this.#release(slot);
         continue;
       }
+      // Counts this event among the instant's: the report's figure is the events handled then.
       if (time !== this.#nowUs) {
         this.#nowUs = time;
-        this.#sameInstant = 0;
-      } else if (++this.#sameInstant >= STUCK_EVENTS) {
+        this.#sameInstant = 1;
+      } else if (++this.#sameInstant > STUCK_EVENTS) {
         this.#timeStuck(slot);
         break;
       }
