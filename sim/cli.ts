@@ -90,6 +90,7 @@ import {
 import { renderHtml } from "./render/html.ts";
 import { renderPerfetto } from "./render/perfetto.ts";
 import { renderShiviz } from "./render/shiviz.ts";
+import { checkCommand, type CheckFlagValues } from "./exhaustive/command.ts";
 import { studioCommand } from "./studio/command.ts";
 import { type StateLog, StateRecorder } from "./states.ts";
 import { type Counterexample, counterexampleIn } from "./check/linearizability.ts";
@@ -174,6 +175,13 @@ const VALUE_OPTIONS = [
   "--strategy",
   "--depth",
   "--choices",
+  "--max-states",
+  "--timing",
+  "--crashes",
+  "--partitions",
+  "--losses",
+  "--dups",
+  "--liveness-steps",
 ];
 
 /** `run`'s own options, as commander hands them over (all strings: we validate). */
@@ -486,6 +494,43 @@ function buildProgram(
   const exploreOptions = addScenarioFlags(exploreCmd, scenario);
   exploreCmd.action((name: string, opts: ExploreOptionValues, cmd: Command) => {
     later(exploreCommand(io, chosen(name), opts, scenarioFlagValues(cmd, exploreOptions)));
+  });
+
+  const checkCmd = program.command("check")
+    .description("check a small configuration exhaustively: every order of events, to a depth")
+    .argument("<scenario>", scenarioHelp)
+    .option("--seed <n>", "the seed of the actors' own random draws (default 1)")
+    .option("--nodes <n>", "number of nodes (default: the scenario's)")
+    .option(
+      "--until <ms>",
+      "virtual ms the run lasts: nothing happens after (default: the scenario's)",
+    )
+    .option("--latency <spec>", "link latency bounds: MS, MIN..MAX (default: the scenario's)")
+    .option("--fifo", "links keep send order")
+    .option("--faults <spec>", "a fault schedule to run as well: '@100 crash n1; ...'")
+    .option("--depth <d>", "most steps from the start (default 200)")
+    .option("--max-states <s>", "most states to store; more is exit 3 (default 50000)")
+    .option("--strategy <s>", "bfs (the shortest counterexample) or dfs (default bfs)")
+    .option("--timing <t>", "strict (timers keep their durations) or any (default strict)")
+    .option("--crashes <k>", "crashes the checker may make, each node may restart (default 0)")
+    .option("--partitions <k>", "network splits it may make, each may heal (default 0)")
+    .option("--losses <k>", "messages it may lose (default 0)")
+    .option("--dups <k>", "messages it may deliver twice (default 0)")
+    .option("--liveness-steps <d>", "steps after the last fault each liveness property has")
+    .option("--budget-ms <ms>", "wall-clock budget; stopping early is exit 3")
+    .option("--no-symmetry", "count renamings of interchangeable nodes as different states")
+    .option("--stateless", "store no states: every path counts as its own (re-run from the start)")
+    .option("--no-diagram", "do not draw the counterexample")
+    .option("--max-rows <n>", "most rows of the counterexample's diagram (default 200)")
+    .option("--json", "print the report as one line of JSON")
+    .option("--out <file>", "save the counterexample here (default <scenario>-seed<N>.check.json)");
+  const checkOptions = addScenarioFlags(checkCmd, scenario);
+  checkCmd.action((name: string, opts: RunOptions & CheckFlagValues, cmd: Command) => {
+    const scenario = chosen(name);
+    const given = runParams(scenario, opts, scenarioFlagValues(cmd, checkOptions));
+    const outcome = checkCommand(scenario, given, opts, { color, width: WIDTH });
+    io.stdout(outcome.stdout);
+    setCode(outcome.exitCode);
   });
 
   program.command("merge")

@@ -25,7 +25,7 @@ import {
   type Scenario,
 } from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
-import { checkFullTrace } from "../../sim/full_trace.ts";
+import { checkFullTrace, traceState } from "../../sim/full_trace.ts";
 import { BroadcastNode } from "./broadcast_node.ts";
 import { broadcastLabel } from "./labels.ts";
 import { appEvents, checkBroadcast, deliveryOrders, type Guarantee, PROMISES } from "./check.ts";
@@ -94,6 +94,8 @@ function broadcastScenario(
       }
       let full: Simulation | undefined;
       return {
+        // The check reads the trace: the past is part of the state.
+        inspect: traceState,
         check: (s): Violation[] => {
           settle(s);
           return checkFullTrace(
