@@ -153,24 +153,30 @@ function primitiveProblem(v: unknown): string | undefined {
 }
 
 /**
- * The mark {@linkcode frozenPlain} leaves on what it froze and checked (not
- * enumerable, so no copy, JSON or comparison sees it): a copy may share such
- * a value, since nobody can change it. One property read tells, on the hot
- * path of every send.
+ * Frozen values already found to be plain data all the way down (and
+ * frozen all the way down): nobody can change them, so a copy may share
+ * them. Weak, so it holds on to nothing; only the outermost object of such
+ * a value is kept, so one lookup tells on the hot path of every send.
  */
-const SHARED: unique symbol = Symbol("dsim.frozenPlain");
+const SHAREABLE = new WeakSet<object>();
 
-/** A field or element that is an object: shared when {@linkcode frozenPlain} made it, else copied. */
+/**
+ * A field or element that is an object: shared when frozen plain data all
+ * the way down (made by {@linkcode frozenPlain}, or frozen by its owner),
+ * else copied.
+ */
 function copyChild(x: object, depth: number): unknown {
-  return (x as { [SHARED]?: true })[SHARED] === true ? x : copyObject(x, depth);
+  return Object.isFrozen(x) && shareable(x, depth) ? x : copyObject(x, depth);
 }
 
 /**
  * Freezes plain data all the way down and returns it. A deep-frozen value
- * travels in messages and sits in timers without being copied: nobody can
+ * travels in messages and sits in storage without being copied: nobody can
  * change it, so the copy a send makes shares it (a Raft log's entries, a
- * snapshot's state). Throws a {@linkcode NotPlainDataError} naming the field
- * when `value` is not plain data.
+ * snapshot's state). A value that JSON would change (a `Date`, an
+ * `undefined` field) is copied first, as JSON has it. Throws a
+ * {@linkcode NotPlainDataError} naming the field when `value` is not plain
+ * data.
  *
  * @example
  * ```ts
@@ -186,45 +192,67 @@ function copyChild(x: object, depth: number): unknown {
  */
 export function frozenPlain<T>(value: T): T {
   if (typeof value !== "object" || value === null) return plainCopy(value);
-  if ((value as { [SHARED]?: true })[SHARED] === true) return value;
-  const problem = notPlainData(value);
-  if (problem !== undefined) throw new NotPlainDataError(problem);
-  if (!shareable(value, 0)) return plainCopy(value); // a Date or an undefined field: as JSON has it
-  mark(value, 0);
-  return value;
+  if (SHAREABLE.has(value)) return value;
+  const v = jsonShaped(value, 0) ? value : plainCopy(value); // throws when not plain data
+  freeze(v, 0);
+  SHAREABLE.add(v);
+  return v;
 }
 
-/** Whether `v` comes out of a JSON trip unchanged: no `undefined` field, no `toJSON`, literals. */
+/**
+ * Whether `v` is plain data that comes out of a JSON trip unchanged, and is
+ * frozen all the way down; remembered when it is.
+ */
 function shareable(v: object, depth: number): boolean {
-  if ((v as { [SHARED]?: true })[SHARED] === true) return true;
-  if (depth >= DEEP) return false;
+  if (SHAREABLE.has(v)) return true;
+  if (!frozenShaped(v, depth)) return false;
+  SHAREABLE.add(v);
+  return true;
+}
+
+function frozenShaped(v: object, depth: number): boolean {
+  if (!Object.isFrozen(v) || depth >= DEEP) return false;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!shareableField(v[i], depth)) return false;
+    for (let i = 0; i < v.length; i++) if (!fieldShaped(v[i], depth, true)) return false;
     return true;
   }
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
   for (const key in v) {
-    if (!shareableField((v as Record<string, unknown>)[key], depth)) return false;
+    if (!fieldShaped((v as Record<string, unknown>)[key], depth, true)) return false;
   }
   return true;
 }
 
-function shareableField(x: unknown, depth: number): boolean {
+/** Whether `v` is plain data that a JSON trip leaves as it is (frozen or not). */
+function jsonShaped(v: object, depth: number): boolean {
+  if (depth >= DEEP) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!fieldShaped(v[i], depth, false)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const key in v) {
+    if (!fieldShaped((v as Record<string, unknown>)[key], depth, false)) return false;
+  }
+  return true;
+}
+
+function fieldShaped(x: unknown, depth: number, frozen: boolean): boolean {
   const t = typeof x;
   if (t === "string" || t === "boolean") return true;
   if (t === "number") return (x as number) - (x as number) === 0;
   if (t !== "object") return false;
-  return x === null || shareable(x as object, depth + 1);
+  if (x === null) return true;
+  return frozen ? shareable(x as object, depth + 1) : jsonShaped(x as object, depth + 1);
 }
 
-/** Marks and freezes `v` and everything in it, innermost first. */
-function mark(v: object, depth: number): void {
-  if ((v as { [SHARED]?: true })[SHARED] === true) return;
+/** Freezes `v` and everything in it. */
+function freeze(v: object, depth: number): void {
+  if (Object.isFrozen(v) && SHAREABLE.has(v)) return;
   for (const key in v) {
     const x = (v as Record<string, unknown>)[key];
-    if (typeof x === "object" && x !== null) mark(x, depth + 1);
+    if (typeof x === "object" && x !== null) freeze(x, depth + 1);
   }
-  Object.defineProperty(v, SHARED, { value: true });
   Object.freeze(v);
 }
 

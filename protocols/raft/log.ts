@@ -8,9 +8,11 @@
  * call, so a crash loses nothing and a restart reads the log back.
  *
  * The disk holds records the way a write-ahead log holds them: one record
- * per append (a whole AppendEntries batch, or one proposal), its JSON text
- * under `log/<first index>`, written once. In memory the log is an array of
- * entries and an array of their sizes in bytes (for flow control). A
+ * per append (a whole AppendEntries batch, or one proposal), the batch of
+ * entries under `log/<first index>`, written once. In memory the log is an
+ * array of entries and an array of their sizes in bytes (for flow control).
+ * Entries are frozen ({@linkcode frozenPlain}): they never change, so a
+ * record, a message and another server's log can all share one entry. A
  * truncation deletes the records past the cut and rewrites the one it cuts
  * through; compaction deletes the records it covers whole. A restart lists
  * the records, replays them in index order and skips what the snapshot
@@ -58,7 +60,7 @@ export class RaftLog<C = KvOp> {
   #storage: Storage;
   /** `#entries[k]` has index `#snapshotIndex + 1 + k`. */
   #entries: Entry<C>[] = [];
-  /** `#sizes[k]`: the bytes `#entries[k]` takes on disk and on the wire (estimated per batch). */
+  /** `#sizes[k]`: the bytes `#entries[k]` takes on disk and on the wire (its JSON's length). */
   #sizes: number[] = [];
   /** First index of each record on disk, ascending. */
   #records: number[] = [];
@@ -80,15 +82,14 @@ export class RaftLog<C = KvOp> {
       .map((k) => Number(k.slice(PREFIX.length)))
       .sort((a, b) => a - b);
     for (const first of firsts) {
-      const text = storage.get<string>(key(first))!;
-      const batch = JSON.parse(text) as Entry<C>[];
-      const size = text.length / batch.length;
+      const batch = storage.get<Entry<C>[]>(key(first))!;
       assert(batch[0].index === first, () => `log record ${first} starts at ${batch[0].index}`);
       for (const e of batch) {
         if (e.index <= this.#snapshotIndex) continue; // covered by the snapshot
         assert(e.index === this.lastIndex + 1, () => `log record ${first} leaves a gap`);
-        this.#entries.push(frozenPlain(e));
-        this.#sizes.push(size);
+        const entry = frozenPlain(e);
+        this.#entries.push(entry);
+        this.#sizes.push(entrySize(entry));
       }
       this.#records.push(first);
     }
@@ -244,16 +245,15 @@ export class RaftLog<C = KvOp> {
       last = e.index;
       lastTerm = e.term;
     }
-    const text = JSON.stringify(entries);
-    const first = entries[0].index;
-    this.#storage.set(key(first), text);
+    // An entry never changes once in a log: frozen, it travels in
+    // AppendEntries and sits in the record without a copy (they share it).
+    const batch = entries.map((e) => frozenPlain(e));
+    const first = batch[0].index;
+    this.#storage.set(key(first), batch);
     this.#records.push(first);
-    const size = text.length / entries.length;
-    for (const e of entries) {
-      // An entry never changes once in a log: frozen, it travels in
-      // AppendEntries without a copy per message (the send shares it).
-      this.#entries.push(frozenPlain(e));
-      this.#sizes.push(size);
+    for (const e of batch) {
+      this.#entries.push(e);
+      this.#sizes.push(entrySize(e));
     }
   }
 
@@ -273,14 +273,14 @@ export class RaftLog<C = KvOp> {
     // The record the cut goes through keeps its head: write that part again.
     const first = records[records.length - 1];
     if (first !== undefined && first > this.#snapshotIndex) {
-      this.#storage.set(key(first), JSON.stringify(this.slice(first, index - 1)));
+      this.#storage.set(key(first), this.slice(first, index - 1));
     } else if (first !== undefined) {
       // It starts inside the snapshot: rewrite what the log still holds of it.
       records.pop();
       this.#storage.delete(key(first));
       if (keep > 0) {
         const from = this.#snapshotIndex + 1;
-        this.#storage.set(key(from), JSON.stringify(this.slice(from, index - 1)));
+        this.#storage.set(key(from), this.slice(from, index - 1));
         records.push(from);
       }
     }
@@ -331,4 +331,21 @@ export class RaftLog<C = KvOp> {
     const meta: LogMeta = { snapshotIndex: this.#snapshotIndex, snapshotTerm: this.#snapshotTerm };
     this.#storage.set(META, meta);
   }
+}
+
+/**
+ * Sizes of entries already measured. An entry is frozen and shared, so in a
+ * simulation the servers that receive it find the leader's measurement here
+ * instead of serialising it again.
+ */
+const SIZES = new WeakMap<object, number>();
+
+/** The bytes an entry takes on disk and on the wire: the length of its JSON. */
+function entrySize(e: Entry<unknown>): number {
+  let size = SIZES.get(e);
+  if (size === undefined) {
+    size = JSON.stringify(e).length;
+    SIZES.set(e, size);
+  }
+  return size;
 }
