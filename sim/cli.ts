@@ -1222,6 +1222,7 @@ function shrinkAndSave(
   return {
     seed: given.seed ?? 1,
     check: shrunk.check,
+    changed: settingsChanged(scenario, given, shrunk.params),
     replay: `${replay} --diagram`,
     runs: shrunk.runs,
     stopped: shrunk.stopped === "asked" ? "time" : shrunk.stopped,
@@ -1233,6 +1234,33 @@ function shrinkAndSave(
     nodes: shrunk.after.nodes,
     out: file,
   };
+}
+
+/**
+ * The settings a shrink changed besides faults and draws (`nodes 5 -> 3`,
+ * `until 1000 -> 240`, a flag `ops 5 -> 4`), so a reader sees that the
+ * shrunk run is not the configuration that failed.
+ */
+function settingsChanged(
+  scenario: Scenario,
+  given: RunGiven,
+  after: ScenarioParams,
+): string[] {
+  const before = resolveParams(scenario, given);
+  const changed: string[] = [];
+  const note = (name: string, a: unknown, b: unknown) => {
+    if (a !== b) changed.push(`${name} ${a} -> ${b}`);
+  };
+  note("nodes", before.nodes, after.nodes);
+  note("until", before.until, after.until);
+  const latency = (p: ScenarioParams) => formatLatency(p.network.latency ?? DEFAULT_LINK.latency);
+  note("latency", latency(before), latency(after));
+  note("loss", before.network.loss ?? 0, after.network.loss ?? 0);
+  note("dup", before.network.duplicate ?? 0, after.network.duplicate ?? 0);
+  for (const [name, value] of Object.entries(before.flags)) {
+    note(`--${name}`, value, (after.flags as Record<string, unknown>)[name]);
+  }
+  return changed;
 }
 
 /** `replay`'s options, as commander hands them over. */
@@ -1265,7 +1293,10 @@ async function replayFile(
     : `${toolCommand("replay")} ${quoteWord(path)}`;
   if (opts.out !== undefined) writeTrace(opts.out, r, undefined, reproduce);
   const what = `${file.spec.scenario} seed ${file.spec.seed}`;
-  const lines = opts.diagram ? [diagramOf(r, opts, color), ""] : [];
+  // What is replayed, as `run` heads its report: a shrunk file's settings are not the defaults.
+  const lines = runHeader(r, color);
+  if (file.choices !== undefined) lines.push("draws: the file's own (edited by shrinking)");
+  if (opts.diagram) lines.push("", diagramOf(r, opts, color), "");
   const verdict = r.ok
     ? "the run holds every check"
     : `it fails ${r.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
@@ -1422,6 +1453,7 @@ async function exploreCommand(
         runs: s.runs,
         file: s.out,
         command: s.replay,
+        changed: s.changed ?? [],
       };
     }
   }
@@ -1465,8 +1497,10 @@ async function exploreCommand(
 function exploreText(r: ExploreReport, color: boolean): string {
   const parts = r.shard === null && r.parts.length === 1 ? "" : ` · ${r.parts.join(" + ")}`;
   const lines = [
-    `explore ${r.scenario} · strategy ${r.strategy} · seeds ${r.seed}..${parts} · ${r.runs} ` +
-    `runs finished in ${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
+    `explore ${r.scenario} · strategy ${r.strategy} · seeds ${r.seed}..${parts} · ` +
+    `${
+      count(r.runs, "run")
+    } finished in ${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
   ];
   const reached = Object.entries(r.sometimes);
   if (reached.length > 0) {
@@ -1480,9 +1514,9 @@ function exploreText(r: ExploreReport, color: boolean): string {
         ? paint(
           color,
           "yellow",
-          `INCOMPLETE: no failure in ${r.runs} runs; ${r.notReached} not reached (exit 3)`,
+          `INCOMPLETE: no failure in ${count(r.runs, "run")}; ${r.notReached} not reached (exit 3)`,
         )
-        : paint(color, "green", `ok: no failure in ${r.runs} runs`),
+        : paint(color, "green", `ok: no failure in ${count(r.runs, "run")}`),
     );
     return lines.join("\n");
   }
@@ -1490,7 +1524,7 @@ function exploreText(r: ExploreReport, color: boolean): string {
     paint(color, "red", `FOUND at run ${f.run} (seed ${f.seed}, ${f.strategy}): ${f.check}`),
     ...fill(`  ${f.message}`, 4),
     ...fill(
-      `  the search stopped at this first failure, after ${r.runs} finished runs` +
+      `  the search stopped at this first failure, after ${count(r.runs, "finished run")}` +
         (f.run < r.runs
           ? ""
           : " (they go in parallel: a run's number, from 0, may pass the count)"),
@@ -1506,6 +1540,9 @@ function exploreText(r: ExploreReport, color: boolean): string {
         `nodes, ${s.faults} faults; saved ${s.file}; replay and draw it:`,
       ...shellWrap(s.command, "    "),
     );
+    if (s.changed !== undefined && s.changed.length > 0) {
+      lines.push(...fill(`  (the shrink also changed ${s.changed.join(", ")})`, 4));
+    }
   }
   return lines.join("\n");
 }
@@ -1759,6 +1796,26 @@ function runJson(r: ScenarioResult): string {
   });
 }
 
+/** The first lines of a run's report: scenario, seed, size, network, flags, faults. */
+function runHeader(r: ScenarioResult, color: boolean): string[] {
+  const spec = r.spec;
+  const header = [
+    paint(color, "bold", r.scenario),
+    `seed ${r.seed}`,
+    `${spec.nodes} nodes`,
+    `until ${spec.until} ms`,
+    `latency ${spec.latency ?? formatLatency(DEFAULT_LINK.latency)}`,
+  ];
+  if (spec.loss) header.push(`loss ${spec.loss}`);
+  if (spec.dup) header.push(`dup ${spec.dup}`);
+  if (spec.fifo) header.push("fifo");
+  const lines = [header.join(" · ")];
+  const flags = Object.entries(spec.flags).map(([name, value]) => `--${name} ${value}`);
+  if (flags.length > 0) lines.push(...wrap(`flags: ${flags.join(" ")}`, " ", "  "));
+  lines.push(...wrap(`faults: ${r.faults || "none"}`, "; ", "  "));
+  return lines;
+}
+
 /** The text report of `run`. */
 function runText(
   r: ScenarioResult,
@@ -1766,19 +1823,7 @@ function runText(
   opts: RunOptions,
   color: boolean,
 ): string {
-  const bold = (s: string) => paint(color, "bold", s);
-  const net = params.network;
-  const header = [
-    bold(r.scenario),
-    `seed ${r.seed}`,
-    `${params.nodes} nodes`,
-    `until ${params.until} ms`,
-    `latency ${formatLatency(net.latency ?? DEFAULT_LINK.latency)}`,
-  ];
-  if (net.loss) header.push(`loss ${net.loss}`);
-  if (net.duplicate) header.push(`dup ${net.duplicate}`);
-  if (net.fifo) header.push("fifo");
-  const lines = [header.join(" · "), ...wrap(`faults: ${r.faults || "none"}`, "; ", "  ")];
+  const lines = runHeader(r, color);
   if (opts.diagram) lines.push("", diagramOf(r, opts, color), "");
   lines.push(...r.summary);
   const stats = r.sim.stats;

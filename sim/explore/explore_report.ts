@@ -102,6 +102,8 @@ export interface ExploreReport {
     /** The file holding the shrunk run and its draws. */
     file: string;
     command: string;
+    /** Settings the shrink changed besides faults and draws (`--ops 5 -> 4`). */
+    changed?: string[];
   } | null;
   /** For each `sometimes` condition: how many runs reached it. */
   sometimes: Record<string, number>;

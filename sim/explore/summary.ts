@@ -157,6 +157,9 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
         `${s.nodes} nodes; saved ${s.out}; replay it with:`,
       `  ${s.replay}`,
     );
+    if (s.changed !== undefined && s.changed.length > 0) {
+      lines.push(...changedLines(s.changed));
+    }
   }
 
   const total = report.runs + nr.count;
@@ -203,4 +206,20 @@ function rate(count: number, ms: number): string {
   if (!(ms > 0)) return "-";
   const r = count / (ms / 1000);
   return r >= 100 ? String(Math.round(r)) : r.toFixed(1);
+}
+
+/** "the shrink also changed ...", within 100 columns. */
+function changedLines(changed: string[]): string[] {
+  const lines: string[] = [];
+  let line = "  (the shrink also changed";
+  changed.forEach((c, i) => {
+    const word = ` ${c}${i === changed.length - 1 ? ")" : ","}`;
+    if (line.length + word.length > 100) {
+      lines.push(line);
+      line = "   ";
+    }
+    line += word;
+  });
+  lines.push(line);
+  return lines;
 }

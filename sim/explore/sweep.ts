@@ -339,6 +339,11 @@ export interface ShrunkSummary {
   seed: number;
   /** The check that fails before and after shrinking. */
   check: string;
+  /**
+   * Settings the shrink changed besides faults and draws, as `name before ->
+   * after` (`nodes 5 -> 3`, `--ops 5 -> 4`); absent in reports of older versions.
+   */
+  changed?: string[];
   /** The command that replays the shrunk run from its saved file. */
   replay: string;
   /** Runs the search took. */
