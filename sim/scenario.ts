@@ -206,7 +206,8 @@ export interface ScenarioSetup {
   /**
    * Generated faults all heal at least this long before the run ends: the
    * time the protocol needs to finish its work after the last fault, for
-   * checks made at the end (default 0).
+   * checks made at the end (default 0). Exhaustive checking judges the end
+   * of a run only where its faults were repaired by then.
    */
   recoverMs?: number;
   /** Checks run after the run ends (convergence, linearizability, ...). */
@@ -982,18 +983,37 @@ export function startScenario<F extends FlagSpecs>(
     setup = {};
   }
   options.onSetup?.(sim, setup, params as ScenarioParams);
-  const recoverMs = Math.max(0, Math.min(setup.recoverMs ?? 0, params.until / 2));
   const schedule: FaultSchedule = params.faults.kind === "schedule"
     ? params.faults.schedule
     : generateFaults(
       params.seed,
       setup.faultTargets ?? [...sim.nodes],
-      params.until - recoverMs,
+      faultsEndMs(setup, params.until),
       setup.maxDown === undefined || params.faults.rates.maxDown !== undefined
         ? params.faults.rates
         : { ...params.faults.rates, maxDown: setup.maxDown },
     );
   return { sim, setup, schedule };
+}
+
+/**
+ * When generated faults must all be over in a run that ends at `untilMs`:
+ * the scenario's `recoverMs` (at most half the run) before the end, so that
+ * checks made at the end see a protocol that had that long to finish its
+ * work after the last fault. Exhaustive checking holds its own faults to the
+ * same time before it judges the end of a run.
+ *
+ * @example
+ * ```ts
+ * import { faultsEndMs } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(faultsEndMs({ recoverMs: 500 }, 2000), 1500);
+ * assert.equal(faultsEndMs({ recoverMs: 5000 }, 2000), 1000); // at most half the run
+ * assert.equal(faultsEndMs({}, 2000), 2000);
+ * ```
+ */
+export function faultsEndMs(setup: ScenarioSetup, untilMs: number): number {
+  return untilMs - Math.max(0, Math.min(setup.recoverMs ?? 0, untilMs / 2));
 }
 
 /**

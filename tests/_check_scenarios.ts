@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Actor, NodeId } from "../actors/mod.ts";
+import type { Actor, Context, NodeId } from "../actors/mod.ts";
 import { defineScenario, flag, nodeIds, ScenarioRegistry } from "../sim/scenario.ts";
 
 type AskMsg = { type: "request" } | { type: "reply" };
@@ -234,6 +234,113 @@ export const greeters = defineScenario({
   },
 });
 
+type WriteMsg =
+  | { type: "write"; id: number }
+  | { type: "written"; id: number }
+  | { type: "replicate"; id: number }
+  | { type: "ack"; id: number };
+type RetryTimer = { type: "retry" };
+
+/**
+ * A primary-backup write (adapted from a new user's protocol): a client
+ * writes `1..ops` one at a time to the primary `n1`, retrying every 50 ms;
+ * the primary keeps each write on disk, sends it to the backup `n2` every
+ * 30 ms until the backup, which keeps it on disk too, acknowledges it, and
+ * then answers the client. It survives a crash of either server or a
+ * network split, which the scenario's faults allow, as long as the run goes
+ * on after the last one (`recoverMs`, 200 ms; `--recover-ms 0` grants no
+ * time, and a repair at the very end leaves writes unfinished). The end-of-run check `all-done` demands that the client
+ * finished every write. Planted bug (`--resend false`): the primary sends
+ * each write to the backup once, so a write the backup was down for never
+ * completes.
+ *
+ * @example
+ * ```ts
+ * import { primaryBackup } from "./_check_scenarios.ts";
+ * import { runScenario } from "../sim/scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(primaryBackup, { seed: 1, faults: "@5 crash n2; @100 restart n2" }).ok, true);
+ * ```
+ */
+export const primaryBackup = defineScenario({
+  name: "primary-backup",
+  summary: "a client's writes, replicated to a backup that may crash: all done by the end",
+  defaults: { nodes: 2, minNodes: 2, maxNodes: 2, until: 600, faults: "random" },
+  flags: {
+    ops: flag.int("writes the client makes", 1, { min: 1, max: 3 }),
+    resend: flag.bool("the primary resends a write until the backup has it (false: the bug)", true),
+    "recover-ms": flag.int("time the run goes on after the last fault", 200, { min: 0 }),
+  },
+  setup(sim, params) {
+    const { ops, resend } = params.flags;
+    const done = () => sim.storage("c1").get<number>("done") ?? 0;
+    sim.spawn("n1", (): Actor<WriteMsg, RetryTimer> & { inspect(): unknown } => {
+      const replicate = (ctx: Context<WriteMsg, RetryTimer>) => {
+        const id = ctx.storage.get<number>("pending");
+        if (id === undefined) return;
+        ctx.send("n2", { type: "replicate", id });
+        if (resend) ctx.setTimer({ type: "retry" }, 30);
+      };
+      return {
+        onStart: replicate,
+        onMessage(ctx, msg) {
+          const last = ctx.storage.get<number>("last") ?? 0;
+          if (msg.type === "write" && msg.id === last + 1) {
+            ctx.storage.set("last", msg.id);
+            ctx.storage.set("pending", msg.id);
+            replicate(ctx);
+          } else if (msg.type === "write" && msg.id <= last) {
+            if (ctx.storage.get("pending") !== msg.id) {
+              ctx.send("c1", { type: "written", id: msg.id });
+            }
+          } else if (msg.type === "ack" && ctx.storage.get("pending") === msg.id) {
+            ctx.storage.delete("pending");
+            ctx.cancelTimer({ type: "retry" });
+            ctx.send("c1", { type: "written", id: msg.id });
+          }
+        },
+        onTimer: replicate,
+        inspect: () => ({}),
+      };
+    });
+    sim.spawn("n2", (): Actor<WriteMsg> & { inspect(): unknown } => ({
+      onMessage(ctx, msg, from) {
+        if (msg.type !== "replicate") return;
+        ctx.storage.set(`log/${msg.id}`, true);
+        ctx.send(from, { type: "ack", id: msg.id });
+      },
+      inspect: () => ({}),
+    }));
+    sim.spawn("c1", (): Actor<WriteMsg, RetryTimer> & { inspect(): unknown } => {
+      const write = (ctx: Context<WriteMsg, RetryTimer>) => {
+        const id = (ctx.storage.get<number>("done") ?? 0) + 1;
+        if (id > ops) return;
+        ctx.send("n1", { type: "write", id });
+        ctx.setTimer({ type: "retry" }, 50);
+      };
+      return {
+        onStart: write,
+        onMessage(ctx, msg) {
+          if (msg.type !== "written" || msg.id !== done() + 1) return;
+          ctx.storage.set("done", msg.id);
+          ctx.cancelTimer({ type: "retry" });
+          write(ctx);
+        },
+        onTimer: write,
+        inspect: () => ({}),
+      };
+    });
+    return {
+      faultTargets: ["n1", "n2"],
+      recoverMs: params.flags["recover-ms"],
+      check: () =>
+        done() === ops
+          ? []
+          : [{ check: "all-done", message: `client done ${done()} of ${ops}`, atMs: sim.now }],
+    };
+  },
+});
+
 /**
  * The scenarios above, for the command line's tests.
  *
@@ -249,4 +356,5 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry([
   votes,
   token,
   greeters,
+  primaryBackup,
 ]);

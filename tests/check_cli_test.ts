@@ -154,6 +154,21 @@ Deno.test("issue 12: sim check --timing strict and any differ on the timeout rac
   }
 });
 
+Deno.test("review: sim check --crashes on a correct protocol with an end-of-run check says no violation, at any depth", async () => {
+  const shallow = await cli(
+    ["check", "primary-backup", "--crashes", "1", "--depth", "40"],
+    checkScenarios,
+  );
+  assert.equal(shallow.code, 0, shallow.err.join("\n"));
+  assert.match(shallow.out.join("\n"), /no violation .*not every reachable one .*raise --depth/);
+  const deep = await cli(
+    ["check", "primary-backup", "--crashes", "1", "--depth", "1000"],
+    checkScenarios,
+  );
+  assert.equal(deep.code, 0, deep.err.join("\n"));
+  assert.match(deep.out.join("\n"), /no violation .*: every reachable state was seen/);
+});
+
 Deno.test("issue 12: a user's own scenario, from a directory outside the repository", () => {
   const dir = Deno.makeTempDirSync({ prefix: "dsim-check-own-" });
   const root = fromFileUrl(ROOT);

@@ -18,7 +18,7 @@ import { lamport } from "../protocols/clocks/scenario.ts";
 import { loadTrace, saveTrace, traceFileFromResult } from "../sim/trace_file.ts";
 import { replayTrace } from "../sim/explore/replay.ts";
 import { ConfigError } from "../sim/errors.ts";
-import { greeters, timeoutRace, token, votes } from "./_check_scenarios.ts";
+import { greeters, primaryBackup, timeoutRace, token, votes } from "./_check_scenarios.ts";
 import type { CheckReport } from "../sim/exhaustive/check.ts";
 import type { RunGiven, Scenario } from "../sim/scenario.ts";
 
@@ -240,6 +240,37 @@ Deno.test("issue 12: the fault budget stays within the scenario's fault model", 
   const kinds = split.violation!.order.map((c) => decodeChoice(c).kind);
   assert.deepEqual([kinds[1], kinds.at(-1)], ["partition", "heal"]);
   assert.equal(kinds.filter((k) => k === "partition").length, 1);
+});
+
+Deno.test("review: an end-of-run check is judged only where the checker's faults were repaired in time", () => {
+  // Correct: the client finishes its write in every run whose crash or split was repaired by
+  // the scenario's recoverMs before until (a run left with a server down is not judged "done").
+  for (const budget of [{ crashes: 1 }, { partitions: 1 }]) {
+    const ok = checkScenario(primaryBackup, {}, { ...budget, depth: 1000 });
+    assert.equal(ok.violation, undefined, JSON.stringify(budget));
+    assert.equal(ok.exhausted, true, JSON.stringify(budget));
+  }
+  // At a depth too small to see every run, the verdict says so, and raising it finds nothing.
+  const shallow = checkScenario(primaryBackup, {}, { crashes: 1, depth: 40 });
+  assert.equal(shallow.violation, undefined);
+  assert.ok(shallow.cut > 0);
+  assert.match(verdictLine(shallow), /not every reachable one .*raise --depth/);
+  // The planted bug (no resend: a write the backup was down for never completes) is found, as
+  // the shortest run, and its crash is followed by the restart, recoverMs (200) before until.
+  const given: RunGiven = { flags: { resend: false } };
+  const bug = checkScenario(primaryBackup, given, { crashes: 1 });
+  assert.equal(bug.violation?.check, "all-done");
+  assert.match(bug.violation!.message, /client done 0 of 1/);
+  assertShortest(primaryBackup, given, bug);
+  const kinds = bug.violation!.order.map((c) => decodeChoice(c).kind).filter((k) => k !== "run");
+  assert.deepEqual(kinds, ["crash", "restart"]);
+  const run = replayChoices(primaryBackup, bug, bug.violation!.order);
+  const restart = run.sim.trace.events.find((e) => e.kind === "restart");
+  assert.ok(restart !== undefined && restart.t <= 600 - 200, JSON.stringify(restart));
+  // The scenario's recoverMs is what grants the time: with none, a repair at the very end
+  // leaves the correct protocol's write unfinished, as a sweep's faults would.
+  const none = checkScenario(primaryBackup, { flags: { "recover-ms": 0 } }, { crashes: 1 });
+  assert.equal(none.violation?.check, "all-done");
 });
 
 Deno.test("issue 12: depth-first search finds a violation too, and sees the same finite space", () => {

@@ -2,8 +2,9 @@
  * One run the checker drives: a real {@linkcode Simulation} built by the
  * scenario's own setup, stepped choice by choice, with the checker's
  * bookkeeping beside it (the fault budget left, which nodes it crashed,
- * whether it has split the network, how long each liveness property has
- * gone without holding). The simulator is deterministic, so a state is
+ * whether it has split the network, whether it faulted too late for the end
+ * of the run to be judged, how long each liveness property has gone without
+ * holding). The simulator is deterministic, so a state is
  * reached again by building a new world and applying the same choices:
  * that is how the searches return to a state (there is no way to copy a
  * run of arbitrary actors).
@@ -14,6 +15,7 @@
 import type { NodeId } from "../../actors/mod.ts";
 import { ConfigError, describeError } from "../errors.ts";
 import {
+  faultsEndMs,
   type Liveness,
   type Scenario,
   type ScenarioParams,
@@ -97,6 +99,10 @@ export class World {
   #partitioned = false;
   /** Nodes the checker crashed (and may restart). */
   #crashed = new Map<NodeId, number>();
+  /** When its faults must be repaired for the end of the run to be judged (see `faultsEndMs`). */
+  readonly #repairByMs: number;
+  /** Whether it made a fault or a repair after `#repairByMs`. */
+  #late = false;
   #liveness: LivenessState[];
   #pending: PendingEvent[] | null = null;
   #events: number[] | null = null;
@@ -115,6 +121,7 @@ export class World {
     this.#partitionsLeft = settings.partitions;
     this.#lossesLeft = settings.losses;
     this.#dupsLeft = settings.dups;
+    this.#repairByMs = faultsEndMs(setup, untilMs);
     this.#liveness = (setup.liveness ?? []).map((property) => ({
       property,
       held: false,
@@ -226,6 +233,7 @@ export class World {
         this.#partitioned = false;
         break;
     }
+    if (fault && kind !== "run" && this.sim.now > this.#repairByMs) this.#late = true;
     this.path.push(code);
     this.#pending = null;
     this.#events = null;
@@ -234,21 +242,23 @@ export class World {
 
   /**
    * The scenario's after-the-run check, once per world: every violation
-   * where the run is over, only safety violations (see `Violation.safety`)
-   * elsewhere (a cut-short run would fail "every operation completed" for
-   * being cut short); and where the run is over, the liveness properties
-   * (see {@linkcode World.stuck}).
+   * where the run is over after the checker's faults were repaired (see
+   * {@linkcode World.recovered}), only safety violations (see
+   * `Violation.safety`) elsewhere (a cut-short run would fail "every
+   * operation completed" for being cut short, and a run that ends with a
+   * node the checker crashed still down for the same reason); and there,
+   * the liveness properties (see {@linkcode World.stuck}).
    */
   endCheck(): Violation[] {
     if (this.#checked) throw new Error("internal: a world's end check runs once");
     this.#checked = true;
     if (this.sim.violations.length > 0) return [];
-    const ended = this.ended;
+    const over = this.ended && this.recovered;
     // Liveness first: a check may run the simulation on (to let it settle).
     const stuck = this.stuck();
     let found: Violation[];
     try {
-      found = (this.setup.check?.(this.sim) ?? []).filter((v) => ended || v.safety === true);
+      found = (this.setup.check?.(this.sim) ?? []).filter((v) => over || v.safety === true);
     } catch (e) {
       // A check that reads the trace asks for it (see `traceNeeded`).
       if (e instanceof ConfigError && e.input === "trace") throw e;
@@ -263,13 +273,12 @@ export class World {
   }
 
   /**
-   * Where the run is over, and every fault the checker made is repaired
-   * (crashed nodes restarted, the network healed: the fault model's faults
-   * end, and liveness is judged after the last one): each liveness property
-   * that does not hold there (it never will).
+   * Where the run is over, and every fault the checker made was repaired in
+   * time (see {@linkcode World.recovered}): each liveness property that
+   * does not hold there (it never will).
    */
   stuck(): Violation[] {
-    if (!this.ended || !this.#repaired) return [];
+    if (!this.ended || !this.recovered) return [];
     const found: Violation[] = [];
     for (const l of this.#liveness) {
       const r = l.property.holds(this.sim);
@@ -289,6 +298,19 @@ export class World {
     return this.#crashed.size === 0 && !this.#partitioned;
   }
 
+  /**
+   * Whether the end of this run may be judged as a sweep's is: every fault
+   * the checker made is repaired (crashed nodes restarted, the network
+   * healed), all of it by the scenario's `recoverMs` before `until` (see
+   * `faultsEndMs`), as generated faults are, so that the protocol had the
+   * time it asks for to finish its work. A run whose faults are not
+   * repaired yet goes on (a restart or a heal is one of its choices); one
+   * that made or repaired a fault later is judged for safety only.
+   */
+  get recovered(): boolean {
+    return this.#repaired && !this.#late;
+  }
+
   /** This state's fingerprint (see `fingerprint.ts`), least over `renamings`. */
   fingerprint(renamings: readonly (ReadonlyMap<string, string> | null)[]): number {
     const bookkeeping = [
@@ -297,6 +319,13 @@ export class World {
       this.#lossesLeft,
       this.#dupsLeft,
       this.#partitioned ? 1 : 0,
+      this.#late ? 1 : 0,
+      // Whether a fault or repair still to come would be late (time is no part of the state
+      // under `any` timing): only while one may come, so as not to split states for nothing.
+      this.sim.now > this.#repairByMs &&
+        (this.#crashesLeft > 0 || this.#partitionsLeft > 0 || !this.#repaired)
+        ? 1
+        : 0,
     ];
     const counting = Number.isFinite(this.#settings.livenessSteps);
     for (const l of this.#liveness) bookkeeping.push(l.held ? -1 : counting ? l.steps : 0);
