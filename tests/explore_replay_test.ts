@@ -142,12 +142,12 @@ Deno.test("sim replay and sim diff on files: exit 0 same, 1 different, 2 bad", a
     assert.equal(await runCli(v1, ["replay", a], io(same)), EXIT.ok);
     assert.match(
       same[0],
-      /^same: relay seed 5 replays to trace [0-9a-f]{16} \(\d+ events handled, \d+ in the trace\); the run holds every check$/,
+      /^same: relay seed 5 replays to trace [0-9a-f]{16} \(\d+ events handled, \d+ in the trace\); the run holds every check$/m,
     );
 
     const changed: string[] = [];
     assert.equal(await runCli(v2, ["replay", a], io(changed)), EXIT.violation);
-    assert.match(changed.join("\n"), /^DIFFERENT: relay seed 5 was [0-9a-f]{16}, now [0-9a-f]{16}/);
+    assert.match(changed.join("\n"), /^DIFFERENT: relay seed 5 was [0-9a-f]{16}, now [0-9a-f]{16}/m);
     assert.match(changed.join("\n"), /the runs part at event #\d+/);
 
     const diff: string[] = [];
