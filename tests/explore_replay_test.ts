@@ -147,7 +147,10 @@ Deno.test("sim replay and sim diff on files: exit 0 same, 1 different, 2 bad", a
 
     const changed: string[] = [];
     assert.equal(await runCli(v2, ["replay", a], io(changed)), EXIT.violation);
-    assert.match(changed.join("\n"), /^DIFFERENT: relay seed 5 was [0-9a-f]{16}, now [0-9a-f]{16}/m);
+    assert.match(
+      changed.join("\n"),
+      /^DIFFERENT: relay seed 5 was [0-9a-f]{16}, now [0-9a-f]{16}/m,
+    );
     assert.match(changed.join("\n"), /the runs part at event #\d+/);
 
     const diff: string[] = [];
