@@ -78,6 +78,20 @@ function broadcastScenario(
       faults: "random:crash=2,partition=1,pause=1,duration=100",
     },
     flags: broadcastFlags(guarantee),
+    // The reliable link under every protocol retransmits until acknowledged
+    // and keeps its state in storage, so loss, duplication, crashes, pauses
+    // and partitions are all within what these protocols survive.
+    explore: {
+      faults: ["crash", "pause", "partition"],
+      maxLoss: 0.2,
+      maxDup: 0.2,
+      flags: {
+        protocol: EXPLORED[guarantee] ?? [guarantee],
+        posts: [1, 3, 8],
+        "reply-chance": [0, 0.5, 1],
+        "max-replies": [0, 2, 6],
+      },
+    },
     setup(sim, params) {
       const ids = nodeIds(params.nodes);
       const protocol = params.flags.protocol;
@@ -94,6 +108,8 @@ function broadcastScenario(
       }
       let full: Simulation | undefined;
       return {
+        // A sequencer is the one node every message goes through.
+        ...(protocol === "total-sequencer" ? { special: () => ids[0] } : {}),
         check: (s): Violation[] => {
           settle(s);
           return checkFullTrace(
@@ -132,6 +148,11 @@ function broadcastScenario(
  * assert.equal(broadcastCausal.flags?.protocol.default, "causal");
  * ```
  */
+/** The implementations exploration tries for a guarantee: each one that promises it. */
+const EXPLORED: Partial<Record<BroadcastProtocol, readonly BroadcastProtocol[]>> = {
+  "total-sequencer": ["total-sequencer", "total-lamport"],
+};
+
 export type BroadcastFlags = {
   /** The protocol that runs. */
   protocol: FlagSpec<BroadcastProtocol>;
