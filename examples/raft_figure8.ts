@@ -75,10 +75,13 @@ export function raftFigure8Example(options: RaftExampleOptions = {}): string {
       maxRows: 60,
       legend: false,
     });
+  // The script's steps start when the one before is done; the summary says when.
+  const at = safe.summary.flatMap((l) => l.match(/^step (\d+) at ([\d.]+) ms/)?.slice(2) ?? [])
+    .map(Number);
   // Taken before step 2's partition and just before each crash, while the logs are still seen.
-  const step1 = logsAt(99);
-  const step2 = logsAt(149, step1);
-  const step3 = logsAt(249, step2);
+  const step1 = logsAt(at[2] - 1);
+  const step2 = logsAt(at[3] - 1, step1);
+  const step3 = logsAt(at[5] - 1, step2);
   const say = (text: string) => wrapText(text, width, 0);
   return [
     ...say("Logs show value@term per index."),
@@ -103,14 +106,14 @@ export function raftFigure8Example(options: RaftExampleOptions = {}): string {
         'on a majority, and yet "commit" stays at 0 in its heartbeats (c0): B is not from term 3.',
     ),
     "",
-    window(295, 330),
+    window(at[5], at[6]),
     "",
     ...say(
       "Step 5: n1 crashes; n5 comes back and wins term 4 (its last term 2 beats their 1), " +
         "overwrites B with its C everywhere, and commits both with D:",
     ),
     "",
-    window(440, 530),
+    window(at[6], at[8]),
     "",
     "How it ends (value@term per index):",
     ...safe.summary.filter((l) => l.includes(" log: ")).map((l) => `  ${l}`),

@@ -68,7 +68,7 @@ export function raftKvExample(seed = 1): string {
     const n = sim.actor<RaftNode>(id)!;
     lines.push(
       `${id} ${n.role.padEnd(9)} term ${n.currentTerm}, commit ${n.commitIndex}, ` +
-        `x = ${JSON.stringify(n.stateMachine.read("x"))?.slice(0, 40)}`,
+        `x = ${JSON.stringify(n.stateMachine.machine.read("x"))?.slice(0, 40)}`,
     );
   }
   return lines.join("\n");

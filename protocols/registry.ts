@@ -23,8 +23,10 @@ import {
   raftElection,
   raftFigure8,
   raftLeaderCrash,
+  raftMembership,
   raftPartition,
   raftReplication,
+  raftTransfer,
   raftUnreliable,
 } from "./raft/scenarios.ts";
 import { raftKvCluster } from "./raft/cluster.ts";
@@ -62,6 +64,8 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftFigure8)
   .register(raftChurn)
   .register(raftUnreliable)
+  .register(raftMembership)
+  .register(raftTransfer)
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)

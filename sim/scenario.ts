@@ -97,7 +97,17 @@ export type FlagValues<F extends FlagSpecs> = { -readonly [K in keyof F]: F[K]["
  * assert.deepEqual(flags["read-repair"].choices, ["none", "async", "sync"]);
  * ```
  */
-export const flag = {
+export const flag: {
+  int(description: string, dflt: number, range?: { min?: number; max?: number }): FlagSpec<number>;
+  number(
+    description: string,
+    dflt: number,
+    range?: { min?: number; max?: number },
+  ): FlagSpec<number>;
+  bool(description: string, dflt: boolean): FlagSpec<boolean>;
+  string(description: string, dflt: string): FlagSpec<string>;
+  choice<C extends string>(description: string, choices: readonly C[], dflt: C): FlagSpec<C>;
+} = {
   /** A whole number. */
   int(description: string, dflt: number, range: { min?: number; max?: number } = {}): FlagSpec<
     number

@@ -12,7 +12,12 @@ import { MemoryStorage } from "../actors/mod.ts";
 import { RaftAssertionError } from "../protocols/raft/assert.ts";
 import { RaftLog } from "../protocols/raft/log.ts";
 import type { Entry } from "../protocols/raft/messages.ts";
-import { type Command, type KvOp, KvStateMachine } from "../protocols/raft/state_machine.ts";
+import {
+  type Command,
+  type KvOp,
+  KvStore,
+  SessionMachine,
+} from "../protocols/raft/state_machine.ts";
 import { checkLinearizability } from "../sim/check/linearizability.ts";
 import { kvModel } from "../sim/check/models.ts";
 import type { Operation } from "../sim/history.ts";
@@ -52,17 +57,33 @@ Deno.test("RaftLog: append only at the end, with terms that never go down", () =
 
 Deno.test("RaftLog: everything written reaches storage and reads back", () => {
   const disk = new MemoryStorage();
+  const records = () => disk.keys().filter((k) => k.startsWith("log/") && k !== "log/meta");
   const log = logOf([1, 1, 2, 2, 2], disk);
+  assert.deepEqual(records(), ["log/1"], "one record per append, not per entry");
   log.truncateFrom(4);
   log.append([noop(3, 4)]);
+  assert.deepEqual(records(), ["log/1", "log/4"], "the cut record is rewritten shorter");
   log.compact(2);
   const again = new RaftLog(disk);
   assert.equal(again.snapshotIndex, 2);
   assert.equal(again.snapshotTerm, 1);
   assert.deepEqual([3, 4].map((i) => again.term(i)), [2, 3]);
   assert.equal(again.lastIndex, 4);
-  assert.equal(disk.get("log/1"), undefined, "compacted entries leave the disk");
-  assert.equal(disk.get("log/5"), undefined, "truncated entries leave the disk");
+  log.compact(3);
+  assert.deepEqual(records(), ["log/4"], "a record the snapshot covers whole leaves the disk");
+  const third = new RaftLog(disk);
+  assert.deepEqual([third.firstIndex, third.lastIndex, third.term(4)], [4, 4, 3]);
+});
+
+Deno.test("RaftLog: maybeAppend keeps what matches, cuts a conflict, appends the rest", () => {
+  const log = logOf([1, 1, 2]);
+  assert.equal(log.maybeAppend(3, 1, [noop(3, 4)], 0), undefined, "entry 3 is term 2, not 1");
+  assert.equal(log.maybeAppend(1, 1, [noop(1, 2)], 0), 2, "already there: nothing changes");
+  assert.equal(log.lastIndex, 3, "a shorter, older message does not cut newer entries");
+  assert.equal(log.maybeAppend(1, 1, [noop(1, 2), noop(3, 3), noop(3, 4)], 1), 4);
+  assert.deepEqual([1, 2, 3, 4].map((i) => log.term(i)), [1, 1, 3, 3]);
+  assert.equal(log.truncations, 1);
+  assert.throws(() => log.maybeAppend(0, 0, [noop(2, 1)], 1), RaftAssertionError);
 });
 
 Deno.test("RaftLog: compaction and restore keep the boundary term", () => {
@@ -100,10 +121,10 @@ Deno.test("RaftLog: findConflictByTerm skips whole terms (etcd's examples)", () 
   assert.deepEqual(compacted.findConflictByTerm(1, 1), { index: 1, term: 0 });
 });
 
-const kv = (client: string, seq: number, op: KvOp): Command => ({ type: "kv", client, seq, op });
+const kv = (client: string, seq: number, op: KvOp): Command => ({ type: "app", client, seq, op });
 
-Deno.test("KvStateMachine: operations and exactly-once sessions", () => {
-  const sm = new KvStateMachine();
+Deno.test("KvStore with sessions: operations and exactly-once sessions", () => {
+  const sm = new SessionMachine(new KvStore());
   assert.deepEqual(sm.apply(kv("a", 1, { f: "get", key: "x" })), { kind: "applied", result: null });
   assert.deepEqual(sm.apply(kv("a", 2, { f: "cas", key: "x", from: null, to: "1" })), {
     kind: "applied",
@@ -119,31 +140,38 @@ Deno.test("KvStateMachine: operations and exactly-once sessions", () => {
     kind: "duplicate",
     result: null,
   });
-  assert.equal(sm.read("x"), "1+");
+  assert.equal(sm.machine.read("x"), "1+");
   // A request the client gave up on, applied after a newer one: ignored.
   sm.apply(kv("b", 3, { f: "put", key: "y", value: "new" }));
   assert.deepEqual(sm.apply(kv("b", 2, { f: "put", key: "y", value: "old" })), { kind: "stale" });
-  assert.equal(sm.read("y"), "new");
+  assert.equal(sm.machine.read("y"), "new");
   assert.deepEqual(sm.session("b"), { seq: 3, result: null });
 });
 
-Deno.test("KvStateMachine: snapshots restore state, sessions and digest", () => {
-  const sm = new KvStateMachine();
+/** A machine restored from a snapshot. */
+function restored(snapshot: ReturnType<SessionMachine["snapshot"]>): SessionMachine {
+  const sm = new SessionMachine(new KvStore());
+  sm.restore(snapshot);
+  return sm;
+}
+
+Deno.test("KvStore with sessions: snapshots restore state, sessions and digest", () => {
+  const sm = new SessionMachine(new KvStore());
   sm.apply({ type: "noop" });
   sm.apply(kv("a", 1, { f: "put", key: "x", value: "1" }));
-  const copy = KvStateMachine.restore(structuredClone(sm.snapshot()));
+  const copy = restored(structuredClone(sm.snapshot()));
   assert.equal(copy.digest, sm.digest);
-  assert.equal(copy.read("x"), "1");
+  assert.equal(copy.machine.read("x"), "1");
   assert.deepEqual(copy.apply(kv("a", 1, { f: "put", key: "x", value: "1" })).kind, "duplicate");
   // The digest tells histories apart, even ones that end in the same state.
-  const other = new KvStateMachine();
+  const other = new SessionMachine(new KvStore());
   other.apply(kv("a", 1, { f: "put", key: "x", value: "1" }));
   other.apply({ type: "noop" });
-  assert.equal(other.read("x"), "1");
+  assert.equal(other.machine.read("x"), "1");
   assert.notEqual(other.digest, sm.digest);
 });
 
-Deno.test("KvStateMachine agrees with the checker's kvModel on any sequence of operations", () => {
+Deno.test("KvStore with sessions agrees with the checker's kvModel on any sequence of operations", () => {
   const value = fc.constantFrom("a", "b", "ab");
   const op: fc.Arbitrary<KvOp> = fc.oneof(
     fc.record({ f: fc.constant("get" as const), key: fc.constantFrom("x", "y") }),
@@ -160,7 +188,7 @@ Deno.test("KvStateMachine agrees with the checker's kvModel on any sequence of o
     fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
       // One client, one operation at a time: the history is sequential, so
       // it is linearizable exactly when every output is what the model says.
-      const sm = new KvStateMachine();
+      const sm = new SessionMachine(new KvStore());
       const history: Operation[] = ops.map((o, i) => {
         const outcome = sm.apply(kv("c", i + 1, o));
         assert.equal(outcome.kind, "applied");

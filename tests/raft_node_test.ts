@@ -1,6 +1,6 @@
 /**
  * Unit tests of the Raft server's handlers, one rule at a time. Each test
- * drives a single {@linkcode RaftNode} through a recording context: it
+ * drives a single {@linkcode RaftNode} through a `TestContext`: it
  * delivers messages and fires timers by hand, and looks at what the node
  * sent, stored and became. Logs are built the way a real follower builds
  * them, through AppendEntries from a leader.
@@ -9,62 +9,27 @@
  */
 
 import assert from "node:assert/strict";
-import { type Context, MemoryStorage, type NodeId, type OpId } from "../actors/mod.ts";
+import { MemoryStorage, type NodeId, TestContext } from "../actors/mod.ts";
 import type { Entry, PeerMsg, RaftMsg } from "../protocols/raft/messages.ts";
-import { type RaftConfig, RaftNode } from "../protocols/raft/node.ts";
+import { type RaftConfig, RaftNode, type RaftTimer } from "../protocols/raft/node.ts";
 import type { Command } from "../protocols/raft/state_machine.ts";
 
-/** A context that records everything, with a hand-driven clock. */
-class RecordingContext implements Context<RaftMsg> {
-  readonly storage: MemoryStorage;
-  sent: Array<{ to: NodeId; msg: RaftMsg }> = [];
-  timers = new Map<string, number>();
-  notes: string[] = [];
-  time = 0;
+type Ctx = TestContext<RaftMsg, RaftTimer>;
 
-  constructor(readonly self: NodeId, storage = new MemoryStorage()) {
-    this.storage = storage;
-  }
-  now(): number {
-    return this.time;
-  }
-  send(to: NodeId, msg: RaftMsg): void {
-    this.sent.push({ to, msg });
-  }
-  setTimer(name: string, afterMs: number): void {
-    this.timers.set(name, this.time + afterMs);
-  }
-  cancelTimer(name: string): void {
-    this.timers.delete(name);
-  }
-  random(): number {
-    return 0.5;
-  }
-  log(note: string): void {
-    this.notes.push(note);
-  }
-  invoke(): OpId {
-    return 0;
-  }
-  complete(): void {}
-  sometimes(): void {}
+/** A test context for `self`; `random()` always 0.5, so election timeouts are 225 ms. */
+const newCtx = (self: NodeId, storage?: MemoryStorage): Ctx =>
+  new TestContext<RaftMsg, RaftTimer>(self, { storage, random: [0.5] });
 
-  /** Fires timer `name` of `node` at its due time, moving the clock there. */
-  fire(node: RaftNode, name: string): void {
-    const due = this.timers.get(name);
-    assert.ok(due !== undefined, `timer ${name} is not set`);
-    this.time = Math.max(this.time, due);
-    this.timers.delete(name);
-    node.onTimer(this, name);
-  }
-
-  /** The messages sent since the last call, and forgets them. */
-  take(): Array<{ to: NodeId; msg: RaftMsg }> {
-    const out = this.sent;
-    this.sent = [];
-    return out;
-  }
+/** Fires `node`'s pending `timer` at its due time, moving the clock there. */
+function fire(ctx: Ctx, node: RaftNode, timer: RaftTimer): void {
+  const due = ctx.timers().find((t) => t.timer === timer);
+  assert.ok(due !== undefined, `timer ${timer} is not set`);
+  ctx.advance(Math.max(0, due.at - ctx.now()));
+  ctx.fire(node, timer);
 }
+
+/** Moves the clock to local time `t`. */
+const setTime = (ctx: Ctx, t: number) => ctx.advance(t - ctx.now());
 
 const FIVE = ["n1", "n2", "n3", "n4", "n5"];
 const THREE = ["n1", "n2", "n3"];
@@ -76,14 +41,14 @@ function boot(
   storage?: MemoryStorage,
 ) {
   const node = new RaftNode({ servers, ...config });
-  const ctx = new RecordingContext("n1", storage);
+  const ctx = newCtx("n1", storage);
   node.onStart(ctx);
-  ctx.take();
+  ctx.takeSent();
   return { node, ctx };
 }
 
 const put = (client: string, seq: number, value: string): Command => ({
-  type: "kv",
+  type: "app",
   client,
   seq,
   op: { f: "put", key: "x", value },
@@ -100,7 +65,7 @@ function entries(from: number, terms: number[]): Entry[] {
 
 function append(
   node: RaftNode,
-  ctx: RecordingContext,
+  ctx: Ctx,
   from: NodeId,
   m: Partial<Extract<PeerMsg, { type: "AppendEntries" }>>,
 ) {
@@ -114,11 +79,11 @@ function append(
     seq: 1,
     ...m,
   }, from);
-  return ctx.take();
+  return ctx.takeSent();
 }
 
 /** Gives `n1` a log with these terms (index 1..), as a follower of leaders in those terms. */
-function withLog(node: RaftNode, ctx: RecordingContext, terms: number[], commit = 0) {
+function withLog(node: RaftNode, ctx: Ctx, terms: number[], commit = 0) {
   let index = 0;
   for (const term of [...new Set(terms)]) {
     const run = terms.filter((t) => t === term).length;
@@ -134,8 +99,8 @@ function withLog(node: RaftNode, ctx: RecordingContext, terms: number[], commit 
 }
 
 /** Runs an election at `n1` with every peer granting, and returns it as leader. */
-function elect(node: RaftNode, ctx: RecordingContext, voters: NodeId[]) {
-  ctx.fire(node, "election");
+function elect(node: RaftNode, ctx: Ctx, voters: NodeId[]) {
+  fire(ctx, node, "election");
   assert.equal(node.role, "precandidate");
   for (const v of voters) {
     node.onMessage(ctx, { type: "PreVoteReply", term: node.currentTerm + 1, granted: true }, v);
@@ -145,7 +110,7 @@ function elect(node: RaftNode, ctx: RecordingContext, voters: NodeId[]) {
     node.onMessage(ctx, { type: "RequestVoteReply", term: node.currentTerm, granted: true }, v);
   }
   assert.equal(node.role, "leader");
-  return ctx.take();
+  return ctx.takeSent();
 }
 
 function only<T extends RaftMsg["type"]>(
@@ -163,23 +128,23 @@ const terms = (node: RaftNode) =>
 Deno.test("raft election: timeout, pre-vote, vote, leader", async (t) => {
   await t.step("a follower's timeout starts a pre-vote that changes no term", () => {
     const { node, ctx } = boot();
-    ctx.fire(node, "election");
+    fire(ctx, node, "election");
     assert.equal(node.role, "precandidate");
     assert.equal(node.currentTerm, 0);
-    const pre = only(ctx.take(), "PreVote");
+    const pre = only(ctx.takeSent(), "PreVote");
     assert.deepEqual(pre.map((o) => o.to), ["n2", "n3"]);
     assert.equal(pre[0].msg.term, 1);
   });
 
   await t.step("winning pre-votes bumps the term, votes for self on disk, asks for votes", () => {
     const { node, ctx } = boot();
-    ctx.fire(node, "election");
+    fire(ctx, node, "election");
     node.onMessage(ctx, { type: "PreVoteReply", term: 1, granted: true }, "n2");
     assert.equal(node.role, "candidate");
     assert.equal(node.currentTerm, 1);
     assert.equal(node.votedFor, "n1");
     assert.deepEqual(ctx.storage.get("raft/hard"), { term: 1, votedFor: "n1" });
-    const votes = only(ctx.take(), "RequestVote");
+    const votes = only(ctx.takeSent(), "RequestVote");
     assert.equal(votes.length, 2);
     assert.equal(votes[0].msg.term, 1);
   });
@@ -193,14 +158,14 @@ Deno.test("raft election: timeout, pre-vote, vote, leader", async (t) => {
       assert.equal(node.log.lastIndex, 1);
       assert.equal(node.log.entry(1)!.command.type, "noop");
       assert.equal(only(out, "AppendEntries").length, 2);
-      assert.ok(ctx.timers.has("heartbeat"));
-      assert.ok(!ctx.timers.has("election"));
+      assert.ok(ctx.hasTimer("heartbeat"));
+      assert.ok(!ctx.hasTimer("election"));
     },
   );
 
   await t.step("a majority of rejections sends a candidate back to follower", () => {
     const { node, ctx } = boot(FIVE);
-    ctx.fire(node, "election");
+    fire(ctx, node, "election");
     for (const v of ["n2", "n3", "n4"]) {
       node.onMessage(ctx, { type: "PreVoteReply", term: 0, granted: false }, v);
     }
@@ -210,27 +175,27 @@ Deno.test("raft election: timeout, pre-vote, vote, leader", async (t) => {
 
   await t.step("without PreVote a timeout goes straight to candidate", () => {
     const { node, ctx } = boot(THREE, { preVote: false });
-    ctx.fire(node, "election");
+    fire(ctx, node, "election");
     assert.equal(node.role, "candidate");
     assert.equal(node.currentTerm, 1);
   });
 
   await t.step("a cluster of one elects itself and commits its no-op", () => {
     const { node, ctx } = boot(["n1"]);
-    ctx.fire(node, "election");
+    fire(ctx, node, "election");
     assert.equal(node.role, "leader");
     assert.equal(node.commitIndex, 1);
   });
 });
 
 Deno.test("raft RequestVote: the election restriction and one vote per term", async (t) => {
-  const vote = (node: RaftNode, ctx: RecordingContext, from: NodeId, m: {
+  const vote = (node: RaftNode, ctx: Ctx, from: NodeId, m: {
     term: number;
     lastLogIndex: number;
     lastLogTerm: number;
   }) => {
     node.onMessage(ctx, { type: "RequestVote", transfer: false, ...m }, from);
-    const reply = only(ctx.take(), "RequestVoteReply");
+    const reply = only(ctx.takeSent(), "RequestVoteReply");
     assert.equal(reply.length, 1);
     return reply[0].msg;
   };
@@ -279,7 +244,7 @@ Deno.test("raft RequestVote: the election restriction and one vote per term", as
     );
     assert.equal(vote(node, ctx, "n2", { term: 2, lastLogIndex: 0, lastLogTerm: 0 }).granted, true);
     const again = new RaftNode({ servers: THREE });
-    const ctx2 = new RecordingContext("n1", ctx.storage);
+    const ctx2 = newCtx("n1", ctx.storage);
     again.onStart(ctx2);
     assert.equal(again.currentTerm, 2);
     assert.equal(again.votedFor, "n2");
@@ -301,7 +266,7 @@ Deno.test("raft RequestVote: the election restriction and one vote per term", as
     () => {
       const { node, ctx } = boot();
       withLog(node, ctx, [1]);
-      ctx.time = 100; // < electionMinMs (150) after the leader's message at time 0
+      setTime(ctx, 100); // < electionMinMs (150) after the leader's message at time 0
       node.onMessage(ctx, {
         type: "RequestVote",
         term: 2,
@@ -309,10 +274,10 @@ Deno.test("raft RequestVote: the election restriction and one vote per term", as
         lastLogTerm: 1,
         transfer: false,
       }, "n3");
-      assert.deepEqual(ctx.take(), []);
+      assert.deepEqual(ctx.takeSent(), []);
       assert.equal(node.currentTerm, 1);
       node.onMessage(ctx, { type: "PreVote", term: 2, lastLogIndex: 5, lastLogTerm: 1 }, "n3");
-      assert.deepEqual(ctx.take(), []);
+      assert.deepEqual(ctx.takeSent(), []);
       // A leadership transfer (after TimeoutNow) is allowed through the lease.
       node.onMessage(ctx, {
         type: "RequestVote",
@@ -321,16 +286,16 @@ Deno.test("raft RequestVote: the election restriction and one vote per term", as
         lastLogTerm: 1,
         transfer: true,
       }, "n3");
-      assert.equal(only(ctx.take(), "RequestVoteReply")[0].msg.granted, true);
+      assert.equal(only(ctx.takeSent(), "RequestVoteReply")[0].msg.granted, true);
     },
   );
 
   await t.step("after the lease a pre-vote is granted but the term stays", () => {
     const { node, ctx } = boot();
     withLog(node, ctx, [1]);
-    ctx.time = 200;
+    setTime(ctx, 200);
     node.onMessage(ctx, { type: "PreVote", term: 2, lastLogIndex: 1, lastLogTerm: 1 }, "n3");
-    assert.deepEqual(ctx.take().map((o) => o.msg), [
+    assert.deepEqual(ctx.takeSent().map((o) => o.msg), [
       { type: "PreVoteReply", term: 2, granted: true },
     ]);
     assert.equal(node.currentTerm, 1);
@@ -346,7 +311,7 @@ Deno.test("raft AppendEntries at a follower (Figure 2, receiver rules)", async (
     assert.equal(node.role, "follower");
     assert.equal(node.currentTerm, 9);
     assert.equal(node.leaderId, "n3");
-    assert.ok(!ctx.timers.has("heartbeat"));
+    assert.ok(!ctx.hasTimer("heartbeat"));
   });
 
   await t.step("a stale leader is told the newer term", () => {
@@ -412,7 +377,7 @@ Deno.test("raft AppendEntries at a follower (Figure 2, receiver rules)", async (
     });
     // ... and stay overwritten after a restart.
     const again = new RaftNode({ servers: THREE });
-    again.onStart(new RecordingContext("n1", ctx.storage));
+    again.onStart(newCtx("n1", ctx.storage));
     assert.deepEqual(terms(again), [1, 3]);
   });
 
@@ -438,7 +403,7 @@ Deno.test("raft AppendEntries at a follower (Figure 2, receiver rules)", async (
     assert.equal(node.lastApplied, 2);
     append(node, ctx, "n2", { term: 1, prevLogIndex: 5, prevLogTerm: 1, leaderCommit: 5 });
     assert.equal(node.commitIndex, 5);
-    assert.equal(node.stateMachine.read("x"), "v5");
+    assert.equal(node.stateMachine.machine.read("x"), "v5");
   });
 
   await t.step("a message below commitIndex is answered with commitIndex", () => {
@@ -458,7 +423,7 @@ Deno.test("raft AppendEntries at a follower (Figure 2, receiver rules)", async (
     const { node, ctx } = boot();
     withLog(node, ctx, [1, 1]);
     const again = new RaftNode({ servers: THREE });
-    again.onStart(new RecordingContext("n1", ctx.storage));
+    again.onStart(newCtx("n1", ctx.storage));
     assert.deepEqual(terms(again), [1, 1]);
     assert.equal(again.currentTerm, 1);
     assert.equal(again.commitIndex, 0, "commitIndex is volatile");
@@ -476,7 +441,7 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
   }
   const ack = (
     node: RaftNode,
-    ctx: RecordingContext,
+    ctx: Ctx,
     from: NodeId,
     matchIndex: number,
     seq = 1,
@@ -488,7 +453,7 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
       matchIndex,
       seq,
     }, from);
-    return ctx.take();
+    return ctx.takeSent();
   };
 
   await t.step("commit is not advanced on old-term entries, however many have them", () => {
@@ -504,7 +469,7 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
       { type: "ClientRequest", seq: 1, op: { f: "put", key: "y", value: "z" } },
       "c1",
     );
-    ctx.take();
+    ctx.takeSent();
     ack(node, ctx, "n2", 3);
     assert.equal(node.commitIndex, 0);
     ack(node, ctx, "n3", 3);
@@ -525,7 +490,7 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
       { type: "ClientRequest", seq: 1, op: { f: "put", key: "y", value: "z" } },
       "c1",
     );
-    ctx.take();
+    ctx.takeSent();
     ack(node, ctx, "n2", 3);
     ack(node, ctx, "n2", 2); // an older reply, late
     ack(node, ctx, "n2", 3); // a duplicate
@@ -554,13 +519,13 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
     // The follower has term 2 at index 6; our log has only terms 1 and 3+
     // there, so every index above 1 would fail: probe at 1 next.
     assert.equal(node.progress("n4")!.next, 2);
-    const resent = only(ctx.take(), "AppendEntries");
+    const resent = only(ctx.takeSent(), "AppendEntries");
     assert.deepEqual(resent.map((o) => [o.to, o.msg.prevLogIndex, o.msg.entries.length]), [
       ["n4", 1, 8],
     ]);
     node.onMessage(ctx, reject, "n4"); // the network duplicated it
     assert.equal(node.progress("n4")!.next, 2);
-    assert.deepEqual(ctx.take(), []);
+    assert.deepEqual(ctx.takeSent(), []);
   });
 
   await t.step("a stale rejection for a follower already matched is ignored", () => {
@@ -598,18 +563,29 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
   await t.step("CheckQuorum: a leader that heard from no majority steps down", () => {
     const { node, ctx } = figure8Leader();
     ack(node, ctx, "n2", 2);
-    node.onTimer(ctx, "check-quorum"); // only n2 answered: 2 of 5
+    // A new leader gets a full window (600 ms) before it is judged.
+    ctx.advance(100);
+    node.onTimer(ctx, "check-quorum");
+    assert.equal(node.role, "leader");
+    ctx.advance(550);
+    node.onTimer(ctx, "check-quorum"); // only n2 answered, and long ago: 2 of 5
     assert.equal(node.role, "follower");
     assert.equal(node.currentTerm, 2);
   });
 
-  await t.step("CheckQuorum keeps a leader that heard from a majority", () => {
+  await t.step("CheckQuorum keeps a leader that heard from a majority within its window", () => {
     const { node, ctx } = figure8Leader();
     ack(node, ctx, "n2", 2);
     ack(node, ctx, "n3", 2);
     node.onTimer(ctx, "check-quorum");
     assert.equal(node.role, "leader");
-    node.onTimer(ctx, "check-quorum"); // nobody since
+    // Nobody since, but the window is 2 * electionMaxMs (600 ms): replies
+    // delayed by hundreds of milliseconds do not depose a leader.
+    ctx.advance(450);
+    node.onTimer(ctx, "check-quorum");
+    assert.equal(node.role, "leader");
+    ctx.advance(200);
+    node.onTimer(ctx, "check-quorum");
     assert.equal(node.role, "follower");
   });
 });
@@ -617,14 +593,14 @@ Deno.test("raft leader: replication, the Figure 8 commit rule, replies", async (
 Deno.test("raft client sessions and reads", async (t) => {
   const request = (
     node: RaftNode,
-    ctx: RecordingContext,
+    ctx: Ctx,
     client: NodeId,
     seq: number,
     op: Extract<RaftMsg, { type: "ClientRequest" }>["op"],
     read?: "log" | "read-index",
   ) => {
     node.onMessage(ctx, { type: "ClientRequest", seq, op, ...(read ? { read } : {}) }, client);
-    return ctx.take();
+    return ctx.takeSent();
   };
 
   await t.step("followers redirect clients to the leader they know", () => {
@@ -637,14 +613,14 @@ Deno.test("raft client sessions and reads", async (t) => {
 
   await t.step("a retried command is appended once and applied once", () => {
     const { node, ctx } = boot(["n1"]);
-    ctx.fire(node, "election");
-    ctx.take();
+    fire(ctx, node, "election");
+    ctx.takeSent();
     const first = request(node, ctx, "c1", 1, { f: "append", key: "x", value: "a" });
     assert.deepEqual(first.map((o) => o.msg), [{ type: "ClientReply", seq: 1, result: null }]);
     const retry = request(node, ctx, "c1", 1, { f: "append", key: "x", value: "a" });
     assert.deepEqual(retry.map((o) => o.msg), [{ type: "ClientReply", seq: 1, result: null }]);
     assert.equal(node.log.lastIndex, 2, "no-op and one append");
-    assert.equal(node.stateMachine.read("x"), "a");
+    assert.equal(node.stateMachine.machine.read("x"), "a");
     assert.deepEqual(
       request(node, ctx, "c1", 0, { f: "get", key: "x" }),
       [],
@@ -656,7 +632,7 @@ Deno.test("raft client sessions and reads", async (t) => {
     const { node, ctx } = boot();
     // Two leaders in turn appended the same client command (c1, seq 1).
     const dup: Command = {
-      type: "kv",
+      type: "app",
       client: "c1",
       seq: 1,
       op: { f: "append", key: "x", value: "a" },
@@ -666,7 +642,7 @@ Deno.test("raft client sessions and reads", async (t) => {
       entries: [{ term: 1, index: 1, command: dup }, { term: 1, index: 2, command: dup }],
       leaderCommit: 2,
     });
-    assert.equal(node.stateMachine.read("x"), "a");
+    assert.equal(node.stateMachine.machine.read("x"), "a");
   });
 
   await t.step("ReadIndex waits for a committed entry of the term and a heartbeat round", () => {
@@ -682,7 +658,7 @@ Deno.test("raft client sessions and reads", async (t) => {
     }, "n2");
     assert.equal(node.commitIndex, 1);
     // Now the read has a read index (1) and waits for a heartbeat round.
-    const round = only(ctx.take(), "AppendEntries");
+    const round = only(ctx.takeSent(), "AppendEntries");
     assert.equal(round.length, 2);
     const seq = round.find((o) => o.to === "n3")!.msg.seq;
     node.onMessage(
@@ -690,7 +666,11 @@ Deno.test("raft client sessions and reads", async (t) => {
       { type: "AppendEntriesReply", term: 1, success: true, matchIndex: 1, seq },
       "n3",
     );
-    assert.deepEqual(ctx.take().map((o) => o.msg), [{ type: "ClientReply", seq: 1, result: null }]);
+    assert.deepEqual(ctx.takeSent().map((o) => o.msg), [{
+      type: "ClientReply",
+      seq: 1,
+      result: null,
+    }]);
   });
 
   await t.step("an old acknowledgement does not confirm a read", () => {
@@ -703,7 +683,7 @@ Deno.test("raft client sessions and reads", async (t) => {
       matchIndex: 1,
       seq: 1,
     }, "n2");
-    ctx.take();
+    ctx.takeSent();
     request(node, ctx, "c1", 1, { f: "get", key: "x" }, "read-index");
     // Replies to messages sent before the read arrived prove nothing about now.
     node.onMessage(ctx, {
@@ -720,7 +700,7 @@ Deno.test("raft client sessions and reads", async (t) => {
       matchIndex: 1,
       seq: 1,
     }, "n2");
-    assert.deepEqual(only(ctx.take(), "ClientReply"), []);
+    assert.deepEqual(only(ctx.takeSent(), "ClientReply"), []);
   });
 
   await t.step("a leader that steps down turns its waiting reads away", () => {
@@ -738,16 +718,20 @@ Deno.test("raft snapshots: compaction, InstallSnapshot, restart", async (t) => {
   await t.step("the applied log is compacted into a snapshot once it passes snapshotEvery", () => {
     const { node, ctx } = boot(THREE, { snapshotEvery: 3 });
     withLog(node, ctx, [1, 1, 1, 1], 4);
-    assert.equal(ctx.timers.get("compact"), 0, "compaction is its own step");
+    assert.equal(
+      ctx.timers().find((t) => t.timer === "compact")?.at,
+      0,
+      "compaction is its own step",
+    );
     node.onTimer(ctx, "compact");
     assert.equal(node.log.snapshotIndex, 4);
     assert.equal(node.log.length, 0);
     assert.equal(ctx.storage.get("log/1"), undefined);
     // A restart comes back from the snapshot.
     const again = new RaftNode({ servers: THREE, snapshotEvery: 3 });
-    again.onStart(new RecordingContext("n1", ctx.storage));
+    again.onStart(newCtx("n1", ctx.storage));
     assert.equal(again.lastApplied, 4);
-    assert.equal(again.stateMachine.read("x"), "v4");
+    assert.equal(again.stateMachine.machine.read("x"), "v4");
     assert.equal(again.stateMachine.digest, node.stateMachine.digest);
   });
 
@@ -768,12 +752,15 @@ Deno.test("raft snapshots: compaction, InstallSnapshot, restart", async (t) => {
       matchIndex: 3,
       seq: 1,
     }, "n2");
+    // n3 never answered: after CheckQuorum's window the leader no longer
+    // keeps entries for it.
+    ctx.advance(700);
     node.onTimer(ctx, "compact");
     assert.equal(node.log.snapshotIndex, 3);
-    ctx.take();
-    // n3 never answered; it lacks everything, which is now compacted.
+    ctx.takeSent();
+    // n3 lacks everything, which is now compacted.
     node.onTimer(ctx, "heartbeat");
-    const snap = only(ctx.take(), "InstallSnapshot");
+    const snap = only(ctx.takeSent(), "InstallSnapshot");
     assert.equal(snap.length, 1);
     assert.equal(snap[0].msg.snapshot.lastIncludedIndex, 3);
     assert.equal(node.progress("n3")!.state, "snapshot");
@@ -783,35 +770,36 @@ Deno.test("raft snapshots: compaction, InstallSnapshot, restart", async (t) => {
     withLog(f.node, f.ctx, [1]); // an old entry that the snapshot replaces
     f.node.onMessage(f.ctx, snap[0].msg, "n1");
     assert.equal(f.node.commitIndex, 3);
-    assert.equal(f.node.stateMachine.read("x"), "2");
+    assert.equal(f.node.stateMachine.machine.read("x"), "2");
     assert.equal(f.node.log.snapshotIndex, 3);
-    const reply = only(f.ctx.take(), "InstallSnapshotReply")[0].msg;
+    const reply = only(f.ctx.takeSent(), "InstallSnapshotReply")[0].msg;
     assert.equal(reply.matchIndex, 3);
     node.onMessage(ctx, reply, "n3");
     assert.equal(node.progress("n3")!.match, 3);
-    assert.equal(node.progress("n3")!.state, "probe");
+    assert.equal(node.progress("n3")!.state, "replicate", "installed: stream from there");
   });
 
   await t.step("an old snapshot is ignored; one matching the log keeps what follows", () => {
     const { node, ctx } = boot();
     withLog(node, ctx, [1, 1, 1, 1], 3);
-    const state = { data: [], sessions: [], digest: 0 };
+    const state = { machine: [], sessions: [], digest: 0 };
+    const config = { voters: THREE, learners: [] };
     node.onMessage(ctx, {
       type: "InstallSnapshot",
       term: 1,
-      snapshot: { lastIncludedIndex: 2, lastIncludedTerm: 1, state },
+      snapshot: { lastIncludedIndex: 2, lastIncludedTerm: 1, config, state },
       seq: 5,
     }, "n2");
     assert.equal(node.log.snapshotIndex, 0);
-    assert.equal(only(ctx.take(), "InstallSnapshotReply")[0].msg.matchIndex, 3);
+    assert.equal(only(ctx.takeSent(), "InstallSnapshotReply")[0].msg.matchIndex, 3);
     node.onMessage(ctx, {
       type: "InstallSnapshot",
       term: 1,
-      snapshot: { lastIncludedIndex: 4, lastIncludedTerm: 1, state },
+      snapshot: { lastIncludedIndex: 4, lastIncludedTerm: 1, config, state },
       seq: 6,
     }, "n2");
     assert.equal(node.log.lastIndex, 4);
     assert.equal(node.commitIndex, 4);
-    assert.equal(node.stateMachine.read("x"), "v4", "applied from its own entries");
+    assert.equal(node.stateMachine.machine.read("x"), "v4", "applied from its own entries");
   });
 });

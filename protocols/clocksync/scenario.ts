@@ -18,6 +18,7 @@ import { Random } from "../../sim/random.ts";
 import {
   defineScenario,
   flag,
+  type FlagSpec,
   type FlagSpecs,
   nodeIds,
   type Scenario,
@@ -37,7 +38,17 @@ import { SyncedActor } from "./synced_actor.ts";
  * assert.equal(CLOCK_SYNC_FLAGS.method.default, "ntp");
  * ```
  */
-export const CLOCK_SYNC_FLAGS = {
+export const CLOCK_SYNC_FLAGS: {
+  method: FlagSpec<"ntp" | "cristian">;
+  discipline: FlagSpec<"slew" | "step">;
+  "poll-ms": FlagSpec<number>;
+  "hold-ms": FlagSpec<number>;
+  "max-skew": FlagSpec<number>;
+  "max-drift": FlagSpec<number>;
+  "slew-rate": FlagSpec<number>;
+  "step-ms": FlagSpec<number>;
+  jumps: FlagSpec<number>;
+} = {
   method: flag.choice(
     "how clients estimate the server's clock",
     ["ntp", "cristian"] as const,

@@ -113,9 +113,9 @@ export interface GossipConfig {
  */
 export class GossipNode implements Actor<GossipMsg, GossipTimer> {
   /** Rumour ids this node has heard (durable). */
-  known = new Set<string>();
+  known: Set<string> = new Set<string>();
   /** Rumour id -> push rounds left. */
-  hot = new Map<string, number>();
+  hot: Map<string, number> = new Map<string, number>();
 
   /** A node with the tuning `config`. */
   constructor(readonly config: GossipConfig) {}

@@ -18,7 +18,7 @@
 import type { NodeId } from "../../actors/mod.ts";
 import { type ClusterScenario, defineClusterScenario } from "../../runtime/cluster.ts";
 import type { NodeFactory } from "../../runtime/factory.ts";
-import { defineScenario, flag, nodeIds, type Scenario } from "../../sim/scenario.ts";
+import { defineScenario, flag, type FlagSpec, nodeIds, type Scenario } from "../../sim/scenario.ts";
 import { settle } from "../../sim/settle.ts";
 import { MaelstromClient } from "./client.ts";
 import type { MaelstromWorkload } from "./workload.ts";
@@ -81,7 +81,12 @@ const FINAL_MS = 4000;
  * assert.equal(MAELSTROM_FLAGS["timeout-ms"].default, 1000);
  * ```
  */
-export const MAELSTROM_FLAGS = {
+export const MAELSTROM_FLAGS: {
+  clients: FlagSpec<number>;
+  "timeout-ms": FlagSpec<number>;
+  "think-ms": FlagSpec<number>;
+  "quiet-ms": FlagSpec<number>;
+} = {
   clients: flag.int("client actors (0: one per server)", 0, { min: 0, max: 100 }),
   "timeout-ms": flag.int("a request without a reply this long is recorded as info", 1000, {
     min: 1,

@@ -13,10 +13,12 @@
  * @example
  * ```ts
  * import { RaftAssertionError } from "./assert.ts";
- * new RaftAssertionError("commitIndex went backwards").name; // "RaftAssertionError"
+ * import assert from "node:assert/strict";
+ * assert.equal(new RaftAssertionError("commitIndex went backwards").name, "RaftAssertionError");
  * ```
  */
 export class RaftAssertionError extends Error {
+  /** An assertion error with `message`. */
   constructor(message: string) {
     super(message);
     this.name = "RaftAssertionError";

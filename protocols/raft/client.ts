@@ -23,7 +23,9 @@ import type { KvOp, KvResult } from "./state_machine.ts";
  * @example
  * ```ts
  * import type { RaftClientConfig } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const c: RaftClientConfig = { servers: ["n1", "n2", "n3"], ops: 20, reads: "read-index" };
+ * assert.equal(c.ops, 20);
  * ```
  */
 export interface RaftClientConfig {
@@ -75,15 +77,17 @@ const LEADER_TRIES = 3;
  * import { Simulation } from "../../sim/simulation.ts";
  * import { RaftNode } from "./node.ts";
  * import { RaftClient } from "./client.ts";
+ * import assert from "node:assert/strict";
  * const servers = ["n1", "n2", "n3"];
  * const sim = new Simulation({ seed: 2, trace: "off" });
  * for (const id of servers) sim.spawn(id, () => new RaftNode({ servers }));
  * sim.spawn("c1", () => new RaftClient({ servers, ops: 5 }));
  * sim.run({ until: 3000 });
- * sim.history.completed().length; // 5
+ * assert.equal(sim.history.completed().length, 5);
  * ```
  */
 export class RaftClient implements Actor<RaftMsg> {
+  /** The settings, defaults filled in. */
   readonly config: Readonly<Required<RaftClientConfig>>;
   #target: NodeId = "";
   /** The server that last answered, or that a server named as leader. */
@@ -94,6 +98,7 @@ export class RaftClient implements Actor<RaftMsg> {
   /** The value this client last knew a key to hold, for plausible compare-and-sets. */
   #lastSeen = new Map<string, string | null>();
 
+  /** A client for `config`; throws a `ConfigError` on a bad setting. */
   constructor(config: RaftClientConfig) {
     const c: Required<RaftClientConfig> = {
       servers: [...config.servers],

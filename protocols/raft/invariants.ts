@@ -10,10 +10,16 @@
  * | Leader Completeness | an entry committed in term T is in the log of every leader of a later term |
  * | State Machine Safety | no two servers apply different commands at one index; servers at the same applied index have the same state machine digest |
  *
- * The checks are incremental: each keeps per-server cursors and global
- * ledgers (what entry was seen at (index, term), what was committed and
- * applied at each index), so the cost per event is a few field reads per
- * server unless a log actually changed. A restart is noticed because the
+ * The checks are incremental and look only at what changed. Every server
+ * keeps a version number that moves whenever its role, term, log, commit or
+ * apply state does; once per event the checker finds the servers whose
+ * version moved (normally just the one that handled the event) and checks
+ * only those, against global ledgers of what entry was seen at each (index,
+ * term), what was committed and applied at each index. The ledgers forget
+ * what lies below every server's log start: no server can show those
+ * entries again, so memory stays flat however long the run. Membership
+ * changes need nothing special: the properties hold across configurations,
+ * for every server that ever ran. A restart is noticed because the
  * simulator builds a new actor instance.
  *
  * @module
@@ -22,12 +28,43 @@
 import type { NodeId } from "../../actors/mod.ts";
 import type { Invariant, InvariantResult, Simulation } from "../../sim/simulation.ts";
 import type { RaftLog } from "./log.ts";
-import type { RaftNode } from "./node.ts";
-import { commandKey } from "./state_machine.ts";
+import type { RaftEvent, Role } from "./node.ts";
+import { type Command, commandKey } from "./state_machine.ts";
+
+/**
+ * What the checkers read of a server: a {@linkcode RaftNode} has it all.
+ *
+ * @example
+ * ```ts
+ * import type { CheckedServer } from "./invariants.ts";
+ * import { RaftNode } from "./node.ts";
+ * import assert from "node:assert/strict";
+ * const n: CheckedServer = new RaftNode({ servers: ["n1"] });
+ * assert.equal(n.started, false);
+ * ```
+ */
+export interface CheckedServer {
+  /** Whether `onStart` ran (a restarted instance exists a moment before). */
+  readonly started: boolean;
+  /** Moves whenever anything below does. */
+  readonly version: number;
+  /** Its role. */
+  readonly role: Role;
+  /** Figure 2's currentTerm. */
+  readonly currentTerm: number;
+  /** Figure 2's commitIndex. */
+  readonly commitIndex: number;
+  /** Figure 2's lastApplied. */
+  readonly lastApplied: number;
+  /** Its log. */
+  readonly log: RaftLog<unknown>;
+  /** Its state machine's history digest. */
+  readonly stateMachine: { readonly digest: number };
+}
 
 /** The server's instance if it is up and started (a restarted one exists just before `onStart`). */
-function running(sim: Simulation, id: NodeId): RaftNode | undefined {
-  const n = sim.actor<RaftNode>(id);
+function running(sim: Simulation, id: NodeId): CheckedServer | undefined {
+  const n = sim.actor<CheckedServer>(id);
   return n !== undefined && n.started ? n : undefined;
 }
 
@@ -46,10 +83,51 @@ export const SAFETY_CHECKS = [
  * @example
  * ```ts
  * import type { SafetyCheck } from "./invariants.ts";
+ * import assert from "node:assert/strict";
  * const c: SafetyCheck = "log-matching";
+ * assert.equal(c, "log-matching");
  * ```
  */
 export type SafetyCheck = typeof SAFETY_CHECKS[number];
+
+/** What one server looked like when last checked. */
+interface Seen {
+  id: NodeId;
+  node: CheckedServer | undefined;
+  version: number;
+  /** Its log's start (snapshotIndex) at the last look: the ledgers keep what lies above. */
+  logStart: number;
+  // Leader Append-Only: its log while it led, at the last look.
+  leaderTerm: number;
+  leaderLastIndex: number;
+  leaderLastTerm: number;
+  leaderTruncations: number;
+  // Log Matching: checked up to here, in this log.
+  log: RaftLog<unknown> | null;
+  logTruncations: number;
+  checkedTo: number;
+  // Leader Completeness and State Machine Safety cursors.
+  commitIndex: number;
+  lastApplied: number;
+  verifiedLeaderTerm: number;
+  /** The instance that reported a change since the last scan, if any. */
+  reported: CheckedServer | undefined;
+  /** Whether it is in `#leading`. */
+  leading: boolean;
+}
+
+/** An entry as first seen at an index, by term. */
+interface LedgerEntry {
+  term: number;
+  command: Command<unknown>;
+  prevTerm: number | undefined;
+  node: NodeId;
+}
+
+/** Two commands are the same when they are one object (the usual case) or say the same. */
+function sameCommand(a: Command<unknown>, b: Command<unknown>): boolean {
+  return a === b || commandKey(a) === commandKey(b);
+}
 
 /**
  * Checks Raft's five safety properties over the servers of a simulation.
@@ -59,104 +137,233 @@ export type SafetyCheck = typeof SAFETY_CHECKS[number];
  * import { Simulation } from "../../sim/simulation.ts";
  * import { RaftNode } from "./node.ts";
  * import { RaftSafety } from "./invariants.ts";
+ * import assert from "node:assert/strict";
  * const servers = ["n1", "n2", "n3"];
  * const sim = new Simulation({ seed: 3, trace: "off" });
  * for (const id of servers) sim.spawn(id, () => new RaftNode({ servers }));
  * const safety = new RaftSafety(servers);
  * safety.install(sim);
- * sim.run({ until: 1000 }).ok; // true
- * safety.leaders.size >= 1; // true
+ * assert.equal(sim.run({ until: 1000 }).ok, true);
+ * assert.ok(safety.leaders.size >= 1);
  * ```
  */
 export class RaftSafety {
+  /** The servers checked. */
   readonly servers: readonly NodeId[];
   /** Term -> the one server that led it. */
   readonly leaders: Map<number, NodeId> = new Map();
 
-  // Leader Append-Only: what each leader's log looked like at the last event.
-  #leaderLogs = new Map<
-    NodeId,
-    { node: RaftNode; term: number; lastIndex: number; lastTerm: number; truncations: number }
-  >();
-  // Log Matching: "index/term" -> the command and the previous entry's term.
-  #entries = new Map<string, { command: string; prevTerm: number | undefined; node: NodeId }>();
-  #logCursors = new Map<NodeId, { log: RaftLog; truncations: number; checkedTo: number }>();
+  #seen: Seen[];
+  /** The servers whose version moved at the last scan. */
+  #dirty: Seen[] = [];
+  /** How many of `#dirty` are this event's (the array is reused, not cut). */
+  #dirtyCount = 0;
+  /** With an observer installed: the servers that reported a change since the last scan. */
+  #notified: Seen[] | null = null;
+  /** The servers that were leaders at the last look. */
+  #leading = new Set<Seen>();
+  // Log Matching: index -> the entries seen there, one per term.
+  #entries = new Map<number, LedgerEntry[]>();
   // Leader Completeness: index -> term of the committed entry, and the term
   // in which it was committed (the first server to see it committed is the
   // leader that committed it, in its own term).
   #committed = new Map<number, { term: number; commitTerm: number; node: NodeId }>();
   #maxCommitted = 0;
-  #commitCursors = new Map<NodeId, { node: RaftNode; commitIndex: number }>();
-  #verifiedLeaders = new Map<NodeId, { node: RaftNode; term: number }>();
   // State Machine Safety: index -> the command applied there, and the digest after it.
-  #applied = new Map<number, { command: string; node: NodeId }>();
+  #applied = new Map<number, { command: Command<unknown>; node: NodeId }>();
   #digests = new Map<number, { digest: number; node: NodeId }>();
-  #applyCursors = new Map<NodeId, { node: RaftNode; lastApplied: number }>();
+  /** Ledger entries below this index are forgotten. */
+  #prunedTo = 0;
+  /** Indexes newly committed during the current event, for Leader Completeness. */
+  #fresh: number[] = [];
+  #freshCount = 0;
 
+  /** Checks for `servers` (every server that ever runs, spares included). */
   constructor(servers: readonly NodeId[]) {
     this.servers = [...servers];
+    this.#seen = this.servers.map((id) => ({
+      id,
+      node: undefined,
+      version: -1,
+      logStart: 0,
+      leaderTerm: -1,
+      leaderLastIndex: 0,
+      leaderLastTerm: 0,
+      leaderTruncations: 0,
+      log: null,
+      logTruncations: 0,
+      checkedTo: 0,
+      commitIndex: 0,
+      lastApplied: 0,
+      verifiedLeaderTerm: -1,
+      reported: undefined,
+      leading: false,
+    }));
   }
 
-  /** Registers the five checks on `sim`, under the names in {@linkcode SAFETY_CHECKS}. */
+  /**
+   * Registers the five checks on `sim`, under the names in
+   * {@linkcode SAFETY_CHECKS}. They run in that order after every event:
+   * the first finds the servers that changed, the others reuse its scan.
+   */
   install(sim: Simulation): void {
     const checks: Record<SafetyCheck, Invariant> = {
-      "election-safety": (s) => this.electionSafety(s),
-      "leader-append-only": (s) => this.leaderAppendOnly(s),
-      "log-matching": (s) => this.logMatching(s),
-      "leader-completeness": (s) => this.leaderCompleteness(s),
-      "state-machine-safety": (s) => this.stateMachineSafety(s),
+      "election-safety": (s) => this.#electionSafety(this.#scan(s), this.#dirtyCount),
+      "leader-append-only": () => this.#leaderAppendOnly(this.#dirty, this.#dirtyCount),
+      "log-matching": () => this.#logMatching(this.#dirty, this.#dirtyCount),
+      "leader-completeness": () => this.#leaderCompleteness(this.#dirty, this.#dirtyCount),
+      "state-machine-safety": () => this.#stateMachineSafety(this.#dirty, this.#dirtyCount),
     };
     for (const name of SAFETY_CHECKS) sim.invariant(name, checks[name]);
   }
 
   /** How many distinct entries were committed (by index) so far. */
   get committedEntries(): number {
-    return this.#committed.size;
+    return this.#maxCommitted;
+  }
+
+  /** How many indexes the ledgers hold now (they forget what every log has compacted away). */
+  get ledgerSize(): number {
+    return this.#entries.size + this.#committed.size + this.#applied.size + this.#digests.size;
+  }
+
+  /**
+   * An observer to put in the servers' `RaftConfig.observer`: each server
+   * then reports the handlers that changed it, and the checks look at those
+   * servers only, instead of asking the simulation for every server after
+   * every event.
+   */
+  observer(): (node: NodeId, event: RaftEvent, server: CheckedServer) => void {
+    const notified = this.#notified ??= [];
+    const byId = new Map(this.#seen.map((s) => [s.id, s]));
+    return (node, event, server) => {
+      if (event.type !== "changed") return;
+      const seen = byId.get(node);
+      if (seen !== undefined && seen.reported === undefined) {
+        seen.reported = server;
+        notified.push(seen);
+      }
+    };
+  }
+
+  /** Finds the servers whose version moved since the last look. */
+  #scan(sim: Simulation): Seen[] {
+    const dirty = this.#dirty;
+    this.#dirtyCount = 0; // one array for every event: the checks of an event share it
+    const notified = this.#notified;
+    if (notified === null) {
+      for (const seen of this.#seen) this.#look(running(sim, seen.id), seen);
+    } else {
+      for (const seen of notified) {
+        const server = seen.reported!;
+        seen.reported = undefined;
+        this.#look(server, seen);
+      }
+      // A crash says nothing, and needs nothing: a crashed leader's last
+      // state still had to be complete for its term, and a restart reports.
+      notified.length = 0;
+    }
+    let floor = Infinity;
+    for (const seen of this.#seen) if (seen.logStart < floor) floor = seen.logStart;
+    this.#freshCount = 0;
+    if (floor - this.#prunedTo >= 64) this.#prune(floor);
+    return dirty;
+  }
+
+  /**
+   * Looks at one server (`n`: its instance, undefined while down): if it is
+   * a new instance or its version moved, it goes on `dirty`.
+   */
+  #look(n: CheckedServer | undefined, seen: Seen): void {
+    if (n !== undefined && (n !== seen.node || n.version !== seen.version)) {
+      if (n !== seen.node) {
+        // A new instance (a restart): every cursor starts over.
+        seen.node = n;
+        seen.leaderTerm = -1;
+        seen.log = null;
+        seen.verifiedLeaderTerm = -1;
+        seen.commitIndex = -1;
+        seen.lastApplied = -1;
+      }
+      seen.version = n.version;
+      seen.logStart = n.log.snapshotIndex;
+      this.#dirty[this.#dirtyCount++] = seen;
+      const leading = n.role === "leader";
+      if (leading !== seen.leading) {
+        seen.leading = leading;
+        if (leading) this.#leading.add(seen);
+        else this.#leading.delete(seen);
+      }
+    } else if (n === undefined && seen.node !== undefined) {
+      seen.node = undefined; // crashed: its disk keeps its log start
+      seen.leading = false;
+      this.#leading.delete(seen);
+    }
+  }
+
+  /** Forgets ledger entries below `floor`: every log starts above them, on disk too. */
+  #prune(floor: number): void {
+    for (let i = this.#prunedTo; i < floor; i++) {
+      this.#entries.delete(i);
+      this.#committed.delete(i);
+      this.#applied.delete(i);
+      this.#digests.delete(i);
+    }
+    this.#prunedTo = floor;
   }
 
   /** Election Safety (§5.2): at most one leader can be elected in a given term. */
   electionSafety(sim: Simulation): InvariantResult {
-    for (const id of this.servers) {
-      const n = running(sim, id);
-      if (n === undefined || n.role !== "leader") continue;
+    return this.#electionSafety(this.#scan(sim), this.#dirtyCount);
+  }
+
+  #electionSafety(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
+      const n = seen.node!;
+      if (n.role !== "leader") continue;
       const known = this.leaders.get(n.currentTerm);
-      if (known === undefined) this.leaders.set(n.currentTerm, id);
-      else if (known !== id) {
-        return { message: `two leaders in term ${n.currentTerm}: ${known} and ${id}`, node: id };
+      if (known === undefined) this.leaders.set(n.currentTerm, seen.id);
+      else if (known !== seen.id) {
+        return {
+          message: `two leaders in term ${n.currentTerm}: ${known} and ${seen.id}`,
+          node: seen.id,
+        };
       }
     }
   }
 
   /** Leader Append-Only (§5.3): a leader never overwrites or deletes entries in its log. */
   leaderAppendOnly(sim: Simulation): InvariantResult {
-    for (const id of this.servers) {
-      const n = running(sim, id);
-      if (n === undefined || n.role !== "leader") {
-        this.#leaderLogs.delete(id);
+    return this.#leaderAppendOnly(this.#scan(sim), this.#dirtyCount);
+  }
+
+  #leaderAppendOnly(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
+      const n = seen.node!;
+      if (n.role !== "leader") {
+        seen.leaderTerm = -1;
         continue;
       }
       const log = n.log;
-      const before = this.#leaderLogs.get(id);
-      if (before !== undefined && before.node === n && before.term === n.currentTerm) {
-        const kept = log.term(before.lastIndex);
+      if (seen.leaderTerm === n.currentTerm) {
+        const kept = log.term(seen.leaderLastIndex);
         if (
-          log.truncations !== before.truncations || log.lastIndex < before.lastIndex ||
-          (kept !== undefined && kept !== before.lastTerm)
+          log.truncations !== seen.leaderTruncations || log.lastIndex < seen.leaderLastIndex ||
+          (kept !== undefined && kept !== seen.leaderLastTerm)
         ) {
           return {
-            message: `leader ${id} of term ${n.currentTerm} removed or overwrote entries ` +
-              `(its log ended at ${before.lastIndex}, now ${log.lastIndex})`,
-            node: id,
+            message: `leader ${seen.id} of term ${n.currentTerm} removed or overwrote entries ` +
+              `(its log ended at ${seen.leaderLastIndex}, now ${log.lastIndex})`,
+            node: seen.id,
           };
         }
       }
-      this.#leaderLogs.set(id, {
-        node: n,
-        term: n.currentTerm,
-        lastIndex: log.lastIndex,
-        lastTerm: log.lastTerm,
-        truncations: log.truncations,
-      });
+      seen.leaderTerm = n.currentTerm;
+      seen.leaderLastIndex = log.lastIndex;
+      seen.leaderLastTerm = log.lastTerm;
+      seen.leaderTruncations = log.truncations;
     }
   }
 
@@ -167,51 +374,54 @@ export class RaftSafety {
    * and follows an entry of the same term.
    */
   logMatching(sim: Simulation): InvariantResult {
-    for (const id of this.servers) {
-      const n = running(sim, id);
-      if (n === undefined) continue;
-      const log = n.log;
-      let c = this.#logCursors.get(id);
-      if (c === undefined || c.log !== log) {
-        c = { log, truncations: log.truncations, checkedTo: log.snapshotIndex };
-        this.#logCursors.set(id, c);
-      } else if (log.truncations !== c.truncations) {
+    return this.#logMatching(this.#scan(sim), this.#dirtyCount);
+  }
+
+  #logMatching(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
+      const log = seen.node!.log;
+      if (seen.log !== log) {
+        seen.log = log;
+        seen.logTruncations = log.truncations;
+        seen.checkedTo = log.snapshotIndex;
+      } else if (log.truncations !== seen.logTruncations) {
         // One handler truncates at most once; more means we lost track, so recheck all.
-        c.checkedTo = log.truncations === c.truncations + 1
-          ? Math.min(c.checkedTo, log.truncatedFrom - 1)
+        seen.checkedTo = log.truncations === seen.logTruncations + 1
+          ? Math.min(seen.checkedTo, log.truncatedFrom - 1)
           : log.snapshotIndex;
-        c.truncations = log.truncations;
+        seen.logTruncations = log.truncations;
       }
-      const from = Math.max(c.checkedTo, log.snapshotIndex) + 1;
+      const from = Math.max(seen.checkedTo, log.snapshotIndex, this.#prunedTo) + 1;
       for (let i = from; i <= log.lastIndex; i++) {
         const e = log.entry(i)!;
         if (e.index !== i) {
-          return { message: `${id} holds entry ${e.index} at index ${i}`, node: id };
+          return { message: `${seen.id} holds entry ${e.index} at index ${i}`, node: seen.id };
         }
-        const command = commandKey(e.command);
         const prevTerm = log.term(i - 1);
-        const k = `${i}/${e.term}`;
-        const seen = this.#entries.get(k);
-        if (seen === undefined) {
-          this.#entries.set(k, { command, prevTerm, node: id });
-        } else if (seen.command !== command) {
+        let atIndex = this.#entries.get(i);
+        const known = atIndex?.find((x) => x.term === e.term);
+        if (known === undefined) {
+          const entry = { term: e.term, command: e.command, prevTerm, node: seen.id };
+          if (atIndex === undefined) this.#entries.set(i, atIndex = [entry]);
+          else atIndex.push(entry);
+        } else if (!sameCommand(known.command, e.command)) {
           return {
-            message:
-              `${seen.node} and ${id} hold different commands at index ${i}, term ${e.term}:` +
-              ` ${seen.command} / ${command}`,
-            node: id,
+            message: `${known.node} and ${seen.id} hold different commands at index ${i}, ` +
+              `term ${e.term}: ${commandKey(known.command)} / ${commandKey(e.command)}`,
+            node: seen.id,
           };
         } else if (
-          prevTerm !== undefined && seen.prevTerm !== undefined && prevTerm !== seen.prevTerm
+          prevTerm !== undefined && known.prevTerm !== undefined && prevTerm !== known.prevTerm
         ) {
           return {
-            message: `${seen.node} and ${id} agree on entry (${i}, term ${e.term}) but not on ` +
-              `the term of entry ${i - 1} (${seen.prevTerm} / ${prevTerm})`,
-            node: id,
+            message: `${known.node} and ${seen.id} agree on entry (${i}, term ${e.term}) but ` +
+              `not on the term of entry ${i - 1} (${known.prevTerm} / ${prevTerm})`,
+            node: seen.id,
           };
         }
       }
-      c.checkedTo = log.lastIndex;
+      seen.checkedTo = log.lastIndex;
     }
   }
 
@@ -225,55 +435,57 @@ export class RaftSafety {
    * leader of a term in between need not hold it.)
    */
   leaderCompleteness(sim: Simulation): InvariantResult {
-    const fresh: number[] = [];
-    for (const id of this.servers) {
-      const n = running(sim, id);
-      if (n === undefined) continue;
-      let c = this.#commitCursors.get(id);
-      if (c === undefined || c.node !== n) {
-        c = { node: n, commitIndex: n.commitIndex };
-        this.#commitCursors.set(id, c);
+    return this.#leaderCompleteness(this.#scan(sim), this.#dirtyCount);
+  }
+
+  #leaderCompleteness(dirty: readonly Seen[], count: number): InvariantResult {
+    const fresh = this.#fresh;
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
+      const n = seen.node!;
+      if (seen.commitIndex < 0) {
+        seen.commitIndex = n.commitIndex; // a new instance: what it committed before was checked
         continue;
       }
-      for (let i = c.commitIndex + 1; i <= n.commitIndex; i++) {
+      for (let i = Math.max(seen.commitIndex, this.#prunedTo) + 1; i <= n.commitIndex; i++) {
         const term = n.log.term(i);
         if (term === undefined) continue; // arrived inside a snapshot: State Machine Safety covers it
         const known = this.#committed.get(i);
         if (known === undefined) {
-          this.#committed.set(i, { term, commitTerm: n.currentTerm, node: id });
-          fresh.push(i);
+          this.#committed.set(i, { term, commitTerm: n.currentTerm, node: seen.id });
+          fresh[this.#freshCount++] = i;
         } else if (known.term !== term) {
           return {
             message: `index ${i} committed with term ${known.term} at ${known.node} ` +
-              `but term ${term} at ${id}`,
-            node: id,
+              `but term ${term} at ${seen.id}`,
+            node: seen.id,
           };
         }
       }
-      c.commitIndex = n.commitIndex;
+      seen.commitIndex = n.commitIndex;
       if (n.commitIndex > this.#maxCommitted) this.#maxCommitted = n.commitIndex;
     }
-    for (const id of this.servers) {
-      const n = running(sim, id);
-      if (n === undefined || n.role !== "leader") continue;
-      const v = this.#verifiedLeaders.get(id);
-      if (v === undefined || v.node !== n || v.term !== n.currentTerm) {
+    for (const seen of this.#leading) {
+      const n = seen.node!;
+      if (seen.verifiedLeaderTerm !== n.currentTerm) {
         // A new leader: it must hold every entry committed so far.
-        const missing = this.#missingCommitted(n, n.log.snapshotIndex + 1, this.#maxCommitted);
-        if (missing !== undefined) return this.#incomplete(id, n, missing);
-        this.#verifiedLeaders.set(id, { node: n, term: n.currentTerm });
+        const from = Math.max(n.log.snapshotIndex, this.#prunedTo) + 1;
+        const missing = this.#missingCommitted(n, from, this.#maxCommitted);
+        if (missing !== undefined) return this.#incomplete(seen.id, n, missing);
+        seen.verifiedLeaderTerm = n.currentTerm;
       } else {
         // A known leader: entries newly committed in earlier terms must be in its log.
-        for (const i of fresh) {
+        for (let f = 0; f < this.#freshCount; f++) {
+          const i = fresh[f];
           const { term, commitTerm } = this.#committed.get(i)!;
           if (commitTerm >= n.currentTerm || i <= n.log.snapshotIndex) continue;
-          if (n.log.term(i) !== term) return this.#incomplete(id, n, i);
+          if (n.log.term(i) !== term) return this.#incomplete(seen.id, n, i);
         }
       }
     }
   }
 
-  #missingCommitted(n: RaftNode, from: number, to: number): number | undefined {
+  #missingCommitted(n: CheckedServer, from: number, to: number): number | undefined {
     for (let i = from; i <= to; i++) {
       const known = this.#committed.get(i);
       if (
@@ -285,7 +497,7 @@ export class RaftSafety {
     return undefined;
   }
 
-  #incomplete(id: NodeId, n: RaftNode, index: number): InvariantResult {
+  #incomplete(id: NodeId, n: CheckedServer, index: number): InvariantResult {
     const known = this.#committed.get(index)!;
     const has = n.log.term(index);
     return {
@@ -303,47 +515,48 @@ export class RaftSafety {
    * index. Entries applied from a snapshot are covered by the digest check.
    */
   stateMachineSafety(sim: Simulation): InvariantResult {
-    for (const id of this.servers) {
-      const n = running(sim, id);
-      if (n === undefined) continue;
-      let c = this.#applyCursors.get(id);
-      if (c === undefined || c.node !== n) {
-        c = { node: n, lastApplied: n.lastApplied };
-        this.#applyCursors.set(id, c);
-        const bad = this.#checkDigest(id, n);
+    return this.#stateMachineSafety(this.#scan(sim), this.#dirtyCount);
+  }
+
+  #stateMachineSafety(dirty: readonly Seen[], count: number): InvariantResult {
+    for (let k = 0; k < count; k++) {
+      const seen = dirty[k];
+      const n = seen.node!;
+      if (seen.lastApplied < 0) {
+        seen.lastApplied = n.lastApplied;
+        const bad = this.#checkDigest(seen.id, n);
         if (bad !== undefined) return bad;
         continue;
       }
-      if (n.lastApplied === c.lastApplied) continue;
-      if (n.lastApplied < c.lastApplied) {
+      if (n.lastApplied === seen.lastApplied) continue;
+      if (n.lastApplied < seen.lastApplied) {
         return {
-          message: `${id} un-applied entries (${c.lastApplied} -> ${n.lastApplied})`,
-          node: id,
+          message: `${seen.id} un-applied entries (${seen.lastApplied} -> ${n.lastApplied})`,
+          node: seen.id,
         };
       }
-      for (let i = c.lastApplied + 1; i <= n.lastApplied; i++) {
+      for (let i = Math.max(seen.lastApplied, this.#prunedTo) + 1; i <= n.lastApplied; i++) {
         const e = n.log.entry(i);
         if (e === undefined) continue; // installed from a snapshot
-        const command = commandKey(e.command);
         const known = this.#applied.get(i);
-        if (known === undefined) this.#applied.set(i, { command, node: id });
-        else if (known.command !== command) {
+        if (known === undefined) this.#applied.set(i, { command: e.command, node: seen.id });
+        else if (!sameCommand(known.command, e.command)) {
           return {
-            message:
-              `${known.node} applied ${known.command} at index ${i} but ${id} applied ${command}`,
-            node: id,
+            message: `${known.node} applied ${commandKey(known.command)} at index ${i} but ` +
+              `${seen.id} applied ${commandKey(e.command)}`,
+            node: seen.id,
           };
         }
       }
-      c.lastApplied = n.lastApplied;
-      const bad = this.#checkDigest(id, n);
+      seen.lastApplied = n.lastApplied;
+      const bad = this.#checkDigest(seen.id, n);
       if (bad !== undefined) return bad;
     }
   }
 
-  #checkDigest(id: NodeId, n: RaftNode): InvariantResult {
+  #checkDigest(id: NodeId, n: CheckedServer): InvariantResult {
     const index = n.lastApplied;
-    if (index === 0) return undefined;
+    if (index === 0 || index < this.#prunedTo) return undefined;
     const digest = n.stateMachine.digest;
     const known = this.#digests.get(index);
     if (known === undefined) this.#digests.set(index, { digest, node: id });
@@ -363,7 +576,9 @@ export class RaftSafety {
  * @example
  * ```ts
  * import type { LivenessBounds } from "./invariants.ts";
+ * import assert from "node:assert/strict";
  * const b: LivenessBounds = { leaderWithinMs: 3000, commitWithinMs: 1200 };
+ * assert.equal(b.leaderWithinMs, 3000);
  * ```
  */
 export interface LivenessBounds {
@@ -395,8 +610,11 @@ export interface LivenessBounds {
  * @example
  * ```ts
  * import { livenessBounds } from "./invariants.ts";
- * livenessBounds({ electionMaxMs: 300, servers: 5, requestTimeoutMs: 100, maxLatencyMs: 10, loss: 0 });
- * // { leaderWithinMs: 3740, commitWithinMs: 1480 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   livenessBounds({ electionMaxMs: 300, servers: 5, requestTimeoutMs: 100, maxLatencyMs: 10, loss: 0 }),
+ *   { leaderWithinMs: 3740, commitWithinMs: 1480 },
+ * );
  * ```
  */
 export function livenessBounds(t: {
@@ -431,18 +649,22 @@ export function livenessBounds(t: {
  * import { Simulation } from "../../sim/simulation.ts";
  * import { RaftNode } from "./node.ts";
  * import { RaftLiveness } from "./invariants.ts";
+ * import assert from "node:assert/strict";
  * const servers = ["n1", "n2", "n3"];
  * const sim = new Simulation({ seed: 4, trace: "off" });
  * for (const id of servers) sim.spawn(id, () => new RaftNode({ servers }));
  * const live = new RaftLiveness(servers, [], { leaderWithinMs: 3740, commitWithinMs: 1480 });
  * sim.invariant("liveness", (s) => live.check(s));
- * sim.run({ until: 2000 }).ok; // true
- * live.maxLeaderlessMs < 3740; // true
+ * assert.equal(sim.run({ until: 2000 }).ok, true);
+ * assert.ok(live.maxLeaderlessMs < 3740);
  * ```
  */
 export class RaftLiveness {
+  /** The servers watched. */
   readonly servers: readonly NodeId[];
+  /** The clients whose operations are judged. */
   readonly clients: ReadonlySet<NodeId>;
+  /** The promise. */
   readonly bounds: LivenessBounds;
   /** The longest a healthy majority went without a leader (ms). */
   maxLeaderlessMs = 0;
@@ -459,6 +681,7 @@ export class RaftLiveness {
   #steadySince: number | null = null;
   #cursor = 0;
 
+  /** A monitor of `servers` and `clients` against `bounds`. */
   constructor(servers: readonly NodeId[], clients: readonly NodeId[], bounds: LivenessBounds) {
     this.servers = [...servers];
     this.clients = new Set(clients);

@@ -15,7 +15,8 @@ import type { RaftMsg } from "./messages.ts";
  * @example
  * ```ts
  * import { raftMessageLabel } from "./labels.ts";
- * raftMessageLabel({ type: "RequestVoteReply", term: 3, granted: true }); // "vote yes t3"
+ * import assert from "node:assert/strict";
+ * assert.equal(raftMessageLabel({ type: "RequestVoteReply", term: 3, granted: true }), "vote yes t3");
  * ```
  */
 export function raftMessageLabel(msg: unknown): string {
@@ -45,6 +46,14 @@ export function raftMessageLabel(msg: unknown): string {
       return `snapshot ok ${m.matchIndex} t${m.term}`;
     case "TimeoutNow":
       return "timeout now";
+    case "ConfChangeRequest":
+      return `#${m.id} ${m.change.op} ${m.change.node}?`;
+    case "ConfChangeReply":
+      return m.ok ? `#${m.id} changed at ${m.index}` : `#${m.id} refused: ${m.reason}`;
+    case "TransferLeadership":
+      return `transfer to ${m.to}?`;
+    case "TakeSnapshot":
+      return `snapshot through ${m.index}!`;
     case "ClientRequest": {
       const op = m.op;
       const body = op.f === "get"

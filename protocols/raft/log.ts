@@ -5,11 +5,17 @@
  * storage before it tells anyone it has it (Figure 2, "persistent state on
  * all servers... updated on stable storage before responding to RPCs").
  * This class writes through: every change reaches `ctx.storage` in the same
- * call, so a crash loses nothing and a restart reads the log back. Each
- * entry is one record, its JSON text under `log/<index>`, as a write-ahead
- * log stores bytes; a restart replays the records from the first index up
- * to the first missing one. `log/meta` records where the log starts after
- * compaction and changes only then.
+ * call, so a crash loses nothing and a restart reads the log back.
+ *
+ * The disk holds records the way a write-ahead log holds them: one record
+ * per append (a whole AppendEntries batch, or one proposal), its JSON text
+ * under `log/<first index>`, written once. In memory the log is an array of
+ * entries and an array of their sizes in bytes (for flow control). A
+ * truncation deletes the records past the cut and rewrites the one it cuts
+ * through; compaction deletes the records it covers whole. A restart lists
+ * the records, replays them in index order and skips what the snapshot
+ * covers. `log/meta` records where the log starts after compaction and
+ * changes only then.
  *
  * After compaction (§7) the log starts after a snapshot: it knows the index
  * and term of the last entry the snapshot covers, and nothing before it.
@@ -20,6 +26,7 @@
 import type { Storage } from "../../actors/mod.ts";
 import { assert } from "./assert.ts";
 import type { Entry } from "./messages.ts";
+import type { KvOp } from "./state_machine.ts";
 
 /** What `log/meta` holds. */
 interface LogMeta {
@@ -28,7 +35,8 @@ interface LogMeta {
 }
 
 const META = "log/meta";
-const key = (index: number) => `log/${index}`;
+const PREFIX = "log/";
+const key = (first: number) => `${PREFIX}${first}`;
 
 /**
  * A Raft log over durable storage. Indices start at 1; index 0 (term 0) is
@@ -39,16 +47,21 @@ const key = (index: number) => `log/${index}`;
  * ```ts
  * import { MemoryStorage } from "../../actors/mod.ts";
  * import { RaftLog } from "./log.ts";
+ * import assert from "node:assert/strict";
  * const disk = new MemoryStorage();
  * const log = new RaftLog(disk);
  * log.append([{ term: 1, index: 1, command: { type: "noop" } }]);
- * new RaftLog(disk).lastIndex; // 1: it survived a "restart"
+ * assert.equal(new RaftLog(disk).lastIndex, 1); // it survived a "restart"
  * ```
  */
-export class RaftLog {
+export class RaftLog<C = KvOp> {
   #storage: Storage;
   /** `#entries[k]` has index `#snapshotIndex + 1 + k`. */
-  #entries: Entry[] = [];
+  #entries: Entry<C>[] = [];
+  /** `#sizes[k]`: the bytes `#entries[k]` takes on disk and on the wire (estimated per batch). */
+  #sizes: number[] = [];
+  /** First index of each record on disk, ascending. */
+  #records: number[] = [];
   #snapshotIndex = 0;
   #snapshotTerm = 0;
   #truncations = 0;
@@ -62,12 +75,22 @@ export class RaftLog {
       this.#snapshotIndex = meta.snapshotIndex;
       this.#snapshotTerm = meta.snapshotTerm;
     }
-    for (let i = this.#snapshotIndex + 1;; i++) {
-      const record = storage.get<string>(key(i));
-      if (record === undefined) break;
-      const entry = JSON.parse(record) as Entry;
-      assert(entry.index === i, () => `log record ${i} holds entry ${entry.index}`);
-      this.#entries.push(entry);
+    const firsts = storage.keys()
+      .filter((k) => k.startsWith(PREFIX) && k !== META)
+      .map((k) => Number(k.slice(PREFIX.length)))
+      .sort((a, b) => a - b);
+    for (const first of firsts) {
+      const text = storage.get<string>(key(first))!;
+      const batch = JSON.parse(text) as Entry<C>[];
+      const size = text.length / batch.length;
+      assert(batch[0].index === first, () => `log record ${first} starts at ${batch[0].index}`);
+      for (const e of batch) {
+        if (e.index <= this.#snapshotIndex) continue; // covered by the snapshot
+        assert(e.index === this.lastIndex + 1, () => `log record ${first} leaves a gap`);
+        this.#entries.push(e);
+        this.#sizes.push(size);
+      }
+      this.#records.push(first);
     }
   }
 
@@ -120,15 +143,35 @@ export class RaftLog {
   }
 
   /** The entry at `index`, if held. */
-  entry(index: number): Entry | undefined {
+  entry(index: number): Entry<C> | undefined {
     if (index <= this.#snapshotIndex) return undefined;
     return this.#entries[index - this.#snapshotIndex - 1];
   }
 
   /** Entries `from` through `to` (inclusive); both must be held. */
-  slice(from: number, to: number): Entry[] {
+  slice(from: number, to: number): Entry<C>[] {
     assert(from > this.#snapshotIndex && to <= this.lastIndex, "slice outside the log");
     return this.#entries.slice(from - this.#snapshotIndex - 1, to - this.#snapshotIndex);
+  }
+
+  /** The size in bytes of entry `index` (an estimate for entries that came in a batch). */
+  size(index: number): number {
+    return this.#sizes[index - this.#snapshotIndex - 1] ?? 0;
+  }
+
+  /**
+   * The last index of a message that starts at `from` and carries at most
+   * `maxEntries` entries and, past the first entry, at most `maxBytes`
+   * bytes (etcd's `maxMsgSize`: one entry always goes, however large).
+   */
+  batchEnd(from: number, maxEntries: number, maxBytes: number): number {
+    const last = Math.min(this.lastIndex, from + maxEntries - 1);
+    let bytes = 0;
+    for (let i = from; i <= last; i++) {
+      bytes += this.size(i);
+      if (bytes > maxBytes && i > from) return i - 1;
+    }
+    return last;
   }
 
   /** Whether the log has an entry at `index` with `term` (the AppendEntries consistency check, §5.3). */
@@ -159,16 +202,56 @@ export class RaftLog {
     return { index: i, term: this.term(i)! };
   }
 
-  /** Appends `entries`, which must start at lastIndex + 1, and persists them. */
-  append(entries: readonly Entry[]): void {
+  /**
+   * The AppendEntries receiver's rules 2 to 4 (Figure 2; etcd's
+   * `raftLog.maybeAppend`): if this log holds (`prevIndex`, `prevTerm`),
+   * delete the first existing entry that conflicts with one of `entries`
+   * and everything after it, append the entries not already here, and
+   * return the index of the last new entry; otherwise return undefined and
+   * change nothing. An entry already here stays, and so does what follows
+   * it: a delayed, shorter AppendEntries must not cut off newer entries.
+   * `committed` is the caller's commit index: a conflict at or below it
+   * would overwrite a committed entry, which Raft rules out.
+   */
+  maybeAppend(
+    prevIndex: number,
+    prevTerm: number,
+    entries: readonly Entry<C>[],
+    committed: number,
+  ): number | undefined {
+    if (!this.matches(prevIndex, prevTerm)) return undefined;
+    let i = 0;
+    for (; i < entries.length; i++) {
+      const mine = this.term(entries[i].index);
+      if (mine === undefined) break;
+      if (mine !== entries[i].term) {
+        assert(entries[i].index > committed, "a committed entry would be overwritten");
+        this.truncateFrom(entries[i].index);
+        break;
+      }
+    }
+    if (i < entries.length) this.append(i === 0 ? entries : entries.slice(i));
+    return prevIndex + entries.length;
+  }
+
+  /** Appends `entries`, which must start at lastIndex + 1, and persists them as one record. */
+  append(entries: readonly Entry<C>[]): void {
+    if (entries.length === 0) return;
     let last = this.lastIndex, lastTerm = this.lastTerm;
     for (const e of entries) {
       assert(e.index === last + 1, () => `append at ${e.index}, log ends at ${last}`);
       assert(e.term >= lastTerm, () => `term goes down at index ${e.index}`);
-      this.#storage.set(key(e.index), JSON.stringify(e));
-      this.#entries.push(e);
       last = e.index;
       lastTerm = e.term;
+    }
+    const text = JSON.stringify(entries);
+    const first = entries[0].index;
+    this.#storage.set(key(first), text);
+    this.#records.push(first);
+    const size = text.length / entries.length;
+    for (const e of entries) {
+      this.#entries.push(e);
+      this.#sizes.push(size);
     }
   }
 
@@ -178,8 +261,27 @@ export class RaftLog {
       index > this.#snapshotIndex && index <= this.lastIndex,
       () => `truncate from ${index} outside (${this.#snapshotIndex}, ${this.lastIndex}]`,
     );
-    for (let i = index; i <= this.lastIndex; i++) this.#storage.delete(key(i));
-    this.#entries.length = index - this.#snapshotIndex - 1;
+    const records = this.#records;
+    while (records.length > 0 && records[records.length - 1] >= index) {
+      this.#storage.delete(key(records.pop()!));
+    }
+    const keep = index - this.#snapshotIndex - 1;
+    this.#entries.length = keep;
+    this.#sizes.length = keep;
+    // The record the cut goes through keeps its head: write that part again.
+    const first = records[records.length - 1];
+    if (first !== undefined && first > this.#snapshotIndex) {
+      this.#storage.set(key(first), JSON.stringify(this.slice(first, index - 1)));
+    } else if (first !== undefined) {
+      // It starts inside the snapshot: rewrite what the log still holds of it.
+      records.pop();
+      this.#storage.delete(key(first));
+      if (keep > 0) {
+        const from = this.#snapshotIndex + 1;
+        this.#storage.set(key(from), JSON.stringify(this.slice(from, index - 1)));
+        records.push(from);
+      }
+    }
     this.#truncations++;
     this.#truncatedFrom = index;
   }
@@ -191,8 +293,20 @@ export class RaftLog {
       () => `compact to ${index} outside (${this.#snapshotIndex}, ${this.lastIndex}]`,
     );
     const term = this.term(index)!;
-    for (let i = this.#snapshotIndex + 1; i <= index; i++) this.#storage.delete(key(i));
+    // A record is covered whole when the next one starts at or below index + 1.
+    const records = this.#records;
+    let drop = 0;
+    while (drop + 1 < records.length && records[drop + 1] <= index + 1) {
+      this.#storage.delete(key(records[drop]));
+      drop++;
+    }
+    if (drop === records.length - 1 && index === this.lastIndex) {
+      this.#storage.delete(key(records[drop]));
+      drop++;
+    }
+    if (drop > 0) records.splice(0, drop);
     this.#entries = this.#entries.slice(index - this.#snapshotIndex);
+    this.#sizes = this.#sizes.slice(index - this.#snapshotIndex);
     this.#snapshotIndex = index;
     this.#snapshotTerm = term;
     this.#saveMeta();
@@ -200,10 +314,12 @@ export class RaftLog {
 
   /** Replaces the whole log by a snapshot ending at (`index`, `term`) (Figure 13, step 7). */
   restore(index: number, term: number): void {
-    for (let i = this.#snapshotIndex + 1; i <= this.lastIndex; i++) this.#storage.delete(key(i));
+    for (const first of this.#records) this.#storage.delete(key(first));
+    this.#records = [];
     this.#truncations++;
     this.#truncatedFrom = this.#snapshotIndex + 1;
     this.#entries = [];
+    this.#sizes = [];
     this.#snapshotIndex = index;
     this.#snapshotTerm = term;
     this.#saveMeta();

@@ -14,7 +14,9 @@
  *   leader can tell that a majority still followed it after a given moment
  *   (the ReadIndex read, dissertation §6.4);
  * - `TimeoutNow`: start an election at once (leadership transfer,
- *   dissertation §3.10); scripted scenarios use it to pick leaders.
+ *   dissertation §3.10); scripted scenarios use it to pick leaders;
+ * - administration: `ConfChangeRequest` changes the membership one server at
+ *   a time, `TransferLeadership` hands the lead to another voter.
  *
  * The paper's `leaderId` and `candidateId` are the message's sender, which
  * every handler gets, so they are not repeated in the message. Messages are
@@ -24,7 +26,8 @@
  */
 
 import type { NodeId } from "../../actors/mod.ts";
-import type { Command, KvOp, KvResult, KvSnapshot } from "./state_machine.ts";
+import type { ClusterConfig, ConfChange } from "./membership.ts";
+import type { Command, KvOp, KvResult, MachineSnapshot } from "./state_machine.ts";
 
 /**
  * One log entry: the command, the term of the leader that created it, and
@@ -33,32 +36,46 @@ import type { Command, KvOp, KvResult, KvSnapshot } from "./state_machine.ts";
  * @example
  * ```ts
  * import type { Entry } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const e: Entry = { term: 2, index: 7, command: { type: "noop" } };
+ * assert.equal(e.index, 7);
  * ```
  */
-export interface Entry {
+export interface Entry<C = KvOp> {
+  /** The term of the leader that created it. */
   term: number;
+  /** Its position in the log, from 1. */
   index: number;
-  command: Command;
+  /** What it asks the state machine (or Raft) to do. */
+  command: Command<C>;
 }
 
 /**
  * A snapshot of the state machine after applying every entry up to
- * `lastIncludedIndex` (§7, Figure 12).
+ * `lastIncludedIndex` (§7, Figure 12), with the configuration in force
+ * there (the latest configuration entry it covers).
  *
  * @example
  * ```ts
  * import type { Snapshot } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const s: Snapshot = {
  *   lastIncludedIndex: 10, lastIncludedTerm: 2,
- *   state: { data: [], sessions: [], digest: 0 },
+ *   config: { voters: ["n1", "n2", "n3"], learners: [] },
+ *   state: { machine: [], sessions: [], digest: 0 },
  * };
+ * assert.equal(s.config.voters.length, 3);
  * ```
  */
 export interface Snapshot {
+  /** The last index the snapshot covers. */
   lastIncludedIndex: number;
+  /** The term of that entry. */
   lastIncludedTerm: number;
-  state: KvSnapshot;
+  /** The configuration in force at that index. */
+  config: ClusterConfig;
+  /** The state machine with its sessions. */
+  state: MachineSnapshot;
 }
 
 /**
@@ -67,13 +84,15 @@ export interface Snapshot {
  * @example
  * ```ts
  * import type { PeerMsg } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const hb: PeerMsg = {
  *   type: "AppendEntries", term: 3, prevLogIndex: 9, prevLogTerm: 3,
  *   entries: [], leaderCommit: 9, seq: 41,
  * };
+ * assert.equal(hb.type, "AppendEntries");
  * ```
  */
-export type PeerMsg =
+export type PeerMsg<C = KvOp> =
   /** "Would you vote for me in `term`?" Sent for currentTerm + 1, without changing any term. */
   | { type: "PreVote"; term: number; lastLogIndex: number; lastLogTerm: number }
   | { type: "PreVoteReply"; term: number; granted: boolean }
@@ -92,7 +111,7 @@ export type PeerMsg =
     term: number;
     prevLogIndex: number;
     prevLogTerm: number;
-    entries: Entry[];
+    entries: Entry<C>[];
     leaderCommit: number;
     seq: number;
   }
@@ -125,13 +144,15 @@ export type PeerMsg =
  * @example
  * ```ts
  * import type { ClientMsg } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const req: ClientMsg = { type: "ClientRequest", seq: 1, op: { f: "get", key: "x" }, read: "read-index" };
+ * assert.equal(req.type, "ClientRequest");
  * ```
  */
-export type ClientMsg =
-  /** `read`: how a `get` is served: through the log (default) or by ReadIndex. */
-  | { type: "ClientRequest"; seq: number; op: KvOp; read?: ReadPath }
-  | { type: "ClientReply"; seq: number; result: KvResult }
+export type ClientMsg<C = KvOp, R = KvResult> =
+  /** `read`: how a read-only command is served: through the log (default) or by ReadIndex. */
+  | { type: "ClientRequest"; seq: number; op: C; read?: ReadPath }
+  | { type: "ClientReply"; seq: number; result: R }
   /** "I am not the leader; try `leaderHint`" (null when it does not know one). */
   | { type: "NotLeader"; seq: number; leaderHint: NodeId | null };
 
@@ -143,10 +164,39 @@ export type ClientMsg =
  * @example
  * ```ts
  * import type { ReadPath } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const path: ReadPath = "read-index";
+ * assert.equal(path, "read-index");
  * ```
  */
 export type ReadPath = "log" | "read-index";
+
+/**
+ * Messages of an operator (a test, a scenario's admin actor) to the leader.
+ * A membership change is answered once it commits (`ok`), or at once with
+ * the reason it was refused (not the leader, a change still pending, no
+ * entry of the leader's term committed yet, a learner not caught up, an
+ * invalid change). A transfer is not answered: the new leader shows it.
+ *
+ * @example
+ * ```ts
+ * import type { AdminMsg } from "./messages.ts";
+ * import assert from "node:assert/strict";
+ * const m: AdminMsg = { type: "ConfChangeRequest", id: 1, change: { op: "remove", node: "n3" } };
+ * assert.equal(m.type, "ConfChangeRequest");
+ * ```
+ */
+export type AdminMsg =
+  | { type: "ConfChangeRequest"; id: number; change: ConfChange }
+  | { type: "ConfChangeReply"; id: number; ok: true; index: number }
+  | { type: "ConfChangeReply"; id: number; ok: false; reason: string; leaderHint: NodeId | null }
+  /** Hand the lead to `to` (dissertation §3.10): catch it up, then TimeoutNow. */
+  | { type: "TransferLeadership"; to: NodeId }
+  /**
+   * Snapshot the state machine now and drop the log through `index` (6.824's
+   * `Snapshot(index, data)`: the data is the state machine's own snapshot).
+   */
+  | { type: "TakeSnapshot"; index: number };
 
 /**
  * Every message a Raft server or client sends or receives.
@@ -154,7 +204,9 @@ export type ReadPath = "log" | "read-index";
  * @example
  * ```ts
  * import type { RaftMsg } from "./messages.ts";
+ * import assert from "node:assert/strict";
  * const m: RaftMsg = { type: "TimeoutNow" };
+ * assert.equal(m.type, "TimeoutNow");
  * ```
  */
-export type RaftMsg = PeerMsg | ClientMsg;
+export type RaftMsg<C = KvOp, R = KvResult> = PeerMsg<C> | ClientMsg<C, R> | AdminMsg;

@@ -18,7 +18,8 @@
  * ```ts
  * import { raftFigure8 } from "./mod.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(raftFigure8, { seed: 1 }).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftFigure8, { seed: 1 }).ok, true);
  * ```
  *
  * @module
@@ -27,6 +28,7 @@
 export { assert, RaftAssertionError } from "./assert.ts";
 export { RaftClient, type RaftClientConfig } from "./client.ts";
 export {
+  type CheckedServer,
   type LivenessBounds,
   livenessBounds,
   RaftLiveness,
@@ -36,15 +38,42 @@ export {
 } from "./invariants.ts";
 export { raftMessageLabel } from "./labels.ts";
 export { RaftLog } from "./log.ts";
-export type { ClientMsg, Entry, PeerMsg, RaftMsg, ReadPath, Snapshot } from "./messages.ts";
+export type {
+  AdminMsg,
+  ClientMsg,
+  Entry,
+  PeerMsg,
+  RaftMsg,
+  ReadPath,
+  Snapshot,
+} from "./messages.ts";
 export {
-  type Progress,
   type RaftConfig,
+  type RaftEvent,
+  type RaftInspect,
   RaftNode,
+  type RaftTimer,
   type ResolvedRaftConfig,
   resolveRaftConfig,
   type Role,
 } from "./node.ts";
+export { Inflights, Progress, type ProgressState } from "./progress.ts";
+export {
+  committedIndex,
+  jointCommittedIndex,
+  type JointConfig,
+  jointVoteResult,
+  type VoteResult,
+  voteResult,
+} from "./quorum.ts";
+export { type PendingRead, ReadOnly } from "./read_only.ts";
+export {
+  applyConfChange,
+  type ClusterConfig,
+  type ConfChange,
+  EMPTY_CONFIG,
+  members,
+} from "./membership.ts";
 export {
   raft,
   raftChurn,
@@ -52,21 +81,51 @@ export {
   type RaftClusterOptions,
   raftElection,
   raftFigure8,
+  type RaftFigure8Flags,
   raftLeaderCrash,
+  raftMembership,
+  type RaftMembershipFlags,
   raftPartition,
+  type RaftPartitionFlags,
   raftReplication,
   raftScenarios,
   raftSummary,
+  raftTransfer,
+  type RaftTransferFlags,
   raftUnreliable,
+  type RaftWorkloadFlags,
   spawnRaftCluster,
 } from "./scenarios.ts";
 export {
+  type AnyMachine,
   type ApplyOutcome,
   type Command,
   commandKey,
   type KvOp,
   type KvResult,
-  type KvSnapshot,
-  KvStateMachine,
+  KvStore,
+  type MachineSnapshot,
+  type OpOf,
+  type ResultOf,
   type Session,
+  SessionMachine,
+  type StateMachine,
 } from "./state_machine.ts";
+export {
+  ELECTION_TIMEOUT_MS,
+  LabFailure,
+  LabMachine,
+  RaftHarness,
+  type RaftHarnessOptions,
+  type StartResult,
+} from "./harness.ts";
+export { type LockOp, type LockResult, LockService, type LockSnapshot } from "./lock_service.ts";
+export { type AdminTimer, RaftAdmin, type RaftAdminConfig } from "./admin.ts";
+export {
+  describeEntry,
+  describeMessage,
+  formatTranscript,
+  parseTranscript,
+  RaftInteraction,
+  type TranscriptCase,
+} from "./transcript.ts";

@@ -17,6 +17,8 @@
  * | `raft-churn` | random crashes and restarts under load |
  * | `raft-unreliable` | 10% loss, 10% duplication, heavy reordering |
  * | `raft` | random crashes, pauses and partitions from the seed, under load |
+ * | `raft-membership` | servers added, promoted, removed and replaced under faults |
+ * | `raft-transfer` | the leader hands the lead to another voter (or gives up when it is down) |
  *
  * @module
  */
@@ -32,13 +34,14 @@ import type { Latency } from "../../sim/network.ts";
 import {
   defineScenario,
   flag,
-  type FlagSpecs,
+  type FlagSpec,
   nodeIds,
   type Scenario,
   type ScenarioParams,
   type ScenarioSetup,
 } from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
+import { RaftAdmin } from "./admin.ts";
 import { RaftClient, type RaftClientConfig } from "./client.ts";
 import { livenessBounds, RaftLiveness, RaftSafety } from "./invariants.ts";
 import { raftMessageLabel } from "./labels.ts";
@@ -51,12 +54,19 @@ import { type RaftConfig, RaftNode, type ResolvedRaftConfig, resolveRaftConfig }
  * @example
  * ```ts
  * import type { RaftClusterOptions } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
  * const o: RaftClusterOptions = { servers: 5, clients: 3, opsPerClient: 20 };
+ * assert.equal(o.servers, 5);
  * ```
  */
 export interface RaftClusterOptions {
+  /** Voters the cluster starts with (`n1..nN`). */
   servers: number;
+  /** Servers started empty, waiting to be added (`nN+1..`), default 0. */
+  spares?: number;
+  /** Clients `c1..cK` (default 0). */
   clients?: number;
+  /** Operations per client (default 0). */
   opsPerClient?: number;
   /** Settings for every server (its `servers` list is filled in). */
   raft?: Omit<RaftConfig, "servers">;
@@ -76,16 +86,24 @@ export interface RaftClusterOptions {
  * import { Simulation } from "../../sim/simulation.ts";
  * import { spawnRaftCluster } from "./scenarios.ts";
  * const sim = new Simulation({ seed: 1, trace: "off" });
+ * import assert from "node:assert/strict";
  * const cluster = spawnRaftCluster(sim, { servers: 3 });
  * sim.run({ until: 1000 });
- * cluster.leader(sim); // e.g. "n2"
+ * assert.ok(cluster.servers.includes(cluster.leader(sim)!));
  * ```
  */
 export interface RaftCluster {
+  /** Every server: the first voters, then the spares. */
   servers: NodeId[];
+  /** The voters the cluster started with. */
+  voters: NodeId[];
+  /** The clients. */
   clients: NodeId[];
+  /** The servers' settings. */
   config: ResolvedRaftConfig;
+  /** The safety checks (installed unless turned off). */
   safety: RaftSafety;
+  /** The liveness monitor, if installed. */
   liveness: RaftLiveness | null;
   /** The server's current instance, or undefined while it is crashed. */
   node(sim: Simulation, id: NodeId): RaftNode | undefined;
@@ -120,23 +138,41 @@ function maxLatencyMs(latency: Latency): number | null {
  * import { Simulation } from "../../sim/simulation.ts";
  * import { spawnRaftCluster } from "./scenarios.ts";
  * const sim = new Simulation({ seed: 5, trace: "off" });
+ * import assert from "node:assert/strict";
  * spawnRaftCluster(sim, { servers: 3, clients: 2, opsPerClient: 5 });
- * sim.run({ until: 3000 }).ok; // true
+ * assert.equal(sim.run({ until: 3000 }).ok, true);
  * ```
  */
 export function spawnRaftCluster(sim: Simulation, options: RaftClusterOptions): RaftCluster {
-  const servers = nodeIds(options.servers);
+  const servers = nodeIds(options.servers + (options.spares ?? 0));
+  const voters = servers.slice(0, options.servers);
   const clients = nodeIds(options.clients ?? 0, "c");
-  const config = resolveRaftConfig({ ...options.raft, servers });
-  for (const id of servers) sim.spawn(id, () => new RaftNode(config));
+  const safety = new RaftSafety(servers);
+  const checks = options.safety ?? true;
+  // The servers tell the checks which of them changed, so that after each
+  // event the checks look at those only.
+  const watch = checks ? safety.observer() : undefined;
+  const user = options.raft?.observer;
+  const observer: RaftConfig["observer"] = watch === undefined
+    ? user
+    : user === undefined
+    ? watch
+    : (node, event, server) => {
+      watch(node, event, server);
+      user(node, event, server);
+    };
+  const config = resolveRaftConfig({ ...options.raft, servers: voters, observer });
+  const joiner = resolveRaftConfig({ ...options.raft, servers: voters, join: true, observer });
+  for (const id of servers) {
+    sim.spawn(id, () => new RaftNode(voters.includes(id) ? config : joiner));
+  }
   const clientConfig: RaftClientConfig = {
     ...options.client,
     servers,
     ops: options.opsPerClient ?? 0,
   };
   for (const id of clients) sim.spawn(id, () => new RaftClient(clientConfig));
-  const safety = new RaftSafety(servers);
-  if (options.safety ?? true) safety.install(sim);
+  if (checks) safety.install(sim);
   let liveness: RaftLiveness | null = null;
   const latency = maxLatencyMs(sim.defaultLink.latency);
   if ((options.liveness ?? true) && latency !== null) {
@@ -160,6 +196,7 @@ export function spawnRaftCluster(sim: Simulation, options: RaftClusterOptions): 
   };
   return {
     servers,
+    voters,
     clients,
     config,
     safety,
@@ -250,8 +287,8 @@ function convergence(sim: Simulation, cluster: RaftCluster): Violation[] {
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
  * import { raftReplication } from "./scenarios.ts";
- * runScenario(raftReplication, { seed: 1 }).summary[0];
- * // "n1 follower     t1   commit 74  applied 74  log 51..74 (snapshot 50)"
+ * import assert from "node:assert/strict";
+ * assert.match(runScenario(raftReplication, { seed: 1 }).summary[0], /^n1 \w+ +t\d+ +commit \d+/);
  * ```
  */
 export function raftSummary(
@@ -304,12 +341,105 @@ export function raftSummary(
 
 // ---- flags shared by the scenarios with a workload -------------------------------
 
-const WORKLOAD_FLAGS = {
+/**
+ * The flags of the Raft scenarios with a client workload.
+ *
+ * @example
+ * ```ts
+ * import type { RaftWorkloadFlags } from "./scenarios.ts";
+ * import { raftReplication } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftWorkloadFlags = raftReplication.flags!;
+ * assert.equal(flags.clients.default, 3);
+ * ```
+ */
+export type RaftWorkloadFlags = {
+  /** Client actors c1..cK. */
+  clients: FlagSpec<number>;
+  /** Operations per client. */
+  ops: FlagSpec<number>;
+  /** How gets are served: through the log, by ReadIndex, or either at random. */
+  reads: FlagSpec<"log" | "read-index" | "mixed">;
+  /** Applied entries between snapshots. */
+  "snapshot-every": FlagSpec<number>;
+};
+
+/**
+ * The flags of `raft-partition`.
+ *
+ * @example
+ * ```ts
+ * import { raftPartition, type RaftPartitionFlags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftPartitionFlags = raftPartition.flags!;
+ * assert.equal(flags["pre-vote"].default, true);
+ * ```
+ */
+export type RaftPartitionFlags = RaftWorkloadFlags & {
+  /** Servers ask for pre-votes. */
+  "pre-vote": FlagSpec<boolean>;
+  /** Leaders step down without a majority. */
+  "check-quorum": FlagSpec<boolean>;
+};
+
+/**
+ * The flags of `raft-figure8`.
+ *
+ * @example
+ * ```ts
+ * import { raftFigure8, type RaftFigure8Flags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftFigure8Flags = raftFigure8.flags!;
+ * assert.equal(flags["unsafe-commit"].default, false);
+ * ```
+ */
+export type RaftFigure8Flags = {
+  /** Count old-term replicas when committing (breaks the Figure 8 rule). */
+  "unsafe-commit": FlagSpec<boolean>;
+};
+
+/**
+ * The flags of `raft-membership`.
+ *
+ * @example
+ * ```ts
+ * import { raftMembership, type RaftMembershipFlags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftMembershipFlags = raftMembership.flags!;
+ * assert.equal(flags.changes.default, 5);
+ * ```
+ */
+export type RaftMembershipFlags = RaftWorkloadFlags & {
+  /** Membership changes to make (add, remove or replace). */
+  changes: FlagSpec<number>;
+  /** Fewest voters the operator keeps. */
+  "min-voters": FlagSpec<number>;
+  /** Most voters the operator adds up to. */
+  "max-voters": FlagSpec<number>;
+};
+
+/**
+ * The flags of `raft-transfer`.
+ *
+ * @example
+ * ```ts
+ * import { raftTransfer, type RaftTransferFlags } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * const flags: RaftTransferFlags = raftTransfer.flags!;
+ * assert.equal(flags["target-down"].default, false);
+ * ```
+ */
+export type RaftTransferFlags = RaftWorkloadFlags & {
+  /** Crash the target first: the transfer is aborted. */
+  "target-down": FlagSpec<boolean>;
+};
+
+const WORKLOAD_FLAGS: RaftWorkloadFlags = {
   clients: flag.int("client actors", 3, { min: 0, max: 100 }),
   ops: flag.int("operations per client", 30, { min: 0 }),
   reads: flag.choice("how gets are served", ["log", "read-index", "mixed"] as const, "mixed"),
   "snapshot-every": flag.int("applied entries between snapshots", 25, { min: 1 }),
-} satisfies FlagSpecs;
+};
 
 /** Cluster options from the workload flags. */
 function workload(
@@ -356,11 +486,12 @@ function standardSetup(
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftElection } from "./scenarios.ts";
- * runScenario(raftElection, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftElection, { seed: 1 }).ok, true);
  * ```
  */
-export const raftElection = defineScenario({
+export const raftElection: Scenario = defineScenario({
   name: "raft-election",
   label: raftMessageLabel,
   summary: "Raft leader election: randomised timeouts, pre-votes, votes, one stable leader",
@@ -412,11 +543,12 @@ export const raftElection = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftReplication } from "./scenarios.ts";
- * runScenario(raftReplication, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftReplication, { seed: 1 }).ok, true);
  * ```
  */
-export const raftReplication = defineScenario({
+export const raftReplication: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-replication",
   label: raftMessageLabel,
   summary: "Raft log replication and client sessions on a healthy cluster; linearizable KV",
@@ -434,11 +566,12 @@ export const raftReplication = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftLeaderCrash } from "./scenarios.ts";
- * runScenario(raftLeaderCrash, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftLeaderCrash, { seed: 1 }).ok, true);
  * ```
  */
-export const raftLeaderCrash = defineScenario({
+export const raftLeaderCrash: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-leader-crash",
   label: raftMessageLabel,
   summary: "Raft: the leader crashes under load, a new one is elected, the old one rejoins",
@@ -472,11 +605,12 @@ export const raftLeaderCrash = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftPartition } from "./scenarios.ts";
- * runScenario(raftPartition, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftPartition, { seed: 1 }).ok, true);
  * ```
  */
-export const raftPartition = defineScenario({
+export const raftPartition: Scenario<RaftPartitionFlags> = defineScenario({
   name: "raft-partition",
   label: raftMessageLabel,
   summary: "Raft: the leader ends up in a minority, steps down, and rejoins without disruption",
@@ -558,9 +692,60 @@ export const raftPartition = defineScenario({
 const SCRIPT = "script";
 
 /**
+ * One step of a script: what to do, and when it is done (the next step
+ * starts then). Steps wait for states, not for times, so a change of timing
+ * anywhere (the network, the scheduler) cannot make the story go wrong.
+ */
+interface ScriptStep {
+  name: string;
+  run(sim: Simulation): void;
+  /** Checked every few milliseconds once the step ran. */
+  done(sim: Simulation): boolean;
+  /** Done again and again while waiting (asking a server to campaign, say). */
+  retry?(sim: Simulation): void;
+}
+
+/** Polls for the next step this often (ms of virtual time). */
+const SCRIPT_POLL_MS = 5;
+/** Repeats a step's `retry` this often while it is not done. */
+const SCRIPT_RETRY_MS = 30;
+
+/**
+ * Runs `steps` in order, each a poll after the one before is done (so the
+ * state a step reached can be seen before the next one acts), and returns
+ * the virtual time each started at (filled in as the run goes).
+ */
+function runScript(sim: Simulation, steps: readonly ScriptStep[], startMs: number): number[] {
+  const started: number[] = [];
+  let k = -1;
+  let lastTry = 0;
+  const start = (s: Simulation) => {
+    started.push(s.now);
+    lastTry = s.now;
+    steps[k].run(s);
+    s.at(s.now + SCRIPT_POLL_MS, poll);
+  };
+  const poll = (s: Simulation) => {
+    if (k >= 0 && !steps[k].done(s)) {
+      if (steps[k].retry !== undefined && s.now - lastTry >= SCRIPT_RETRY_MS) {
+        lastTry = s.now;
+        steps[k].retry!(s);
+      }
+      return s.at(s.now + SCRIPT_POLL_MS, poll);
+    }
+    if (++k >= steps.length) return;
+    s.at(s.now + SCRIPT_POLL_MS, start);
+  };
+  sim.at(startMs, poll);
+  return started;
+}
+
+/**
  * `raft-figure8`: the situation of Figure 8 in the paper, forced with
  * partitions, crashes and `TimeoutNow` (elections only happen when the
  * script asks: timeouts are 10-20 s). Without the §8 no-op, as in the paper.
+ * Each step starts when the one before has done what it must (a leader is
+ * elected, an entry has reached a server), not at a set time.
  *
  * 1. n1 leads term 1; command A commits at index 1 everywhere.
  * 2. Cut off with n2, n1 appends B at index 2 (term 1); only n1, n2 have it.
@@ -573,17 +758,18 @@ const SCRIPT = "script";
  *
  * With `--unsafe-commit true` the servers count old-term replicas: n1
  * commits B in step 4, step 5 overwrites a committed entry, and the safety
- * checks report it.
+ * checks report it. The summary says when each step started.
  *
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
  * import { raftFigure8 } from "./scenarios.ts";
- * runScenario(raftFigure8, { seed: 1 }).ok; // true
- * runScenario(raftFigure8, { seed: 1, flags: { "unsafe-commit": true } }).ok; // false
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftFigure8, { seed: 1 }).ok, true);
+ * assert.equal(runScenario(raftFigure8, { seed: 1, flags: { "unsafe-commit": true } }).ok, false);
  * ```
  */
-export const raftFigure8 = defineScenario({
+export const raftFigure8: Scenario<RaftFigure8Flags> = defineScenario({
   name: "raft-figure8",
   label: raftMessageLabel,
   summary: "Raft paper Figure 8, scripted: an old-term entry on a majority is not yet committed",
@@ -614,51 +800,98 @@ export const raftFigure8 = defineScenario({
     sim.spawn(SCRIPT, () => ({ onMessage() {} }));
     const [n1, n2, n3, n4, n5] = cluster.servers;
     const rest = (...ids: NodeId[]) => cluster.servers.filter((id) => !ids.includes(id));
+    const node = (s: Simulation, id: NodeId) => cluster.node(s, id);
     let seq = 0;
-    const propose = (at: number, to: NodeId, value: string) => {
-      const s = ++seq;
-      sim.at(
-        at,
-        (sm) =>
-          sm.send(
-            SCRIPT,
-            to,
-            { type: "ClientRequest", seq: s, op: { f: "put", key: "x", value } } satisfies RaftMsg,
-          ),
+    const propose = (s: Simulation, to: NodeId, value: string) =>
+      s.send(
+        SCRIPT,
+        to,
+        {
+          type: "ClientRequest",
+          seq: ++seq,
+          op: { f: "put", key: "x", value },
+        } satisfies RaftMsg,
       );
+    const campaign = (id: NodeId) => (s: Simulation) => {
+      if (node(s, id)?.role !== "leader") {
+        s.send(SCRIPT, id, { type: "TimeoutNow" } satisfies RaftMsg);
+      }
     };
-    // Ask `id` to campaign, again every 30 ms until it leads (a first try can lose on terms).
-    const elect = (at: number, id: NodeId, tries = 5) => {
-      sim.at(at, (sm) => {
-        if (cluster.node(sm, id)?.role === "leader") return;
-        sm.send(SCRIPT, id, { type: "TimeoutNow" } satisfies RaftMsg);
-        if (tries > 1) elect(sm.now + 30, id, tries - 1);
-      });
-    };
-    elect(10, n1);
-    propose(50, n1, "A");
-    sim.at(100, (s) => s.partition([n1, n2], rest(n1, n2)));
-    propose(110, n1, "B");
-    sim.at(150, (s) => {
-      s.crash(n1);
-      s.heal();
-    });
-    elect(160, n5);
-    sim.at(200, (s) => s.partition([n5], rest(n5)));
-    propose(210, n5, "C");
-    sim.at(250, (s) => {
-      s.crash(n5);
-      s.heal();
-      s.restart(n1);
-    });
-    elect(260, n1);
-    sim.at(400, (s) => {
-      s.crash(n1);
-      s.restart(n5);
-    });
-    elect(410, n5);
-    propose(500, n5, "D");
-    sim.at(600, (s) => s.restart(n1));
+    const leads = (id: NodeId) => (s: Simulation) => node(s, id)?.role === "leader";
+    /** Whether `id` holds an entry of term `term` at `index`. */
+    const holds = (s: Simulation, id: NodeId, index: number, term: number) =>
+      node(s, id)?.log.term(index) === term;
+    const steps: ScriptStep[] = [
+      { name: "n1 campaigns", run: campaign(n1), retry: campaign(n1), done: leads(n1) },
+      {
+        name: "n1 replicates A",
+        run: (s) => propose(s, n1, "A"),
+        done: (s) => cluster.servers.every((id) => (node(s, id)?.commitIndex ?? 0) >= 1),
+      },
+      {
+        name: "n1 appends B, cut off with n2",
+        run: (s) => {
+          s.partition([n1, n2], rest(n1, n2));
+          propose(s, n1, "B");
+        },
+        done: (s) => holds(s, n2, 2, 1),
+      },
+      {
+        name: "n1 crashes; n5 campaigns",
+        run: (s) => {
+          s.crash(n1);
+          s.heal();
+          campaign(n5)(s);
+        },
+        retry: campaign(n5),
+        done: leads(n5),
+      },
+      {
+        name: "n5 appends C alone",
+        run: (s) => {
+          s.partition([n5], rest(n5));
+          propose(s, n5, "C");
+        },
+        done: (s) => holds(s, n5, 2, node(s, n5)?.currentTerm ?? -1),
+      },
+      {
+        name: "n5 crashes; n1 restarts, wins and copies B to n3 and n4",
+        run: (s) => {
+          s.crash(n5);
+          s.heal();
+          s.restart(n1);
+          campaign(n1)(s);
+        },
+        retry: campaign(n1),
+        // ...knows they hold it, and its followers learned whatever it
+        // committed (nothing, by the rule).
+        done: (s) =>
+          leads(n1)(s) &&
+          [n3, n4].every((id) => holds(s, id, 2, 1) && node(s, n1)!.progress(id)!.match >= 2) &&
+          [n2, n3, n4].every((id) => node(s, id)!.commitIndex >= node(s, n1)!.commitIndex),
+      },
+      {
+        name: "n1 crashes; n5 restarts and wins",
+        run: (s) => {
+          s.crash(n1);
+          s.restart(n5);
+          campaign(n5)(s);
+        },
+        retry: campaign(n5),
+        done: leads(n5),
+      },
+      {
+        name: "n5 commits C with D",
+        run: (s) => propose(s, n5, "D"),
+        done: (s) => [n2, n3, n4, n5].every((id) => (node(s, id)?.commitIndex ?? 0) >= 3),
+      },
+      {
+        name: "n1 restarts and catches up",
+        run: (s) => s.restart(n1),
+        done: (s) => (node(s, n1)?.commitIndex ?? 0) >= 3,
+      },
+    ];
+    const started = runScript(sim, steps, 10);
     const terms = (s: Simulation, id: NodeId) => {
       const n = cluster.node(s, id);
       if (n === undefined) return "down";
@@ -667,7 +900,7 @@ export const raftFigure8 = defineScenario({
         const e = n.log.entry(i)!;
         out.push(
           `${
-            e.command.type === "kv" && e.command.op.f === "put" ? e.command.op.value : "-"
+            e.command.type === "app" && e.command.op.f === "put" ? e.command.op.value : "-"
           }@t${e.term}`,
         );
       }
@@ -675,11 +908,19 @@ export const raftFigure8 = defineScenario({
     };
     return {
       faultTargets: cluster.servers,
+      check: (s) =>
+        started.length === steps.length && steps[steps.length - 1].done(s) ? [] : [{
+          check: "script",
+          message: `the script stopped at step ${started.length} ` +
+            `(${steps[started.length - 1]?.name ?? "none"}) by ${s.now} ms`,
+          atMs: s.now,
+        }],
       summary: (s) => [
+        ...started.map((t, k) => `step ${k + 1} at ${t} ms: ${steps[k].name}`),
         ...raftSummary(s, cluster),
         ...[n1, n2, n3, n4, n5].map((id) =>
           `${id} log: ${terms(s, id)}  x = ${
-            JSON.stringify(cluster.node(s, id)?.stateMachine.read("x") ?? null)
+            JSON.stringify(cluster.node(s, id)?.stateMachine.machine.read("x") ?? null)
           }`
         ),
       ],
@@ -694,11 +935,12 @@ export const raftFigure8 = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftChurn } from "./scenarios.ts";
- * runScenario(raftChurn, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftChurn, { seed: 1 }).ok, true);
  * ```
  */
-export const raftChurn = defineScenario({
+export const raftChurn: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-churn",
   label: raftMessageLabel,
   summary: "Raft under random crashes and restarts, with a client workload",
@@ -722,11 +964,12 @@ export const raftChurn = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raftUnreliable } from "./scenarios.ts";
- * runScenario(raftUnreliable, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raftUnreliable, { seed: 1 }).ok, true);
  * ```
  */
-export const raftUnreliable = defineScenario({
+export const raftUnreliable: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft-unreliable",
   label: raftMessageLabel,
   summary: "Raft over a network with 10% loss, 10% duplication and reordering",
@@ -750,11 +993,12 @@ export const raftUnreliable = defineScenario({
  * @example
  * ```ts
  * import { runScenario } from "../../sim/scenario.ts";
+ * import assert from "node:assert/strict";
  * import { raft } from "./scenarios.ts";
- * runScenario(raft, { seed: 1 }).ok; // true
+ * assert.equal(runScenario(raft, { seed: 1 }).ok, true);
  * ```
  */
-export const raft = defineScenario({
+export const raft: Scenario<RaftWorkloadFlags> = defineScenario({
   name: "raft",
   label: raftMessageLabel,
   summary: "Raft KV store under random crashes, pauses and partitions from the seed",
@@ -766,12 +1010,186 @@ export const raft = defineScenario({
 });
 
 /**
+ * `raft-transfer`: at 1000 ms an operator asks the leader to hand the lead
+ * to another voter (dissertation §3.10). The leader stops taking proposals
+ * (clients are sent to the target), brings the target's log up to date,
+ * and sends it TimeoutNow; the target wins the next term at once, without
+ * waiting for an election timeout and despite the leader lease. With
+ * `--target-down true` the target crashes just before: the leader gives up
+ * after an election timeout and takes proposals again.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import { raftTransfer } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftTransfer, { seed: 1 }).ok, true);
+ * assert.equal(runScenario(raftTransfer, { seed: 1, flags: { "target-down": true } }).ok, true);
+ * ```
+ */
+export const raftTransfer: Scenario<RaftTransferFlags> = defineScenario({
+  name: "raft-transfer",
+  label: raftMessageLabel,
+  summary: "Raft leadership transfer: catch the target up, TimeoutNow, a new term at once",
+  defaults: { nodes: 5, minNodes: 2, maxNodes: 51, until: 3000 },
+  flags: {
+    ...WORKLOAD_FLAGS,
+    "target-down": flag.bool("crash the target first: the transfer is aborted", false),
+  },
+  setup(sim, params) {
+    const setup = standardSetup(sim, workload(params, { liveness: false }), {
+      converge: !params.flags["target-down"],
+    });
+    const { cluster } = setup;
+    const down = params.flags["target-down"];
+    let from: NodeId | undefined, to: NodeId | undefined, term = 0;
+    let after: { leader: NodeId | undefined; term: number; at: number } | undefined;
+    let aborted: { leader: NodeId | undefined; transferee: NodeId | null } | undefined;
+    sim.at(1000, (s) => {
+      from = cluster.leader(s);
+      if (from === undefined) return;
+      term = cluster.node(s, from)!.currentTerm;
+      const others = cluster.servers.filter((id) => id !== from);
+      to = others[Math.floor(others.length / 2)];
+      if (down) s.crash(to);
+      s.send(ADMIN, from, { type: "TransferLeadership", to } satisfies RaftMsg);
+    });
+    // The target needs at most a round trip to catch up and one to win.
+    sim.at(1300, (s) => {
+      const leader = cluster.leader(s);
+      after = {
+        leader,
+        term: leader === undefined ? 0 : cluster.node(s, leader)!.currentTerm,
+        at: s.now,
+      };
+    });
+    // An election timeout (the minimum) after the request, the leader gave up.
+    sim.at(1000 + cluster.config.electionMinMs + 50, (s) => {
+      const leader = cluster.leader(s);
+      aborted = {
+        leader,
+        transferee: leader === undefined ? null : cluster.node(s, leader)!.transferee,
+      };
+    });
+    return {
+      ...setup,
+      check: (s) => {
+        const out = setup.check!(s);
+        if (from === undefined) {
+          out.push({ check: "transfer", message: "no leader at 1000 ms", atMs: 1000 });
+        } else if (
+          !down && (after === undefined || after.leader !== to || after.term !== term + 1)
+        ) {
+          out.push({
+            check: "transfer",
+            message: `${from} (term ${term}) did not hand over to ${to}: at 1300 ms ` +
+              `${after?.leader} led term ${after?.term}`,
+            atMs: 1300,
+          });
+        } else if (down && (aborted?.leader !== from || aborted.transferee !== null)) {
+          out.push({
+            check: "transfer-abort",
+            message: `the transfer to the crashed ${to} was not aborted: ` +
+              `${aborted?.leader} leads, handing over to ${aborted?.transferee}`,
+            atMs: s.now,
+          });
+        }
+        return out;
+      },
+      summary: (s) => [
+        `at 1000 ms ${from} (term ${term}) was asked to hand over to ${to}` +
+        (down ? `, crashed first; the leader ${aborted?.leader} gave up` : "") +
+        `; at 1300 ms ${after?.leader} led term ${after?.term}`,
+        ...setup.summary!(s),
+      ],
+    };
+  },
+});
+
+/** The operator of `raft-membership`. */
+const ADMIN = "admin";
+
+/**
+ * `raft-membership`: an operator adds servers (as learners, promoted once
+ * caught up), removes servers and replaces them, one change at a time,
+ * while clients work and the seed crashes, pauses and partitions servers
+ * and the network loses messages. The five safety properties are checked
+ * after every event across every configuration, for every server that ever
+ * ran (removed servers keep running, not knowing or ignoring that they
+ * left), and the client history must be linearizable.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "../../sim/scenario.ts";
+ * import { raftMembership } from "./scenarios.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(raftMembership, { seed: 1 }).ok, true);
+ * ```
+ */
+export const raftMembership: Scenario<RaftMembershipFlags> = defineScenario({
+  name: "raft-membership",
+  label: raftMessageLabel,
+  summary: "Raft membership changes (learners, promotion, removal, replacement) under faults",
+  defaults: {
+    nodes: 5,
+    minNodes: 1,
+    maxNodes: 15,
+    until: 8000,
+    faults: "random",
+    network: { loss: 0.02, latency: { kind: "uniform", min: 1, max: 15 } },
+  },
+  flags: {
+    ...WORKLOAD_FLAGS,
+    changes: flag.int("membership changes (add, remove or replace)", 5, { min: 0, max: 30 }),
+    "min-voters": flag.int("fewest voters the operator keeps", 3, { min: 1 }),
+    "max-voters": flag.int("most voters the operator adds up to", 7, { min: 1 }),
+  },
+  setup(sim, params) {
+    const changes = params.flags.changes;
+    const setup = standardSetup(sim, {
+      ...workload(params),
+      spares: changes,
+      liveness: false,
+    });
+    const { cluster } = setup;
+    const spares = cluster.servers.slice(params.nodes);
+    sim.spawn(ADMIN, () =>
+      new RaftAdmin({
+        voters: cluster.voters,
+        spares,
+        changes,
+        minVoters: Math.min(params.flags["min-voters"], params.nodes),
+        maxVoters: params.flags["max-voters"],
+      }));
+    const admin = (s: Simulation) => s.actor<RaftAdmin>(ADMIN);
+    return {
+      ...setup,
+      summary: (s) => {
+        const a = admin(s);
+        const done = a?.done.map((c) => `${c.op} ${c.node}`).join(", ") || "none";
+        const leader = cluster.leader(s);
+        const config = leader === undefined
+          ? "no leader"
+          : JSON.stringify(cluster.node(s, leader)!.clusterConfig);
+        return [
+          `changes made: ${done}`,
+          `configuration at the leader: ${config}`,
+          ...setup
+            .summary!(s),
+        ];
+      },
+    };
+  },
+});
+
+/**
  * Every Raft scenario, in the order `sim list` shows them.
  *
  * @example
  * ```ts
  * import { raftScenarios } from "./scenarios.ts";
- * raftScenarios.map((s) => s.name).includes("raft-figure8"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(raftScenarios.map((s) => s.name).includes("raft-figure8"));
  * ```
  */
 export const raftScenarios: readonly Scenario[] = [
@@ -783,4 +1201,6 @@ export const raftScenarios: readonly Scenario[] = [
   raftFigure8,
   raftChurn,
   raftUnreliable,
+  raftMembership,
+  raftTransfer,
 ];

@@ -21,6 +21,7 @@ import { Random } from "../../sim/random.ts";
 import {
   defineScenario,
   flag,
+  type FlagSpec,
   type FlagSpecs,
   nodeIds,
   type Scenario,
@@ -41,7 +42,16 @@ import { Shard } from "./shard.ts";
  * assert.equal(SPANNER_FLAGS["commit-wait"].default, true);
  * ```
  */
-export const SPANNER_FLAGS = {
+export const SPANNER_FLAGS: {
+  "commit-wait": FlagSpec<boolean>;
+  "safe-time": FlagSpec<boolean>;
+  clients: FlagSpec<number>;
+  transactions: FlagSpec<number>;
+  "read-only": FlagSpec<number>;
+  keys: FlagSpec<number>;
+  "max-skew": FlagSpec<number>;
+  "max-drift": FlagSpec<number>;
+} = {
   "commit-wait": flag.bool("wait out the clock uncertainty before acknowledging a commit", true),
   "safe-time": flag.bool(
     "snapshot reads wait for commits at or before them to finish waiting (t_safe)",
