@@ -468,6 +468,8 @@ function standardSetup(
   return {
     cluster,
     faultTargets: cluster.servers,
+    // The leader: the node whose crash or isolation matters most.
+    special: (s) => cluster.leader(s),
     check: (s) => [
       ...historyViolations(s, lin(s), judge.allOk ?? false),
       ...(judge.converge ? convergence(s, cluster) : []),
@@ -1004,6 +1006,18 @@ export const raft: Scenario<RaftWorkloadFlags> = defineScenario({
   summary: "Raft KV store under random crashes, pauses and partitions from the seed",
   defaults: { nodes: 5, minNodes: 1, maxNodes: 51, until: 6000, faults: "random" },
   flags: WORKLOAD_FLAGS,
+  // Raft is safe under any crashes, pauses, partitions, clock faults, loss
+  // and duplication, and live once a majority is up and connected.
+  explore: {
+    faults: ["crash", "pause", "partition", "clock"],
+    maxLoss: 0.1,
+    maxDup: 0.1,
+    flags: {
+      clients: [1, 3, 6],
+      reads: ["log", "read-index", "mixed"],
+      "snapshot-every": [3, 25, 1000],
+    },
+  },
   setup(sim, params) {
     return standardSetup(sim, workload(params));
   },
