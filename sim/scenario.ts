@@ -850,9 +850,10 @@ function watchLiveness(
   until: number,
 ): number {
   if (properties.length === 0) return until;
-  const lastFault = schedule.reduce((t, f) => Math.max(t, f.at), 0);
+  const scheduledLast = schedule.reduce((t, f) => Math.max(t, f.at), 0);
   let end = until;
   for (const p of properties) {
+    let lastFault = scheduledLast;
     if (!(typeof p.withinMs === "number" && p.withinMs > 0)) {
       throw new ConfigError(
         `liveness ${p.name}`,
@@ -869,8 +870,24 @@ function watchLiveness(
       else lastReason = typeof r === "string" ? r : "";
     };
     // Twenty samples over the window say since when the property has not held.
-    for (let k = 0; k < 20; k++) sim.at(lastFault + (p.withinMs * k) / 20, sample);
-    sim.at(deadline, (s) => {
+    const watch = (from: number) => {
+      for (let k = 0; k < 20; k++) {
+        const at = from + (p.withinMs * k) / 20;
+        if (at >= sim.now) sim.at(at, sample);
+      }
+    };
+    watch(lastFault);
+    const judge = (s: Simulation) => {
+      // A fault came later than the schedule's last (a strategy injected it
+      // as the run went): the window starts again after it. A deadline past
+      // the end of the run is never judged.
+      if (s.stats.lastFaultMs > lastFault) {
+        lastFault = s.stats.lastFaultMs;
+        lastHeld = undefined;
+        watch(lastFault);
+        s.at(lastFault + p.withinMs, judge);
+        return;
+      }
       const r = p.holds(s);
       if (r === true || r === undefined) return;
       const why = typeof r === "string" ? r : lastReason;
@@ -883,7 +900,8 @@ function watchLiveness(
           (why === "" ? "" : `: ${why}`),
         atMs: s.now,
       });
-    });
+    };
+    sim.at(deadline, judge);
   }
   return end;
 }

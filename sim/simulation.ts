@@ -220,6 +220,11 @@ export interface SimStats {
   events: number;
   /** Global virtual time of the last handled event, ms. */
   lastEventMs: number;
+  /**
+   * Global virtual time of the last scheduled fault applied (a crash, a
+   * heal, a restart...), ms; 0 before any. Liveness counts from it.
+   */
+  lastFaultMs: number;
   messages: number;
   delivered: number;
   dropped: number;
@@ -625,6 +630,7 @@ export class Simulation {
   readonly stats: SimStats = {
     events: 0,
     lastEventMs: 0,
+    lastFaultMs: 0,
     messages: 0,
     delivered: 0,
     dropped: 0,
@@ -1442,6 +1448,7 @@ export class Simulation {
         const action = this.#evPayload[slot] as FaultAction;
         this.#release(slot);
         this.#current = null;
+        this.stats.lastFaultMs = this.now;
         try {
           this.apply(action);
         } catch (e) {
