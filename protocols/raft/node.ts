@@ -711,6 +711,10 @@ export class RaftNode<M extends AnyMachine = KvStore>
     const upToDate = this.#log.isUpToDate(msg.lastLogIndex, msg.lastLogTerm);
     const type = pre ? "PreVoteReply" : "RequestVoteReply";
     ctx.sometimes("vote refused: the candidate's log is behind", canVote && !upToDate);
+    ctx.sometimes(
+      "a second candidate asked for a vote in one term",
+      !pre && this.#votedFor !== null && this.#votedFor !== from,
+    );
     if (canVote && upToDate) {
       if (!pre) {
         this.#votedFor = from;
