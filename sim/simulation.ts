@@ -221,8 +221,9 @@ export interface SimStats {
   /** Global virtual time of the last handled event, ms. */
   lastEventMs: number;
   /**
-   * Global virtual time of the last scheduled fault applied (a crash, a
-   * heal, a restart...), ms; 0 before any. Liveness counts from it.
+   * Global virtual time of the latest fault scheduled so far (a crash, a
+   * heal, a restart...; applied or still to come), ms; 0 when none. A
+   * strategy may schedule faults as the run goes: liveness counts from it.
    */
   lastFaultMs: number;
   messages: number;
@@ -961,6 +962,7 @@ export class Simulation {
       }
     });
     for (const fault of list) {
+      if (fault.at > this.stats.lastFaultMs) this.stats.lastFaultMs = fault.at;
       const slot = this.#alloc(FAULT, -1, 0, fault.action);
       this.#heap.push(toUs(fault.at), FAULT_SEQ_BASE + this.#nextFaultSeq++, slot);
     }
@@ -1448,7 +1450,6 @@ export class Simulation {
         const action = this.#evPayload[slot] as FaultAction;
         this.#release(slot);
         this.#current = null;
-        this.stats.lastFaultMs = this.now;
         try {
           this.apply(action);
         } catch (e) {
