@@ -310,6 +310,13 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   /** What exploration may vary: the fault model the protocol is meant to survive. */
   explore?: ExploreModel;
   /**
+   * The scenario's checks read the run's events (see `checkFullTrace`):
+   * every run then keeps its full trace, so that a check sees the very run
+   * that happened, a strategy's steering and injected faults included,
+   * rather than a run re-made from the parameters.
+   */
+  needsTrace?: boolean;
+  /**
    * URL of the module that exports this scenario, so that sweep workers
    * and replay lines can load it again. {@linkcode defineScenario} fills it
    * in; set it yourself (`module: import.meta.url`) when a scenario is built
@@ -773,7 +780,7 @@ export function runScenario<F extends FlagSpecs>(
   const sim = new Simulation({
     seed: params.seed,
     network: params.network,
-    trace: params.trace,
+    trace: scenario.needsTrace ? "full" : params.trace,
     ...(options.traceWindow === undefined ? {} : { traceWindow: options.traceWindow }),
     ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),
     ...(options.choices === undefined ? {} : { choices: options.choices }),

@@ -78,6 +78,7 @@ function broadcastScenario(
       faults: "random:crash=2,partition=1,pause=1,duration=100",
     },
     flags: broadcastFlags(guarantee),
+    needsTrace: true,
     // The reliable link under every protocol retransmits until acknowledged
     // and keeps its state in storage, so loss, duplication, crashes, pauses
     // and partitions are all within what these protocols survive.

@@ -99,6 +99,7 @@ function clockScenario(spec: ClockScenario): Scenario<ClockFlags> {
     summary: spec.summary,
     defaults: DEFAULTS,
     flags: FLAGS,
+    needsTrace: true,
     // Logical clocks do not read the hardware clock: clock faults change nothing.
     explore: {
       faults: ["crash", "pause", "partition"],
