@@ -42,33 +42,44 @@ export function notPlainData(value: unknown): string | undefined {
   return found === TOO_DEEP ? walk(value, "", 0, []) : found;
 }
 
-/** Whether `v` is plain data, without saying where it is not (the fast path). */
+/**
+ * Whether `v` is plain data, without saying where it is not (the fast path).
+ * Fields that are primitives are checked in the loop itself: most messages
+ * are a flat object of strings and numbers, and a call per field would cost
+ * more than the check.
+ */
 function isPlain(v: unknown, depth: number): boolean {
-  switch (typeof v) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(v);
-    case "undefined":
-      return depth > 0;
-    case "object": {
-      if (v === null) return true;
-      if (depth >= DEEP) return false;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) if (!isPlain(v[i], depth + 1)) return false;
-        return true;
-      }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const key in v) {
-        if (!isPlain((v as Record<string, unknown>)[key], depth + 1)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
+  if (typeof v !== "object") {
+    return typeof v === "string" || typeof v === "boolean" ||
+      (typeof v === "number" && v - v === 0) || (v === undefined && depth > 0);
   }
+  if (v === null) return true;
+  if (depth >= DEEP) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      const t = typeof x;
+      if (t === "string" || t === "boolean" || (t === "number" && x - x === 0)) continue;
+      if (!isPlain(x, depth + 1)) return false;
+    }
+    return true;
+  }
+  // A literal's constructor is Object; anything else (a class, a null prototype) is looked at.
+  if ((v as { constructor?: unknown }).constructor !== Object) {
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return false;
+  }
+  for (const key in v) {
+    const x = (v as Record<string, unknown>)[key];
+    const t = typeof x;
+    if (
+      t === "string" || t === "boolean" || (t === "number" && x as number - (x as number) === 0)
+    ) {
+      continue;
+    }
+    if (!isPlain(x, depth + 1)) return false;
+  }
+  return true;
 }
 
 function walk(v: unknown, path: string, depth: number, seen: unknown[] | null): string | undefined {

@@ -12,10 +12,13 @@ import { styleText } from "node:util";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { clocksSection } from "./_clocks_section.ts";
 import { clockSyncSection } from "./_clocksync_section.ts";
+import { commitSection } from "./_commit_section.ts";
+import { paxosSection } from "./_paxos_section.ts";
 import { heading } from "./_text.ts";
 import { quorumSection } from "./_quorum_section.ts";
 import { crdtSection } from "./_crdt_section.ts";
 import { raftSection } from "./_raft_section.ts";
+import { txnSection } from "./_txn_section.ts";
 import { smrSection } from "./_smr_section.ts";
 import { spannerSection } from "./_spanner_section.ts";
 import { renderDiagram } from "../sim/render/diagram.ts";
@@ -109,6 +112,9 @@ const sections: Section[] = [
   quorumSection,
   smrSection,
   raftSection,
+  paxosSection,
+  commitSection,
+  txnSection,
   crdtSection,
   spannerSection,
 ];

@@ -10,13 +10,16 @@ import { ScenarioRegistry } from "../sim/scenario.ts";
 import { broadcastCausal, broadcastFifo, broadcastTotal } from "./broadcast/scenario.ts";
 import { lamport, vectorClock } from "./clocks/scenario.ts";
 import { clockSync } from "./clocksync/scenario.ts";
+import { twoPhaseCommit, twoPhaseCommitFt } from "./commit/scenarios.ts";
 import { crdtCounter, crdtLwwSet, crdtOrSet, crdtText } from "./crdt/scenarios.ts";
 import { gossip } from "./gossip/scenario.ts";
 import { maelstromClusters, maelstromScenarios } from "./maelstrom/solutions.ts";
+import { paxos } from "./paxos/scenario.ts";
 import { pingPong } from "./ping_pong/scenario.ts";
-import { spanner } from "./spanner/scenario.ts";
 import { abd, quorum } from "./quorum/scenarios.ts";
 import { smrCas } from "./smr/scenario.ts";
+import { spanner } from "./spanner/scenario.ts";
+import { txnKv } from "./txn_kv/scenario.ts";
 import {
   raft,
   raftChurn,
@@ -44,7 +47,8 @@ import { raftKvCluster } from "./raft/cluster.ts";
  */
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   // In the order of the course: models, physical time (3.2), logical time and order, quorums,
-  // replication by total order, consensus, CRDTs, Spanner (8.2).
+  // replication by total order, consensus (Raft, then Paxos in Raft's terms), atomic commit
+  // and transactions, CRDTs, Spanner (8.2).
   .register(pingPong)
   .register(gossip)
   .register(clockSync)
@@ -66,6 +70,10 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(raftUnreliable)
   .register(raftMembership)
   .register(raftTransfer)
+  .register(paxos)
+  .register(twoPhaseCommit)
+  .register(twoPhaseCommitFt)
+  .register(txnKv)
   .register(crdtCounter)
   .register(crdtLwwSet)
   .register(crdtOrSet)

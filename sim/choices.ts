@@ -237,6 +237,7 @@ export class ChoiceLog {
  * ```
  */
 export class Random {
+  /** The stream's key: the seed and the stream's name mixed. */
   readonly key: number;
   /** Draws taken so far; the next draw is draw number `position`. */
   position = 0;

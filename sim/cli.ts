@@ -19,7 +19,7 @@ import { VERSION } from "./version.ts";
 import { Command, CommanderError, Option } from "npm:commander@14.0.3";
 // @ts-types="npm:@types/cli-progress@3.11.6"
 import cliProgress from "npm:cli-progress@3.12.0";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { styleText } from "node:util";
@@ -52,9 +52,17 @@ import {
   TraceWriter,
 } from "./trace_file.ts";
 import { firstDifference, formatDifference } from "./explore/diff.ts";
-import { mergeSweepReports, parseSweepReport } from "./explore/merge.ts";
+import { chooseShard, type EnvLookup, processEnv } from "./explore/engines.ts";
+import {
+  EXPLORE_FORMAT,
+  EXPLORE_VERSION,
+  explorePart,
+  type ExploreReport,
+} from "./explore/explore_report.ts";
+import { firstFailureLines, mergeReportFiles } from "./explore/merge_command.ts";
+import { makeReportDir, reportFileName, writeReportFile } from "./explore/report_files.ts";
 import { replayTrace } from "./explore/replay.ts";
-import { parseSeedRange, parseShard, shardSeeds } from "./explore/shard.ts";
+import { formatShard, parseSeedRange, type Shard, shardSeeds } from "./explore/shard.ts";
 import { explore } from "./explore/explore.ts";
 import { shrinkFailure, type ShrinkResult } from "./explore/shrink.ts";
 import { DEFAULT_STRATEGY, parseStrategy, strategyHelp } from "./explore/strategies.ts";
@@ -64,6 +72,7 @@ import {
   runSweep,
   SEED_TIMEOUT,
   type ShrunkSummary,
+  sweepParams,
   type SweepReport,
   type SweepSpec,
 } from "./explore/sweep.ts";
@@ -97,6 +106,8 @@ export interface CliIO {
   progress?: boolean;
   /** Run sweeps in Web Workers (default true); false runs every seed in this thread. */
   workers?: boolean;
+  /** The environment `--shard auto` reads (default: the process's). */
+  env?: EnvLookup;
   /**
    * How the program is started, for usage and help lines (default: `deno
    * task sim` for the framework's own main.ts in its folder, else `deno
@@ -115,7 +126,9 @@ export interface CliIO {
  * assert.equal(EXIT.usage, 2);
  * ```
  */
-export const EXIT = Object.freeze({ ok: 0, violation: 1, usage: 2, incomplete: 3, internal: 70 });
+export const EXIT: Readonly<
+  { ok: 0; violation: 1; usage: 2; incomplete: 3; internal: 70 }
+> = Object.freeze({ ok: 0, violation: 1, usage: 2, incomplete: 3, internal: 70 });
 
 /** Width of the diagram and of every line the command line prints. */
 const WIDTH = 100;
@@ -133,6 +146,8 @@ const VALUE_OPTIONS = [
   "--seeds",
   "--workers",
   "--shard",
+  "--shard-count",
+  "--out-dir",
   "--budget-ms",
   "--seed-timeout-ms",
   "--shrink-runs",
@@ -170,10 +185,9 @@ interface RunOptions {
 }
 
 /** `sweep`'s own options, besides the scenario and network ones it shares with `run`. */
-interface SweepOptionValues extends RunOptions {
+interface SweepOptionValues extends RunOptions, ShardOptionValues {
   seeds: string;
   workers?: string;
-  shard?: string;
   budgetMs?: string;
   seedTimeoutMs?: string;
   shrink?: boolean;
@@ -190,13 +204,11 @@ interface SweepOptionValues extends RunOptions {
  * diff a difference), 2 bad input (one line on stderr naming the flag and
  * what is allowed), 3 a budget ran out first, 70 a bug. Never throws.
  *
- * A three-line `cli.ts` gives a project its own command line:
- *
- * ```ts ignore
- * import { runCli } from "jsr:@dsim/dsim/cli"; // or a path to sim/cli.ts
- * import { myScenario } from "./scenarios.ts";
- * if (import.meta.main) Deno.exit(await runCli([myScenario]));
- * ```
+ * A three-line `cli.ts` gives a project its own command line: import
+ * `runCli` from the framework's `./cli` entry point (by path or URL), import
+ * the project's scenarios, and end with
+ * `if (import.meta.main) Deno.exit(await runCli([myScenario]));` (the
+ * README's "Use it in your own project" has the whole file, run by a test).
  *
  * @example
  * ```ts
@@ -221,6 +233,7 @@ export async function runCli(
     isTTY: io.isTTY ?? (io.stdout === undefined && Deno.stdout.isTerminal() && !Deno.noColor),
     progress: io.progress ?? (io.stderr === undefined && Deno.stderr.isTerminal()),
     workers: io.workers ?? true,
+    env: io.env ?? processEnv(),
     name: io.name ?? programName(),
     ...(io.demo === undefined ? {} : { demo: io.demo }),
   };
@@ -395,8 +408,8 @@ function buildProgram(
     .description("run a scenario over many seeds in parallel workers; shrink the first failure")
     .argument("<scenario>", scenarioHelp)
     .requiredOption("--seeds <A..B>", "the seeds to run, A to B included (or one seed N)")
-    .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)")
-    .option("--shard <K/M>", "run shard K of M only (the seeds s where s mod M is K - 1)")
+    .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)");
+  addShardOptions(sweep, "the seeds s where s mod M is K - 1")
     .option("--budget-ms <ms>", "wall-clock budget; seeds not reached by then are reported")
     .option(
       "--seed-timeout-ms <ms>",
@@ -415,7 +428,8 @@ function buildProgram(
     .option("--runs <n>", "runs at most (default 1000)")
     .option("--strategy <name>", `how runs are drawn (default mixed). ${strategyHelp()}`)
     .option("--seed <n>", "the first run's seed; run i has seed N + i (default 1)")
-    .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)")
+    .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)");
+  addShardOptions(exploreCmd, "the runs i where i mod M is K - 1")
     .option("--budget-ms <ms>", "wall-clock budget; the runs not reached by then are reported")
     .option("--run-timeout-ms <ms>", "wall-clock limit per run (default 300000)");
   addShrinkOptions(addRunOptions(exploreCmd))
@@ -426,20 +440,28 @@ function buildProgram(
   });
 
   program.command("merge")
-    .description("merge the --json reports of a sweep's shards into one")
-    .argument("<reports...>", "files written by sweep --json")
+    .description("merge the reports of a sweep's (or an exploration's) shards into one")
+    .argument("<reports...>", "report files (sweep or explore --json), or folders (--out-dir)")
     .option("--json", "print the merged report as one line of JSON")
-    .action((files: string[], opts: { json?: boolean }) => {
-      const reports = files.map((f) => parseSweepReport(readFile(f), f));
-      const merged = mergeSweepReports(reports, files);
-      io.stdout(opts.json ? JSON.stringify(merged) : formatSweep(merged, { color }));
-      setCode(
-        merged.failed > 0
-          ? EXIT.violation
-          : merged.notReached.count > 0
-          ? EXIT.incomplete
-          : EXIT.ok,
+    .action((paths: string[], opts: { json?: boolean }) => {
+      const merged = mergeReportFiles(paths, readFile);
+      const n = merged.skipped.length;
+      if (n > 0) {
+        io.stderr(`merge: passed by ${n} trace ${n === 1 ? "file" : "files"} (shrunk runs)`);
+      }
+      if (merged.kind === "explore") {
+        const r = merged.report;
+        io.stdout(opts.json ? JSON.stringify(r) : exploreText(r, color));
+        setCode(r.found ? EXIT.violation : r.notReached > 0 ? EXIT.incomplete : EXIT.ok);
+        return;
+      }
+      const r = merged.report;
+      io.stdout(
+        opts.json
+          ? JSON.stringify(r)
+          : [formatSweep(r, { color }), ...firstFailureLines(r)].join("\n"),
       );
+      setCode(r.failed > 0 ? EXIT.violation : r.notReached.count > 0 ? EXIT.incomplete : EXIT.ok);
     });
 
   program.command("replay")
@@ -523,6 +545,59 @@ function addRunOptions(cmd: Command): Command {
       "'@100 crash n1; @300 restart n1; ...' or random[:crash=R,partition=R,pause=R,clock=R," +
         "duration=MS,skew=MS]",
     );
+}
+
+/** The options of one shard of many machines' work, shared by sweep and explore. */
+interface ShardOptionValues {
+  shard?: string;
+  shardCount?: string;
+  outDir?: string;
+}
+
+/** `--shard`, `--shard-count` and `--out-dir`; `mine` says which items shard K of M runs. */
+function addShardOptions(cmd: Command, mine: string): Command {
+  return cmd
+    .option(
+      "--shard <K/M|auto>",
+      `run shard K of M only (${mine}); auto reads it from a Kubernetes Indexed Job, a Slurm ` +
+        "job array, or DSIM_SHARD_INDEX (0-based) and DSIM_SHARD_COUNT (a CI matrix)",
+    )
+    .option(
+      "--shard-count <M>",
+      "with --shard auto: the shard count, where the engine gives only an index (Kubernetes: the " +
+        "Job's completions; default $DSIM_SHARD_COUNT)",
+    )
+    .option(
+      "--out-dir <dir>",
+      "also save the JSON report in DIR, named for its shard (sweep-<scenario>-shard-03-of-08.json)" +
+        ", and the shrunk failure beside it; then merge DIR",
+    );
+}
+
+/**
+ * The shard the options ask for (saying on stderr where `auto` found it),
+ * and a function that saves the report in `--out-dir`, if given.
+ */
+function shardFor(
+  io: CliIO,
+  opts: ShardOptionValues,
+  command: string,
+  scenario: Scenario,
+): { shard?: Shard; save: (report: object) => void } {
+  const found = chooseShard(opts.shard, opts.shardCount, io.env ?? processEnv());
+  if (found?.engine !== undefined) {
+    io.stderr(`--shard auto: shard ${formatShard(found.shard)} from ${found.source}`);
+  }
+  const shard = found?.shard;
+  if (opts.outDir !== undefined) makeReportDir(opts.outDir); // before the work, not after
+  return {
+    ...(shard === undefined ? {} : { shard }),
+    save: (report) => {
+      if (opts.outDir === undefined) return;
+      const name = reportFileName(command, scenario.name, shard);
+      io.stderr(`saved ${writeReportFile(opts.outDir, name, JSON.stringify(report))}`);
+    },
+  };
 }
 
 /** The options of shrinking a failure, shared by sweep and explore. */
@@ -822,7 +897,7 @@ function sweepCommand(
 ): Promise<number> {
   const given = runParams(scenario, opts, flags);
   const seeds = parseSeedRange(opts.seeds);
-  const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  const { shard, save } = shardFor(io, opts, "sweep", scenario);
   const workers = opts.workers === undefined
     ? (io.workers === false ? 0 : undefined)
     : wholeNumber("--workers", opts.workers, 0, 1024);
@@ -870,6 +945,7 @@ function sweepCommand(
       bar?.stop();
     }
     if (opts.shrink !== false) shrinkFirst(report, started);
+    save(report);
     io.stdout(opts.json ? JSON.stringify(report) : formatSweep(report, { color: io.isTTY }));
     // Seeds the budget left unchecked are not a pass: a CI job must not go green on them.
     return report.failed > 0
@@ -891,6 +967,7 @@ function sweepCommand(
       maxMs: shrinkMs,
       shouldStop: overBudget,
       out: opts.out,
+      dir: opts.outDir,
     });
     if (shrunk !== undefined) report.shrunk = shrunk;
   }
@@ -911,6 +988,8 @@ function shrinkAndSave(
     maxMs: number;
     shouldStop?: () => boolean;
     out?: string;
+    /** Where the default file goes (`--out-dir`). */
+    dir?: string;
     hooks?: () => StrategyHooks;
   },
 ): ShrunkSummary | undefined {
@@ -933,7 +1012,8 @@ function shrinkAndSave(
     );
     return undefined;
   }
-  const out = options.out ?? `${scenario.name}-seed${given.seed}.shrunk.json`;
+  const out = options.out ??
+    join(options.dir ?? "", `${scenario.name}-seed${given.seed}.shrunk.json`);
   // A page or a picture of the shrunk run as asked; the JSON trace (with its draws) always.
   if (outForm(out) !== "trace") writeTrace(out, shrunk.result);
   const file = outForm(out) === "trace" ? out : `${out}.json`;
@@ -960,7 +1040,7 @@ function quoteWord(word: string): string {
 }
 
 /** `explore`'s own options, besides the run ones it shares with `run`. */
-interface ExploreOptionValues extends RunOptions {
+interface ExploreOptionValues extends RunOptions, ShardOptionValues {
   runs?: string;
   strategy?: string;
   workers?: string;
@@ -972,55 +1052,17 @@ interface ExploreOptionValues extends RunOptions {
 }
 
 /**
- * What `explore --json` prints: the search, its first failure and its
- * shrunk form, and how many runs reached each `sometimes` condition.
+ * What `explore --json` prints (see `explore/explore_report.ts`).
  *
  * @example
  * ```ts
  * import type { ExploreReport } from "./cli.ts";
  * import assert from "node:assert/strict";
- * const r: ExploreReport = {
- *   scenario: "raft", strategy: "mixed", seed: 1, runs: 120, found: false, firstFailure: null,
- *   shrunk: null, sometimes: { "leader-change": 80 }, wallMs: 2100, runsPerSecond: 57,
- *   notReached: 0, workers: 2,
- * };
- * assert.equal(r.found, false);
+ * const found = (r: ExploreReport) => r.firstFailure?.replay;
+ * assert.equal(typeof found, "function");
  * ```
  */
-export interface ExploreReport {
-  scenario: string;
-  /** The scenario's module, when it is not one of the framework's own. */
-  module?: string;
-  strategy: string;
-  seed: number;
-  runs: number;
-  found: boolean;
-  firstFailure: {
-    run: number;
-    seed: number;
-    /** The strategy that drew the failing run. */
-    strategy: string;
-    check: string;
-    message: string;
-    replay: string;
-  } | null;
-  shrunk: {
-    events: number;
-    delivered: number;
-    nodes: number;
-    faults: number;
-    /** Runs the shrinking search took. */
-    runs: number;
-    /** The file holding the shrunk run and its draws. */
-    file: string;
-    command: string;
-  } | null;
-  sometimes: Record<string, number>;
-  wallMs: number;
-  runsPerSecond: number;
-  notReached: number;
-  workers: number;
-}
+export type { ExploreReport };
 
 /** `explore`: validates, searches, shrinks the first failure, reports. */
 async function exploreCommand(
@@ -1047,6 +1089,9 @@ async function exploreCommand(
     : wholeNumber("--shrink-runs", opts.shrinkRuns, 1, 1_000_000);
   const shrinkMs = opts.shrinkMs === undefined ? 60_000 : positive("--shrink-ms", opts.shrinkMs);
   const { seed: base = 1, ...shared } = given;
+  const { shard, save } = shardFor(io, opts, "explore", scenario);
+  const faults = opts.faults ?? scenario.defaults.faults ?? "";
+  const params = sweepParams(scenario, resolveParams(scenario, { ...given, seed: base }), faults);
   const started = performance.now();
   const bar = io.progress ? progressBar(runs, "explore", "runs") : undefined;
   let found;
@@ -1058,6 +1103,7 @@ async function exploreCommand(
       ...(workers === undefined ? {} : { workers }),
       ...(budgetMs === undefined ? {} : { budgetMs }),
       ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }),
+      ...(shard === undefined ? {} : { shard }),
       onProgress: bar === undefined ? undefined : (done) => bar.update(done, { failed: 0 }),
     });
   } finally {
@@ -1078,6 +1124,7 @@ async function exploreCommand(
       maxRuns: shrinkRuns,
       maxMs: shrinkMs,
       out: opts.out,
+      dir: opts.outDir,
       ...(plan.hooks === undefined ? {} : { hooks: plan.hooks }),
     });
     if (s !== undefined) {
@@ -1093,12 +1140,18 @@ async function exploreCommand(
     }
   }
   const report: ExploreReport = {
+    format: EXPLORE_FORMAT,
+    version: EXPLORE_VERSION,
+    dsim: VERSION,
     scenario: scenario.name,
     ...(scenario.module === undefined || cliCommand(scenario, "x").startsWith("deno task")
       ? {}
       : { module: scenario.module }),
     strategy,
     seed: base,
+    params,
+    shard: shard === undefined ? null : formatShard(shard),
+    parts: [explorePart(runs, shard)],
     runs: found.runs,
     found: found.found,
     firstFailure: f === null ? null : {
@@ -1116,15 +1169,17 @@ async function exploreCommand(
     notReached: found.notReached,
     workers: found.workers,
   };
+  save(report);
   io.stdout(opts.json ? JSON.stringify(report) : exploreText(report, io.isTTY ?? false));
   return found.found ? EXIT.violation : found.notReached > 0 ? EXIT.incomplete : EXIT.ok;
 }
 
 /** The text report of `explore`. */
 function exploreText(r: ExploreReport, color: boolean): string {
+  const parts = r.shard === null && r.parts.length === 1 ? "" : ` · ${r.parts.join(" + ")}`;
   const lines = [
-    `explore ${r.scenario} · strategy ${r.strategy} · seeds ${r.seed}.. · ${r.runs} runs in ` +
-    `${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
+    `explore ${r.scenario} · strategy ${r.strategy} · seeds ${r.seed}..${parts} · ${r.runs} ` +
+    `runs in ${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
   ];
   const reached = Object.entries(r.sometimes);
   if (reached.length > 0) {

@@ -22,8 +22,10 @@ import { Random } from "./random.ts";
  *
  * @example
  * ```ts
- * import type { FaultAction } from "./faults.ts";
+ * import { type FaultAction, formatAction } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const cut: FaultAction = { type: "partition", groups: [["n1"], ["n2", "n3"]] };
+ * assert.equal(formatAction(cut), "partition n1|n2,n3");
  * ```
  */
 export type FaultAction =
@@ -57,12 +59,16 @@ export type FaultAction =
  *
  * @example
  * ```ts
- * import type { Fault } from "./faults.ts";
+ * import { type Fault, parseFaults } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const f: Fault = { at: 100, action: { type: "crash", node: "n1" } };
+ * assert.deepEqual(parseFaults("@100 crash n1"), [f]);
  * ```
  */
 export interface Fault {
+  /** Global virtual time of the fault, ms. */
   at: number;
+  /** What happens then. */
   action: FaultAction;
 }
 
@@ -75,7 +81,8 @@ export type FaultSchedule = Fault[];
  * @example
  * ```ts
  * import { faultNodes } from "./faults.ts";
- * faultNodes({ type: "block", from: "a", to: "b" }); // ["a", "b"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(faultNodes({ type: "block", from: "a", to: "b" }), ["a", "b"]);
  * ```
  */
 export function faultNodes(action: FaultAction): NodeId[] {
@@ -109,7 +116,8 @@ export function faultNodes(action: FaultAction): NodeId[] {
  * @example
  * ```ts
  * import { formatAction } from "./faults.ts";
- * formatAction({ type: "partition", groups: [["n1"], ["n2", "n3"]] }); // "partition n1|n2,n3"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(formatAction({ type: "partition", groups: [["n1"], ["n2", "n3"]] }), "partition n1|n2,n3");
  * ```
  */
 export function formatAction(action: FaultAction): string {
@@ -145,7 +153,8 @@ export function formatAction(action: FaultAction): string {
  * @example
  * ```ts
  * import { formatFaults } from "./faults.ts";
- * formatFaults([{ at: 100, action: { type: "crash", node: "n1" } }]); // "@100 crash n1"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(formatFaults([{ at: 100, action: { type: "crash", node: "n1" } }]), "@100 crash n1");
  * ```
  */
 export function formatFaults(schedule: readonly Fault[]): string {
@@ -163,7 +172,8 @@ const USAGE = "entries look like '@100 crash n1', separated by ';' " +
  * @example
  * ```ts
  * import { parseFaults } from "./faults.ts";
- * parseFaults("@100 crash n1; @300 restart n1").length; // 2
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseFaults("@100 crash n1; @300 restart n1").length, 2);
  * ```
  */
 export function parseFaults(text: string): FaultSchedule {
@@ -320,13 +330,18 @@ function checkNodeIdFor(where: string, id: string): NodeId {
  *
  * @example
  * ```ts
- * import type { FaultRates } from "./faults.ts";
+ * import { type FaultRates, parseFaultSpec } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const rates: FaultRates = { crash: 1, partition: 0.5, pause: 0.5 };
+ * assert.deepEqual(parseFaultSpec("random:crash=1,partition=0.5,pause=0.5"), { kind: "random", rates });
  * ```
  */
 export interface FaultRates {
+  /** Crashes (each followed by a restart) per node per simulated second. */
   crash?: number;
+  /** Partitions (each healed later) per simulated second. */
   partition?: number;
+  /** Pauses (each followed by a resume) per node per simulated second. */
   pause?: number;
   /**
    * Clock faults: a node's clock jumps (skew of up to `maxSkewMs` either
@@ -361,8 +376,9 @@ export const DEFAULT_RATES: Readonly<FaultRates> = Object.freeze({
  * @example
  * ```ts
  * import { generateFaults } from "./faults.ts";
+ * import assert from "node:assert/strict";
  * const s = generateFaults(7, ["n1", "n2", "n3"], 2000, { crash: 2 });
- * s.every((f) => f.at <= 2000); // true
+ * assert.deepEqual(s.every((f) => f.at <= 2000), true);
  * ```
  */
 export function generateFaults(
@@ -460,7 +476,8 @@ export function generateFaults(
  * @example
  * ```ts
  * import { parseFaultSpec } from "./faults.ts";
- * parseFaultSpec("random:crash=1"); // { kind: "random", rates: { crash: 1 } }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseFaultSpec("random:crash=1"), { kind: "random", rates: { crash: 1 } });
  * ```
  */
 export type FaultSpec = { kind: "schedule"; schedule: FaultSchedule } | {
@@ -474,7 +491,8 @@ export type FaultSpec = { kind: "schedule"; schedule: FaultSchedule } | {
  * @example
  * ```ts
  * import { parseFaultSpec } from "./faults.ts";
- * parseFaultSpec("@10 crash n1").kind; // "schedule"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseFaultSpec("@10 crash n1").kind, "schedule");
  * ```
  */
 export function parseFaultSpec(text: string): FaultSpec {

@@ -18,10 +18,14 @@ import { checkNonNegative, checkProbability, ConfigError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import type { Latency } from "./network.ts";
+ * import { type Latency, latencyBounds } from "./network.ts";
+ * import assert from "node:assert/strict";
  * const lan: Latency = { kind: "uniform", min: 1, max: 5 };
  * const wan: Latency = { kind: "exponential", mean: 40, min: 10 };
  * const custom: Latency = { kind: "custom", sample: (r, from, to) => (from < to ? 2 : 8) * r() };
+ * assert.deepEqual(latencyBounds(lan), [1, 5]);
+ * assert.deepEqual(latencyBounds(wan), [10, Infinity]);
+ * assert.deepEqual(latencyBounds(custom), [0, Infinity]);
  * ```
  */
 export type Latency =
@@ -39,13 +43,16 @@ export type Latency =
  *
  * @example
  * ```ts
- * import type { LinkConfig } from "./network.ts";
+ * import { type LinkConfig, resolveLink } from "./network.ts";
+ * import assert from "node:assert/strict";
  * const flaky: LinkConfig = {
  *   latency: { kind: "uniform", min: 1, max: 10 }, loss: 0.1, duplicate: 0.05, fifo: false,
  * };
+ * assert.deepEqual(resolveLink({ loss: 0.1, duplicate: 0.05 }), flaky);
  * ```
  */
 export interface LinkConfig {
+  /** How long a message takes on the link. */
   latency: Latency;
   /** Probability that a message is lost. */
   loss: number;
@@ -62,14 +69,21 @@ export interface LinkConfig {
  * @example
  * ```ts
  * import type { NetworkOptions } from "./network.ts";
+ * import { Simulation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
  * const net: NetworkOptions = {
  *   latency: { kind: "uniform", min: 1, max: 10 },
  *   loss: 0.01,
  *   links: [{ from: "n1", to: "n2", loss: 0.5 }],
  * };
+ * const sim = new Simulation({ seed: 1, network: net });
+ * for (const id of ["n1", "n2"]) sim.spawn(id, () => ({ onMessage() {} }));
+ * assert.equal(sim.link("n1", "n2").loss, 0.5);
+ * assert.equal(sim.link("n2", "n1").loss, 0.01);
  * ```
  */
 export interface NetworkOptions extends Partial<LinkConfig> {
+  /** Links that differ from the default, each one way (`from` to `to`). */
   links?: Array<{ from: NodeId; to: NodeId } & Partial<LinkConfig>>;
 }
 
@@ -87,7 +101,9 @@ export const DEFAULT_LINK: Readonly<LinkConfig> = Object.freeze({
  * @example
  * ```ts
  * import { checkLatency } from "./network.ts";
- * checkLatency({ kind: "fixed", ms: 3 });
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkLatency({ kind: "fixed", ms: 3 }), { kind: "fixed", ms: 3 });
+ * assert.throws(() => checkLatency({ kind: "uniform", min: 5, max: 1 }), /max \(1\) must be >= min \(5\)/);
  * ```
  */
 export function checkLatency(latency: Latency, input = "latency"): Latency {
@@ -128,7 +144,8 @@ export function checkLatency(latency: Latency, input = "latency"): Latency {
  * @example
  * ```ts
  * import { resolveLink } from "./network.ts";
- * resolveLink({ loss: 0.1 }).fifo; // false
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(resolveLink({ loss: 0.1 }).fifo, false);
  * ```
  */
 export function resolveLink(
@@ -151,60 +168,132 @@ export function resolveLink(
   return link;
 }
 
+/** 2^32: a 32-bit draw divided by this is a fraction in [0, 1). */
+const TWO_32 = 4294967296;
+
 /**
- * The one latency sampler: the latency in ms of a message, from the link's
- * latency distribution and the message's draw `u` in [0, 1) (the
- * simulator's choice for it, see `choices.ts`). The smallest `u` gives the
- * smallest latency, so a shrinker lowering draws toward 0 makes messages
- * fast. A custom distribution gets `random` for draws of its own, and the
- * message, so latency may depend on what is sent (replies slower than
- * requests, say). Not rounded: the simulator rounds arrival times to the
- * microsecond.
+ * A link's configuration compiled for the simulator's hot path: its loss
+ * and duplication as thresholds on a message's 32-bit draws, and its
+ * latency as whole microseconds. This is the one latency sampler: the
+ * simulator and everything else that asks what latency a draw gives use
+ * {@linkcode Link.latencyUs}.
+ *
+ * Every draw reads "small is simple": draw 0 never loses a message, never
+ * duplicates it, and gives the smallest latency, so a shrinker that lowers
+ * draws toward 0 makes a run's messages fast and reliable.
  *
  * @example
  * ```ts
- * import { latencyMs } from "./network.ts";
+ * import { Link } from "./network.ts";
  * import assert from "node:assert/strict";
- * assert.equal(latencyMs({ kind: "fixed", ms: 4 }, 0.7, "a", "b"), 4);
- * assert.equal(latencyMs({ kind: "uniform", min: 1, max: 11 }, 0.5, "a", "b"), 6);
- * assert.equal(latencyMs({ kind: "exponential", mean: 5, min: 2 }, 0, "a", "b"), 2);
- * const slowReplies = {
- *   kind: "custom" as const,
- *   sample: (_r: () => number, _from: string, _to: string, msg?: unknown) =>
- *     (msg as { type?: string })?.type === "reply" ? 50 : 1,
- * };
- * assert.equal(latencyMs(slowReplies, 0, "a", "b", { type: "reply" }), 50);
+ * const link = new Link({ latency: { kind: "uniform", min: 1, max: 11 }, loss: 0.25, duplicate: 0, fifo: false });
+ * assert.equal(link.latencyUs(0, "a", "b"), 1000);
+ * assert.equal(link.latencyUs(2 ** 31, "a", "b"), 6000);
+ * assert.equal(link.lost(0), false);
+ * assert.equal(link.lost(2 ** 32 - 1), true);
+ * const slowReplies = new Link({
+ *   latency: {
+ *     kind: "custom",
+ *     sample: (_r, _from, _to, msg) => (msg as { type?: string })?.type === "reply" ? 50 : 1,
+ *   },
+ *   loss: 0, duplicate: 0, fifo: false,
+ * });
+ * assert.equal(slowReplies.latencyUs(0, "a", "b", { type: "reply" }), 50_000);
  * ```
  */
-export function latencyMs(
-  latency: Latency,
-  u: number,
-  from: NodeId,
-  to: NodeId,
-  msg?: unknown,
-  random: () => number = () => u,
-): number {
-  switch (latency.kind) {
-    case "uniform":
-      return latency.min + u * (latency.max - latency.min);
-    case "fixed":
-      return latency.ms;
-    case "exponential":
-      return (latency.min ?? 0) - latency.mean * Math.log(1 - u);
-    case "custom": {
-      const ms = latency.sample(random, from, to, msg);
+export class Link {
+  /** The configuration it was compiled from. */
+  readonly config: LinkConfig;
+  /** A loss draw at or above this loses the message (2^32: never). */
+  readonly lossAt: number;
+  /** A duplicate draw at or above this sends a second copy (2^32: never). */
+  readonly dupAt: number;
+  /** Whether messages on this link never overtake each other. */
+  readonly fifo: boolean;
+  /** Whether the latency is a custom function (which gets draws of its own and the message). */
+  readonly custom: boolean;
+  /** 0 fixed, 1 uniform, 2 any other distribution. */
+  readonly #kind: number;
+  readonly #minUs: number;
+  readonly #usPerDraw: number;
+
+  /** Compiles `config` (already checked: see `resolveLink`). */
+  constructor(config: LinkConfig) {
+    this.config = config;
+    this.lossAt = config.loss > 0 ? Math.ceil((1 - config.loss) * TWO_32) : TWO_32;
+    this.dupAt = config.duplicate > 0 ? Math.ceil((1 - config.duplicate) * TWO_32) : TWO_32;
+    const latency = config.latency;
+    this.fifo = config.fifo;
+    this.custom = latency.kind === "custom";
+    this.#kind = latency.kind === "fixed" ? 0 : latency.kind === "uniform" ? 1 : 2;
+    this.#minUs = latency.kind === "fixed"
+      ? Math.round(latency.ms * 1000)
+      : latency.kind === "uniform"
+      ? Math.round(latency.min * 1000)
+      : 0;
+    this.#usPerDraw = latency.kind === "uniform"
+      ? (Math.round(latency.max * 1000) - this.#minUs) / TWO_32
+      : 0;
+  }
+
+  /** Whether a message whose loss draw is `draw` is lost. */
+  lost(draw: number): boolean {
+    return draw >>> 0 >= this.lossAt;
+  }
+
+  /** Whether a message whose duplicate draw is `draw` gets a second copy. */
+  duplicated(draw: number): boolean {
+    return draw >>> 0 >= this.dupAt;
+  }
+
+  /** Whether this link's latency is the same whatever the draw. */
+  get fixed(): boolean {
+    return this.#kind === 0;
+  }
+
+  /**
+   * The latency in whole microseconds of a message whose latency draw is
+   * `draw` (32 bits, read as unsigned: -1 and 2^32 - 1 are the same draw).
+   * A custom distribution gets `random` for draws
+   * of its own, and the message, so latency may depend on what is sent.
+   */
+  latencyUs(
+    draw: number,
+    from: NodeId,
+    to: NodeId,
+    msg?: unknown,
+    random?: () => number,
+  ): number {
+    if (this.#kind === 1) return this.#minUs + Math.floor((draw >>> 0) * this.#usPerDraw);
+    if (this.#kind === 0) return this.#minUs;
+    return this.#otherUs(draw, from, to, msg, random);
+  }
+
+  /** The latencies that are rare on the hot path, apart so that `latencyUs` stays small enough to inline. */
+  #otherUs(
+    draw: number,
+    from: NodeId,
+    to: NodeId,
+    msg: unknown,
+    random: (() => number) | undefined,
+  ): number {
+    const latency = this.config.latency;
+    let ms: number;
+    if (latency.kind === "exponential") {
+      ms = (latency.min ?? 0) - latency.mean * Math.log(1 - (draw >>> 0) / TWO_32);
+    } else if (latency.kind === "custom") {
+      // The default made here, not as a parameter default: that would be a closure per call.
+      ms = latency.sample(random ?? (() => (draw >>> 0) / TWO_32), from, to, msg);
       if (!(typeof ms === "number" && Number.isFinite(ms) && ms >= 0)) {
         throw new ConfigError(
           "latency",
           `custom sample returned ${ms} for ${from}->${to}; must be a finite number >= 0`,
         );
       }
-      return ms;
+    } else {
+      throw new ConfigError("latency", `unknown kind ${JSON.stringify(latency)}`);
     }
-    default: {
-      const never: never = latency;
-      throw new ConfigError("latency", `unknown kind ${JSON.stringify(never)}`);
-    }
+    return Math.round(ms * 1000);
   }
 }
 
@@ -239,7 +328,8 @@ export function latencyBounds(latency: Latency): [number, number] {
  * @example
  * ```ts
  * import { formatLatency } from "./network.ts";
- * formatLatency({ kind: "uniform", min: 1, max: 10 }); // "1..10"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(formatLatency({ kind: "uniform", min: 1, max: 10 }), "1..10");
  * ```
  */
 export function formatLatency(latency: Latency): string {
@@ -262,7 +352,8 @@ export function formatLatency(latency: Latency): string {
  * @example
  * ```ts
  * import { parseLatency } from "./network.ts";
- * parseLatency("1..10"); // { kind: "uniform", min: 1, max: 10 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseLatency("1..10"), { kind: "uniform", min: 1, max: 10 });
  * ```
  */
 export function parseLatency(text: string, input = "latency"): Latency {

@@ -41,11 +41,13 @@ export type FlagValue = string | number | boolean;
  * ```
  */
 export interface FlagSpec<V extends FlagValue = FlagValue> {
+  /** What the flag does, for `--help`. */
   description: string;
   /** The default, whose type (number, boolean, string) is the flag's type. */
   default: V;
   /** For numbers: inclusive bounds. */
   min?: number;
+  /** For numbers: inclusive upper bound. */
   max?: number;
   /** For numbers: whole numbers only (default true). */
   integer?: boolean;
@@ -140,21 +142,29 @@ export const flag: {
  *
  * @example
  * ```ts
- * import type { ScenarioParams } from "./scenario.ts";
- * const p: Partial<ScenarioParams> = { seed: 3, nodes: 5, until: 2000 };
+ * import { resolveParams, type ScenarioParams } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const p: ScenarioParams = resolveParams(pingPong, { seed: 3, until: 2000 });
+ * assert.equal(p.seed, 3);
+ * assert.equal(p.until, 2000);
+ * assert.equal(p.nodes, pingPong.defaults.nodes);
  * ```
  */
 export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
+  /** The run's seed: every choice of the run is drawn from it. */
   seed: number;
   /** Number of nodes (servers; clients come on top where a scenario has them). */
   nodes: number;
   /** Virtual time to run for, in ms. */
   until: number;
+  /** The default link and per-link overrides. */
   network: NetworkOptions;
   /** Faults: a schedule, or rates for the seed to generate one from. */
   faults: FaultSpec;
   /** Values of the scenario's own flags. */
   flags: FlagValues<F>;
+  /** What the run records: `full` events, a `hash` only, or nothing (`off`). */
   trace: TraceMode;
 }
 
@@ -164,8 +174,24 @@ export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
  *
  * @example
  * ```ts
- * import type { ScenarioSetup } from "./scenario.ts";
- * const s: ScenarioSetup = { faultTargets: ["n1", "n2"], summary: () => ["all good"] };
+ * import { defineScenario, runScenario, type ScenarioSetup } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const quiet = defineScenario({
+ *   name: "quiet",
+ *   summary: "two nodes that do nothing, and an end-of-run check that says so",
+ *   defaults: { nodes: 2, until: 100 },
+ *   setup(sim): ScenarioSetup {
+ *     for (const id of ["n1", "n2"]) sim.spawn(id, () => ({ onMessage() {} }));
+ *     return {
+ *       faultTargets: ["n2"],
+ *       check: (s) => s.stats.messages === 0 ? [] : [{ check: "silence", message: "a message was sent", atMs: s.now }],
+ *       summary: (s) => [`${s.stats.messages} messages`],
+ *     };
+ *   },
+ * });
+ * const result = runScenario(quiet, { seed: 1 });
+ * assert.equal(result.ok, true);
+ * assert.deepEqual(result.summary, ["0 messages"]);
  * ```
  */
 export interface ScenarioSetup {
@@ -274,7 +300,8 @@ export interface Liveness {
  *
  * @example
  * ```ts
- * import type { Scenario } from "./scenario.ts";
+ * import { runScenario, type Scenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
  * const idle: Scenario = {
  *   name: "idle",
  *   summary: "nodes that do nothing",
@@ -284,6 +311,7 @@ export interface Liveness {
  *     return {};
  *   },
  * };
+ * assert.equal(runScenario(idle, { seed: 1 }).events, 3);
  * ```
  */
 export interface Scenario<F extends FlagSpecs = FlagSpecs> {
@@ -293,6 +321,7 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   summary: string;
   /** How the diagram labels this protocol's messages (default: `type` and short fields). */
   label?: (msg: unknown) => string;
+  /** Values the scenario runs with when the command line or a test gives none. */
   defaults: {
     nodes: number;
     until: number;
@@ -305,8 +334,12 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   };
   /** The scenario's own flags, by name. */
   flags?: F;
-  /** Spawns the nodes, adds invariants, scripts steps. Runs before faults are scheduled. */
-  setup(sim: Simulation, params: ScenarioParams<F>): ScenarioSetup;
+  /**
+   * Spawns the nodes, adds invariants, scripts steps. Runs before faults are
+   * scheduled. Returns what else the run needs (an after-the-run check,
+   * liveness, ...), or nothing.
+   */
+  setup(sim: Simulation, params: ScenarioParams<F>): ScenarioSetup | void;
   /** What exploration may vary: the fault model the protocol is meant to survive. */
   explore?: ExploreModel;
   /**
@@ -380,11 +413,15 @@ function checkScenario(scenario: Scenario): void {
     throw new ConfigError(where, `defaults.nodes must be a whole number in ${min}..${max}`);
   }
   for (const [name, spec] of Object.entries(scenario.flags ?? {})) {
-    if (!FLAG_NAME.test(name) || RESERVED_FLAGS.has(name)) {
+    if (!FLAG_NAME.test(name) || RESERVED_FLAGS.has(name) || name.startsWith("no-")) {
       throw new ConfigError(
         `${where} flag ${JSON.stringify(name)}`,
         RESERVED_FLAGS.has(name)
           ? "is one of the command line's own flags; choose another name"
+          : name.startsWith("no-")
+          // The command line reads --no-x as "x is false", so --no-x itself could never be set.
+          ? "must not start with no- (the command line reads --no-x as x=false); name the positive, e.g. " +
+            JSON.stringify(name.slice(3))
           : "must be lower-case-with-dashes",
       );
     }
@@ -455,13 +492,19 @@ export interface RunSpec {
   scenario: string;
   /** URL of the scenario's module when it is not one of the framework's own. */
   module?: string;
+  /** The run's seed: every choice of the run is drawn from it. */
   seed: number;
+  /** Number of nodes. */
   nodes: number;
+  /** Virtual time the run lasts, ms. */
   until: number;
   /** `--latency` text; absent for the scenario's default. */
   latency?: string;
+  /** `--loss`: probability a message is lost; absent for the scenario's default. */
   loss?: number;
+  /** `--dup`: probability a message is duplicated; absent for the scenario's default. */
   dup?: number;
+  /** `--fifo`: whether links keep send order; absent for the scenario's default. */
   fifo?: boolean;
   /** The fault schedule that ran, or `random[:...]` rates, in the `--faults` text form. */
   faults: string;
@@ -483,15 +526,25 @@ export interface RunSpec {
  * ```
  */
 export interface ScenarioResult {
+  /** The scenario's name. */
   scenario: string;
+  /** The run's seed: every choice of the run is drawn from it. */
   seed: number;
+  /** Whether no invariant or check reported a violation. */
   ok: boolean;
+  /** Why the run stopped. */
   stop: RunResult["stop"];
+  /** Events handled. */
   events: number;
+  /** Messages sent. */
   messages: number;
+  /** Virtual time reached, ms. */
   virtualMs: number;
+  /** Wall-clock time the run took, ms (for people; never compare it). */
   wallMs: number;
+  /** Hash of the trace: equal hashes, equal runs. */
   traceHash: string;
+  /** What the invariants and the end-of-run checks reported. */
   violations: Violation[];
   /** The fault schedule that ran, in the text form (replayable with `--faults`). */
   faults: string;
@@ -499,11 +552,13 @@ export interface ScenarioResult {
   spec: RunSpec;
   /** The command line that replays this run. */
   replay: string;
+  /** Lines describing the outcome for people (the scenario's `summary`). */
   summary: string[];
   /** The scenario's message labeller, for diagrams. */
   label?: (msg: unknown) => string;
   /** The draws the run used, when it replayed or recorded a choice log. */
   choices?: ChoiceLog;
+  /** The simulation after the run, to inspect its nodes, trace and history. */
   sim: Simulation;
 }
 
@@ -556,6 +611,7 @@ export interface ScenarioRunOptions {
 export class ScenarioRegistry {
   #byName = new Map<string, Scenario>();
 
+  /** A registry holding `scenarios` (each registered in turn, so duplicates are refused). */
   constructor(scenarios: Iterable<Scenario> = []) {
     for (const s of scenarios) this.register(s);
   }
@@ -790,7 +846,7 @@ export function runScenario<F extends FlagSpecs>(
   if (options.hooks !== undefined) sim.hooks = options.hooks;
   let setup: ScenarioSetup;
   try {
-    setup = scenario.setup(sim, params);
+    setup = scenario.setup(sim, params) ?? {};
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     // A scenario (or an actor factory it calls) that throws is a failed run, not a crash.

@@ -47,7 +47,7 @@ import { ConfigError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
-import { latencyMs, type LinkConfig, type NetworkOptions, resolveLink } from "./network.ts";
+import { Link, type LinkConfig, type NetworkOptions, resolveLink } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import { type DropReason, formatEvent, Trace, type TraceEvent, type TraceMode } from "./trace.ts";
 
@@ -190,7 +190,9 @@ export type StopReason = "quiet" | "until" | "max-events" | "violation";
  * ```
  */
 export interface RunResult {
+  /** Whether no invariant reported a violation. */
   ok: boolean;
+  /** Why the run stopped. */
   stop: StopReason;
   /** Events handled since the simulation began. */
   events: number;
@@ -198,6 +200,7 @@ export interface RunResult {
   messages: number;
   /** Global virtual time reached. */
   virtualMs: number;
+  /** The violations found, in order. */
   violations: Violation[];
   /** The trace hash (empty when tracing is off). */
   traceHash: string;
@@ -217,8 +220,9 @@ export type NodeStatus = "up" | "crashed" | "paused";
  * ```
  */
 export interface SimStats {
+  /** Events handled (deliveries, timers, starts, faults, scenario steps). */
   events: number;
-  /** Global virtual time of the last handled event, ms. */
+  /** Global virtual time of the last handled event, ms (as of the end of the last `run`). */
   lastEventMs: number;
   /**
    * Global virtual time of the latest fault scheduled so far (a crash, a
@@ -226,10 +230,15 @@ export interface SimStats {
    * strategy may schedule faults as the run goes: liveness counts from it.
    */
   lastFaultMs: number;
+  /** Messages sent (duplicates not counted). */
   messages: number;
+  /** Messages handed to a node's handler. */
   delivered: number;
+  /** Messages lost, cut by a partition, or sent to a crashed node or a full mailbox. */
   dropped: number;
+  /** Extra copies the network made. */
   duplicated: number;
+  /** Timers that fired. */
   timers: number;
 }
 
@@ -262,7 +271,9 @@ export type MessageCounts = Record<NodeId, Record<string, { count: number; bytes
  * ```
  */
 export interface MessageStats {
+  /** Counts of messages sent, by sender and type. */
   sent: MessageCounts;
+  /** Counts of messages delivered, by receiver and type. */
   delivered: MessageCounts;
 }
 
@@ -279,8 +290,11 @@ export interface MessageStats {
  * ```
  */
 export interface InboxMessage {
+  /** Who sent it. */
   from: NodeId;
+  /** The message. */
   msg: unknown;
+  /** Global virtual time it arrived, ms. */
   atMs: number;
 }
 
@@ -345,6 +359,8 @@ const READY = 2;
 const START = 3;
 const FAULT = 4;
 const CALL = 5;
+/** A cancelled timer still in the heap: dropped when it comes up. */
+const CANCELLED = 6;
 
 /**
  * Scheduled faults go first among the events of their instant (their
@@ -356,6 +372,8 @@ const FAULT_SEQ_BASE = -(2 ** 52);
 
 /** Virtual microseconds per millisecond. */
 const US = 1000;
+/** 2^32: a draw is below it; a link's threshold of 2^32 means "never". */
+const TWO_32 = 4294967296;
 
 /**
  * A node's waiting messages and timers (their event slots), oldest first,
@@ -435,7 +453,7 @@ class NodeRecord {
   /** blockedTo[j] = 1: this node may not send to node j (partitions, one-way blocks). */
   blockedTo: Uint8Array | null = null;
   /** Per-destination link overrides, by node index. */
-  links: Map<number, LinkConfig> | null = null;
+  links: Map<number, Link> | null = null;
   /** Latest arrival (us) per FIFO destination, by node index. */
   fifoLast: Map<number, number> | null = null;
   /** Per destination: the link stream's key (0 until made) and its message count. */
@@ -625,9 +643,13 @@ class ContractError extends Error {
  * ```
  */
 export class Simulation {
+  /** The seed every choice of the run is drawn from. */
   readonly seed: number;
+  /** What the run recorded (see `SimulationOptions.trace`). */
   readonly trace: Trace;
+  /** Client operations invoked and completed, for the checkers. */
   readonly history: History = new History();
+  /** Counters of the run so far. */
   readonly stats: SimStats = {
     events: 0,
     lastEventMs: 0,
@@ -638,6 +660,7 @@ export class Simulation {
     duplicated: 0,
     timers: 0,
   };
+  /** Violations found so far; the first stops the run. */
   readonly violations: Violation[] = [];
   /** Hooks of an exploration strategy; none by default. */
   hooks: RunHooks | null = null;
@@ -653,7 +676,6 @@ export class Simulation {
   #evNode = new Int32Array(64);
   #evAux = new Int32Array(64);
   #evId = new Float64Array(64);
-  #evCancelled = new Uint8Array(64);
   #evPayload: unknown[] = new Array(64);
   #evKey: (string | null)[] = new Array(64);
   #free = new Int32Array(64);
@@ -663,7 +685,7 @@ export class Simulation {
   #nodes: NodeRecord[] = [];
   #byId = new Map<NodeId, NodeRecord>();
   #order: NodeId[] = [];
-  #defaultLink: LinkConfig;
+  #defaultLink: Link;
   #pendingLinks: NonNullable<NetworkOptions["links"]>;
   #tracing: boolean;
   #invariants: Array<{ name: string; check: Invariant }> = [];
@@ -682,6 +704,7 @@ export class Simulation {
   #anyCut = false;
   /** Events handled at the current instant, for the `time-stuck` check. */
   #sameInstant = 0;
+  #lastEventUs = 0;
   #reached = new Map<string, number>();
 
   static {
@@ -695,6 +718,7 @@ export class Simulation {
     };
   }
 
+  /** A simulation with no nodes yet; throws a `ConfigError` naming a bad option. */
   constructor(options: SimulationOptions) {
     const seed = options?.seed;
     if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
@@ -717,7 +741,7 @@ export class Simulation {
     }
     this.#choices = choices;
     const { links = [], ...defaults } = options.network ?? {};
-    this.#defaultLink = resolveLink(defaults);
+    this.#defaultLink = new Link(resolveLink(defaults));
     if (!Array.isArray(links)) throw new ConfigError("network.links", "must be an array");
     this.#pendingLinks = [...links];
   }
@@ -734,12 +758,12 @@ export class Simulation {
 
   /** The default link configuration. */
   get defaultLink(): Readonly<LinkConfig> {
-    return this.#defaultLink;
+    return this.#defaultLink.config;
   }
 
   /** Changes the default link from now on (fields not given keep their value). */
   setDefaultLink(config: Partial<LinkConfig>): void {
-    this.#defaultLink = resolveLink(config, this.#defaultLink, "default link ");
+    this.#defaultLink = new Link(resolveLink(config, this.#defaultLink.config, "default link "));
   }
 
   /**
@@ -829,14 +853,14 @@ export class Simulation {
     const target = this.#node(to, "link to");
     (node.links ??= new Map()).set(
       target.index,
-      resolveLink(config, this.#defaultLink, `link ${from}->${to} `),
+      new Link(resolveLink(config, this.#defaultLink.config, `link ${from}->${to} `)),
     );
   }
 
   /** The configuration of the link `from` -> `to`. */
   link(from: NodeId, to: NodeId): Readonly<LinkConfig> {
     const node = this.#node(from, "link from");
-    return node.links?.get(this.#node(to, "link to").index) ?? this.#defaultLink;
+    return (node.links?.get(this.#node(to, "link to").index) ?? this.#defaultLink).config;
   }
 
   /** The current actor instance of `id` (a new one after each restart), or undefined while crashed. */
@@ -891,6 +915,89 @@ export class Simulation {
       );
     }
     return structuredClone(this.#messageStats);
+  }
+
+  /**
+   * The node whose handler ran in the event being handled: inside a handler,
+   * a hook or an invariant, the node that took the step just taken (or is
+   * taking it). Undefined before any node has run and in scenario steps and
+   * faults, which no node takes.
+   *
+   * @example
+   * ```ts
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * const sim = new Simulation({ seed: 1 });
+   * sim.spawn("a", () => ({ onStart(ctx) { ctx.send("b", { type: "hi" }); }, onMessage() {} }));
+   * sim.spawn("b", () => ({ onMessage() {} }));
+   * const steps: string[] = [];
+   * sim.invariant("who", (s) => { steps.push(s.current ?? "-"); });
+   * sim.run();
+   * assert.deepEqual(steps, ["a", "b", "b"]);
+   * ```
+   */
+  get current(): NodeId | undefined {
+    return this.#current?.id;
+  }
+
+  /**
+   * Calls `fn` now with node `id`'s actor and context, as a local call on
+   * that node (a client library's method, a test harness's `Start(cmd)`):
+   * what it sends, timers it sets and storage it writes are the node's, and
+   * it works while the node is disconnected (its sends are then dropped, as
+   * any of its messages would be). For code outside the run (a test, a
+   * scenario step in {@linkcode Simulation.at}), not for handlers. Throws a
+   * {@linkcode ConfigError} for an unknown, crashed or paused node; an
+   * exception inside `fn` stops the run, as one inside a handler does, and
+   * is thrown on.
+   *
+   * @example
+   * ```ts
+   * import type { Context } from "../actors/mod.ts";
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * class Counter {
+   *   n = 0;
+   *   add(ctx: Context<{ type: "added"; n: number }>): number {
+   *     ctx.send("log", { type: "added", n: ++this.n });
+   *     return this.n;
+   *   }
+   *   onMessage(): void {}
+   * }
+   * const sim = new Simulation({ seed: 1 });
+   * sim.spawn("c", () => new Counter());
+   * sim.spawn("log", () => ({ onMessage() {} }));
+   * sim.run();
+   * assert.equal(sim.call<Counter, number>("c", (counter, ctx) => counter.add(ctx)), 1);
+   * sim.run();
+   * assert.equal(sim.stats.delivered, 1);
+   * ```
+   */
+  call<A = Actor<unknown, unknown>, R = unknown>(
+    id: NodeId,
+    fn: (actor: A, ctx: Context<never, never>) => R,
+  ): R {
+    const node = this.#node(id, "call");
+    if (typeof fn !== "function") throw new ConfigError("call", "needs a function (actor, ctx)");
+    if (node.external || node.actor === undefined || node.status !== "up") {
+      throw new ConfigError(
+        `call ${id}`,
+        `the node is ${
+          node.external ? "an external endpoint" : node.status
+        }; only a running node takes a local call`,
+      );
+    }
+    if (this.#tracing) this.#record({ t: this.now, kind: "log", node: id, note: "local call" });
+    const previous = this.#current;
+    this.#current = node;
+    try {
+      return fn(node.actor as A, node.ctx as unknown as Context<never, never>);
+    } catch (e) {
+      this.#fail("actor-exception", e, id, `a local call on ${id} threw`);
+      throw e;
+    } finally {
+      this.#current = previous;
+    }
   }
 
   /**
@@ -1014,7 +1121,7 @@ export class Simulation {
     node.incarnation++;
     node.startDeferred = false;
     if (node.timers !== null) {
-      for (const slot of node.timers.values()) this.#evCancelled[slot] = 1;
+      for (const slot of node.timers.values()) this.#evKind[slot] = CANCELLED;
       node.timers.clear();
     }
     if (node.mailbox !== null) { for (const slot of node.mailbox.drain()) this.#release(slot); }
@@ -1165,6 +1272,8 @@ export class Simulation {
     }
     const untilUs = until === Infinity ? Infinity : toUs(until);
     const budget = this.#maxEvents;
+    // One comparison per event for both limits; which one it was is sorted out after.
+    const limit = Math.min(maxEvents, budget);
     let stop: StopReason = "quiet";
     const heap = this.#heap;
     const checks = this.#invariants;
@@ -1181,16 +1290,14 @@ export class Simulation {
         stop = "until";
         break;
       }
-      if (stats.events >= maxEvents) {
-        stop = "max-events";
-        break;
-      }
-      if (stats.events >= budget) {
-        this.#overBudget(until);
+      if (stats.events >= limit) {
+        if (stats.events >= maxEvents) stop = "max-events";
+        else this.#overBudget(until);
         break;
       }
       const slot = heap.pop();
-      if (this.#evCancelled[slot] === 1) {
+      const kind = this.#evKind[slot];
+      if (kind === CANCELLED) {
         this.#release(slot);
         continue;
       }
@@ -1202,12 +1309,13 @@ export class Simulation {
         break;
       }
       // Most events are deliveries: straight to #arrive, the rest through #dispatch.
-      if (this.#evKind[slot] === DELIVER) this.#arrive(slot);
+      if (kind === DELIVER) this.#arrive(slot);
       else if (!this.#dispatch(slot)) continue;
       stats.events++;
-      stats.lastEventMs = time / US;
+      this.#lastEventUs = time;
       if (checks.length > 0) this.#checkInvariants();
     }
+    stats.lastEventMs = this.#lastEventUs / US;
     if (this.#stopped) stop = "violation";
     return {
       ok: this.violations.length === 0,
@@ -1352,14 +1460,13 @@ export class Simulation {
     this.#evKind[slot] = kind;
     this.#evNode[slot] = node;
     this.#evAux[slot] = aux;
-    this.#evCancelled[slot] = 0;
     this.#evPayload[slot] = payload;
     return slot;
   }
 
   #release(slot: number): void {
     this.#evPayload[slot] = undefined;
-    this.#evKey[slot] = null;
+    if (this.#evKind[slot] !== DELIVER) this.#evKey[slot] = null;
     if (this.#freeCount === this.#free.length) {
       const grown = new Int32Array(this.#free.length * 2);
       grown.set(this.#free);
@@ -1382,7 +1489,6 @@ export class Simulation {
     this.#evNode = grow(this.#evNode, (k) => new Int32Array(k));
     this.#evAux = grow(this.#evAux, (k) => new Int32Array(k));
     this.#evId = grow(this.#evId, (k) => new Float64Array(k));
-    this.#evCancelled = grow(this.#evCancelled, (k) => new Uint8Array(k));
     this.#evPayload.length = n;
     this.#evKey.length = n;
   }
@@ -1535,6 +1641,7 @@ export class Simulation {
     }
     if (this.#countMessages) this.#count(this.#messageStats.delivered, node.id, msg);
     if (node.external) {
+      this.#current = null;
       node.inbox!.push({ from, msg, atMs: this.now });
       return;
     }
@@ -1629,11 +1736,11 @@ export class Simulation {
     if (from.linkSent === null || ti >= from.linkSent.length) this.#growLinks(from);
     const k = from.linkSent![ti]++;
     const base = k * 4;
-    if (link.loss > 0 && unit(this.#netDraw(from, ti, base)) >= 1 - link.loss) {
+    if (link.lossAt !== TWO_32 && link.lost(this.#netDraw(from, ti, base))) {
       return this.#drop(from.id, from.id, to, id, "loss");
     }
     this.#transmit(from, target, link, msg, id, base + 2);
-    if (link.duplicate > 0 && unit(this.#netDraw(from, ti, base + 1)) >= 1 - link.duplicate) {
+    if (link.dupAt !== TWO_32 && link.duplicated(this.#netDraw(from, ti, base + 1))) {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
       if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
@@ -1644,25 +1751,24 @@ export class Simulation {
   #transmit(
     from: NodeRecord,
     to: NodeRecord,
-    link: LinkConfig,
+    link: Link,
     msg: unknown,
     id: number,
     drawIndex: number,
   ): void {
-    const latency = link.latency;
-    let ms: number;
-    if (latency.kind === "fixed" && this.hooks === null) ms = latency.ms;
+    let latencyUs: number;
+    if (link.fixed && this.hooks === null) latencyUs = link.latencyUs(0, from.id, to.id);
     else {
-      let u = unit(this.#netDraw(from, to.index, drawIndex));
+      let draw = this.#netDraw(from, to.index, drawIndex);
       const hook = this.hooks?.latency;
       if (hook !== undefined) {
-        u = this.#chosen(from, to.index, drawIndex, hook(from.id, to.id, msg, u));
+        draw = this.#chosen(from, to.index, drawIndex, hook(from.id, to.id, msg, unit(draw >>> 0)));
       }
-      ms = latency.kind === "uniform"
-        ? latency.min + u * (latency.max - latency.min)
-        : latencyMs(latency, u, from.id, to.id, msg, this.#customRandom(from, to));
+      latencyUs = link.custom
+        ? link.latencyUs(draw, from.id, to.id, msg, this.#customRandom(from, to))
+        : link.latencyUs(draw, from.id, to.id);
     }
-    let arrival = this.#nowUs + toUsDelay(ms);
+    let arrival = this.#nowUs + latencyUs;
     if (link.fifo) {
       // Never arrive before an earlier message on this link; equal times keep
       // send order because the queue breaks ties by sequence number.
@@ -1689,7 +1795,12 @@ export class Simulation {
   }
   #customDraws = new Map<string, number>();
 
-  /** Draw `index` of the link stream `from` -> node `ti`: the seed's, or the choice log's. */
+  /**
+   * Draw `index` of the link stream `from` -> node `ti`: the seed's, or the
+   * choice log's. As a signed 32-bit integer: V8 passes those without
+   * allocating, where an unsigned one above 2^31 would be boxed on every
+   * call; {@linkcode Link} reads it back as unsigned.
+   */
   #netDraw(from: NodeRecord, ti: number, index: number): number {
     let key = from.linkKeys![ti];
     if (key === 0) key = this.#linkKey(from, ti);
@@ -1702,11 +1813,11 @@ export class Simulation {
     if (!(u >= 0 && u < 1)) {
       throw new ConfigError("hooks.latency", `must return a number in [0, 1), got ${u}`);
     }
-    const value = Math.floor(u * 4294967296);
+    const value = Math.floor(u * TWO_32);
     if (this.#choices?.mode === "record") {
       this.#choices.log.record(`net:${from.id}>${this.#nodes[ti].id}`, index, value);
     }
-    return unit(value);
+    return value;
   }
 
   #linkKey(from: NodeRecord, ti: number): number {
@@ -1731,19 +1842,23 @@ export class Simulation {
   }
 
   #random(node: NodeRecord): number {
-    // Two 32-bit draws make the 53 bits of a double.
+    // Kept small so that V8 inlines it into the actor's call, and the double
+    // it returns need not be boxed; a run with a choice log goes the long way.
+    if (this.#choices !== null) return this.#loggedRandom(node);
     const i = node.randomDraws;
     node.randomDraws = i + 2;
-    let hi: number, lo: number;
-    if (this.#choices === null) {
-      hi = mixDraw(node.randomKey, i);
-      lo = mixDraw(node.randomKey, i + 1);
-    } else {
-      const name = `node:${node.id}`;
-      hi = this.#logged(name, node.randomKey, i);
-      lo = this.#logged(name, node.randomKey, i + 1);
-    }
-    return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
+    const key = node.randomKey;
+    return toUnit53(mixDraw(key, i), mixDraw(key, i + 1));
+  }
+
+  #loggedRandom(node: NodeRecord): number {
+    const i = node.randomDraws;
+    node.randomDraws = i + 2;
+    const name = `node:${node.id}`;
+    return toUnit53(
+      this.#logged(name, node.randomKey, i),
+      this.#logged(name, node.randomKey, i + 1),
+    );
   }
 
   /** A draw when a choice log is in play: recorded, or read back (the seed's past its end). */
@@ -1751,10 +1866,10 @@ export class Simulation {
     const choices = this.#choices!;
     if (choices.mode === "replay") {
       const value = choices.log.get(name, index);
-      return value === -1 ? mixDraw(key, index) : value;
+      return value === -1 ? mixDraw(key, index) : value | 0;
     }
     const value = mixDraw(key, index);
-    choices.log.record(name, index, value);
+    choices.log.record(name, index, value >>> 0);
     return value;
   }
 
@@ -1799,7 +1914,7 @@ export class Simulation {
     const key = timerKey(timer);
     const timers = node.timers ??= new Map();
     const old = timers.get(key);
-    if (old !== undefined) this.#evCancelled[old] = 1;
+    if (old !== undefined) this.#evKind[old] = CANCELLED;
     const slot = this.#alloc(TIMER, node.index, node.incarnation, timer);
     this.#evKey[slot] = key;
     timers.set(key, slot);
@@ -1810,7 +1925,7 @@ export class Simulation {
     const key = timerKey(timer);
     const old = node.timers?.get(key);
     if (old !== undefined) {
-      this.#evCancelled[old] = 1;
+      this.#evKind[old] = CANCELLED;
       node.timers!.delete(key);
     }
     // A timer that already fired into a busy node's mailbox is cancelled too.
@@ -1900,16 +2015,24 @@ export class Simulation {
   }
 }
 
-/** The counter-based draw of `choices.ts`, inlined here for the hot path. */
+/**
+ * The counter-based draw of `choices.ts`, inlined here for the hot path, as
+ * a signed 32-bit integer (the same bits; see `#netDraw` for why).
+ */
 function mixDraw(key: number, index: number): number {
-  if (index >= 4294967296) return draw(key, index);
+  if (index >= 4294967296) return draw(key, index) | 0;
   let x = (key + Math.imul(index, 0x9e3779b9)) | 0;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
-  return x >>> 0;
+  return x;
+}
+
+/** Two 32-bit draws as the 53 bits of a double in [0, 1). */
+function toUnit53(hi: number, lo: number): number {
+  return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
 }
 
 /** Milliseconds of virtual time as whole microseconds (the run's clock). */

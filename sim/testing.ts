@@ -104,8 +104,11 @@ export function seedList(seeds: Seeds): number[] {
  *
  * @example
  * ```ts
- * import type { SeedsOptions } from "./testing.ts";
- * const opts: SeedsOptions = { seeds: { from: 1, to: 200 }, faults: "random", network: { loss: 0.1 } };
+ * import { checkSeeds, type SeedsOptions } from "./testing.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const opts: SeedsOptions = { seeds: { from: 1, to: 20 }, faults: "random", network: { loss: 0.1 } };
+ * assert.equal(checkSeeds(pingPong, opts).runs, 20);
  * ```
  */
 export type SeedsOptions<F extends FlagSpecs = FlagSpecs> =
@@ -124,12 +127,17 @@ export type SeedsOptions<F extends FlagSpecs = FlagSpecs> =
  *
  * @example
  * ```ts
- * import type { SeedsOutcome } from "./testing.ts";
+ * import { checkSeeds, type SeedsOutcome } from "./testing.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const line = (o: SeedsOutcome) => `${o.runs} runs, ${o.failures.length} failed`;
+ * assert.equal(line(checkSeeds(pingPong, { seeds: [1, 2, 3] })), "3 runs, 0 failed");
  * ```
  */
 export interface SeedsOutcome {
+  /** Seeds run (fewer than asked when `stopAtFirst` stopped early). */
   runs: number;
+  /** The failing runs, in seed order. */
   failures: ScenarioResult[];
 }
 
@@ -140,7 +148,8 @@ export interface SeedsOutcome {
  * ```ts
  * import { checkSeeds } from "./testing.ts";
  * import { pingPong } from "../protocols/ping_pong/scenario.ts";
- * checkSeeds(pingPong, { seeds: { from: 1, to: 20 }, network: { loss: 0.2 } }).failures.length; // 0
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkSeeds(pingPong, { seeds: { from: 1, to: 20 }, network: { loss: 0.2 } }).failures.length, 0);
  * ```
  */
 export function checkSeeds<F extends FlagSpecs>(

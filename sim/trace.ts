@@ -35,8 +35,10 @@ export type DropReason =
  *
  * @example
  * ```ts
- * import type { TraceEvent } from "./trace.ts";
+ * import { formatEvent, type TraceEvent } from "./trace.ts";
+ * import assert from "node:assert/strict";
  * const e: TraceEvent = { t: 3.5, kind: "deliver", node: "n2", from: "n1", id: 0, msg: { type: "ping" } };
+ * assert.equal(formatEvent(e), '     3.500  n2  deliver #0 <- n1  {"type":"ping"}');
  * ```
  */
 export type TraceEvent =
@@ -113,6 +115,7 @@ export const DEFAULT_TRACE_WINDOW = 100_000;
  * ```
  */
 export class Trace {
+  /** What it records: `full`, `hash` or `off`. */
   readonly mode: TraceMode;
   /** Sees every event as it is recorded; set it before the run. */
   sink: ((event: TraceEvent) => void) | undefined;
@@ -125,6 +128,7 @@ export class Trace {
   /** The two running hash words (FNV-1a and a murmur-style multiply), updated in place. */
   #state = Int32Array.of(0x811c9dc5, 0x9747b28c);
 
+  /** A trace in `mode`; `options` set the window kept in memory and a sink for every event. */
   constructor(mode: TraceMode = "full", options: TraceOptions = {}) {
     this.mode = mode;
     const window = options.window ?? DEFAULT_TRACE_WINDOW;
@@ -253,9 +257,10 @@ function hex32(x: number): string {
  * @example
  * ```ts
  * import { hashEvents, Trace } from "./trace.ts";
+ * import assert from "node:assert/strict";
  * const t = new Trace();
  * t.record({ t: 0, kind: "heal" });
- * hashEvents(t.events) === t.hash(); // true
+ * assert.deepEqual(hashEvents(t.events) === t.hash(), true);
  * ```
  */
 export function hashEvents(events: readonly TraceEvent[]): string {
@@ -270,7 +275,8 @@ export function hashEvents(events: readonly TraceEvent[]): string {
  * @example
  * ```ts
  * import { formatEvent } from "./trace.ts";
- * formatEvent({ t: 1.5, kind: "crash", node: "n1" }); // "     1.500  n1  crash"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(formatEvent({ t: 1.5, kind: "crash", node: "n1" }), "     1.500  n1  crash");
  * ```
  */
 export function formatEvent(e: TraceEvent, bodyWidth = 60): string {

@@ -72,7 +72,9 @@ export const TRACE_VERSION = 2;
  * ```
  */
 export interface TraceFile {
+  /** Always "dsim-trace": what the file is. */
   format: typeof TRACE_FORMAT;
+  /** The file format's version. */
   version: typeof TRACE_VERSION;
   /** The dsim version that wrote it. */
   dsim: string;
@@ -80,6 +82,7 @@ export interface TraceFile {
   spec: RunSpec;
   /** The draws the run used instead of its seed's, by stream (a shrunk run's). */
   choices?: Record<string, number[]>;
+  /** The run's events (the last ones only when `forgotten` > 0). */
   events: TraceEvent[];
   /** Events of the run that the file does not hold (only the last ones are there). */
   forgotten: number;
@@ -92,8 +95,14 @@ export interface TraceFile {
  *
  * @example
  * ```ts
- * import type { LoadTraceOptions } from "./trace_file.ts";
+ * import { loadTrace, type LoadTraceOptions, TraceWriter } from "./trace_file.ts";
+ * import assert from "node:assert/strict";
+ * const w = new TraceWriter({ scenario: "x", seed: 1, nodes: 1, until: 10, faults: "", flags: {} });
+ * // A file whose hash no longer matches its events (edited by hand, say).
+ * const text = w.head() + w.event({ t: 0, kind: "start", node: "n1" }, true) + w.tail(0, "0123456789abcdef");
+ * assert.throws(() => loadTrace(text), /hash/);
  * const o: LoadTraceOptions = { verify: false };
+ * assert.equal(loadTrace(text, o).events.length, 1);
  * ```
  */
 export interface LoadTraceOptions {
@@ -224,6 +233,7 @@ export function saveTrace(file: TraceFile): string {
  * ```
  */
 export class TraceWriter {
+  /** A writer for the run `spec`, with the draws it used when they are not its seed's. */
   constructor(readonly spec: RunSpec, readonly choices?: Record<string, number[]>) {}
 
   /** The file up to and including the opening of `events`. */

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { scenarios } from "../protocols/registry.ts";
 import {
   ConfigError,
+  defineScenario,
+  flag,
   generateFaults,
   type Latency,
   type NetworkOptions,
@@ -284,4 +286,20 @@ Deno.test("a negative timer is reported as the actor's exception, naming the tim
     r.violations[0].message,
     /setTimer\(retry\): afterMs must be a finite number >= 0, got -5/,
   );
+});
+
+Deno.test("scenario flag names: the command line's own, malformed and no- prefixed are refused", () => {
+  const define = (name: string) => () =>
+    defineScenario({
+      name: "named",
+      summary: "a scenario with one flag",
+      defaults: { nodes: 1, until: 10 },
+      flags: { [name]: flag.bool("a flag", false) },
+      setup() {},
+    });
+  rejects(define("seed"), /flag "seed"/, /command line's own flags/);
+  rejects(define("Upper_case"), /flag "Upper_case"/, /lower-case-with-dashes/);
+  rejects(define("no-locking"), /flag "no-locking"/, /must not start with no-/, /"locking"/);
+  assert.doesNotThrow(define("locking"));
+  assert.doesNotThrow(define("notes"));
 });

@@ -113,3 +113,74 @@ Deno.test("run({ until }) leaves the clock at until, even when nothing is left t
   assert.equal(sim.now, 400);
   assert.throws(() => sim.run({ until: 100 }), /must be a time >= now \(400\)/);
 });
+
+Deno.test("a local call runs on the node now, even while it is disconnected", async (t) => {
+  /** A node with a method a harness calls directly (6.824's Start). */
+  class Starter implements Actor<Msg> {
+    started = 0;
+    start(ctx: Parameters<Actor<Msg>["onMessage"]>[0], n: number): number {
+      this.started++;
+      ctx.send("n2", { type: "ping", n });
+      return this.started;
+    }
+    onMessage(): void {}
+  }
+  const setup = () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.spawn("s", () => new Starter());
+    sim.spawn("n2", ponger);
+    sim.run();
+    return sim;
+  };
+
+  await t.step("its sends are the node's and go through the network", () => {
+    const sim = setup();
+    assert.equal(sim.call<Starter, number>("s", (a, ctx) => a.start(ctx, 7)), 1);
+    sim.run();
+    assert.equal(sim.stats.delivered, 2); // the ping, and its pong back to s
+    assert.equal(sim.actor<Starter>("s")!.started, 1);
+  });
+
+  await t.step("on a disconnected node the call runs and its messages are dropped", () => {
+    const sim = setup();
+    sim.disconnect("s");
+    assert.equal(sim.call<Starter, number>("s", (a, ctx) => a.start(ctx, 8)), 1);
+    sim.run();
+    assert.equal(sim.stats.delivered, 0);
+    assert.equal(sim.stats.dropped, 1);
+  });
+
+  await t.step("a crashed node, an unknown id or an external endpoint is refused by name", () => {
+    const sim = setup();
+    sim.crash("s");
+    assert.throws(() => sim.call("s", () => 0), /call s.*crashed.*only a running node/);
+    assert.throws(() => sim.call("nope", () => 0), /nope/);
+    sim.external("tester");
+    assert.throws(() => sim.call("tester", () => 0), /external endpoint/);
+  });
+
+  await t.step("an exception inside it stops the run and names the node", () => {
+    const sim = setup();
+    assert.throws(() =>
+      sim.call("s", () => {
+        throw new Error("boom");
+      }), /boom/);
+    assert.equal(sim.violations[0].check, "actor-exception");
+    assert.equal(sim.violations[0].node, "s");
+    assert.match(sim.violations[0].message, /a local call on s threw.*boom/);
+  });
+
+  await t.step("invariants see which node took the step", () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.spawn("s", () => new Starter());
+    sim.spawn("n2", ponger);
+    const who: string[] = [];
+    sim.invariant("who", (s) => void who.push(s.current ?? "-"));
+    sim.at(5, () => {});
+    sim.at(6, (s) => s.send("tester", "n2", { type: "ping", n: 0 }));
+    sim.run();
+    // Start of s, start of n2, the scenario's two steps, the ping handled by n2, its
+    // pong reaching the tester (an endpoint, not a node).
+    assert.deepEqual(who, ["s", "n2", "-", "-", "n2", "-"]);
+  });
+});

@@ -161,7 +161,7 @@ Deno.test("layering: runtime/ runs actors without the simulator's scheduler", as
   // Beside sim/, the runtime may borrow its data and checkers (histories,
   // faults, seeded streams, linearizability) and its types, never its loop.
   const scheduler =
-    /^import\s+(?!type\b)[^;]*?from\s*["']([^"']*\/sim\/(?:simulation|scenario|event_queue|settle|explore\/[^"']*)\.ts)["']/gm;
+    /^import\s+(?!type\b)[^;]*?from\s*["']([^"']*\/sim\/(?:simulation|scenario|settle|explore\/[^"']*)\.ts)["']/gm;
   const offences = [];
   const files = await tsFiles("runtime");
   assert.ok(files.includes(join("runtime", "host.ts")), "runtime/host.ts not scanned");

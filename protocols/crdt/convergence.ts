@@ -59,8 +59,22 @@ import { compareTimestamps, type Timestamp } from "./timestamp.ts";
  *
  * @example
  * ```ts
- * import type { Convergence } from "./convergence.ts";
- * const c: Convergence = { converged: true, healedAt: 1000, atMs: 1150, message: "" };
+ * import assert from "node:assert/strict";
+ * import { Simulation } from "../../sim/simulation.ts";
+ * import { awaitConvergence, type Convergence, replicaState } from "./convergence.ts";
+ * import type { PNCounter } from "./pn_counter.ts";
+ * import { Replica } from "./replica.ts";
+ * import { counterType } from "./replicated_types.ts";
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("n1", () => new Replica({ type: counterType, peers: ["n2"] }));
+ * sim.spawn("n2", () => new Replica({ type: counterType, peers: ["n1"] }));
+ * sim.partition(["n1"], ["n2"]);
+ * sim.send("c1", "n1", { type: "request", id: 0, op: { type: "increment", amount: 3 } });
+ * sim.run({ until: 200 });
+ * const stateOf = (id: string) => replicaState<PNCounter>(sim, id);
+ * // Given no time after the repair, the replicas still differ.
+ * const c: Convergence = awaitConvergence(sim, ["n1", "n2"], stateOf, { maxMs: 0 });
+ * assert.deepEqual(c, { converged: false, healedAt: 200, atMs: 200, message: "n1: 3 | n2: 0" });
  * ```
  */
 export interface Convergence {
@@ -81,8 +95,23 @@ export interface Convergence {
  *
  * @example
  * ```ts
- * import type { ConvergenceOptions } from "./convergence.ts";
- * const o: ConvergenceOptions = { maxMs: 5000, stepMs: 25 };
+ * import assert from "node:assert/strict";
+ * import { Simulation } from "../../sim/simulation.ts";
+ * import { awaitConvergence, type ConvergenceOptions, replicaState } from "./convergence.ts";
+ * import type { PNCounter } from "./pn_counter.ts";
+ * import { Replica } from "./replica.ts";
+ * import { counterType } from "./replicated_types.ts";
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("n1", () => new Replica({ type: counterType, peers: ["n2"] }));
+ * sim.spawn("n2", () => new Replica({ type: counterType, peers: ["n1"] }));
+ * sim.partition(["n1"], ["n2"]);
+ * sim.send("c1", "n1", { type: "request", id: 0, op: { type: "increment", amount: 3 } });
+ * sim.run({ until: 200 });
+ * // Compare every virtual ms, for at most 1 s after the repair.
+ * const o: ConvergenceOptions = { maxMs: 1_000, stepMs: 1 };
+ * const c = awaitConvergence(sim, ["n1", "n2"], (id) => replicaState<PNCounter>(sim, id), o);
+ * assert.ok(c.converged);
+ * assert.ok(c.atMs > c.healedAt && c.atMs <= c.healedAt + 1_000);
  * ```
  */
 export interface ConvergenceOptions {
@@ -98,6 +127,7 @@ export interface ConvergenceOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Simulation } from "../../sim/simulation.ts";
  * import { awaitConvergence, replicaState } from "./convergence.ts";
  * import { Replica } from "./replica.ts";
@@ -107,8 +137,14 @@ export interface ConvergenceOptions {
  * sim.spawn("n1", () => new Replica({ type: counterType, peers: ["n2"] }));
  * sim.spawn("n2", () => new Replica({ type: counterType, peers: ["n1"] }));
  * sim.crash("n2");
- * awaitConvergence(sim, ["n1", "n2"], (id) => replicaState<PNCounter>(sim, id))
- *   .converged; // true
+ * sim.send("c1", "n1", { type: "request", id: 0, op: { type: "increment", amount: 3 } });
+ * sim.run({ until: 200 });
+ * // n2 is restarted at 200 ms, and gossip brings it n1's increment.
+ * const c = awaitConvergence(sim, ["n1", "n2"], (id) => replicaState<PNCounter>(sim, id));
+ * assert.ok(c.converged);
+ * assert.equal(c.healedAt, 200);
+ * assert.equal(sim.status("n2"), "up");
+ * assert.equal(replicaState<PNCounter>(sim, "n2").value(), 3);
  * ```
  */
 export function awaitConvergence<S extends StateCrdt<S, unknown>>(
@@ -147,9 +183,14 @@ export function awaitConvergence<S extends StateCrdt<S, unknown>>(
  * import { Replica } from "./replica.ts";
  * import { counterType } from "./replicated_types.ts";
  * import type { PNCounter } from "./pn_counter.ts";
+ * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1 });
  * sim.spawn("n1", () => new Replica({ type: counterType, peers: [] }));
- * replicaState<PNCounter>(sim, "n1").value(); // 0
+ * sim.send("c1", "n1", { type: "request", id: 0, op: { type: "increment", amount: 2 } });
+ * sim.run({ until: 10 });
+ * assert.equal(replicaState<PNCounter>(sim, "n1").value(), 2);
+ * sim.crash("n1");
+ * assert.throws(() => replicaState(sim, "n1"), /replica n1 is crashed and has no state to read/);
  * ```
  */
 export function replicaState<S>(sim: Simulation, id: NodeId): S {
@@ -166,10 +207,15 @@ export function replicaState<S>(sim: Simulation, id: NodeId): S {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { divergence } from "./convergence.ts";
  * import { GCounter } from "./g_counter.ts";
  * const one = GCounter.empty().increment("n1");
- * divergence([["n1", one], ["n2", GCounter.empty()]]); // "n1: 1 | n2: 0"
+ * const zero = GCounter.empty();
+ * assert.equal(divergence([["n1", one], ["n2", one], ["n3", zero]]), "n1, n2: 1 | n3: 0");
+ * assert.equal(divergence([["n1", one], ["n2", one]]), undefined);
+ * // Same value is not same state: these two counters differ.
+ * assert.equal(divergence([["n1", one], ["n2", zero.increment("n2")]]), "n1: 1 | n2: 1");
  * ```
  */
 export function divergence<S extends StateCrdt<S, unknown>>(
@@ -192,12 +238,21 @@ export function divergence<S extends StateCrdt<S, unknown>>(
  *
  * @example
  * ```ts
- * import type { OpCounts } from "./convergence.ts";
- * const c: OpCounts = { ok: 40, fail: 1, uncertain: 3 };
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
+ * import { type OpCounts, opCounts } from "./convergence.ts";
+ * const h = new History();
+ * const add = h.invoke("c1", "add", { element: "x" }, 0);
+ * h.complete(add, { dot: ["n1", 1], observed: [] }, "ok", 4);
+ * h.invoke("c2", "remove", { element: "x" }, 2); // never returns
+ * const c: OpCounts = opCounts(h.operations);
+ * assert.deepEqual(c, { ok: 1, fail: 0, uncertain: 1 });
  * ```
  */
 export interface OpCounts {
+  /** Updates that returned `ok`: they happened. */
   ok: number;
+  /** Updates that returned `fail`: they did not happen. */
   fail: number;
   /** Timed out (`info`) or never returned. */
   uncertain: number;
@@ -208,8 +263,16 @@ export interface OpCounts {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
  * import { opCounts } from "./convergence.ts";
- * opCounts([]); // { ok: 0, fail: 0, uncertain: 0 }
+ * const h = new History();
+ * h.complete(h.invoke("c1", "increment", { amount: 1 }, 0), { value: 1 }, "ok", 3);
+ * h.complete(h.invoke("c1", "read", null, 4), { value: 1 }, "ok", 6);
+ * h.complete(h.invoke("c1", "decrement", { amount: 1 }, 7), null, "info", 9);
+ * // Reads are not counted; a timed-out update is uncertain.
+ * assert.deepEqual(opCounts(h.operations), { ok: 1, fail: 0, uncertain: 1 });
+ * assert.deepEqual(opCounts([]), { ok: 0, fail: 0, uncertain: 0 });
  * ```
  */
 export function opCounts(ops: readonly Operation[]): OpCounts {
@@ -228,12 +291,20 @@ export function opCounts(ops: readonly Operation[]): OpCounts {
  *
  * @example
  * ```ts
- * import type { CounterBounds } from "./convergence.ts";
- * const b: CounterBounds = { min: 3, max: 5 };
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
+ * import { type CounterBounds, counterBounds } from "./convergence.ts";
+ * const h = new History();
+ * h.complete(h.invoke("c1", "increment", { amount: 5 }, 0), { value: 5 }, "ok", 3);
+ * h.invoke("c2", "increment", { amount: 2 }, 1); // never returns: it may or may not happen
+ * const b: CounterBounds = counterBounds(h.operations);
+ * assert.deepEqual(b, { min: 5, max: 7 });
  * ```
  */
 export interface CounterBounds {
+  /** The smallest value allowed (included). */
   min: number;
+  /** The largest value allowed (included). */
   max: number;
 }
 
@@ -243,11 +314,14 @@ export interface CounterBounds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { counterBounds } from "./convergence.ts";
- * const op = (f: string, amount: number, status: "ok" | "info") => ({
+ * const op = (f: string, amount: number, status: "ok" | "fail" | "info") => ({
  *   id: 0, client: "c1", f, input: { amount }, output: undefined, call: 0, ret: 1, status,
  * });
- * counterBounds([op("increment", 5, "ok"), op("decrement", 2, "info")]); // { min: 3, max: 5 }
+ * // +5 happened, -2 may have, +1 did not.
+ * const ops = [op("increment", 5, "ok"), op("decrement", 2, "info"), op("increment", 1, "fail")];
+ * assert.deepEqual(counterBounds(ops), { min: 3, max: 5 });
  * ```
  */
 export function counterBounds(ops: readonly Operation[]): CounterBounds {
@@ -274,8 +348,17 @@ export function counterBounds(ops: readonly Operation[]): CounterBounds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
  * import { checkCounter } from "./convergence.ts";
- * checkCounter(0, []); // []
+ * const h = new History();
+ * h.complete(h.invoke("c1", "increment", { amount: 5 }, 0), { value: 5 }, "ok", 3);
+ * h.complete(h.invoke("c2", "decrement", { amount: 2 }, 1), null, "info", 9);
+ * assert.deepEqual(checkCounter(3, h.operations), []);
+ * assert.deepEqual(checkCounter(5, h.operations), []);
+ * assert.deepEqual(checkCounter(6, h.operations), [
+ *   "counter is 6, but the acknowledged operations allow 3..5",
+ * ]);
  * ```
  */
 export function checkCounter(value: number, ops: readonly Operation[]): string[] {
@@ -291,9 +374,21 @@ export function checkCounter(value: number, ops: readonly Operation[]): string[]
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
  * import { checkOrSet } from "./convergence.ts";
  * import { OrSet } from "./or_set.ts";
- * checkOrSet(OrSet.empty(), []); // []
+ * import { orSetType } from "./replicated_types.ts";
+ * const type = orSetType();
+ * const add = { type: "add", element: "milk" } as const;
+ * const added = type.update(type.empty(), add, { replica: "n1", now: 0 });
+ * const h = new History();
+ * h.complete(h.invoke("c1", "add", { element: "milk" }, 0), added.output, "ok", 1);
+ * assert.deepEqual(checkOrSet(added.state, h.operations), []);
+ * // A replica that ends without the acknowledged add lost it.
+ * assert.deepEqual(checkOrSet(OrSet.empty(), h.operations), [
+ *   '"milk" lost dot n1:1 of an acknowledged add that nothing observed',
+ * ]);
  * ```
  */
 export function checkOrSet(state: OrSet<Json>, ops: readonly Operation[]): string[] {
@@ -368,9 +463,23 @@ export function checkOrSet(state: OrSet<Json>, ops: readonly Operation[]): strin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
  * import { checkLwwSet } from "./convergence.ts";
- * import { LwwElementSet } from "./lww_element_set.ts";
- * checkLwwSet(LwwElementSet.empty(), []); // []
+ * import { lwwSetType } from "./replicated_types.ts";
+ * const type = lwwSetType();
+ * const add = { type: "add", element: "x" } as const;
+ * const remove = { type: "remove", element: "x" } as const;
+ * const added = type.update(type.empty(), add, { replica: "n1", now: 10 });
+ * const removed = type.update(type.empty(), remove, { replica: "n2", now: 12 });
+ * const h = new History();
+ * h.complete(h.invoke("c1", "add", { element: "x" }, 0), added.output, "ok", 1);
+ * h.complete(h.invoke("c2", "remove", { element: "x" }, 0), removed.output, "ok", 1);
+ * assert.deepEqual(checkLwwSet(added.state.merge(removed.state), h.operations), []);
+ * // A replica that never got the remove is not converged to what the history says.
+ * assert.deepEqual(checkLwwSet(added.state, h.operations), [
+ *   '"x": latest remove is none, but the acknowledged removes say 12@n2',
+ * ]);
  * ```
  */
 export function checkLwwSet(state: LwwElementSet<Json>, ops: readonly Operation[]): string[] {
@@ -428,11 +537,28 @@ export function checkLwwSet(state: LwwElementSet<Json>, ops: readonly Operation[
  *
  * @example
  * ```ts
- * import type { LostAdd } from "./convergence.ts";
- * const show = (l: LostAdd) => `${l.element} lost${l.afterRemove ? " (after the remove!)" : ""}`;
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
+ * import { type LostAdd, lwwLostAdds } from "./convergence.ts";
+ * import { lwwSetType } from "./replicated_types.ts";
+ * const type = lwwSetType();
+ * const add = { type: "add", element: "x" } as const;
+ * const remove = { type: "remove", element: "x" } as const;
+ * // n2's clock is some 50 ms ahead: its remove, done first, outranks n1's later add.
+ * const removed = type.update(type.empty(), remove, { replica: "n2", now: 60 });
+ * const added = type.update(type.empty(), add, { replica: "n1", now: 20 });
+ * const h = new History();
+ * h.complete(h.invoke("c2", "remove", { element: "x" }, 5), removed.output, "ok", 8);
+ * h.complete(h.invoke("c1", "add", { element: "x" }, 20), added.output, "ok", 22);
+ * const [lost]: LostAdd[] = lwwLostAdds(added.state.merge(removed.state), h.operations);
+ * assert.equal(lost.element, "x");
+ * assert.equal(lost.add.client, "c1");
+ * assert.equal(lost.remove.client, "c2");
+ * assert.equal(lost.afterRemove, true); // the remove returned at 8 ms, the add began at 20
  * ```
  */
 export interface LostAdd {
+  /** The element whose add was lost. */
   element: Json;
   /** The add that was lost. */
   add: Operation;
@@ -451,9 +577,22 @@ export interface LostAdd {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
  * import { lwwLostAdds } from "./convergence.ts";
- * import { LwwElementSet } from "./lww_element_set.ts";
- * lwwLostAdds(LwwElementSet.empty(), []); // []
+ * import { lwwSetType } from "./replicated_types.ts";
+ * const type = lwwSetType();
+ * const add = { type: "add", element: "x" } as const;
+ * const remove = { type: "remove", element: "x" } as const;
+ * const added = type.update(type.empty(), add, { replica: "n1", now: 10 });
+ * // Concurrent: the remove at n2 has not seen the add, but its timestamp is later.
+ * const removed = type.update(type.empty(), remove, { replica: "n2", now: 12 });
+ * const h = new History();
+ * h.complete(h.invoke("c1", "add", { element: "x" }, 0), added.output, "ok", 1);
+ * h.complete(h.invoke("c2", "remove", { element: "x" }, 0), removed.output, "ok", 1);
+ * const final = added.state.merge(removed.state);
+ * assert.deepEqual(final.value(), []);
+ * assert.deepEqual(lwwLostAdds(final, h.operations).map((l) => l.add.client), ["c1"]);
  * ```
  */
 export function lwwLostAdds(state: LwwElementSet<Json>, ops: readonly Operation[]): LostAdd[] {
@@ -487,9 +626,22 @@ export function lwwLostAdds(state: LwwElementSet<Json>, ops: readonly Operation[
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { History } from "../../sim/history.ts";
  * import { checkText } from "./convergence.ts";
- * import { Rga } from "./rga.ts";
- * checkText(Rga.empty(), []); // []
+ * import { textType } from "./replicated_types.ts";
+ * const typed = textType.update(textType.empty(), { type: "insert", index: 0, text: "hi" }, {
+ *   replica: "n1",
+ *   now: 0,
+ * });
+ * const h = new History();
+ * h.complete(h.invoke("c1", "insert", { index: 0, text: "hi" }, 0), typed.output, "ok", 1);
+ * assert.deepEqual(checkText(typed.state, h.operations), []);
+ * // A character no delete removed has vanished.
+ * assert.deepEqual(checkText(typed.state.delete(0), h.operations), [
+ *   "1 character(s) of acknowledged inserts are gone (e.g. 1@n1), " +
+ *   "but uncertain deletes removed at most 0",
+ * ]);
  * ```
  */
 export function checkText(state: Rga, ops: readonly Operation[]): string[] {

@@ -21,8 +21,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Json } from "./crdt.ts";
+ * import { GSet } from "./g_set.ts";
  * const cursor: Json = { line: 3, column: 14 };
+ * // Compared as JSON: another object with the same fields is the same element.
+ * assert.ok(GSet.of([cursor]).has({ column: 14, line: 3 }));
  * ```
  */
 export type Json =
@@ -94,14 +98,12 @@ export interface CrdtCodec<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CrdtError } from "./crdt.ts";
  * import { TwoPhaseSet } from "./two_phase_set.ts";
  *
- * try {
- *   TwoPhaseSet.empty<string>().add("x").remove("x").add("x");
- * } catch (e) {
- *   if (!(e instanceof CrdtError)) throw e;
- * }
+ * const removed = TwoPhaseSet.empty<string>().add("x").remove("x");
+ * assert.throws(() => removed.add("x"), CrdtError);
  * ```
  */
 export class CrdtError extends Error {

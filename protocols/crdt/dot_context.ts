@@ -28,8 +28,11 @@ import {
  *
  * @example
  * ```ts
- * import type { Dot } from "./dot_context.ts";
+ * import assert from "node:assert/strict";
+ * import { type Dot, DotContext } from "./dot_context.ts";
  * const third: Dot = ["a", 3];
+ * // After seeing two updates of "a", its next one is its third.
+ * assert.deepEqual(DotContext.of(new Map([["a", 2]])).nextDot("a"), third);
  * ```
  */
 export type Dot = readonly [replica: NodeId, counter: number];
@@ -40,8 +43,13 @@ export type Dot = readonly [replica: NodeId, counter: number];
  *
  * @example
  * ```ts
- * import type { DotContextJSON } from "./dot_context.ts";
+ * import assert from "node:assert/strict";
+ * import { DotContext, type DotContextJSON } from "./dot_context.ts";
  * const wire: DotContextJSON = { vv: { a: 2 }, cloud: [["b", 3]] };
+ * const ctx = DotContext.fromJSON(wire);
+ * assert.ok(ctx.has(["a", 1]) && ctx.has(["b", 3]));
+ * assert.equal(ctx.has(["b", 2]), false); // b's dot 3 arrived before its dots 1 and 2
+ * assert.deepEqual(ctx.toJSON(), wire);
  * ```
  */
 export type DotContextJSON = {

@@ -18,8 +18,11 @@ import { asInteger, asNodeId, asRecord, checkAmount } from "./_internal.ts";
  *
  * @example
  * ```ts
- * import type { GCounterJSON } from "./g_counter.ts";
- * const wire: GCounterJSON = { a: 3, b: 1 };
+ * import assert from "node:assert/strict";
+ * import { GCounter, type GCounterJSON } from "./g_counter.ts";
+ * const wire: GCounterJSON = GCounter.empty().increment("b").increment("a", 3).toJSON();
+ * assert.deepEqual(wire, { a: 3, b: 1 });
+ * assert.equal(GCounter.fromJSON(wire).value(), 4);
  * ```
  */
 export type GCounterJSON = Readonly<Record<NodeId, number>>;
@@ -30,8 +33,11 @@ export type GCounterJSON = Readonly<Record<NodeId, number>>;
  *
  * @example
  * ```ts
- * import type { GCounterOp } from "./g_counter.ts";
- * const op: GCounterOp = { type: "increment", replica: "a", amount: 2 };
+ * import assert from "node:assert/strict";
+ * import { GCounter, type GCounterOp } from "./g_counter.ts";
+ * const op: GCounterOp = GCounter.empty().prepareIncrement("a", 2);
+ * assert.deepEqual(op, { type: "increment", replica: "a", amount: 2 });
+ * assert.equal(GCounter.empty().increment("b").apply(op).value(), 3);
  * ```
  */
 export type GCounterOp = {

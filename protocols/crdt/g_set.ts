@@ -13,8 +13,11 @@ import { asArray, asElement, sortedValues } from "./_internal.ts";
  *
  * @example
  * ```ts
- * import type { GSetJSON } from "./g_set.ts";
- * const wire: GSetJSON<string> = ["apple", "pear"];
+ * import assert from "node:assert/strict";
+ * import { GSet, type GSetJSON } from "./g_set.ts";
+ * const wire: GSetJSON<string> = GSet.of(["pear", "apple"]).toJSON();
+ * assert.deepEqual(wire, ["apple", "pear"]);
+ * assert.ok(GSet.fromJSON<string>(wire).equals(GSet.of(["apple", "pear"])));
  * ```
  */
 export type GSetJSON<T extends Json> = readonly T[];

@@ -33,8 +33,12 @@ import { checkTimestamp, compareTimestamps, type Timestamp } from "./timestamp.t
  *
  * @example
  * ```ts
- * import type { Bias } from "./lww_element_set.ts";
- * const bias: Bias = "remove";
+ * import assert from "node:assert/strict";
+ * import { type Bias, LwwElementSet } from "./lww_element_set.ts";
+ * const tie = { time: 5, node: "a" };
+ * const both = (bias: Bias) => LwwElementSet.empty<string>(bias).add(tie, "x").remove(tie, "x");
+ * assert.equal(both("add").has("x"), true);
+ * assert.equal(both("remove").has("x"), false);
  * ```
  */
 export type Bias = "add" | "remove";
@@ -45,12 +49,16 @@ export type Bias = "add" | "remove";
  *
  * @example
  * ```ts
- * import type { LwwElementSetJSON } from "./lww_element_set.ts";
+ * import assert from "node:assert/strict";
+ * import { LwwElementSet, type LwwElementSetJSON } from "./lww_element_set.ts";
  * const wire: LwwElementSetJSON<string> = {
  *   bias: "add",
  *   adds: [["x", 3, "a"]],
  *   removes: [["x", 5, "b"]],
  * };
+ * const s = LwwElementSet.fromJSON<string>(wire);
+ * assert.equal(s.has("x"), false); // removed at 5, after its add at 3
+ * assert.deepEqual(s.toJSON(), wire);
  * ```
  */
 export type LwwElementSetJSON<T extends Json> = {

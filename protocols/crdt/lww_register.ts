@@ -21,8 +21,13 @@ import { checkTimestamp, compareTimestamps, type Timestamp } from "./timestamp.t
  *
  * @example
  * ```ts
- * import type { LwwRegisterJSON } from "./lww_register.ts";
+ * import assert from "node:assert/strict";
+ * import { LwwRegister, type LwwRegisterJSON } from "./lww_register.ts";
  * const wire: LwwRegisterJSON<string> = { value: "blue", time: 7, node: "n2" };
+ * const r = LwwRegister.empty<string>().set({ time: 7, node: "n2" }, "blue");
+ * assert.deepEqual(r.toJSON(), wire);
+ * assert.equal(LwwRegister.fromJSON<string>(wire).value(), "blue");
+ * assert.equal(LwwRegister.empty().toJSON(), null);
  * ```
  */
 export type LwwRegisterJSON<T extends Json> =

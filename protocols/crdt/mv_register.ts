@@ -29,8 +29,13 @@ import {
  *
  * @example
  * ```ts
- * import type { MvRegisterJSON } from "./mv_register.ts";
+ * import assert from "node:assert/strict";
+ * import { MvRegister, type MvRegisterJSON } from "./mv_register.ts";
  * const wire: MvRegisterJSON<string> = [["blue", { a: 1 }], ["red", { b: 1 }]];
+ * const red = MvRegister.empty<string>().set("b", "red");
+ * const blue = MvRegister.empty<string>().set("a", "blue");
+ * assert.deepEqual(red.merge(blue).toJSON(), wire);
+ * assert.deepEqual(MvRegister.fromJSON<string>(wire).value(), ["blue", "red"]);
  * ```
  */
 export type MvRegisterJSON<T extends Json> = readonly (readonly [

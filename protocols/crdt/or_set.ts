@@ -28,11 +28,17 @@ import { asArray, asElement, asRecord, malformed, sortedValues } from "./_intern
  *
  * @example
  * ```ts
- * import type { OrSetJSON } from "./or_set.ts";
+ * import assert from "node:assert/strict";
+ * import { OrSet, type OrSetJSON } from "./or_set.ts";
  * const wire: OrSetJSON<string> = {
  *   context: { vv: { a: 2, b: 1 } },
  *   entries: [["milk", [["a", 2], ["b", 1]]]],
  * };
+ * // a adds milk twice (its second add supersedes its first), b once, concurrently.
+ * const a = OrSet.empty<string>().add("a", "milk").add("a", "milk");
+ * const b = OrSet.empty<string>().add("b", "milk");
+ * assert.deepEqual(a.merge(b).toJSON(), wire);
+ * assert.deepEqual(OrSet.fromJSON<string>(wire).value(), ["milk"]);
  * ```
  */
 export type OrSetJSON<T extends Json> = {
@@ -47,8 +53,12 @@ export type OrSetJSON<T extends Json> = {
  *
  * @example
  * ```ts
- * import type { OrSetOp } from "./or_set.ts";
- * const op: OrSetOp<string> = { type: "remove", element: "milk", observed: [["a", 2]] };
+ * import assert from "node:assert/strict";
+ * import { OrSet, type OrSetOp } from "./or_set.ts";
+ * const base = OrSet.empty<string>().add("a", "milk");
+ * const op: OrSetOp<string> = base.prepareRemove("milk");
+ * assert.deepEqual(op, { type: "remove", element: "milk", observed: [["a", 1]] });
+ * assert.equal(base.apply(op).has("milk"), false);
  * ```
  */
 export type OrSetOp<T extends Json> =

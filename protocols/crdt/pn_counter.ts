@@ -19,8 +19,11 @@ import { asRecord, checkAmount } from "./_internal.ts";
  *
  * @example
  * ```ts
- * import type { PNCounterJSON } from "./pn_counter.ts";
- * const wire: PNCounterJSON = { p: { a: 3 }, n: { b: 1 } };
+ * import assert from "node:assert/strict";
+ * import { PNCounter, type PNCounterJSON } from "./pn_counter.ts";
+ * const wire: PNCounterJSON = PNCounter.empty().increment("a", 3).decrement("b").toJSON();
+ * assert.deepEqual(wire, { p: { a: 3 }, n: { b: 1 } });
+ * assert.equal(PNCounter.fromJSON(wire).value(), 2);
  * ```
  */
 export type PNCounterJSON = { readonly p: GCounterJSON; readonly n: GCounterJSON };
@@ -30,8 +33,11 @@ export type PNCounterJSON = { readonly p: GCounterJSON; readonly n: GCounterJSON
  *
  * @example
  * ```ts
- * import type { PNCounterOp } from "./pn_counter.ts";
- * const op: PNCounterOp = { type: "decrement", replica: "a", amount: 1 };
+ * import assert from "node:assert/strict";
+ * import { PNCounter, type PNCounterOp } from "./pn_counter.ts";
+ * const op: PNCounterOp = PNCounter.empty().prepareDecrement("a");
+ * assert.deepEqual(op, { type: "decrement", replica: "a", amount: 1 });
+ * assert.equal(PNCounter.empty().increment("b", 5).apply(op).value(), 4);
  * ```
  */
 export type PNCounterOp = {

@@ -30,12 +30,20 @@ import type { Timestamp } from "./timestamp.ts";
  *
  * @example
  * ```ts
- * import type { UpdateContext } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
+ * import { lwwSetType, type UpdateContext } from "./replicated_types.ts";
  * const at: UpdateContext = { replica: "n1", now: 120.5 };
+ * const type = lwwSetType<string>();
+ * // An LWW write is stamped with the replica and its clock reading.
+ * assert.deepEqual(type.update(type.empty(), { type: "add", element: "x" }, at).output, {
+ *   ts: { time: 120.5, node: "n1" },
+ * });
  * ```
  */
 export interface UpdateContext {
+  /** The replica applying the update. */
   readonly replica: NodeId;
+  /** Its clock reading, ms (the node's clock, so maybe skewed; never goes backwards). */
   readonly now: number;
 }
 
@@ -44,10 +52,18 @@ export interface UpdateContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PNCounter } from "./pn_counter.ts";
- * import type { Update } from "./replicated_types.ts";
- * const delta = PNCounter.empty().incrementDelta("n1", 2);
- * const u: Update<PNCounter> = { state: delta, delta, output: { value: 2 } };
+ * import { counterType, type Update } from "./replicated_types.ts";
+ * const before = PNCounter.empty().increment("n2", 5);
+ * const u: Update<PNCounter> = counterType.update(before, { type: "increment", amount: 2 }, {
+ *   replica: "n1",
+ *   now: 0,
+ * });
+ * assert.deepEqual(u.output, { value: 7 });
+ * // The delta is the one entry that changed; joined into the old state it gives the new one.
+ * assert.deepEqual(u.delta?.toJSON(), { p: { n1: 2 }, n: {} });
+ * assert.ok(before.merge(u.delta!).equals(u.state));
  * ```
  */
 export interface Update<S> {
@@ -64,12 +80,17 @@ export interface Update<S> {
  *
  * @example
  * ```ts
- * import { counterType } from "./replicated_types.ts";
- * const u = counterType.update(counterType.empty(), { type: "increment", amount: 3 }, {
- *   replica: "n1",
- *   now: 0,
- * });
- * u.state.value(); // 3
+ * import assert from "node:assert/strict";
+ * import type { StateCrdt } from "./crdt.ts";
+ * import { type CounterOp, counterType, type ReplicatedType } from "./replicated_types.ts";
+ * // What a replica does with its clients' operations, for any type.
+ * function serve<S extends StateCrdt<S, unknown>, Op>(type: ReplicatedType<S, Op>, ops: Op[]): S {
+ *   const at = { replica: "n1", now: 0 };
+ *   return ops.reduce((s, op) => type.update(s, op, at).state, type.empty());
+ * }
+ * const ops: CounterOp[] = [{ type: "increment", amount: 3 }, { type: "decrement", amount: 1 }];
+ * assert.equal(serve(counterType, ops).value(), 2);
+ * assert.equal(counterType.name, "counter");
  * ```
  */
 export interface ReplicatedType<S extends StateCrdt<S, unknown>, Op> {
@@ -94,8 +115,11 @@ export interface ReplicatedType<S extends StateCrdt<S, unknown>, Op> {
  *
  * @example
  * ```ts
- * import type { CounterOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
+ * import { type CounterOp, counterType } from "./replicated_types.ts";
  * const op: CounterOp = { type: "decrement", amount: 2 };
+ * const u = counterType.update(counterType.empty(), op, { replica: "n1", now: 0 });
+ * assert.equal(u.state.value(), -2);
  * ```
  */
 export type CounterOp =
@@ -107,8 +131,18 @@ export type CounterOp =
  *
  * @example
  * ```ts
- * import type { SetOp } from "./replicated_types.ts";
- * const op: SetOp<string> = { type: "remove", element: "milk" };
+ * import assert from "node:assert/strict";
+ * import { orSetType, type SetOp } from "./replicated_types.ts";
+ * const type = orSetType<string>();
+ * const ops: SetOp<string>[] = [
+ *   { type: "add", element: "milk" },
+ *   { type: "add", element: "eggs" },
+ *   { type: "remove", element: "milk" },
+ * ];
+ * const at = { replica: "n1", now: 0 };
+ * assert.deepEqual(ops.reduce((s, op) => type.update(s, op, at).state, type.empty()).value(), [
+ *   "eggs",
+ * ]);
  * ```
  */
 export type SetOp<T extends Json = Json> =
@@ -121,11 +155,15 @@ export type SetOp<T extends Json = Json> =
  *
  * @example
  * ```ts
- * import type { TextOp } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
+ * import { type TextOp, textType } from "./replicated_types.ts";
  * const ops: TextOp[] = [
  *   { type: "insert", index: 0, text: "Hello" },
  *   { type: "delete", index: 1, count: 2 },
  * ];
+ * const at = { replica: "n1", now: 0 };
+ * const doc = ops.reduce((s, op) => textType.update(s, op, at).state, textType.empty());
+ * assert.equal(doc.text(), "Hlo");
  * ```
  */
 export type TextOp =
@@ -138,8 +176,16 @@ export type TextOp =
  *
  * @example
  * ```ts
- * import type { OrSetAddOutput } from "./replicated_types.ts";
- * const out: OrSetAddOutput = { dot: ["n1", 4], observed: [["n2", 1]] };
+ * import assert from "node:assert/strict";
+ * import { type OrSetAddOutput, orSetType } from "./replicated_types.ts";
+ * const type = orSetType<string>();
+ * const add = { type: "add", element: "milk" } as const;
+ * const first = type.update(type.empty(), add, { replica: "n1", now: 0 });
+ * // n2 adds milk again, having seen n1's add: its dot supersedes n1's.
+ * const again = type.update(first.state, add, { replica: "n2", now: 0 });
+ * const out = again.output as OrSetAddOutput;
+ * assert.deepEqual(out, { dot: ["n2", 1], observed: [["n1", 1]] });
+ * assert.deepEqual(again.state.dots("milk"), [["n2", 1]]);
  * ```
  */
 export type OrSetAddOutput = { readonly dot: Dot; readonly observed: readonly Dot[] };
@@ -149,8 +195,15 @@ export type OrSetAddOutput = { readonly dot: Dot; readonly observed: readonly Do
  *
  * @example
  * ```ts
- * import type { OrSetRemoveOutput } from "./replicated_types.ts";
- * const out: OrSetRemoveOutput = { observed: [["n1", 4], ["n2", 1]] };
+ * import assert from "node:assert/strict";
+ * import { type OrSetRemoveOutput, orSetType } from "./replicated_types.ts";
+ * const type = orSetType<string>();
+ * const at = { replica: "n1", now: 0 };
+ * const added = type.update(type.empty(), { type: "add", element: "milk" }, at);
+ * const removed = type.update(added.state, { type: "remove", element: "milk" }, at);
+ * const out = removed.output as OrSetRemoveOutput;
+ * assert.deepEqual(out, { observed: [["n1", 1]] });
+ * assert.equal(removed.state.has("milk"), false);
  * ```
  */
 export type OrSetRemoveOutput = { readonly observed: readonly Dot[] };
@@ -162,9 +215,16 @@ export type OrSetRemoveOutput = { readonly observed: readonly Dot[] };
  *
  * @example
  * ```ts
- * import type { LwwOutput } from "./replicated_types.ts";
+ * import assert from "node:assert/strict";
+ * import { type LwwOutput, lwwSetType } from "./replicated_types.ts";
+ * const type = lwwSetType<string>();
+ * const n1 = { replica: "n1", now: 150 }, n2 = { replica: "n2", now: 130.5 };
+ * const added = type.update(type.empty(), { type: "add", element: "x" }, n2);
+ * const removed = type.update(added.state, { type: "remove", element: "x" }, n1);
  * const add: LwwOutput = { ts: { time: 130.5, node: "n2" } };
- * const remove: LwwOutput = { ts: { time: 150, node: "n1" }, seen: { time: 130.5, node: "n2" } };
+ * const remove: LwwOutput = { ts: { time: 150, node: "n1" }, seen: add.ts };
+ * assert.deepEqual(added.output, add);
+ * assert.deepEqual(removed.output, remove); // this remove knew of the add
  * ```
  */
 export type LwwOutput = { readonly ts: Timestamp; readonly seen?: Timestamp | null };
@@ -175,8 +235,12 @@ export type LwwOutput = { readonly ts: Timestamp; readonly seen?: Timestamp | nu
  *
  * @example
  * ```ts
- * import type { TextOutput } from "./replicated_types.ts";
- * const out: TextOutput = { ids: [[3, "n1"], [4, "n1"]], length: 12 };
+ * import assert from "node:assert/strict";
+ * import { type TextOutput, textType } from "./replicated_types.ts";
+ * const at = { replica: "n1", now: 0 };
+ * const typed = textType.update(textType.empty(), { type: "insert", index: 0, text: "hi" }, at);
+ * const out = typed.output as TextOutput;
+ * assert.deepEqual(out, { ids: [[1, "n1"], [2, "n1"]], length: 2 });
  * ```
  */
 export type TextOutput = { readonly ids: readonly RgaId[]; readonly length: number };
@@ -187,10 +251,13 @@ export type TextOutput = { readonly ids: readonly RgaId[]; readonly length: numb
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { counterType } from "./replicated_types.ts";
  * const at = { replica: "n1", now: 0 };
  * const one = counterType.update(counterType.empty(), { type: "increment", amount: 1 }, at);
- * counterType.update(one.state, { type: "decrement", amount: 3 }, at).output; // { value: -2 }
+ * assert.deepEqual(counterType.update(one.state, { type: "decrement", amount: 3 }, at).output, {
+ *   value: -2,
+ * });
  * ```
  */
 export const counterType: ReplicatedType<PNCounter, CounterOp> = {
@@ -220,10 +287,12 @@ export const counterType: ReplicatedType<PNCounter, CounterOp> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { orSetType } from "./replicated_types.ts";
  * const type = orSetType<string>();
  * const u = type.update(type.empty(), { type: "add", element: "milk" }, { replica: "n1", now: 0 });
- * u.output; // { dot: ["n1", 1], observed: [] }
+ * assert.deepEqual(u.output, { dot: ["n1", 1], observed: [] });
+ * assert.deepEqual(u.delta?.value(), ["milk"]);
  * ```
  */
 export function orSetType<T extends Json = Json>(): ReplicatedType<OrSet<T>, SetOp<T>> {
@@ -260,10 +329,12 @@ export function orSetType<T extends Json = Json>(): ReplicatedType<OrSet<T>, Set
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lwwSetType } from "./replicated_types.ts";
  * const type = lwwSetType<string>("add");
  * const u = type.update(type.empty(), { type: "add", element: "x" }, { replica: "n2", now: 40 });
- * u.output; // { ts: { time: 40, node: "n2" } }
+ * assert.deepEqual(u.output, { ts: { time: 40, node: "n2" } });
+ * assert.ok(u.state.has("x"));
  * ```
  */
 export function lwwSetType<T extends Json = Json>(
@@ -300,10 +371,14 @@ export function lwwSetType<T extends Json = Json>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { textType } from "./replicated_types.ts";
  * const at = { replica: "n1", now: 0 };
  * const u = textType.update(textType.empty(), { type: "insert", index: 0, text: "hi" }, at);
- * u.state.text(); // "hi"
+ * assert.equal(u.state.text(), "hi");
+ * assert.equal(u.delta, undefined); // whole states only
+ * const beyond = { type: "insert", index: 9, text: "!" } as const;
+ * assert.throws(() => textType.update(u.state, beyond, at), RangeError);
  * ```
  */
 export const textType: ReplicatedType<Rga, TextOp> = {
@@ -369,8 +444,10 @@ function unknownOp(type: string, op: never): never {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRefusal } from "./replicated_types.ts";
- * isRefusal(new RangeError("index 9 is out of range")); // true
+ * assert.ok(isRefusal(new RangeError("index 9 is out of range")));
+ * assert.ok(!isRefusal(new Error("a bug")));
  * ```
  */
 export function isRefusal(e: unknown): e is Error {

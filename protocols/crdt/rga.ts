@@ -30,8 +30,11 @@ import { asArray, asInteger, asNodeId, asRecord, malformed } from "./_internal.t
  *
  * @example
  * ```ts
- * import type { RgaId } from "./rga.ts";
- * const id: RgaId = [3, "alice"];
+ * import assert from "node:assert/strict";
+ * import { Rga, type RgaId } from "./rga.ts";
+ * const typed = Rga.empty().insert("alice", 0, "Hi");
+ * const second: RgaId = typed.idAt(1);
+ * assert.deepEqual(second, [2, "alice"]); // alice's second insert
  * ```
  */
 export type RgaId = readonly [counter: number, replica: NodeId];
@@ -42,8 +45,11 @@ export type RgaId = readonly [counter: number, replica: NodeId];
  *
  * @example
  * ```ts
- * import type { RgaInsert } from "./rga.ts";
- * const op: RgaInsert = { type: "insert", id: [1, "alice"], after: null, char: "H" };
+ * import assert from "node:assert/strict";
+ * import { Rga, type RgaInsert } from "./rga.ts";
+ * const op: RgaInsert = Rga.empty().prepareInsert("alice", 0, "H");
+ * assert.deepEqual(op, { type: "insert", id: [1, "alice"], after: null, char: "H" });
+ * assert.equal(Rga.empty().apply(op).text(), "H");
  * ```
  */
 export type RgaInsert = {
@@ -58,8 +64,12 @@ export type RgaInsert = {
  *
  * @example
  * ```ts
- * import type { RgaDelete } from "./rga.ts";
- * const op: RgaDelete = { type: "delete", id: [1, "alice"] };
+ * import assert from "node:assert/strict";
+ * import { Rga, type RgaDelete } from "./rga.ts";
+ * const hi = Rga.empty().insert("alice", 0, "Hi");
+ * const op: RgaDelete = hi.prepareDelete(0);
+ * assert.deepEqual(op, { type: "delete", id: [1, "alice"] });
+ * assert.equal(hi.apply(op).text(), "i");
  * ```
  */
 export type RgaDelete = { readonly type: "delete"; readonly id: RgaId };
@@ -69,11 +79,14 @@ export type RgaDelete = { readonly type: "delete"; readonly id: RgaId };
  *
  * @example
  * ```ts
- * import type { RgaOp } from "./rga.ts";
+ * import assert from "node:assert/strict";
+ * import { Rga, type RgaOp } from "./rga.ts";
  * const ops: RgaOp[] = [
  *   { type: "insert", id: [1, "alice"], after: null, char: "H" },
+ *   { type: "insert", id: [2, "alice"], after: [1, "alice"], char: "i" },
  *   { type: "delete", id: [1, "alice"] },
  * ];
+ * assert.equal(ops.reduce((doc, op) => doc.apply(op), Rga.empty()).text(), "i");
  * ```
  */
 export type RgaOp = RgaInsert | RgaDelete;
@@ -85,11 +98,15 @@ export type RgaOp = RgaInsert | RgaDelete;
  *
  * @example
  * ```ts
- * import type { RgaJSON } from "./rga.ts";
+ * import assert from "node:assert/strict";
+ * import { Rga, type RgaJSON } from "./rga.ts";
  * const wire: RgaJSON = {
  *   elements: [[[1, "a"], null, "h"], [[2, "a"], [1, "a"], "i"]],
  *   deleted: [[1, "a"]],
  * };
+ * const doc = Rga.empty().insert("a", 0, "hi").delete(0);
+ * assert.deepEqual(doc.toJSON(), wire); // the deleted "h" stays, as a tombstone
+ * assert.equal(Rga.fromJSON(wire).text(), "i");
  * ```
  */
 export type RgaJSON = {
@@ -114,8 +131,10 @@ type Node = {
  * import { Rga } from "./rga.ts";
  *
  * const base = Rga.empty().insert("alice", 0, "ac");
- * const alice = base.insert("alice", 1, "b"); // "abc"
- * const bob = base.delete(1).insert("bob", 1, "!"); // "a!"
+ * const alice = base.insert("alice", 1, "b");
+ * const bob = base.delete(1).insert("bob", 1, "!");
+ * assert.equal(alice.text(), "abc");
+ * assert.equal(bob.text(), "a!");
  * // Both typed after "a" at once: equal counters, so the larger replica id goes first.
  * assert.equal(alice.merge(bob).text(), "a!b");
  * ```

@@ -316,9 +316,14 @@ function pickSetOp(params: ScenarioParams) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crdtCounter } from "./scenarios.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(crdtCounter, { seed: 2, trace: "off" }).ok; // true
+ * for (const replication of ["state", "op"]) {
+ *   const r = runScenario(crdtCounter, { seed: 2, trace: "off", flags: { replication } });
+ *   assert.deepEqual(r.violations, []);
+ *   assert.match(r.summary.join("\n"), /^value -?\d+; the history allows /m);
+ * }
  * ```
  */
 export const crdtCounter: Scenario = crdtScenario<PNCounter, CounterOp>({
@@ -348,9 +353,12 @@ export const crdtCounter: Scenario = crdtScenario<PNCounter, CounterOp>({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crdtOrSet } from "./scenarios.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(crdtOrSet, { seed: 2, trace: "off" }).ok; // true
+ * const r = runScenario(crdtOrSet, { seed: 2, trace: "off", flags: { elements: 2 } });
+ * assert.deepEqual(r.violations, []);
+ * assert.match(r.summary.join("\n"), /^set \{(e[12](, )?)*\}$/m);
  * ```
  */
 export const crdtOrSet: Scenario = crdtScenario<OrSet<string>, SetOp<string>>({
@@ -373,9 +381,13 @@ export const crdtOrSet: Scenario = crdtScenario<OrSet<string>, SetOp<string>>({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crdtLwwSet } from "./scenarios.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(crdtLwwSet, { seed: 2, trace: "off" }).ok; // true
+ * const r = runScenario(crdtLwwSet, { seed: 2, trace: "off", flags: { skew: 100 } });
+ * // Lost adds are the type's anomaly, not a violation: the replicas still agree.
+ * assert.deepEqual(r.violations, []);
+ * assert.match(r.summary.join("\n"), /^\d+ acknowledged add\(s\) lost to a remove/m);
  * ```
  */
 export const crdtLwwSet: Scenario = crdtScenario<LwwElementSet<string>, SetOp<string>>({
@@ -408,9 +420,12 @@ export const crdtLwwSet: Scenario = crdtScenario<LwwElementSet<string>, SetOp<st
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crdtText } from "./scenarios.ts";
  * import { runScenario } from "../../sim/scenario.ts";
- * runScenario(crdtText, { seed: 2, trace: "off" }).ok; // true
+ * const r = runScenario(crdtText, { seed: 2, trace: "off" });
+ * assert.deepEqual(r.violations, []);
+ * assert.match(r.summary.join("\n"), /^text "[a-z]*" \(\d+ characters\)$/m);
  * ```
  */
 export const crdtText: Scenario = crdtScenario<Rga, TextOp>({

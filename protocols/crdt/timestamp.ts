@@ -14,8 +14,10 @@ import { compareStrings } from "./crdt.ts";
  *
  * @example
  * ```ts
- * import type { Timestamp } from "./timestamp.ts";
+ * import assert from "node:assert/strict";
+ * import { compareTimestamps, type Timestamp } from "./timestamp.ts";
  * const ts: Timestamp = { time: 1_000, node: "n1" };
+ * assert.equal(compareTimestamps(ts, { time: 999, node: "n9" }), 1); // time first
  * ```
  */
 export type Timestamp = { readonly time: number; readonly node: NodeId };
@@ -41,8 +43,14 @@ export function compareTimestamps(a: Timestamp, b: Timestamp): -1 | 0 | 1 {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkTimestamp } from "./timestamp.ts";
- * checkTimestamp({ time: 1, node: "n1" }, "LwwRegister.set"); // ok
+ * const ts = { time: 1, node: "n1" };
+ * assert.equal(checkTimestamp(ts, "LwwRegister.set"), ts);
+ * assert.throws(
+ *   () => checkTimestamp({ time: NaN, node: "n1" }, "LwwRegister.set"),
+ *   /LwwRegister.set: timestamp time must be a finite number, got NaN/,
+ * );
  * ```
  */
 export function checkTimestamp(ts: Timestamp, what: string): Timestamp {

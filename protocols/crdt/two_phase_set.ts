@@ -18,8 +18,11 @@ import { asArray, asElement, asRecord, malformed, sortedValues } from "./_intern
  *
  * @example
  * ```ts
- * import type { TwoPhaseSetJSON } from "./two_phase_set.ts";
+ * import assert from "node:assert/strict";
+ * import { TwoPhaseSet, type TwoPhaseSetJSON } from "./two_phase_set.ts";
  * const wire: TwoPhaseSetJSON<string> = { added: ["a", "b"], removed: ["b"] };
+ * assert.deepEqual(TwoPhaseSet.empty<string>().add("b").add("a").remove("b").toJSON(), wire);
+ * assert.deepEqual(TwoPhaseSet.fromJSON<string>(wire).value(), ["a"]);
  * ```
  */
 export type TwoPhaseSetJSON<T extends Json> = {

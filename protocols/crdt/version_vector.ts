@@ -16,8 +16,11 @@ import { asInteger, asNodeId, asRecord } from "./_internal.ts";
  *
  * @example
  * ```ts
- * import type { VersionVector } from "./version_vector.ts";
- * const seen: VersionVector = new Map([["a", 2], ["b", 1]]);
+ * import assert from "node:assert/strict";
+ * import { type VersionVector, vvIncrement } from "./version_vector.ts";
+ * const seen: VersionVector = vvIncrement(vvIncrement(vvIncrement(new Map(), "a"), "a"), "b");
+ * assert.deepEqual(seen, new Map([["a", 2], ["b", 1]]));
+ * assert.equal(seen.get("c") ?? 0, 0); // a replica not in the map: none of its updates seen
  * ```
  */
 export type VersionVector = ReadonlyMap<NodeId, number>;
@@ -27,8 +30,11 @@ export type VersionVector = ReadonlyMap<NodeId, number>;
  *
  * @example
  * ```ts
- * import type { VersionVectorJSON } from "./version_vector.ts";
+ * import assert from "node:assert/strict";
+ * import { type VersionVectorJSON, vvFromJSON, vvToJSON } from "./version_vector.ts";
  * const wire: VersionVectorJSON = { a: 2, b: 1 };
+ * assert.deepEqual(vvToJSON(vvFromJSON(wire)), wire);
+ * assert.deepEqual(vvToJSON(vvFromJSON({ a: 0 })), {}); // zero entries are dropped
  * ```
  */
 export type VersionVectorJSON = Readonly<Record<NodeId, number>>;
@@ -39,8 +45,11 @@ export type VersionVectorJSON = Readonly<Record<NodeId, number>>;
  *
  * @example
  * ```ts
- * import type { VectorOrder } from "./version_vector.ts";
- * const order: VectorOrder = "concurrent";
+ * import assert from "node:assert/strict";
+ * import { type VectorOrder, vvCompare } from "./version_vector.ts";
+ * const a = new Map([["a", 1]]), ab = new Map([["a", 1], ["b", 1]]), b = new Map([["b", 1]]);
+ * const orders: VectorOrder[] = [[a, ab], [ab, a], [a, b], [a, a]].map(([x, y]) => vvCompare(x, y));
+ * assert.deepEqual(orders, ["before", "after", "concurrent", "equal"]);
  * ```
  */
 export type VectorOrder = "before" | "equal" | "after" | "concurrent";

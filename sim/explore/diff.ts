@@ -15,8 +15,16 @@ import { formatEvent, type TraceEvent } from "../trace.ts";
  *
  * @example
  * ```ts
- * import type { TraceDifference } from "./diff.ts";
- * const where = (d: TraceDifference) => `event ${d.index}`;
+ * import { firstDifference, type TraceDifference } from "./diff.ts";
+ * import assert from "node:assert/strict";
+ * const d: TraceDifference | undefined = firstDifference(
+ *   [{ t: 0, kind: "start", node: "n1" }, { t: 1, kind: "crash", node: "n1" }],
+ *   [{ t: 0, kind: "start", node: "n1" }],
+ * );
+ * assert.equal(d?.index, 1);
+ * assert.deepEqual(d?.a, { t: 1, kind: "crash", node: "n1" });
+ * assert.equal(d?.b, undefined); // the second trace ended there
+ * assert.deepEqual(d?.lengths, [2, 1]);
  * ```
  */
 export interface TraceDifference {
@@ -43,11 +51,15 @@ export interface TraceDifference {
  * @example
  * ```ts
  * import { firstDifference } from "./diff.ts";
+ * import assert from "node:assert/strict";
+ * const start = { t: 0, kind: "start", node: "n1" } as const;
  * const d = firstDifference(
- *   [{ t: 0, kind: "start", node: "n1" }, { t: 1, kind: "crash", node: "n1" }],
- *   [{ t: 0, kind: "start", node: "n1" }, { t: 1, kind: "pause", node: "n1" }],
+ *   [start, { t: 1, kind: "crash", node: "n1" }],
+ *   [start, { t: 1, kind: "pause", node: "n1" }],
  * );
- * d?.index; // 1
+ * assert.equal(d?.index, 1);
+ * assert.deepEqual(d?.before, [start]);
+ * assert.equal(firstDifference([start], [start]), undefined);
  * ```
  */
 export function firstDifference(
@@ -77,9 +89,12 @@ export function firstDifference(
  * @example
  * ```ts
  * import { firstDifference, formatDifference } from "./diff.ts";
+ * import assert from "node:assert/strict";
  * const d = firstDifference([{ t: 0, kind: "heal" }], []);
- * formatDifference(d!, ["a.json", "b.json"]).split("\n")[0];
- * // "the runs part at event #0, t = 0 ms: b.json ends there (a.json has 1 event, b.json 0)"
+ * assert.equal(
+ *   formatDifference(d!, ["a.json", "b.json"]).split("\n")[0],
+ *   "the runs part at event #0, t = 0 ms: b.json ends there (a.json has 1 event, b.json 0)",
+ * );
  * ```
  */
 export function formatDifference(d: TraceDifference, names: [string, string] = ["a", "b"]): string {

@@ -21,6 +21,7 @@ import {
   type Scenario,
 } from "../scenario.ts";
 import { runPool } from "./pool.ts";
+import { MAX_SWEEP_SEEDS, type Shard, shardSeeds } from "./shard.ts";
 import { parseStrategy } from "./strategies.ts";
 
 /**
@@ -37,15 +38,21 @@ import { parseStrategy } from "./strategies.ts";
  * ```
  */
 export interface ExploreOutcome {
+  /** The run's number, from 0. */
   run: number;
+  /** The seed it ran with. */
   seed: number;
   /** The strategy that drew the run. */
   strategy: string;
+  /** Whether it passed every check. */
   ok: boolean;
+  /** Events it handled. */
   events: number;
+  /** Wall-clock time it took, ms (for people; never compare it). */
   wallMs: number;
   /** The `sometimes` conditions the run reached. */
   reached: string[];
+  /** What failed, when it did. */
   failure?: ExploreFailure;
 }
 
@@ -65,9 +72,13 @@ export interface ExploreOutcome {
  * ```
  */
 export interface ExploreFailure {
+  /** The check that failed. */
   check: string;
+  /** What it said. */
   message: string;
+  /** Virtual time of the failure, ms. */
   atMs: number;
+  /** The node it names, if any. */
   node?: string;
   /** The run's spec, with the faults that ran (injected ones included) written out. */
   spec: RunSpec;
@@ -159,6 +170,12 @@ export interface ExploreOptions {
   budgetMs?: number;
   /** Wall-clock limit per run, ms (workers only; default 300000). */
   runTimeoutMs?: number;
+  /**
+   * Run only this shard's runs: run i belongs to shard `(i mod M) + 1` of
+   * M, so that the shards of one exploration on many machines run every run
+   * once (merge their reports with `sim merge`). Default: every run.
+   */
+  shard?: Shard;
   /** Called after every run. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -178,20 +195,27 @@ export interface ExploreOptions {
  * ```
  */
 export interface ExploreResult {
+  /** The scenario explored. */
   scenario: string;
+  /** The `--strategy` it was explored with. */
   strategy: string;
+  /** The base seed: run `i` has seed `seed + i`. */
   seed: number;
   /** Runs that finished. */
   runs: number;
+  /** Whether some run failed. */
   found: boolean;
   /** The first failing run (lowest run number among those that failed). */
   failure: (ExploreFailure & { run: number; seed: number; runStrategy: string }) | null;
   /** For each `sometimes` condition: how many runs reached it. */
   sometimes: Record<string, number>;
+  /** Wall-clock time the exploration took, ms (for people; never compare it). */
   wallMs: number;
   /** Runs never run because the budget ran out (or the search stopped at a failure). */
   notReached: number;
+  /** The wall-clock budget it had, ms, or null for none. */
   budgetMs: number | null;
+  /** Parallel workers it ran in (0: all in this thread). */
   workers: number;
 }
 
@@ -222,8 +246,15 @@ export async function explore(
   parseStrategy(strategy); // bad names are bad input, here, once
   const seed = options.seed ?? 1;
   const asked = options.workers ?? navigator.hardwareConcurrency ?? 1;
-  const workers = Math.min(asked, runs);
-  const items = Array.from({ length: runs }, (_, i) => i);
+  const mine = Math.ceil(runs / (options.shard?.count ?? 1));
+  if (mine > MAX_SWEEP_SEEDS) {
+    throw new ConfigError(
+      "--runs",
+      `${mine} runs on one machine is more than ${MAX_SWEEP_SEEDS}; split them with --shard K/M`,
+    );
+  }
+  const items = shardSeeds({ from: 0, to: runs - 1 }, options.shard);
+  const workers = Math.min(asked, items.length);
   const started = performance.now();
   let outcomes: ExploreOutcome[];
   let notReached: number;
@@ -233,10 +264,10 @@ export async function explore(
       if (options.budgetMs !== undefined && performance.now() - started >= options.budgetMs) break;
       const o = runExploreItem(scenario, given, strategy, seed, i);
       outcomes.push(o);
-      options.onProgress?.(outcomes.length, runs);
+      options.onProgress?.(outcomes.length, items.length);
       if (!o.ok) break;
     }
-    notReached = runs - outcomes.length;
+    notReached = items.length - outcomes.length;
   } else {
     if (scenario.module === undefined) {
       throw new ConfigError(
@@ -262,11 +293,11 @@ export async function explore(
         itemOf: (o) => o.run,
         timedOut: (run, wallMs) => timedOutRun(scenario, given, strategy, seed, run, wallMs),
         stopAfter: (o) => !o.ok,
-        onOutcome: (_o, done) => options.onProgress?.(done, runs),
+        onOutcome: (_o, done) => options.onProgress?.(done, items.length),
       },
     );
     outcomes = pool.outcomes;
-    notReached = runs - outcomes.length;
+    notReached = items.length - outcomes.length;
   }
   const failed = outcomes.filter((o) => !o.ok).sort((a, b) => a.run - b.run)[0];
   const sometimes: Record<string, number> = {};

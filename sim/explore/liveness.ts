@@ -23,8 +23,16 @@ import type { Simulation } from "../simulation.ts";
  *
  * @example
  * ```ts
- * import type { Eventually } from "./liveness.ts";
+ * import { type Eventually, eventually } from "./liveness.ts";
+ * import { Simulation } from "../simulation.ts";
+ * import assert from "node:assert/strict";
  * const report = (e: Eventually) => e.heldAt === undefined ? "not yet" : `held at ${e.heldAt} ms`;
+ * const sim = new Simulation({ seed: 1 });
+ * const late: Eventually = eventually(sim, "late", (s) => s.now >= 500, 100);
+ * assert.equal(late.deadline, 100);
+ * // Nothing makes time reach 500 ms by the deadline: the run stops there.
+ * assert.deepEqual(sim.run().violations.map((v) => [v.check, v.atMs]), [["eventually:late", 100]]);
+ * assert.equal(report(late), "not yet");
  * ```
  */
 export interface Eventually {
@@ -46,11 +54,12 @@ export interface Eventually {
  * ```ts
  * import { eventually } from "./liveness.ts";
  * import { Simulation } from "../simulation.ts";
+ * import assert from "node:assert/strict";
  * const sim = new Simulation({ seed: 1 });
  * sim.spawn("n1", () => ({ onStart: (ctx) => ctx.setTimer("wake", 50), onMessage() {} }));
  * const woke = eventually(sim, "woke", (s) => s.now >= 50, 100);
- * sim.run().ok; // true
- * woke.heldAt; // 50
+ * assert.ok(sim.run().ok);
+ * assert.equal(woke.heldAt, 50); // the timer's event, at 50 ms of virtual time
  * ```
  */
 export function eventually(

@@ -23,10 +23,18 @@ import { firstDifference, type TraceDifference } from "./diff.ts";
  *
  * @example
  * ```ts
- * import type { ReplayOutcome } from "./replay.ts";
- * const line = (o: ReplayOutcome) => o.same ? "same" : `different from ${o.expected}`;
+ * import { type ReplayOutcome, replayTrace } from "./replay.ts";
+ * import { runScenario } from "../scenario.ts";
+ * import { traceFileFromResult } from "../trace_file.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
  * import assert from "node:assert/strict";
- * assert.equal(line({ same: true } as ReplayOutcome), "same");
+ * const file = traceFileFromResult(runScenario(pingPong, { seed: 4 }));
+ * // A file whose spec was edited to another seed no longer replays to its hash.
+ * const o: ReplayOutcome = replayTrace(pingPong, { ...file, spec: { ...file.spec, seed: 5 } });
+ * assert.equal(o.same, false);
+ * assert.equal(o.params.seed, 5);
+ * assert.notEqual(o.actual, o.expected);
+ * assert.ok(o.difference !== undefined);
  * ```
  */
 export interface ReplayOutcome {
@@ -38,6 +46,7 @@ export interface ReplayOutcome {
   actual: string;
   /** The new run (traced in full). */
   result: ScenarioResult;
+  /** The parameters it ran with, read from the file's spec. */
   params: ScenarioParams;
   /** The first differing event, when the hashes differ. */
   difference?: TraceDifference;

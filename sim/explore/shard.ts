@@ -3,7 +3,7 @@
  *
  * A range `A..B` is every whole seed from A to B, both included (a single
  * `N` is the range `N..N`). A shard `K/M` takes the seeds `s` of the range
- * with `s mod M = K - 1`, so seed 7 of any range belongs to shard 2/5 of it.
+ * with `s mod M = K - 1`, so seed 7 of any range belongs to shard 3/5 of it.
  * Interleaving rather than cutting the range into blocks spreads slow seeds
  * evenly over the shards, and a seed's shard never depends on where the
  * range starts: a CI matrix or a cluster's job array runs
@@ -21,12 +21,16 @@ import { MAX_SEED } from "../random.ts";
  *
  * @example
  * ```ts
- * import type { SeedRange } from "./shard.ts";
+ * import { formatSeedRange, type SeedRange } from "./shard.ts";
+ * import assert from "node:assert/strict";
  * const r: SeedRange = { from: 1, to: 100 };
+ * assert.equal(formatSeedRange(r), "1..100");
  * ```
  */
 export interface SeedRange {
+  /** The first seed (included). */
   from: number;
+  /** The last seed (included). */
   to: number;
 }
 
@@ -35,12 +39,16 @@ export interface SeedRange {
  *
  * @example
  * ```ts
- * import type { Shard } from "./shard.ts";
+ * import { type Shard, shardSeeds } from "./shard.ts";
+ * import assert from "node:assert/strict";
  * const s: Shard = { index: 2, count: 4 };
+ * assert.deepEqual(shardSeeds({ from: 1, to: 12 }, s), [1, 5, 9]);
  * ```
  */
 export interface Shard {
+  /** Which shard, from 1 to `count` (both included). */
   index: number;
+  /** How many shards the range is split into (at least 1). */
   count: number;
 }
 
@@ -49,8 +57,12 @@ export interface Shard {
  *
  * @example
  * ```ts
- * import { MAX_SWEEP_SEEDS } from "./shard.ts";
- * MAX_SWEEP_SEEDS; // 10000000
+ * import { MAX_SWEEP_SEEDS, shardSeeds } from "./shard.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(MAX_SWEEP_SEEDS, 10_000_000);
+ * // One more seed than that must be split into shards.
+ * const range = { from: 1, to: MAX_SWEEP_SEEDS + 1 };
+ * assert.throws(() => shardSeeds(range), /split it with --shard/);
  * ```
  */
 export const MAX_SWEEP_SEEDS = 10_000_000;
@@ -61,8 +73,10 @@ export const MAX_SWEEP_SEEDS = 10_000_000;
  * @example
  * ```ts
  * import { parseSeedRange } from "./shard.ts";
- * parseSeedRange("1..100"); // { from: 1, to: 100 }
- * parseSeedRange("42"); // { from: 42, to: 42 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseSeedRange("1..100"), { from: 1, to: 100 });
+ * assert.deepEqual(parseSeedRange("42"), { from: 42, to: 42 });
+ * assert.throws(() => parseSeedRange("9..1"), /ends before it starts/);
  * ```
  */
 export function parseSeedRange(text: string, flag = "--seeds"): SeedRange {
@@ -81,8 +95,10 @@ export function parseSeedRange(text: string, flag = "--seeds"): SeedRange {
  *
  * @example
  * ```ts
- * import { formatSeedRange } from "./shard.ts";
- * formatSeedRange({ from: 1, to: 9 }); // "1..9"
+ * import { formatSeedRange, parseSeedRange } from "./shard.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatSeedRange({ from: 1, to: 9 }), "1..9");
+ * assert.deepEqual(parseSeedRange(formatSeedRange({ from: 1, to: 9 })), { from: 1, to: 9 });
  * ```
  */
 export function formatSeedRange(range: SeedRange): string {
@@ -95,7 +111,9 @@ export function formatSeedRange(range: SeedRange): string {
  * @example
  * ```ts
  * import { parseShard } from "./shard.ts";
- * parseShard("2/4"); // { index: 2, count: 4 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseShard("2/4"), { index: 2, count: 4 });
+ * assert.throws(() => parseShard("5/4"), /1 <= K <= M/);
  * ```
  */
 export function parseShard(text: string, flag = "--shard"): Shard {
@@ -115,8 +133,10 @@ export function parseShard(text: string, flag = "--shard"): Shard {
  *
  * @example
  * ```ts
- * import { formatShard } from "./shard.ts";
- * formatShard({ index: 1, count: 3 }); // "1/3"
+ * import { formatShard, parseShard } from "./shard.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatShard({ index: 1, count: 3 }), "1/3");
+ * assert.deepEqual(parseShard(formatShard({ index: 1, count: 3 })), { index: 1, count: 3 });
  * ```
  */
 export function formatShard(shard: Shard): string {
@@ -131,7 +151,10 @@ export function formatShard(shard: Shard): string {
  * @example
  * ```ts
  * import { shardSeeds } from "./shard.ts";
- * shardSeeds({ from: 1, to: 10 }, { index: 2, count: 3 }); // [1, 4, 7, 10]
+ * import assert from "node:assert/strict";
+ * // Shard 2/3: the seeds s with s mod 3 = 1.
+ * assert.deepEqual(shardSeeds({ from: 1, to: 10 }, { index: 2, count: 3 }), [1, 4, 7, 10]);
+ * assert.deepEqual(shardSeeds({ from: 3, to: 5 }), [3, 4, 5]);
  * ```
  */
 export function shardSeeds(range: SeedRange, shard?: Shard): number[] {
@@ -157,7 +180,10 @@ export function shardSeeds(range: SeedRange, shard?: Shard): number[] {
  * @example
  * ```ts
  * import { inShard } from "./shard.ts";
- * inShard(7, { index: 2, count: 5 }); // true
+ * import assert from "node:assert/strict";
+ * // 7 mod 5 = 2: seed 7 is in shard 3/5, and in no other shard of 5.
+ * assert.ok(inShard(7, { index: 3, count: 5 }));
+ * assert.ok(!inShard(7, { index: 2, count: 5 }));
  * ```
  */
 export function inShard(seed: number, shard: Shard): boolean {

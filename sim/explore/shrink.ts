@@ -59,10 +59,15 @@ import type { StrategyHooks } from "./strategy.ts";
  *
  * @example
  * ```ts
- * import type { ShrinkOptions } from "./shrink.ts";
+ * import { shrinkFailure, type ShrinkOptions } from "./shrink.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
  * import assert from "node:assert/strict";
- * const o: ShrinkOptions = { maxRuns: 200 };
- * assert.equal(o.maxRuns, 200);
+ * // Five runs are too few to shrink anything: the search ends with the run it was given.
+ * const o: ShrinkOptions = { maxRuns: 5, check: "all-rounds-done" };
+ * const s = shrinkFailure(pingPong, { seed: 1, faults: "@30 crash n2" }, o);
+ * assert.equal(s.stopped, "runs");
+ * assert.equal(s.runs, 5);
+ * assert.deepEqual(s.steps, []);
  * ```
  */
 export interface ShrinkOptions {
@@ -84,15 +89,24 @@ export interface ShrinkOptions {
  *
  * @example
  * ```ts
- * import type { RunSize } from "./shrink.ts";
+ * import { type RunSize, shrinkFailure } from "./shrink.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
  * import assert from "node:assert/strict";
- * const s: RunSize = { faults: 2, nodes: 3, until: 400, events: 180, delivered: 60, draws: 240, flags: { rounds: 2 } };
- * assert.equal(s.events, 180);
+ * // n2 crashes at 30 ms for good: n1 cannot finish its 10 rounds, nor a few fewer.
+ * const { before, after } = shrinkFailure(pingPong, { seed: 1, faults: "@30 crash n2" });
+ * const size: RunSize = after;
+ * assert.equal(size.faults, 1); // the crash is needed
+ * assert.equal(before.flags.rounds, 10);
+ * assert.ok(size.flags.rounds < 10);
+ * assert.ok(size.events <= before.events);
  * ```
  */
 export interface RunSize {
+  /** Entries in the run's fault schedule. */
   faults: number;
+  /** Nodes in the cluster. */
   nodes: number;
+  /** How long the run may last, ms of virtual time. */
   until: number;
   /** Events the run handled. */
   events: number;
@@ -100,6 +114,7 @@ export interface RunSize {
   delivered: number;
   /** Draws the run's choices hold that are not 0. */
   draws: number;
+  /** The scenario's numeric flags, by name. */
   flags: Record<string, number>;
 }
 
@@ -108,10 +123,17 @@ export interface RunSize {
  *
  * @example
  * ```ts
- * import type { ShrinkResult } from "./shrink.ts";
+ * import { type ShrinkResult, shrinkFailure } from "./shrink.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
  * import assert from "node:assert/strict";
- * const say = (s: ShrinkResult) => `${s.before.events} -> ${s.after.events} events`;
- * assert.equal(typeof say, "function");
+ * const s: ShrinkResult = shrinkFailure(pingPong, { seed: 1, faults: "@30 crash n2" });
+ * assert.equal(s.check, "all-rounds-done");
+ * assert.equal(s.stopped, null); // done: no edit shrinks it further
+ * assert.equal(s.faults, "@30 crash n2");
+ * assert.ok(s.steps.some((step) => step.startsWith("--rounds 10 -> ")), s.steps.join(", "));
+ * assert.ok(s.replay.endsWith("--faults '@30 crash n2'"));
+ * // The shrunk run, traced in full, fails the same check.
+ * assert.equal(s.result.violations[0].check, s.check);
  * ```
  */
 export interface ShrinkResult {
@@ -139,7 +161,9 @@ export interface ShrinkResult {
    * `shouldStop` said so; null when no edit could shrink the run further.
    */
   stopped: "runs" | "asked" | null;
+  /** The size of the failing run given. */
   before: RunSize;
+  /** The size of the shrunk run. */
   after: RunSize;
   /** Each accepted step, for people: `faults 6 -> 1`, `nodes 5 -> 3`, ... */
   steps: string[];
@@ -164,7 +188,7 @@ interface Candidate {
  * const s = shrinkFailure(pingPong, { seed: 1, until: 100, flags: { rounds: 50 } });
  * assert.equal(s.check, "all-rounds-done");
  * assert.ok(s.after.events <= s.before.events);
- * assert.ok(s.params.flags.rounds < 50);
+ * assert.ok(s.after.flags.rounds < 50);
  * ```
  */
 export function shrinkFailure(
@@ -402,7 +426,7 @@ function observed(scenario: Scenario, onViolation: () => void): Scenario {
   return {
     ...scenario,
     setup(sim, params) {
-      const setup = scenario.setup(sim, params);
+      const setup = scenario.setup(sim, params) ?? {};
       const check = setup.check;
       if (check === undefined) return setup;
       return {

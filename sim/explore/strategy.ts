@@ -48,6 +48,7 @@ import type { RunHooks, Simulation } from "../simulation.ts";
  * ```
  */
 export interface RunContext {
+  /** The scenario being explored. */
   scenario: Scenario;
   /** What the user fixed on the command line; a strategy varies only the rest. */
   given: RunGiven;
@@ -120,7 +121,9 @@ export interface RunPlan {
  * ```
  */
 export interface Strategy {
+  /** Its `--strategy` name. */
   readonly name: string;
+  /** What run `context.index` of the exploration looks like. */
   plan(context: RunContext): RunPlan;
 }
 

@@ -18,8 +18,16 @@ import type { SweepParams, SweepReport } from "./sweep.ts";
  *
  * @example
  * ```ts
- * import type { SummaryOptions } from "./summary.ts";
- * const o: SummaryOptions = { color: false, failures: 5 };
+ * import { formatSweep, type SummaryOptions } from "./summary.ts";
+ * import { runSweep } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const spec = { scenario: "ping-pong", given: { faults: "@30 crash n2" }, seeds: { from: 1, to: 3 } };
+ * const report = await runSweep(pingPong, spec, { workers: 0 });
+ * const o: SummaryOptions = { color: false, failures: 1 };
+ * const text = formatSweep(report, o);
+ * assert.match(text, /seed 1: all-rounds-done/);
+ * assert.match(text, /\.\.\. and 2 more \(--json lists them all\)/);
  * ```
  */
 export interface SummaryOptions {
@@ -36,11 +44,14 @@ export interface SummaryOptions {
  * ```ts
  * import { formatSweep } from "./summary.ts";
  * import { runSweep } from "./sweep.ts";
- * import { scenarios } from "../../protocols/registry.ts";
- * const report = await runSweep(scenarios, {
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const report = await runSweep(pingPong, {
  *   scenario: "ping-pong", given: {}, seeds: { from: 1, to: 5 },
  * }, { workers: 0 });
- * formatSweep(report).includes("all 5 seeds hold"); // true
+ * const text = formatSweep(report);
+ * assert.match(text, /^ping-pong · seeds 1\.\.5 · in one thread · 2 nodes · until 1000 ms/);
+ * assert.match(text, /ok: all 5 seeds hold$/);
  * ```
  */
 export function formatSweep(report: SweepReport, options: SummaryOptions = {}): string {
@@ -168,7 +179,12 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
  * @example
  * ```ts
  * import { sweepFlags } from "./summary.ts";
- * sweepFlags({ nodes: 3, until: 500, faults: "", flags: {} }); // " --nodes 3 --until 500"
+ * import assert from "node:assert/strict";
+ * assert.equal(sweepFlags({ nodes: 3, until: 500, faults: "", flags: {} }), " --nodes 3 --until 500");
+ * assert.equal(
+ *   sweepFlags({ nodes: 2, until: 900, loss: 0.1, faults: "@30 crash n2", flags: { rounds: 4 } }),
+ *   " --nodes 2 --until 900 --loss 0.1 --faults '@30 crash n2' --rounds 4",
+ * );
  * ```
  */
 export function sweepFlags(p: SweepParams): string {

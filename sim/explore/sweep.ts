@@ -35,6 +35,7 @@ import {
   type Scenario,
   type ScenarioParams,
 } from "../scenario.ts";
+import { VERSION } from "../version.ts";
 import { type PoolResult, runPool } from "./pool.ts";
 import { formatSeedRange, formatShard, type SeedRange, type Shard, shardSeeds } from "./shard.ts";
 
@@ -44,8 +45,15 @@ import { formatSeedRange, formatShard, type SeedRange, type Shard, shardSeeds } 
  *
  * @example
  * ```ts
- * import type { SweepGiven } from "./sweep.ts";
- * const g: SweepGiven = { nodes: 5, network: { loss: 0.1 }, faults: "random" };
+ * import { runSweep, type SweepGiven } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * // Every seed loses 10% of its messages and crashes n2 at 30 ms.
+ * const given: SweepGiven = { network: { loss: 0.1 }, faults: "@30 crash n2" };
+ * const spec = { scenario: "ping-pong", given, seeds: { from: 1, to: 3 } };
+ * const report = await runSweep(pingPong, spec, { workers: 0 });
+ * assert.equal(report.params.loss, 0.1);
+ * assert.equal(report.params.faults, "@30 crash n2");
  * ```
  */
 export type SweepGiven = Omit<RunGiven, "seed" | "trace" | "faults"> & { faults?: string };
@@ -55,14 +63,26 @@ export type SweepGiven = Omit<RunGiven, "seed" | "trace" | "faults"> & { faults?
  *
  * @example
  * ```ts
- * import type { SweepSpec } from "./sweep.ts";
- * const s: SweepSpec = { scenario: "gossip", given: {}, seeds: { from: 1, to: 100 } };
+ * import { runSweep, type SweepSpec } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * // Shard 2 of 4 of seeds 1..10: the seeds s with s mod 4 = 1.
+ * const spec: SweepSpec = {
+ *   scenario: "ping-pong", given: {}, seeds: { from: 1, to: 10 }, shard: { index: 2, count: 4 },
+ * };
+ * const report = await runSweep(pingPong, spec, { workers: 0 });
+ * assert.equal(report.runs, 3);
+ * assert.deepEqual(report.parts, ["2/4 of 1..10"]);
  * ```
  */
 export interface SweepSpec {
+  /** The scenario's name: the one passed to {@linkcode runSweep}, and the one workers load. */
   scenario: string;
+  /** The parameters of every run but its seed. */
   given: SweepGiven;
+  /** The seeds to run (both ends included). */
   seeds: SeedRange;
+  /** Run only this shard of the seeds (default: all of them). */
   shard?: Shard;
 }
 
@@ -71,21 +91,30 @@ export interface SweepSpec {
  *
  * @example
  * ```ts
- * import type { SweepFailure } from "./sweep.ts";
- * const f: SweepFailure = {
- *   seed: 9, check: "all-rounds-done", message: "only 3 of 10", atMs: 100, node: "n1",
- *   faults: "", replay: "deno task sim run ping-pong --seed 9",
- * };
+ * import { runSeed, type SweepFailure } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * // With n2 crashed at 30 ms and never restarted, n1 cannot finish its rounds.
+ * const f: SweepFailure | undefined = runSeed(pingPong, { faults: "@30 crash n2" }, 9).failure;
+ * assert.equal(f?.check, "all-rounds-done");
+ * assert.equal(f?.atMs, 1000);
+ * assert.equal(f?.replay, "deno task sim run ping-pong --seed 9 --faults '@30 crash n2'");
  * ```
  */
 export interface SweepFailure {
+  /** The failing seed. */
   seed: number;
+  /** The name of the check (invariant or end-of-run check) that failed first. */
   check: string;
+  /** What the check said. */
   message: string;
+  /** Virtual time of the violation, ms. */
   atMs: number;
+  /** The node the violation names, if it names one. */
   node?: string;
   /** The fault schedule that ran, in the text form. */
   faults: string;
+  /** The command line that replays the seed with tracing on. */
   replay: string;
 }
 
@@ -94,17 +123,29 @@ export interface SweepFailure {
  *
  * @example
  * ```ts
- * import type { SeedOutcome } from "./sweep.ts";
- * const o: SeedOutcome = { seed: 1, ok: true, events: 120, messages: 40, virtualMs: 1000, wallMs: 0.8 };
+ * import { runSeed, type SeedOutcome } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const o: SeedOutcome = runSeed(pingPong, {}, 1);
+ * assert.ok(o.ok);
+ * assert.equal(o.failure, undefined);
+ * assert.equal(o.virtualMs, 1000); // the scenario's default `until`
  * ```
  */
 export interface SeedOutcome {
+  /** The seed that ran. */
   seed: number;
+  /** Whether it passed every check. */
   ok: boolean;
+  /** Events the run handled. */
   events: number;
+  /** Messages sent (duplicates not counted). */
   messages: number;
+  /** Virtual time the run reached, ms. */
   virtualMs: number;
+  /** Wall time the run took, ms (varies from run to run). */
   wallMs: number;
+  /** Its first violation, when it failed. */
   failure?: SweepFailure;
 }
 
@@ -113,14 +154,21 @@ export interface SeedOutcome {
  *
  * @example
  * ```ts
- * import type { SlowSeed } from "./sweep.ts";
+ * import { type SlowSeed, slowestOf } from "./sweep.ts";
+ * import assert from "node:assert/strict";
  * const s: SlowSeed = { seed: 4, wallMs: 12.5, events: 9000, ok: true };
+ * const t: SlowSeed = { seed: 5, wallMs: 0.5, events: 30, ok: true };
+ * assert.deepEqual(slowestOf([t, s], 1), [s]);
  * ```
  */
 export interface SlowSeed {
+  /** The seed. */
   seed: number;
+  /** Wall time its run took, ms. */
   wallMs: number;
+  /** Events its run handled. */
   events: number;
+  /** Whether it passed every check. */
   ok: boolean;
 }
 
@@ -133,11 +181,22 @@ export interface SlowSeed {
  * @example
  * ```ts
  * import type { NotReached } from "./sweep.ts";
+ * import { shardSeeds } from "./shard.ts";
+ * import assert from "node:assert/strict";
+ * // Shard 2/2 of 1..100 stopped while seed 17 ran, before handing out 19.
  * const n: NotReached = { seeds: [17], rest: [{ from: 19, to: 100, shard: "2/2" }], count: 42 };
+ * // The seeds never handed out: the odd ones from 19 to 99.
+ * const never = shardSeeds({ from: 19, to: 100 }, { index: 2, count: 2 });
+ * assert.equal(n.count, n.seeds.length + never.length);
  * ```
  */
 export interface NotReached {
+  /** The seeds that were running when the sweep stopped. */
   seeds: number[];
+  /**
+   * For each part of the sweep, the seeds never handed out: those of
+   * `from..to` (both included) in the shard `K/M`, or all of them when `shard` is null.
+   */
   rest: Array<{ from: number; to: number; shard: string | null }>;
   /** How many seeds in all. */
   count: number;
@@ -148,8 +207,14 @@ export interface NotReached {
  *
  * @example
  * ```ts
- * import { SEED_TIMEOUT, type SweepReport } from "./sweep.ts";
+ * import { runSweep, SEED_TIMEOUT, type SweepReport } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const hung = (r: SweepReport) => r.failures.filter((f) => f.check === SEED_TIMEOUT);
+ * const spec = { scenario: "ping-pong", given: {}, seeds: { from: 1, to: 3 } };
+ * const report = await runSweep(pingPong, spec, { workers: 0 });
+ * assert.deepEqual(hung(report), []);
+ * assert.equal(SEED_TIMEOUT, "seed-timeout");
  * ```
  */
 export const SEED_TIMEOUT = "seed-timeout";
@@ -160,7 +225,8 @@ export const SEED_TIMEOUT = "seed-timeout";
  * @example
  * ```ts
  * import { SWEEP_FORMAT } from "./sweep.ts";
- * SWEEP_FORMAT; // "dsim-sweep"
+ * import assert from "node:assert/strict";
+ * assert.equal(SWEEP_FORMAT, "dsim-sweep");
  * ```
  */
 export const SWEEP_FORMAT = "dsim-sweep";
@@ -170,10 +236,11 @@ export const SWEEP_FORMAT = "dsim-sweep";
  * @example
  * ```ts
  * import { SWEEP_VERSION } from "./sweep.ts";
- * SWEEP_VERSION; // 1
+ * import assert from "node:assert/strict";
+ * assert.equal(SWEEP_VERSION, 2);
  * ```
  */
-export const SWEEP_VERSION = 1;
+export const SWEEP_VERSION = 2;
 
 /**
  * The result of a sweep: totals that add up across shards (so reports
@@ -182,13 +249,26 @@ export const SWEEP_VERSION = 1;
  *
  * @example
  * ```ts
- * import type { SweepReport } from "./sweep.ts";
+ * import { runSweep, type SweepReport } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const failed = (r: SweepReport) => r.failures.map((f) => f.seed);
+ * const spec = { scenario: "ping-pong", given: { faults: "@30 crash n2" }, seeds: { from: 1, to: 3 } };
+ * const report: SweepReport = await runSweep(pingPong, spec, { workers: 0 });
+ * assert.equal(report.runs, 3);
+ * assert.deepEqual(failed(report), [1, 2, 3]);
+ * assert.equal(report.virtualMs, 3000); // 1000 ms of virtual time per seed
+ * assert.equal(report.notReached.count, 0);
  * ```
  */
 export interface SweepReport {
+  /** Always {@linkcode SWEEP_FORMAT}. */
   format: typeof SWEEP_FORMAT;
+  /** Always {@linkcode SWEEP_VERSION}. */
   version: typeof SWEEP_VERSION;
+  /** The framework's version that ran it (reports of different versions do not merge). */
+  dsim: string;
+  /** The scenario's name. */
   scenario: string;
   /** The run parameters in the command line's terms (`faults` is the `--faults` text). */
   params: SweepParams;
@@ -198,21 +278,29 @@ export interface SweepReport {
   shard: string | null;
   /** What the report covers: `K/M of A..B` for a shard, `A..B` for a whole range. */
   parts: string[];
+  /** Workers that ran it, 0 for this thread (for a merged report: the sum over the parts). */
   workers: number;
   /** Wall time of the sweep, ms (for a merged report: the longest part). */
   wallMs: number;
+  /** The wall-clock budget, ms, or null for none (for a merged report: the largest). */
   budgetMs: number | null;
   /** Seeds run. */
   runs: number;
+  /** Seeds that failed. */
   failed: number;
+  /** Events handled, summed over the runs. */
   events: number;
+  /** Messages sent, summed over the runs (duplicates not counted). */
   messages: number;
   /** Sum of the runs' virtual times, ms. */
   virtualMs: number;
   /** Sum of the runs' wall times, ms (time spent simulating, over all workers). */
   runMs: number;
+  /** The slowest seeds in wall time, slowest first (at most `SweepOptions.slowest`). */
   slowest: SlowSeed[];
+  /** The first violation of every failing seed, in seed order. */
   failures: SweepFailure[];
+  /** The seeds the budget left out (none when the sweep ran to the end). */
   notReached: NotReached;
   /** The shrunk form of the first failure, when it was shrunk. */
   shrunk?: ShrunkSummary;
@@ -247,7 +335,9 @@ export type SweepParams = Omit<RunSpec, "scenario" | "seed">;
  * ```
  */
 export interface ShrunkSummary {
+  /** The failing seed that was shrunk. */
   seed: number;
+  /** The check that fails before and after shrinking. */
   check: string;
   /** The command that replays the shrunk run from its saved file. */
   replay: string;
@@ -255,12 +345,17 @@ export interface ShrunkSummary {
   runs: number;
   /** Why the search ended early (its run or time limit), or null when it was done. */
   stopped: "runs" | "time" | null;
+  /** Entries of the fault schedule before shrinking. */
   faultsBefore: number;
+  /** Entries of the fault schedule after shrinking. */
   faultsAfter: number;
+  /** Events the failing run handled before shrinking. */
   eventsBefore: number;
+  /** Events the shrunk run handled. */
   eventsAfter: number;
   /** Messages delivered in the shrunk run. */
   delivered: number;
+  /** Nodes in the shrunk run. */
   nodes: number;
   /** Where its trace (with its draws) was saved. */
   out: string;
@@ -271,13 +366,22 @@ export interface ShrunkSummary {
  *
  * @example
  * ```ts
- * import type { SweepProgress } from "./sweep.ts";
+ * import { runSweep, type SweepProgress } from "./sweep.ts";
+ * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
  * const line = (p: SweepProgress) => `${p.done}/${p.total}, ${p.failed} failed`;
+ * const lines: string[] = [];
+ * const spec = { scenario: "ping-pong", given: {}, seeds: { from: 1, to: 3 } };
+ * await runSweep(pingPong, spec, { workers: 0, onProgress: (p) => lines.push(line(p)) });
+ * assert.deepEqual(lines, ["1/3, 0 failed", "2/3, 0 failed", "3/3, 0 failed"]);
  * ```
  */
 export interface SweepProgress {
+  /** Seeds finished so far. */
   done: number;
+  /** Seeds the sweep (or its shard) runs in all. */
   total: number;
+  /** Seeds among `done` that failed. */
   failed: number;
 }
 
@@ -322,7 +426,13 @@ export interface SweepOptions {
  * ```ts
  * import { runSeed } from "./sweep.ts";
  * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
- * runSeed(pingPong, {}, 3).ok; // true
+ * import assert from "node:assert/strict";
+ * assert.ok(runSeed(pingPong, {}, 3).ok);
+ * // The same seed, the same run: only the wall time differs.
+ * const { wallMs: _a, ...once } = runSeed(pingPong, { faults: "@30 crash n2" }, 3);
+ * const { wallMs: _b, ...again } = runSeed(pingPong, { faults: "@30 crash n2" }, 3);
+ * assert.deepEqual(again, once);
+ * assert.equal(once.ok, false);
  * ```
  */
 export function runSeed(scenario: Scenario, given: RunGiven, seed: number): SeedOutcome {
@@ -562,6 +672,7 @@ function buildReport(spec: SweepSpec, params: SweepParams, input: ReportInput): 
   return {
     format: SWEEP_FORMAT,
     version: SWEEP_VERSION,
+    dsim: VERSION,
     scenario: spec.scenario,
     params,
     seeds: formatSeedRange(spec.seeds),
@@ -596,7 +707,9 @@ function buildReport(spec: SweepSpec, params: SweepParams, input: ReportInput): 
  * @example
  * ```ts
  * import { partName } from "./sweep.ts";
- * partName({ from: 1, to: 100 }, { index: 2, count: 4 }); // "2/4 of 1..100"
+ * import assert from "node:assert/strict";
+ * assert.equal(partName({ from: 1, to: 100 }, { index: 2, count: 4 }), "2/4 of 1..100");
+ * assert.equal(partName({ from: 1, to: 100 }), "1..100");
  * ```
  */
 export function partName(range: SeedRange, shard?: Shard): string {
@@ -611,7 +724,13 @@ export function partName(range: SeedRange, shard?: Shard): string {
  * @example
  * ```ts
  * import { slowestOf } from "./sweep.ts";
- * slowestOf([{ seed: 1, wallMs: 2, events: 5, ok: true }, { seed: 2, wallMs: 9, events: 7, ok: true }], 1)[0].seed; // 2
+ * import assert from "node:assert/strict";
+ * const runs = [
+ *   { seed: 1, wallMs: 2, events: 5, ok: true },
+ *   { seed: 2, wallMs: 9, events: 7, ok: true },
+ *   { seed: 3, wallMs: 2, events: 6, ok: false },
+ * ];
+ * assert.deepEqual(slowestOf(runs, 2).map((r) => r.seed), [2, 1]);
  * ```
  */
 export function slowestOf(runs: readonly SlowSeed[], n: number): SlowSeed[] {

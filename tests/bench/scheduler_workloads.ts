@@ -3,14 +3,21 @@
  * `scheduler_bench.ts` (`deno bench`) and `scheduler_ratio.ts` (the check
  * that prints events per second and the ratios).
  *
- * The baseline is a bare priority-queue event loop: the simulator's own
- * {@linkcode EventQueue} of `{ time, seq }` entries, pop one, push one with a
- * random delay. It draws that delay from the same seeded {@linkcode Random}
- * (`uniform(min, max)`) the simulator uses for uniform latency, because any
- * discrete-event loop with random delays pays for its random numbers: leaving
- * the draw out would charge the simulator for work the bare loop also has to
- * do. What remains between the two is the price of actors and the network
- * model: mailboxes, contexts, handlers, node records, links, statistics.
+ * Two bare event loops are the baselines, each a priority queue in a loop
+ * that pops one entry and pushes one with a random delay:
+ *
+ * - {@linkcode BareLoop}: the simulator's own {@linkcode EventHeap} of typed
+ *   arrays, and the same counter-based draw the simulator uses for uniform
+ *   latency. The strict baseline: anything the simulator's queue or random
+ *   numbers gain, it gains too, so the ratio to it is the price of actors and
+ *   the network model alone: mailboxes, contexts, handlers, node records,
+ *   links, statistics, the plain-data check.
+ * - {@linkcode QueueBareLoop}: the bare loop the issue "Speed and memory"
+ *   measured its figures against: the simulator's queue of that time
+ *   ({@linkcode EventQueue}, an object per entry) and `Random.uniform`.
+ *
+ * Both draw their delays, because any discrete-event loop with random delays
+ * pays for its random numbers.
  *
  * The actors here are as small as a workload allows (no storage writes, no
  * timers, no logs), so the ratio measures the scheduler, not the protocol.
@@ -19,10 +26,11 @@
  */
 
 import type { Actor, Context, NodeId } from "../../actors/mod.ts";
-import { draw, streamKey } from "../../sim/choices.ts";
+import { draw, Random, streamKey } from "../../sim/choices.ts";
 import { EventHeap } from "../../sim/event_heap.ts";
 import type { Latency } from "../../sim/network.ts";
 import { Simulation } from "../../sim/simulation.ts";
+import { EventQueue, type Timed } from "./event_queue.ts";
 
 /**
  * Events each workload handles per iteration.
@@ -201,6 +209,52 @@ export class BareLoop {
     const u = draw(this.#key, this.#draws++) / 4294967296;
     const ms = BENCH_LATENCY.min + u * (BENCH_LATENCY.max - BENCH_LATENCY.min);
     this.#heap.push(this.#nowUs + Math.round(ms * 1000), this.#seq++, 0);
+  }
+}
+
+/**
+ * The bare loop the issue's figures were measured against: a queue of
+ * `{ time, seq }` objects ({@linkcode EventQueue}) and `Random.uniform`
+ * delays in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { QueueBareLoop } from "./scheduler_workloads.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(new QueueBareLoop(1, 100).run(1000), 1000);
+ * ```
+ */
+export class QueueBareLoop {
+  readonly #queue = new EventQueue<Timed>();
+  readonly #random: Random;
+  #now = 0;
+
+  constructor(seed: number, inFlight: number) {
+    this.#random = Random.stream(seed, "network");
+    for (let i = 0; i < inFlight; i++) this.#schedule();
+  }
+
+  /** Global virtual time reached, ms (returned so the loop cannot be optimised away). */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Pops and re-pushes `events` entries; returns how many it processed. */
+  run(events: number): number {
+    const queue = this.#queue;
+    let processed = 0;
+    while (processed < events) {
+      const event = queue.pop()!;
+      this.#now = event.time;
+      processed++;
+      this.#schedule();
+    }
+    return processed;
+  }
+
+  #schedule(): void {
+    const delay = this.#random.uniform(BENCH_LATENCY.min, BENCH_LATENCY.max);
+    this.#queue.push({ time: this.#now + delay, seq: 0 });
   }
 }
 

@@ -1,12 +1,10 @@
 /**
- * The scheduler's priority queue: a binary min-heap ordered by (virtual time,
- * sequence number). The sequence number is assigned at push, so two events at
- * the same time leave in the order they were scheduled, and the order never
- * depends on the JavaScript engine's sort.
- *
- * Hand-written rather than taken from a package because it is the hottest code
- * in the simulator; `tests/bench/scheduler_bench.ts` and `tests/bench/scheduler_ratio.ts`
- * keep the numbers that justify it.
+ * The baseline queue of the issue "Speed and memory": the simulator's
+ * priority queue until the scheduler moved to struct-of-arrays events
+ * (`sim/event_heap.ts`). A binary min-heap of `{ time, seq }` entries ordered
+ * by (time, sequence number), with the keys mirrored in typed arrays. Kept
+ * here, unchanged, so that `scheduler_ratio.ts` can still measure the
+ * simulator against the bare loop the issue's figures were measured with.
  *
  * @module
  */
