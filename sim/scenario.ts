@@ -263,6 +263,13 @@ export interface ExploreModel {
   maxDup?: number;
   /** The scenario's own flags to vary, each with the values a run picks from. */
   flags?: Readonly<Record<string, readonly FlagValue[]>>;
+  /**
+   * Its checks hold with one fault never healed (a node crashed or paused
+   * for good, a node cut off): a strategy may then hold a fault to the end,
+   * and its liveness properties are judged with the fault in place, as
+   * TigerBeetle's VOPR does in its liveness mode (default false).
+   */
+  hold?: boolean;
 }
 
 /**

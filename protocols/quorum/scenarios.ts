@@ -290,6 +290,8 @@ export const abd: Scenario<AbdFlags> = defineScenario({
       "think-ms": [0, 5, 40],
       keys: [1, 2],
     },
+    // Linearizable with a minority down for good (operations may fail).
+    hold: true,
   },
   setup(sim, params) {
     const shape = clusterShape(params);

@@ -57,6 +57,7 @@ export function modelOf(scenario: Scenario): Required<ExploreModel> {
     maxLoss: declared.maxLoss ?? defaults.network?.loss ?? 0,
     maxDup: declared.maxDup ?? defaults.network?.duplicate ?? 0,
     flags: declared.flags ?? {},
+    hold: declared.hold ?? false,
   };
 }
 

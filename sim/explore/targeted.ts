@@ -31,7 +31,11 @@
  * next one too (Raft's Figure 8).
  *
  * A node comes back after a short, drawn time (sometimes a fraction of a
- * millisecond). Only the kinds of fault in the scenario's fault model are
+ * millisecond). In a scenario whose checks hold with one fault never
+ * healed (its fault model says `hold`), some plans hold the last fault to
+ * the end instead: a crash, a pause or an isolation for good, under which
+ * the scenario's liveness properties must still hold, so that a livelock
+ * shows as "stuck since t" (TigerBeetle's VOPR liveness mode). Only the kinds of fault in the scenario's fault model are
  * used, only on the nodes its faults may hit, and every fault heals early
  * enough for the scenario's end-of-run checks (`recoverMs`). A fault lands
  * on the microsecond after its event, and goes first at that instant, so
@@ -151,6 +155,8 @@ export interface TargetPlan {
   special: boolean;
   /** The faults, in order. */
   strikes: Strike[];
+  /** The last strike's fault is never healed (crash, pause and isolate only). */
+  hold?: boolean;
 }
 
 /**
@@ -172,7 +178,8 @@ export function targetFor(
   scenario: Parameters<typeof modelOf>[0],
   seed: number,
 ): TargetPlan | undefined {
-  const allowed = TARGETS.filter((t) => modelOf(scenario).faults.includes(NEEDS[t]));
+  const model = modelOf(scenario);
+  const allowed = TARGETS.filter((t) => model.faults.includes(NEEDS[t]));
   if (allowed.length === 0) return undefined;
   const random = Random.stream(seed, "targeted");
   const target = choiceOf(random, allowed);
@@ -190,7 +197,9 @@ export function targetFor(
       skewMs: Math.round(random.uniform(-500, 500) * 1000) / 1000,
     });
   }
-  return { target, typeRank, special, strikes };
+  // Drawn last, so that the plans of scenarios that do not allow it are the same.
+  const hold = model.hold && target !== "clock-jump" && random.next() < 0.25;
+  return { target, typeRank, special, strikes, ...(hold ? { hold } : {}) };
 }
 
 /**
@@ -299,7 +308,8 @@ export function strike(plan: TargetPlan): StrategyHooks {
   let targets: Set<NodeId> | undefined;
   let lastHealAt = Infinity;
   const inject = (sim: Simulation, faults: Array<[number, FaultAction]>) => {
-    const list = faults.map(([at, action]) => ({ at: round(at), action }));
+    const list = faults.filter(([at]) => at !== Infinity)
+      .map(([at, action]) => ({ at: round(at), action }));
     if (list.some((f) => f.at > lastHealAt)) {
       next = plan.strikes.length;
       return;
@@ -334,7 +344,8 @@ export function strike(plan: TargetPlan): StrategyHooks {
         if (plan.target !== "isolate" && !targets?.has(node)) return;
         if (++seen !== s.k) return;
         const at = sim.now + NEXT;
-        const back = at + s.downMs;
+        // A held fault never heals: the run ends with it in place.
+        const back = plan.hold && next === plan.strikes.length - 1 ? Infinity : at + s.downMs;
         switch (plan.target) {
           case "after-write":
           case "after-send":
