@@ -26,8 +26,9 @@
  *   their minimum (fractional ones: the minimum, then half);
  * - draws: a whole stream's recorded draws set to 0 (a link whose
  *   messages are all fast, kept and never duplicated; a node whose
- *   `random()` gives 0), then the back half and smaller chunks of it; loss
- *   and duplication off.
+ *   `random()` gives 0); loss and duplication off; and once a round of all
+ *   the edits above changed nothing, the back half and smaller chunks of
+ *   each stream (many runs each, so last).
  *
  * Numbers shrink the way QuickCheck and fast-check shrink integers: try the
  * minimum, then halfway there, a quarter of the way, ..., one less. The
@@ -280,7 +281,9 @@ export function shrinkFailure(
     shrinkNodes();
     shrinkFlags();
     shrinkNetwork();
-    shrinkDraws();
+    shrinkDraws(false);
+    // Parts of streams cost many runs each: only once the cheap edits are done.
+    if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkDraws(true);
     if (JSON.stringify(sizeOf(best, bestRun)) === was) break;
   }
 
@@ -378,8 +381,11 @@ export function shrinkFailure(
     }
   }
 
-  /** Lowers draws to 0: whole streams, then halves and smaller chunks of each. */
-  function shrinkDraws(): void {
+  /**
+   * Lowers draws to 0: whole streams, and with `chunks`, halves and
+   * smaller chunks of each.
+   */
+  function shrinkDraws(chunks: boolean): void {
     const names = best.log.names().sort((a, b) =>
       best.log.values(b).length - best.log.values(a).length
     );
@@ -392,6 +398,7 @@ export function shrinkFailure(
         zeroed++;
         continue;
       }
+      if (!chunks) continue;
       // Chunks from the back: later draws matter least to how the run began.
       for (let size = Math.ceil(values.length / 2); size >= 1; size = Math.floor(size / 2)) {
         for (let end = best.log.values(name).length; end > 0; end -= size) {
