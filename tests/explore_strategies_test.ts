@@ -21,6 +21,7 @@ import { raft } from "../protocols/raft/scenarios.ts";
 import { gossip } from "../protocols/gossip/scenario.ts";
 import { broadcastCausal } from "../protocols/broadcast/scenario.ts";
 import type { RaftNode } from "../protocols/raft/node.ts";
+import { slowFirst } from "./_explore_scenarios.ts";
 
 /** Runs `scenario` with a targeted plan, keeping every event the strategy saw. */
 function runTargeted(scenario: Scenario, seed: number, plan: TargetPlan) {
@@ -235,4 +236,13 @@ Deno.test("explore finds a planted bug, and the default strategy's runs mix the 
   const r = await explore(abd, { flags: { "single-writer": true } }, { runs: 60, workers: 0 });
   assert.equal(r.found, true);
   assert.equal(r.failure?.check, "linearizability");
+});
+
+Deno.test("explore in workers stops at the first failure in run order, whatever the timing", async () => {
+  // Two workers take runs in chunks: run 34 fails at once on the second one while the
+  // first is still on run 2, which fails slowly. Run 2 is the first failure.
+  const r = await explore(slowFirst, {}, { runs: 512, workers: 2, strategy: "random" });
+  assert.equal(r.found, true);
+  assert.equal(r.failure?.seed, 2);
+  assert.equal(r.failure?.run, 1);
 });
