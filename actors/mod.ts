@@ -23,9 +23,16 @@
  */
 
 export type { Actor, ActorFactory, Context, MessageOf, OpId, OpStatus, TimerOf } from "./actor.ts";
+export {
+  ContractError,
+  handlerReturned,
+  safeTimerName,
+  sentMessage,
+  setTimerValue,
+} from "./contract_checks.ts";
 export { hostOf, type LayerMsg, type LayerTimer, Mount, mount, unwrapLayers } from "./layer.ts";
 export { checkNodeId, NODE_ID_PATTERN, type NodeId } from "./node_id.ts";
-export { notPlainData } from "./plain_data.ts";
+export { notPlainData, NotPlainDataError, plainCopy } from "./plain_data.ts";
 export { MemoryStorage, type Storage } from "./storage.ts";
 export {
   type PendingTimer,

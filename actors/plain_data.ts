@@ -3,12 +3,17 @@
  * and be saved in a trace. It is what JSON carries: `null`, booleans, finite
  * numbers, strings, arrays and objects of plain data (an object field may be
  * `undefined`, which JSON leaves out). An object with a `toJSON` method
- * counts as what that method returns.
+ * (a `Date`, say) counts as what that method returns.
  *
- * Everything else (a BigInt, a function, a symbol, a Map, a Date, NaN, a
- * cycle) would be lost or changed on the way through a trace file or a real
- * network, so the simulator refuses it at the send, in every trace mode,
- * and names the field.
+ * Everything else (a BigInt, a function, a symbol, a Map, a Set, a class
+ * instance without `toJSON`, NaN, a cycle) would be lost or changed on the
+ * way through a trace file or a real network, so the simulator refuses it at
+ * the send, in every trace mode, and names the field.
+ *
+ * A message travels as a copy, as it would over a wire: {@linkcode plainCopy}
+ * gives what the receiver of its JSON would get, so a sender that changes an
+ * object after sending it changes nothing in flight, and a `Date` arrives as
+ * the string a real network would deliver.
  *
  * @module
  */
@@ -80,6 +85,132 @@ function isPlain(v: unknown, depth: number): boolean {
     if (!isPlain(x, depth + 1)) return false;
   }
   return true;
+}
+
+/**
+ * What {@linkcode plainCopy} throws for a value that is not plain data:
+ * `problem` says where and why (`.entries[2].cmd is a bigint`).
+ *
+ * @example
+ * ```ts
+ * import { NotPlainDataError, plainCopy } from "./plain_data.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => plainCopy({ type: "x", seen: new Set() }), (e) =>
+ *   e instanceof NotPlainDataError && e.problem === ".seen is a Set, not plain data " +
+ *       "(send a plain object, or give it toJSON)");
+ * ```
+ */
+export class NotPlainDataError extends TypeError {
+  /** Where the value stops being plain data, and why. */
+  readonly problem: string;
+
+  /** An error for `problem` (as {@linkcode notPlainData} words it). */
+  constructor(problem: string) {
+    super(problem);
+    this.name = "NotPlainDataError";
+    this.problem = problem;
+  }
+}
+
+/**
+ * A deep copy of `value` as it would arrive after a trip through JSON:
+ * object fields that are `undefined` are left out, `undefined` in an array
+ * becomes `null`, an object with `toJSON` becomes what it returns. Throws a
+ * {@linkcode NotPlainDataError} naming the field when `value` is not plain
+ * data. One walk both checks and copies, so it costs little more than the
+ * check alone.
+ *
+ * @example
+ * ```ts
+ * import { plainCopy } from "./plain_data.ts";
+ * import assert from "node:assert/strict";
+ * const log = [1];
+ * const sent = plainCopy({ type: "entries", log, at: new Date(0), note: undefined });
+ * log.push(2); // the sender goes on changing its own array
+ * assert.deepEqual(sent, { type: "entries", log: [1], at: "1970-01-01T00:00:00.000Z" });
+ * assert.throws(() => plainCopy({ type: "put", value: 10n }), /\.value is a bigint/);
+ * ```
+ */
+export function plainCopy<T>(value: T): T {
+  if (typeof value !== "object" || value === null) {
+    const problem = value === undefined ? notPlainData(value) : primitiveProblem(value);
+    if (problem !== undefined) throw new NotPlainDataError(problem);
+    return value;
+  }
+  const copy = copyObject(value, 0);
+  if (copy === FAIL) throw new NotPlainDataError(notPlainData(value) ?? "not plain data");
+  return copy as T;
+}
+
+/** The fast path's answer for a value it cannot copy (the slow walk then says why). */
+const FAIL: unique symbol = Symbol("not plain");
+
+function primitiveProblem(v: unknown): string | undefined {
+  return typeof v === "string" || typeof v === "boolean" ||
+      (typeof v === "number" && v - v === 0)
+    ? undefined
+    : notPlainData(v);
+}
+
+function copyObject(v: object, depth: number): unknown {
+  if (depth >= DEEP) return FAIL;
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      const t = typeof x;
+      if (t === "string" || t === "boolean" || (t === "number" && x - x === 0)) out[i] = x;
+      else if (t === "object") {
+        if (x === null) out[i] = null;
+        else {
+          const c = copyObject(x, depth + 1);
+          if (c === FAIL) return FAIL;
+          out[i] = c;
+        }
+      } else if (x === undefined) out[i] = null;
+      else return FAIL;
+    }
+    return out;
+  }
+  // A literal's constructor is Object; anything else (a class, a null prototype) is looked at.
+  if ((v as { constructor?: unknown }).constructor !== Object) {
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON !== "function") return FAIL;
+      const json = toJSON.call(v);
+      if (typeof json !== "object" || json === null) {
+        return primitiveProblem(json) === undefined && json !== undefined ? json : FAIL;
+      }
+      return copyObject(json, depth + 1);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const key in v) {
+    const x = (v as Record<string, unknown>)[key];
+    const t = typeof x;
+    let c: unknown;
+    if (
+      t === "string" || t === "boolean" || (t === "number" && x as number - (x as number) === 0)
+    ) {
+      c = x;
+    } else if (t === "object") {
+      c = x === null ? null : copyObject(x as object, depth + 1);
+      if (c === FAIL) return FAIL;
+    } else if (x === undefined) continue;
+    else return FAIL;
+    // A "__proto__" key (JSON.parse makes them) is data, not the copy's prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: c,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = c;
+  }
+  return out;
 }
 
 function walk(v: unknown, path: string, depth: number, seen: unknown[] | null): string | undefined {

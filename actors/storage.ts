@@ -4,10 +4,15 @@
  * Values are deep-copied on the way in and on the way out, so an actor cannot
  * keep a live reference into its "disk" and see it change behind its back, and
  * a crash cannot leave half-written objects. That is the discipline of real
- * persistence (serialise, fsync, read back) without the I/O.
+ * persistence (serialise, fsync, read back) without the I/O; and as on a real
+ * disk only plain data is kept (what JSON carries): a Map, a Set or a class
+ * instance is refused at `set`, naming the key and the field, rather than
+ * kept in memory here and lost by the real runtime's disk.
  *
  * @module
  */
+
+import { NotPlainDataError, plainCopy } from "./plain_data.ts";
 
 /**
  * A small key-value store that outlives crashes and restarts of its node.
@@ -53,12 +58,12 @@ export class MemoryStorage implements Storage {
 
   get<T>(key: string): T | undefined {
     const value = this.#data.get(key);
-    return value === undefined ? undefined : copy(value) as T;
+    return value === undefined ? undefined : copy(value, key) as T;
   }
 
   set<T>(key: string, value: T): void {
     this.writes++;
-    this.#data.set(key, copy(value));
+    this.#data.set(key, copy(value, key));
   }
 
   delete(key: string): void {
@@ -72,53 +77,19 @@ export class MemoryStorage implements Storage {
 
   /** A plain-object snapshot of everything stored, for traces and tests. */
   snapshot(): Record<string, unknown> {
-    return Object.fromEntries([...this.#data].map(([k, v]) => [k, copy(v)]));
+    return Object.fromEntries([...this.#data].map(([k, v]) => [k, copy(v, k)]));
   }
 }
 
-function copy<T>(value: T): T {
-  // Primitives are immutable; only objects need copying.
-  return typeof value === "object" && value !== null ? copyObject(value, 0) as T : value;
-}
-
-/**
- * A deep copy with the semantics of `structuredClone`, several times faster
- * for the plain arrays and objects protocols persist (log entries, votes).
- * Anything else (Map, Set, Date, typed arrays), and very deep or cyclic data,
- * goes through `structuredClone` itself.
- */
-function copyObject(value: object, depth: number): unknown {
-  if (depth > 64) return structuredClone(value);
-  if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyValue(value[i], depth);
-    return out;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const v = copyValue((value as Record<string, unknown>)[key], depth);
-    // A "__proto__" key is data here, not the prototype.
-    if (key === "__proto__") {
-      Object.defineProperty(out, key, {
-        value: v,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else out[key] = v;
-  }
-  return out;
-}
-
-function copyValue(v: unknown, depth: number): unknown {
-  if (typeof v === "object" && v !== null) return copyObject(v, depth + 1);
-  if (typeof v === "function" || typeof v === "symbol") {
-    throw new DOMException(
-      `storage values must be plain data, not a ${typeof v}`,
-      "DataCloneError",
+/** A stored value's copy; a value that is not plain data is refused, naming the key and the field. */
+function copy<T>(value: T, key: string): T {
+  try {
+    return plainCopy(value);
+  } catch (e) {
+    if (!(e instanceof NotPlainDataError)) throw e;
+    throw new TypeError(
+      `storage key ${JSON.stringify(key)}: ${e.problem.replace(/^the message/, "the value")}; ` +
+        "storage holds plain data (JSON), as a disk would: no Map, Set, class, function or BigInt",
     );
   }
-  return v;
 }

@@ -4,12 +4,19 @@
  * tests read an actor's `Out`: feed a message or a timer, then read what the
  * handler sent, stored, scheduled, logged and recorded.
  *
+ * It holds a handler to the rules the simulator holds it to (see
+ * `contract_checks.ts`), so a unit test passes only what a run would: a
+ * message or timer that is not plain data, or an `async` handler, throws
+ * the simulator's error; a message sent or delivered is a copy, as over a
+ * wire; storage refuses what a disk would.
+ *
  * @module
  */
 
 import type { Actor, Context, OpId, OpStatus } from "./actor.ts";
 import type { NodeId } from "./node_id.ts";
 import { MemoryStorage } from "./storage.ts";
+import { handlerReturned, sentMessage, setTimerValue } from "./contract_checks.ts";
 import { timerKey } from "./timer_key.ts";
 
 /**
@@ -166,13 +173,15 @@ export class TestContext<M, T = string> implements Context<M, T> {
   }
 
   send(to: NodeId, msg: M): void {
-    this.sent.push({ to, msg });
+    // Checked and copied as the simulator does, so a unit test passes only what a run would.
+    this.sent.push({ to, msg: sentMessage(this.self, to, msg) });
   }
 
   setTimer(timer: T, afterMs: number): void {
     if (!(Number.isFinite(afterMs) && afterMs >= 0)) {
       throw new RangeError(`setTimer: afterMs must be a finite number >= 0, got ${afterMs}`);
     }
+    timer = setTimerValue(this.self, timer);
     const key = timerKey(timer);
     this.#timers.delete(key); // a replaced timer goes to the back, as it would in a queue
     this.#timers.set(key, { timer, at: this.#now + afterMs });
@@ -243,12 +252,16 @@ export class TestContext<M, T = string> implements Context<M, T> {
 
   /** Calls `actor.onStart` with this context. */
   start(actor: Actor<M, T>): void {
-    actor.onStart?.(this);
+    handlerReturned(this.self, "onStart", actor.onStart?.(this));
   }
 
   /** Calls `actor.onMessage` with this context. */
   deliver(actor: Actor<M, T>, msg: M, from: NodeId): void {
-    actor.onMessage(this, msg, from);
+    handlerReturned(
+      this.self,
+      "onMessage",
+      actor.onMessage(this, sentMessage(from, this.self, msg), from),
+    );
   }
 
   /** Removes the pending `timer` and calls `actor.onTimer` with it. */
@@ -258,7 +271,7 @@ export class TestContext<M, T = string> implements Context<M, T> {
       throw new Error(`fire: no pending timer ${JSON.stringify(timer)}`);
     }
     this.#timers.delete(key);
-    actor.onTimer?.(this, timer);
+    handlerReturned(this.self, "onTimer", actor.onTimer?.(this, timer));
   }
 
   /** Fires, earliest first, every timer due by now; returns the timers fired. */

@@ -79,6 +79,9 @@ import {
 import { renderHtml } from "./render/html.ts";
 import { renderPerfetto } from "./render/perfetto.ts";
 import { renderShiviz } from "./render/shiviz.ts";
+import { studioCommand } from "./studio/command.ts";
+import { type StateLog, StateRecorder } from "./states.ts";
+import { type Counterexample, counterexampleIn } from "./check/linearizability.ts";
 
 /**
  * Where the command line writes its output, and what it may do.
@@ -262,7 +265,8 @@ async function scenarioFor(
   registry: ScenarioRegistry,
 ): Promise<Scenario | undefined> {
   const word = scenarioWordIn(argv, registry);
-  if (word === undefined) return undefined;
+  // A saved trace (the studio's other source) names its scenario inside.
+  if (word === undefined || word.toLowerCase().endsWith(".json")) return undefined;
   if (registry.has(word)) return registry.get(word);
   if (isModuleReference(word)) return await loadScenario(word, Deno.cwd());
   // Fail on an unknown scenario before commander can complain about its flags.
@@ -522,6 +526,35 @@ function buildProgram(
       setCode(EXIT.violation);
     });
 
+  const studio = program.command("studio")
+    .description("step through a run in the browser: every node's state, and what if")
+    .argument("<run>", `a saved trace (a .json file) or a scenario: ${scenarioHelp}`)
+    .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`)
+    .option("--port <n>", "serve on this port of 127.0.0.1 (default: a free one)")
+    .option("--max-events <n>", "each run's event budget (default 2000000: all kept in memory)");
+  addRunOptions(studio);
+  const studioOptions = addScenarioFlags(studio, scenario);
+  studio.action((source: string, opts: RunOptions & { port?: string }, cmd: Command) => {
+    const port = opts.port === undefined ? undefined : wholeNumber("--port", opts.port, 1, 65535);
+    const maxEvents = opts.maxEvents === undefined
+      ? undefined
+      : wholeNumber("--max-events", opts.maxEvents, 1, 2 ** 52);
+    const ranFlags = Object.keys(opts).filter((k) => !["port", "maxEvents"].includes(k));
+    const from = source.toLowerCase().endsWith(".json")
+      ? (() => {
+        if (ranFlags.length > 0) {
+          throw new ConfigError("studio", "run flags go with a scenario, not with a saved trace");
+        }
+        const file = loadTraceFile(source);
+        return scenarioOfSpec(file.spec, registry).then((s) => ({ scenario: s, file }));
+      })()
+      : Promise.resolve({
+        scenario: chosen(source),
+        given: runParams(chosen(source), opts, scenarioFlagValues(cmd, studioOptions)),
+      });
+    later(from.then((s) => studioCommand(io, s, { port, maxEvents })));
+  });
+
   program.command("demo")
     .description("a guided run with faults: what the simulator shows you")
     .action(() => {
@@ -543,7 +576,7 @@ function addRunOptions(cmd: Command): Command {
     .option(
       "--faults <spec>",
       "'@100 crash n1; @300 restart n1; ...' or random[:crash=R,partition=R,pause=R,clock=R," +
-        "duration=MS,skew=MS]",
+        "duration=MS,skew=MS,down=N]",
     );
 }
 
@@ -756,14 +789,17 @@ function runScenarioFor(
   const stream = out !== undefined && outForm(out) === "trace" ? new TraceStream(out) : undefined;
   // Hooks are made for one run: trace it in full now rather than re-run it for its events.
   if (hooks !== undefined) params = { ...params, trace: "full" };
+  // A page shows every node's state at every event: the changes are recorded as the run goes.
+  const states = out !== undefined && outForm(out) === "html" ? new StateRecorder() : undefined;
   try {
     const result = runScenario(scenario, params, {
       ...(maxEvents === undefined ? {} : { maxEvents }),
       ...(stream === undefined ? {} : { sink: stream.sink, onSpec: stream.start }),
       ...(hooks === undefined ? {} : { hooks: hooks.hooks, onSetup: hooks.onSetup }),
+      ...(states === undefined ? {} : { hooks: states.hooks(hooks?.hooks), traceWindow: Infinity }),
     });
     stream?.finish(result);
-    if (out !== undefined && stream === undefined) writeTrace(out, result);
+    if (out !== undefined && stream === undefined) writeTrace(out, result, states?.log());
     // A failure is worth its events, for the report.
     return withEvents(scenario, params, result);
   } catch (e) {
@@ -789,8 +825,28 @@ function outForm(path: string): "html" | "perfetto" | "shiviz" | "trace" {
   return "trace";
 }
 
-/** A JSON trace file written as the run records its events (see TraceWriter). */
-class TraceStream {
+/**
+ * A JSON trace file written as the run records its events (see
+ * {@linkcode TraceWriter}): `start` and `sink` go to `runScenario`'s
+ * `onSpec` and `sink`, then `finish` and `close`. What `run --out FILE.json`
+ * uses, so a long run's file holds every event while memory keeps a window.
+ *
+ * @example
+ * ```ts
+ * import { TraceStream } from "./cli.ts";
+ * import { loadTrace } from "./trace_file.ts";
+ * import { runScenario } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const path = Deno.makeTempFileSync({ suffix: ".json" });
+ * const stream = new TraceStream(path);
+ * const run = runScenario(pingPong, { seed: 3 }, { onSpec: stream.start, sink: stream.sink });
+ * stream.finish(run);
+ * stream.close();
+ * assert.equal(loadTrace(Deno.readTextFileSync(path)).events.length, run.sim.trace.count);
+ * ```
+ */
+export class TraceStream {
   #file: Deno.FsFile;
   #writer: TraceWriter | undefined;
   #buffer: string[] = [];
@@ -798,6 +854,7 @@ class TraceStream {
   #first = true;
   #encoder = new TextEncoder();
 
+  /** Opens (creates or truncates) `path`; one that cannot be written is bad input (`--out`). */
   constructor(readonly path: string) {
     try {
       this.#file = Deno.openSync(path, { write: true, create: true, truncate: true });
@@ -809,25 +866,30 @@ class TraceStream {
     }
   }
 
+  /** Writes the head of the file: give it to `runScenario` as `onSpec`. */
   start = (spec: RunSpec): void => {
     this.#writer = new TraceWriter(spec);
     this.#write(this.#writer.head());
   };
 
+  /** Writes one event: give it to `runScenario` as `sink`. */
   sink = (event: TraceEvent): void => {
     this.#write(this.#writer!.event(event, this.#first));
     this.#first = false;
   };
 
-  finish(result: ScenarioResult): void {
+  /** Writes the end of the file, with the run's hash (a `ScenarioResult` has it). */
+  finish(result: { traceHash: string }): void {
     this.#write(this.#writer!.tail(0, result.traceHash));
     this.#flush();
   }
 
+  /** Drops what is not written yet (the run failed to start). */
   abandon(): void {
     this.#buffer = [];
   }
 
+  /** Closes the file. */
   close(): void {
     this.#file.close();
   }
@@ -852,7 +914,7 @@ class TraceStream {
  * (from the events the run kept in memory); a path that cannot be written
  * is bad input.
  */
-function writeTrace(path: string, result: ScenarioResult): void {
+function writeTrace(path: string, result: ScenarioResult, states?: StateLog): void {
   const events = result.sim.trace.events;
   const title = `${result.scenario} seed ${result.seed}`;
   const verdict = result.ok
@@ -864,6 +926,8 @@ function writeTrace(path: string, result: ScenarioResult): void {
       text = renderHtml(events, {
         title,
         subtitle: [result.replay, `${verdict} · trace ${result.traceHash}`],
+        ...(states === undefined ? {} : { states }),
+        ...counterexampleOf(result),
       });
       break;
     case "perfetto":
@@ -885,6 +949,12 @@ function writeTrace(path: string, result: ScenarioResult): void {
   } catch (e) {
     throw new ConfigError("--out", `cannot write ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
+}
+
+/** A linearizability failure's counterexample, for the page to draw. */
+function counterexampleOf(result: ScenarioResult): { counterexample?: Counterexample } {
+  const c = counterexampleIn(result.violations);
+  return c === undefined ? {} : { counterexample: c };
 }
 
 /** `sweep`: validates everything, runs the seeds, shrinks the first failure, reports. */

@@ -67,3 +67,35 @@ export function checkNonNegative(input: string, x: number): number {
   }
   return x;
 }
+
+/** The framework's own code: a report points past it, at the line of the user's that threw. */
+const FRAMEWORK_DIRS = [
+  new URL("../sim/", import.meta.url).href,
+  new URL("../actors/", import.meta.url).href,
+];
+
+/**
+ * An error for a report: `Name: message (at file:line:column)`, the place
+ * being the first stack frame outside the framework's own `sim/` and
+ * `actors/`, so the report points at the line of the protocol, check or
+ * scenario that threw. Anything thrown that is not an Error is shown as a
+ * string.
+ *
+ * @example
+ * ```ts
+ * import { describeError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(describeError("just text"), "just text");
+ * const e = new TypeError("x is undefined");
+ * e.stack = "TypeError: x is undefined\n    at check (file:///home/me/bank.ts:12:5)";
+ * assert.equal(describeError(e), "TypeError: x is undefined (at file:///home/me/bank.ts:12:5)");
+ * ```
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const frame = error.stack?.split("\n").slice(1).map((l) => l.trim()).find((l) =>
+    l.includes("file://") && !FRAMEWORK_DIRS.some((dir) => l.includes(dir))
+  );
+  const at = frame?.match(/\((file:\/\/[^)]*)\)$/)?.[1] ?? frame?.match(/(file:\/\/\S*)$/)?.[1];
+  return `${error.name}: ${error.message}${at === undefined ? "" : ` (at ${at})`}`;
+}

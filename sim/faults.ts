@@ -337,11 +337,11 @@ function checkNodeIdFor(where: string, id: string): NodeId {
  * ```
  */
 export interface FaultRates {
-  /** Crashes (each followed by a restart) per node per simulated second. */
+  /** Crashes (each followed by a restart) per simulated second, across the fault targets. */
   crash?: number;
   /** Partitions (each healed later) per simulated second. */
   partition?: number;
-  /** Pauses (each followed by a resume) per node per simulated second. */
+  /** Pauses (each followed by a resume) per simulated second, across the fault targets. */
   pause?: number;
   /**
    * Clock faults: a node's clock jumps (skew of up to `maxSkewMs` either
@@ -353,7 +353,11 @@ export interface FaultRates {
   maxSkewMs?: number;
   /** Mean time a node stays down, a partition lasts or a pause lasts (default 200 ms). */
   meanDurationMs?: number;
-  /** Most nodes down (crashed or paused) at once; default a minority, (n - 1) / 2. */
+  /**
+   * Most nodes down (crashed or paused) at once: by default a minority,
+   * (n - 1) / 2 of the n fault targets, and at least one, so that one or two
+   * targets still crash and restart.
+   */
   maxDown?: number;
 }
 
@@ -397,7 +401,10 @@ export function generateFaults(
   }
   const random = Random.stream(seed, "faults");
   const mean = rates.meanDurationMs ?? 200;
-  const maxDown = rates.maxDown ?? Math.floor((nodes.length - 1) / 2);
+  const maxDown = rates.maxDown ?? Math.max(1, Math.floor((nodes.length - 1) / 2));
+  if (!(Number.isInteger(maxDown) && maxDown >= 0)) {
+    throw new ConfigError("fault rate maxDown", `must be a whole number >= 0, got ${maxDown}`);
+  }
   const downUntil = new Map<NodeId, number>();
   let partitionedUntil = -1;
   const schedule: FaultSchedule = [];
@@ -533,11 +540,17 @@ export function parseFaultSpec(text: string): FaultSpec {
         case "skew":
           rates.maxSkewMs = n;
           break;
+        case "down":
+          if (!Number.isInteger(n)) {
+            throw new ConfigError("faults", `down must be a whole number, got ${value.trim()}`);
+          }
+          rates.maxDown = n;
+          break;
         default:
           throw new ConfigError(
             "faults",
             `unknown rate ${JSON.stringify(key)}; allowed: crash, partition, pause, clock, ` +
-              "duration, skew",
+              "duration, skew, down",
           );
       }
     }
@@ -555,8 +568,8 @@ export function parseFaultSpec(text: string): FaultSpec {
  * ```ts
  * import { formatFaultSpec, parseFaultSpec } from "./faults.ts";
  * import assert from "node:assert/strict";
- * const spec = parseFaultSpec("random:crash=1.5,clock=2,duration=5");
- * assert.equal(formatFaultSpec(spec), "random:crash=1.5,clock=2,duration=5");
+ * const spec = parseFaultSpec("random:crash=1.5,clock=2,duration=5,down=1");
+ * assert.equal(formatFaultSpec(spec), "random:crash=1.5,clock=2,duration=5,down=1");
  * assert.equal(formatFaultSpec(parseFaultSpec("@10 crash n1")), "@10 crash n1");
  * assert.equal(formatFaultSpec(parseFaultSpec("")), "");
  * ```
@@ -572,5 +585,6 @@ export function formatFaultSpec(spec: FaultSpec): string {
   add("clock", r.clock);
   add("duration", r.meanDurationMs);
   add("skew", r.maxSkewMs);
+  add("down", r.maxDown);
   return parts.length === 0 ? "random:crash=0" : `random:${parts.join(",")}`;
 }

@@ -128,4 +128,16 @@ export {
   scenariosIn,
 } from "./scenario_module.ts";
 export { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
+export {
+  applyPatch,
+  diffState,
+  fieldsOf,
+  stateAt,
+  type StateChange,
+  type StateLog,
+  type StateOp,
+  type StatePath,
+  StateRecorder,
+  type StateSource,
+} from "./states.ts";
 export { VERSION } from "./version.ts";

@@ -9,7 +9,7 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NodeId } from "../actors/mod.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import {
   type FaultSchedule,
   type FaultSpec,
@@ -197,6 +197,12 @@ export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
 export interface ScenarioSetup {
   /** Nodes generated faults may crash, pause or partition (default: all). */
   faultTargets?: NodeId[];
+  /**
+   * Most fault targets generated faults take down at once, unless the
+   * command line says (`--faults random:down=N`); default a minority of
+   * them, and at least one.
+   */
+  maxDown?: number;
   /**
    * Generated faults all heal at least this long before the run ends: the
    * time the protocol needs to finish its work after the last fault, for
@@ -872,7 +878,9 @@ export function runScenario<F extends FlagSpecs>(
       params.seed,
       setup.faultTargets ?? [...sim.nodes],
       params.until - recoverMs,
-      params.faults.rates,
+      setup.maxDown === undefined || params.faults.rates.maxDown !== undefined
+        ? params.faults.rates
+        : { ...params.faults.rates, maxDown: setup.maxDown },
     );
   let run: RunResult | undefined;
   const faults = formatFaults(schedule);
@@ -882,8 +890,18 @@ export function runScenario<F extends FlagSpecs>(
     sim.schedule(schedule);
     const until = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
     run = sim.run({ until });
-    if (run.ok) {
-      for (const v of setup.check?.(sim) ?? []) sim.reportViolation(v);
+    if (run.ok && setup.check !== undefined) {
+      try {
+        for (const v of setup.check(sim) ?? []) sim.reportViolation(v);
+      } catch (e) {
+        // The check's own bug (a wrong node id included) is the user's to fix,
+        // reported like any failed check, not as bad input or a bug of the tool.
+        sim.reportViolation({
+          check: "scenario-check",
+          message: `the end-of-run check of ${scenario.name} threw ${describeError(e)}`,
+          atMs: sim.now,
+        });
+      }
     }
   }
   const wallMs = performance.now() - started;
@@ -901,7 +919,7 @@ export function runScenario<F extends FlagSpecs>(
     faults,
     spec,
     replay: replayCommand(scenario, spec),
-    summary: setup.summary?.(sim) ?? [],
+    summary: summaryOf(scenario, setup, sim),
     label: scenario.label,
     ...(options.choices === undefined ? {} : { choices: options.choices.log }),
     sim,
@@ -976,8 +994,13 @@ function watchLiveness(
   return end;
 }
 
-function describeError(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+/** The scenario's summary lines; a summary that throws says so in its place. */
+function summaryOf(scenario: Scenario, setup: ScenarioSetup, sim: Simulation): string[] {
+  try {
+    return setup.summary?.(sim) ?? [];
+  } catch (e) {
+    return [`(the summary of ${scenario.name} threw ${describeError(e)})`];
+  }
 }
 
 /**

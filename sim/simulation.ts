@@ -35,15 +35,23 @@ import {
   type Context,
   MemoryStorage,
   type NodeId,
-  notPlainData,
+  NotPlainDataError,
   type OpId,
   type OpStatus,
+  plainCopy,
   timerKey,
   timerName,
 } from "../actors/mod.ts";
+import {
+  ContractError,
+  handlerReturned,
+  safeTimerName,
+  sentMessage,
+  setTimerValue,
+} from "../actors/contract_checks.ts";
 import { ChoiceLog, draw, streamKey, unit } from "./choices.ts";
 import { type ClockConfig, NodeClock } from "./clock.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
@@ -78,10 +86,16 @@ export interface SimulationOptions {
   /** How many recent events a failure report shows (default 12). */
   lastEvents?: number;
   /**
-   * Deep-copy each message at send, so a sender that mutates an object after
-   * sending it cannot change what the receiver sees. Off by default for speed.
+   * Whether each message travels as a copy, as over a wire (default true):
+   * the receiver gets what the JSON of the message would give, taken at the
+   * send, so a sender that changes an object after sending it changes
+   * nothing in flight, a receiver that changes what it got changes no other
+   * copy (a duplicate's included), and a `Date` arrives as a string. With
+   * `false` every message is still checked to be plain data but is passed by
+   * reference: faster, and right only for actors that never change a message
+   * after sending or receiving it.
    */
-  cloneMessages?: boolean;
+  copyMessages?: boolean;
   /**
    * The most events a run may handle before it stops with the violation
    * `event-budget` (default 50,000,000): a run that never reaches its
@@ -609,11 +623,6 @@ class ObservedStorage extends MemoryStorage {
   }
 }
 
-/** An actor's handler broke the contract in a way the report should name plainly. */
-class ContractError extends Error {
-  override name = "ContractError";
-}
-
 /**
  * A deterministic run of actors under a seeded network and fault model.
  *
@@ -692,7 +701,9 @@ export class Simulation {
   #lastEvents: number;
   #recent: TraceEvent[] = [];
   #recentNext = 0;
-  #cloneMessages: boolean;
+  #copyMessages: boolean;
+  /** A full trace keeps the messages it records: a handler then gets a copy of its own to change. */
+  #keepsMessages = false;
   #maxEvents: number;
   #countMessages: boolean;
   #messageStats: MessageStats = { sent: {}, delivered: {} };
@@ -731,8 +742,9 @@ export class Simulation {
     }
     this.trace = new Trace(mode, { window: options.traceWindow });
     this.#tracing = mode !== "off";
+    this.#keepsMessages = mode === "full";
     this.#lastEvents = checkCount("lastEvents", options.lastEvents ?? 12, 1, 10_000);
-    this.#cloneMessages = options.cloneMessages ?? false;
+    this.#copyMessages = options.copyMessages ?? true;
     this.#maxEvents = checkCount("maxEvents", options.maxEvents ?? DEFAULT_MAX_EVENTS, 1, 2 ** 52);
     this.#countMessages = options.countMessages ?? false;
     const choices = options.choices ?? null;
@@ -1019,11 +1031,13 @@ export class Simulation {
       sender = this.#byId.get(from)!;
     }
     const target = this.#node(to, "send to");
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
+    try {
+      msg = plainCopy(msg);
+    } catch (e) {
+      if (!(e instanceof NotPlainDataError)) throw e;
       throw new ConfigError(
         "send",
-        `message from ${from}: ${problem}; messages must be plain data`,
+        `message from ${from}: ${e.problem}; messages must be plain data`,
       );
     }
     const id = this.#nextMsgId++;
@@ -1652,7 +1666,11 @@ export class Simulation {
     }
     this.#current = node;
     try {
-      const returned = node.actor!.onMessage(node.ctx, msg, from);
+      const returned = node.actor!.onMessage(
+        node.ctx,
+        this.#keepsMessages && this.#copyMessages ? plainCopy(msg) : msg,
+        from,
+      );
       if (returned !== undefined) this.#returned(node, "onMessage", returned);
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
@@ -1683,13 +1701,7 @@ export class Simulation {
 
   /** A handler returned something: a promise is refused (handlers run to completion). */
   #returned(node: NodeRecord, handler: string, value: unknown): void {
-    if (typeof (value as Promise<unknown>)?.then !== "function") return;
-    // Its rejection must not reach the process as an unhandled one.
-    (value as Promise<unknown>).then(undefined, () => {});
-    throw new ContractError(
-      `${handler} of ${node.id} returned a promise: handlers must run to completion ` +
-        "(no async, no await); do the work now and send or set a timer for what comes later",
-    );
+    handlerReturned(node.id, handler, value);
   }
 
   #send(from: NodeRecord, to: NodeId, msg: unknown): void {
@@ -1704,14 +1716,7 @@ export class Simulation {
     }
     from.lastTo = to;
     from.lastTarget = target;
-    const problem = notPlainData(msg);
-    if (problem !== undefined) {
-      throw new ContractError(
-        `${from.id} sent ${describeType(msg)} to ${to} whose ${problem}: ` +
-          "messages must be plain data (JSON: no BigInt, Map, Set, class, function or cycle)",
-      );
-    }
-    if (this.#cloneMessages) msg = structuredClone(msg);
+    msg = sentMessage(from.id, to, msg, this.#copyMessages);
     const id = this.#nextMsgId++;
     this.stats.messages++;
     const tracing = this.#tracing;
@@ -1744,7 +1749,8 @@ export class Simulation {
       const copy = this.#nextMsgId++;
       this.stats.duplicated++;
       if (tracing) this.#record({ t: this.now, kind: "duplicate", node: from.id, to, id, copy });
-      this.#transmit(from, target, link, msg, copy, base + 3);
+      // The copy is a message of its own: a receiver that changes one changes not the other.
+      this.#transmit(from, target, link, this.#copyMessages ? plainCopy(msg) : msg, copy, base + 3);
     }
   }
 
@@ -1902,15 +1908,7 @@ export class Simulation {
         `setTimer(${safeTimerName(timer)}): afterMs must be a finite number >= 0, got ${afterMs}`,
       );
     }
-    if (typeof timer !== "string") {
-      const problem = notPlainData(timer);
-      if (problem !== undefined) {
-        throw new ContractError(
-          `${node.id} set a timer whose ${problem.replace(/^the message/, "value")}: ` +
-            'timers must be plain data, like { type: "retry", seq: 4 }',
-        );
-      }
-    }
+    timer = setTimerValue(node.id, timer);
     const key = timerKey(timer);
     const timers = node.timers ??= new Map();
     const old = timers.get(key);
@@ -1999,11 +1997,7 @@ export class Simulation {
   }
 
   #fail(check: string, error: unknown, node: NodeId | undefined, context?: string): void {
-    const described = error instanceof ContractError
-      ? error.message
-      : error instanceof Error
-      ? `${error.name}: ${error.message}${stackHint(error)}`
-      : String(error);
+    const described = error instanceof ContractError ? error.message : describeError(error);
     const message = context === undefined ? described : `${context}: ${described}`;
     this.#stopWith({ check, message, atMs: this.now, node });
   }
@@ -2053,27 +2047,4 @@ function checkCount(input: string, n: number, min: number, max: number): number 
     throw new ConfigError(input, `must be a whole number from ${min} to ${max}, got ${n}`);
   }
   return n;
-}
-
-/** "a Put message" or "a message": what a report calls the message. */
-function describeType(msg: unknown): string {
-  const type = (msg as { type?: unknown })?.type;
-  return typeof type === "string" ? `a ${type} message` : "a message";
-}
-
-/** A timer's name for an error message, even when it is not plain data. */
-function safeTimerName(timer: unknown): string {
-  try {
-    return timerName(timer);
-  } catch {
-    return String(timer);
-  }
-}
-
-/** The first stack frame inside project code, so a report points at the line that threw. */
-function stackHint(error: Error): string {
-  const frame = error.stack?.split("\n").slice(1).find((l) =>
-    !l.includes("/sim/simulation.ts") && l.includes("file://")
-  );
-  return frame ? ` (${frame.trim().replace(/^at /, "at ")})` : "";
 }

@@ -3,9 +3,8 @@
  * every entry point, and every `@example` asserts its results (Deno std's
  * rule), so the doc tests can fail.
  *
- * The checker's own tests always run. The two rules over the repository run
- * when `DSIM_DOC_RULES=1` is set, until every module is converted; then the
- * guard goes and they run in the suite like any other test.
+ * The checker's own tests come first; then the two rules over the whole
+ * repository, which a new module breaks until its docs follow them.
  *
  * @module
  */
@@ -188,11 +187,8 @@ Deno.test("doc rules: deno doc --lint problems are read with their file, line an
   }
 });
 
-const strict = Deno.env.get("DSIM_DOC_RULES") === "1";
-
 Deno.test({
   name: "issue 10: every @example in every documented module runs and asserts its results",
-  ignore: !strict,
   fn() {
     const problems = checkFiles(documentedFiles());
     assert.equal(
@@ -206,7 +202,6 @@ Deno.test({
 
 Deno.test({
   name: "issue 10: deno doc --lint reports 0 problems on the entry points in deno.json",
-  ignore: !strict,
   fn() {
     // All entry points in one run, as Deno std lints its packages and JSR documents
     // them: a type exported by one entry point is public for the others.

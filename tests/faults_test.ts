@@ -3,6 +3,7 @@ import fc from "npm:fast-check@4.10.2";
 import { scenarios } from "../protocols/registry.ts";
 import {
   DEFAULT_RATES,
+  defineScenario,
   type Fault,
   type FaultAction,
   type FaultRates,
@@ -199,12 +200,13 @@ function assertWellFormed(s: Fault[], nodes: string[], until: number, maxDown: n
   assert.ok(!partitioned, "still partitioned at the end");
 }
 
-Deno.test("generated faults always end before until and never take down more than a minority", () => {
+Deno.test("generated faults always end before until and take down a minority at most (one at least)", () => {
   const heavy: FaultRates = { crash: 20, pause: 20, partition: 5, meanDurationMs: 500 };
   let sawMaxDown = 0;
   for (const n of [1, 2, 3, 5, 7]) {
     const nodes = nodeIds(n);
-    const maxDown = Math.floor((n - 1) / 2);
+    // A minority, but at least one: one or two nodes still crash and restart.
+    const maxDown = Math.max(1, Math.floor((n - 1) / 2));
     for (let seed = 0; seed < 60; seed++) {
       for (const rates of [DEFAULT_RATES, heavy]) {
         const s = generateFaults(seed, nodes, 3000, rates);
@@ -225,10 +227,35 @@ Deno.test("generated faults always end before until and never take down more tha
   assert.ok(sawMaxDown > 10, `reached ${3} nodes down only ${sawMaxDown} times`);
   const one = generateFaults(3, nodeIds(7), 3000, { ...heavy, maxDown: 1 });
   assertWellFormed(one, nodeIds(7), 3000, 1);
+  const none = generateFaults(3, nodeIds(2), 3000, { ...heavy, maxDown: 0 });
+  assert.ok(none.every((f) => f.action.type === "partition" || f.action.type === "heal"));
+});
+
+Deno.test("a one- or two-node protocol sees crashes; down=N and a scenario's maxDown set the limit", () => {
+  const crashes = (faults: string) => (faults.match(/crash/g) ?? []).length;
+  for (const n of [1, 2]) {
+    const s = formatFaults(generateFaults(1, nodeIds(n), 5000, { crash: 5 }));
+    assert.ok(crashes(s) > 0, `${n} node(s): ${s}`);
+  }
+  assert.deepEqual(parseFaultSpec("random:crash=2,down=0"), {
+    kind: "random",
+    rates: { crash: 2, maxDown: 0 },
+  });
+  assert.throws(() => parseFaultSpec("random:down=1.5"), /down must be a whole number/);
+  const ping = scenarios.get("ping-pong");
+  const ran = runScenario(ping, { seed: 1, faults: "random:crash=5,down=0" });
+  assert.equal(crashes(ran.faults), 0);
+  const limited = defineScenario({
+    ...ping,
+    name: "ping-pong-no-crash",
+    setup: (sim, params) => ({ ...ping.setup(sim, params as never) ?? {}, maxDown: 0 }),
+  });
+  assert.equal(crashes(runScenario(limited, { seed: 1, faults: "random:crash=5" }).faults), 0);
+  assert.ok(crashes(runScenario(ping, { seed: 1, faults: "random:crash=5" }).faults) > 0);
 });
 
 Deno.test("scheduled faults replay identically: run, print, parse, re-run", async (t) => {
-  // Two nodes allow no node down (a minority of 2 is 0), so ping-pong gets partitions only.
+  // Partitions only, so the forty rounds finish whatever the seed.
   const runs: Array<{ name: string; faults: string; flags: Record<string, FlagValue> }> = [
     { name: "ping-pong", faults: "random:partition=10,duration=30", flags: { rounds: 40 } },
     { name: "gossip", faults: "random", flags: {} },

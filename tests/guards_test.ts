@@ -205,3 +205,60 @@ Deno.test("a message to an unknown node from inside an actor names both", () => 
   const r = sim.run();
   assert.match(r.violations[0].message, /n1 sent to unknown node id "nobody"; known: n1/);
 });
+
+Deno.test("a user's check, invariant or summary that throws is a failed run pointing at its line, not a bug of the tool", async (t) => {
+  const broken = (part: "invariant" | "check" | "summary" | "wrong-id") =>
+    defineScenario({
+      name: `broken-${part}`,
+      summary: "one node and a check that throws",
+      defaults: { nodes: 1, until: 10 },
+      setup(sim) {
+        sim.spawn("a", () => ({ onMessage() {} }));
+        const undefinedRecord = undefined as unknown as { v: number };
+        if (part === "invariant") sim.invariant("reads-undefined", () => undefinedRecord.v > 1);
+        if (part === "wrong-id") sim.invariant("typo", (s) => void s.storage("bakup"));
+        return part === "check"
+          ? { check: () => (undefinedRecord.v > 0 ? [] : []) }
+          : part === "summary"
+          ? {
+            summary: () => {
+              throw new Error("summary broke");
+            },
+          }
+          : {};
+      },
+    });
+  const here = new URL(import.meta.url).href;
+
+  await t.step("an invariant: a violation named for it, with the file and line", () => {
+    const r = runScenario(broken("invariant"), { seed: 1 });
+    assert.equal(r.violations[0].check, "reads-undefined");
+    assert.match(r.violations[0].message, /TypeError: Cannot read properties of undefined/);
+    assert.ok(r.violations[0].message.includes(`(at ${here}:`), r.violations[0].message);
+  });
+
+  await t.step("a wrong node id inside an invariant: the invariant's violation, not exit 2", () => {
+    const r = runScenario(broken("wrong-id"), { seed: 1 });
+    assert.equal(r.violations[0].check, "typo");
+    assert.match(r.violations[0].message, /bakup/);
+  });
+
+  await t.step(
+    "the end-of-run check: scenario-check, with the file and line; the CLI exits 1",
+    async () => {
+      const r = runScenario(broken("check"), { seed: 1 });
+      assert.equal(r.violations[0].check, "scenario-check");
+      assert.match(r.violations[0].message, /the end-of-run check of broken-check threw TypeError/);
+      assert.ok(r.violations[0].message.includes(`(at ${here}:`), r.violations[0].message);
+      const out = await cli(["run", "broken-check"], [broken("check")]);
+      assert.equal(out.code, 1, out.err.join("\n"));
+      assert.doesNotMatch([...out.out, ...out.err].join("\n"), /internal error/);
+    },
+  );
+
+  await t.step("a summary: the run stands, the summary says what threw", () => {
+    const r = runScenario(broken("summary"), { seed: 1 });
+    assert.equal(r.ok, true);
+    assert.match(r.summary[0], /the summary of broken-summary threw Error: summary broke \(at /);
+  });
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Operation, Simulation } from "../sim/mod.ts";
+import { History, type Operation, Simulation } from "../sim/mod.ts";
 import { Client, type PlannedOp, Server } from "./_actors.ts";
 import { eventsOf } from "./_helpers.ts";
 
@@ -112,4 +112,91 @@ Deno.test("the history is kept even with tracing off", () => {
   assert.equal(off.trace.events.length, 0);
   assert.equal(off.history.operations.length, PLAN.length);
   assert.deepEqual(off.history.operations, build("full").history.operations);
+});
+
+// Issue 17: the history in columns, with release for long runs.
+
+Deno.test("the columns give back what was recorded, objects and accessors alike", () => {
+  const h = new History();
+  const a = h.invoke("c1", "put", { key: "x", value: 1 }, 1.5);
+  const b = h.invoke("c2", "get", { key: "x" }, 2);
+  const c = h.invoke("c1", "cas", [1, 2], 3);
+  h.complete(b, 1, "ok", 4.25);
+  h.complete(a, undefined, "info", 9);
+  assert.deepEqual(h.op(b), {
+    id: 1,
+    client: "c2",
+    f: "get",
+    input: { key: "x" },
+    output: 1,
+    call: 2,
+    ret: 4.25,
+    status: "ok",
+  });
+  assert.deepEqual(h.operations.map((op) => [op.id, op.status, op.ret]), [
+    [0, "info", 9],
+    [1, "ok", 4.25],
+    [2, "pending", Infinity],
+  ]);
+  assert.deepEqual([h.client(c), h.f(c), h.input(c), h.call(c), h.ret(c)], [
+    "c1",
+    "cas",
+    [1, 2],
+    3,
+    Infinity,
+  ]);
+  assert.deepEqual([h.count("ok"), h.count("info"), h.count("pending"), h.count("fail")], [
+    1,
+    1,
+    1,
+    0,
+  ]);
+  // The objects, once built, follow later invocations and completions.
+  const ops = h.operations;
+  h.complete(c, true, "ok", 10);
+  const d = h.invoke("c3", "get", { key: "x" }, 11);
+  assert.equal(ops[2].status, "ok");
+  assert.equal(ops[3].id, d);
+  assert.equal(h.operations, ops);
+  assert.throws(() => h.complete(c, false, "ok", 12), /operation 2 \(cas by c1\) already returned/);
+  assert.throws(() => h.op(7), /unknown operation id 7/);
+});
+
+Deno.test("release forgets a prefix of returned operations; ids, counts and readers' needs stay", () => {
+  const h = new History();
+  for (let i = 0; i < 1000; i++) h.complete(h.invoke(`c${i % 3}`, "w", i, i), i, "ok", i + 0.5);
+  const open = h.invoke("c0", "w", 1000, 1000);
+  assert.throws(() => h.release(1001), /operation 1000 is still pending/);
+  h.release(600);
+  assert.equal(h.first, 600);
+  assert.equal(h.held, 401);
+  assert.equal(h.length, 1001);
+  assert.equal(h.count("ok"), 1000);
+  assert.throws(() => h.op(599), /unknown operation id 599 \(released\)/);
+  // After the compaction, the held operations are intact.
+  assert.deepEqual(h.op(700), {
+    id: 700,
+    client: "c1",
+    f: "w",
+    input: 700,
+    output: 700,
+    call: 700,
+    ret: 700.5,
+    status: "ok",
+  });
+  assert.equal(h.operations[0].id, 600);
+  assert.deepEqual(h.completed().map((op) => op.id).slice(0, 2), [600, 601]);
+  // A reader with a cursor keeps what it has not read.
+  let cursor = 800;
+  h.retain(() => cursor);
+  h.release(900);
+  assert.equal(h.first, 800);
+  cursor = 950;
+  h.release(990);
+  assert.equal(h.first, 950);
+  h.complete(open, 0, "ok", 1001);
+  assert.equal(h.operations.at(-1)!.status, "ok");
+  for (let i = 0; i < 5000; i++) h.invoke("c9", "w", i, 2000 + i);
+  assert.equal(h.op(6000).input, 4999);
+  assert.equal(h.op(951).input, 951);
 });

@@ -47,3 +47,11 @@ Deno.test("README: the layer stacking example runs: an answer is delivered after
   assert.equal(code, 0, out);
   assert.equal(out.trim(), "lunch? then yes!");
 });
+
+Deno.test("README: the client-history example checks linearizability and holds", () => {
+  const block = readmeBlocks().find((b) => b.includes("checkLinearizability(s.history"));
+  assert.ok(block, "README has the client-history example");
+  const { code, out } = runBlock(block, ["run"]);
+  assert.equal(code, 0, out);
+  assert.equal(out.trim(), "true 4");
+});

@@ -36,8 +36,8 @@ Deno.test("message bodies and titles cannot break out of the page", () => {
   // The body holds "</script><b>", but only the two real closing tags are in the page.
   assert.equal((page.match(/<\/script>/g) ?? []).length, 2);
   const data = embedded(page);
-  const put = data.messages.find((m) => m.body.includes('"type": "put"'))!;
-  assert.match(put.body, /"value": "v1 <\/script><b>\\"&"/);
+  const put = data.messages.find((m) => m.body.includes('"type":"put"'))!;
+  assert.match(put.body, /"value":"v1 <\/script><b>\\"&"/);
 });
 
 Deno.test("the embedded model has every node, message, cut and violation", () => {

@@ -4,7 +4,13 @@ import { assertSeeds, checkSeeds } from "../sim/testing.ts";
 import { pingPong } from "../protocols/ping_pong/scenario.ts";
 
 Deno.test("assertSeeds passes when every seed holds", () => {
-  assertSeeds(pingPong, { seeds: { from: 1, to: 30 }, network: { loss: 0.2 }, faults: "random" });
+  // Long enough for ten rounds through 20% loss and a crash of either node.
+  assertSeeds(pingPong, {
+    seeds: { from: 1, to: 30 },
+    network: { loss: 0.2 },
+    faults: "random",
+    until: 2000,
+  });
   const { runs, failures } = checkSeeds(pingPong, { seeds: { from: 5, to: 14 } });
   assert.deepEqual([runs, failures.length], [10, 0]);
   assert.equal(checkSeeds(pingPong, { seeds: [3, 9, 27] }).runs, 3);

@@ -55,6 +55,7 @@ export {
 export { Participant, type ParticipantConfig, type ParticipantTimer } from "./participant.ts";
 export { CoinResource, type Resource } from "./resource.ts";
 export {
+  type CommitFlags,
   commitLabel,
   commitSummary,
   COORDINATOR,

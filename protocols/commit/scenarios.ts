@@ -46,7 +46,7 @@ export const COORDINATOR = "tm";
 const WITHOUT_COORDINATOR = "judge termination with the coordinator crashed for good";
 
 /** The flags both scenarios share. */
-type CommitFlags = {
+export type CommitFlags = {
   clients: FlagSpec<number>;
   txns: FlagSpec<number>;
   "think-ms": FlagSpec<number>;

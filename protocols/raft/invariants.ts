@@ -25,7 +25,7 @@
  * @module
  */
 
-import type { NodeId } from "../../actors/mod.ts";
+import type { NodeId, OpId } from "../../actors/mod.ts";
 import type { Invariant, InvariantResult, Simulation } from "../../sim/simulation.ts";
 import type { RaftLog } from "./log.ts";
 import type { RaftEvent, Role } from "./node.ts";
@@ -732,27 +732,34 @@ export class RaftLiveness {
     return this.#checkOps(sim, now, this.#steadySince, leader);
   }
 
+  /** The first operation not judged yet: the monitor reads the history from here on. */
+  get cursor(): OpId {
+    return this.#cursor;
+  }
+
   #checkOps(sim: Simulation, now: number, since: number, leader: NodeId): InvariantResult {
-    const ops = sim.history.operations;
-    while (this.#cursor < ops.length) {
-      const op = ops[this.#cursor];
-      if (op.call < since || !this.clients.has(op.client)) {
+    // The history's columns, not its objects: this runs after every event.
+    const h = sim.history;
+    while (this.#cursor < h.length) {
+      const id = this.#cursor;
+      const call = h.call(id), client = h.client(id);
+      if (call < since || !this.clients.has(client)) {
         this.#cursor++;
         continue;
       }
-      const deadline = op.call + this.bounds.commitWithinMs;
-      if (op.status === "ok" && op.ret <= deadline) {
-        this.maxSteadyOpMs = Math.max(this.maxSteadyOpMs, op.ret - op.call);
+      const deadline = call + this.bounds.commitWithinMs;
+      if (h.status(id) === "ok" && h.ret(id) <= deadline) {
+        this.maxSteadyOpMs = Math.max(this.maxSteadyOpMs, h.ret(id) - call);
         this.opsJudged++;
         this.#cursor++;
         continue;
       }
       if (now <= deadline) return; // it still has time
       return {
-        message: `operation ${op.id} (${op.f} by ${op.client}, called at ${op.call}) did not ` +
+        message: `operation ${id} (${h.f(id)} by ${client}, called at ${call}) did not ` +
           `commit within ${this.bounds.commitWithinMs} ms although ${leader} led a connected ` +
           `majority throughout`,
-        node: op.client,
+        node: client,
       };
     }
   }

@@ -26,7 +26,7 @@
  */
 
 import type { OpId } from "../../actors/mod.ts";
-import type { Operation } from "../history.ts";
+import { History, type Operation } from "../history.ts";
 import type { Violation } from "../simulation.ts";
 import { type Model, ModelInputError } from "./models.ts";
 
@@ -136,8 +136,19 @@ export interface LinearizabilityResult {
   counterexample?: Counterexample;
 }
 
-/** The search's answer for one part, in the part's local operation indices. */
-type PartOutcome<S> =
+/**
+ * The search's answer for one part ({@linkcode searchPart}), in the part's
+ * local operation indices: `illegal` carries the deepest dead end found.
+ *
+ * @example
+ * ```ts
+ * import type { PartOutcome } from "./linearizability.ts";
+ * import assert from "node:assert/strict";
+ * const o: PartOutcome<number> = { kind: "ok" };
+ * assert.equal(o.kind, "ok");
+ * ```
+ */
+export type PartOutcome<S> =
   | { kind: "ok" }
   | { kind: "unknown" }
   | { kind: "illegal"; prefix: Int32Array; stuck: number; window: number[]; state: S };
@@ -181,35 +192,20 @@ const MAX_STATES = 1 << 23;
  * ```
  */
 export function checkLinearizability<S>(
-  history: readonly Operation[],
+  history: readonly Operation[] | History,
   model: Model<S>,
   opts: CheckOptions = {},
 ): LinearizabilityResult {
   const start = performance.now();
   const deadline = opts.timeoutMs === undefined ? Infinity : start + opts.timeoutMs;
-  const kept: Operation[] = [];
-  for (const op of history) {
-    if (op.status === "fail") continue;
-    const problem = model.validate?.(op);
-    if (problem !== undefined) {
-      throw new ModelInputError(op.id, `operation ${op.id}: ${problem}`);
-    }
-    if (op.status === "ok") {
-      if (!(op.ret >= op.call)) {
-        throw new RangeError(`operation ${op.id} returns (${op.ret}) before its call (${op.call})`);
-      }
-    } else if (model.isReadOnly?.(op) === true) {
-      continue;
-    }
-    kept.push(op);
-  }
+  const kept = checkedOperations(history, model);
   const parts = opts.partition !== false && model.partition !== undefined
     ? model.partition(kept)
     : [kept];
   const done = (result: Verdict, partitions: number, counterexample?: Counterexample) => {
     const r: LinearizabilityResult = {
       result,
-      ops: history.length,
+      ops: history instanceof History ? history.held : history.length,
       ms: performance.now() - start,
       partitions,
     };
@@ -223,7 +219,7 @@ export function checkLinearizability<S>(
   for (let k = 0; k < order.length; k++) {
     if (performance.now() > deadline) return done("unknown", k);
     const p = order[k];
-    const outcome = checkPart(parts[p], model, deadline);
+    const outcome = searchPart(parts[p], model, deadline, model.init(), null);
     switch (outcome.kind) {
       case "ok":
         break;
@@ -240,6 +236,56 @@ export function checkLinearizability<S>(
     }
   }
   return done(undecided ? "unknown" : "ok", parts.length);
+}
+
+/**
+ * The operations of `history` the search needs, validated: `fail` ones are
+ * left out (from a {@linkcode History} without building their objects), and
+ * so are `info` and `pending` ones the model calls read-only. Throws
+ * {@linkcode ModelInputError} when an operation does not fit the model, and
+ * `RangeError` when an `ok` operation returns before it is called.
+ *
+ * @example
+ * ```ts
+ * import { checkedOperations } from "./linearizability.ts";
+ * import { History } from "../history.ts";
+ * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const h = new History();
+ * h.complete(h.invoke("a", "write", 1, 0), undefined, "fail", 1);
+ * h.complete(h.invoke("a", "read", null, 2), null, "info", 3);
+ * h.complete(h.invoke("a", "write", 2, 4), undefined, "ok", 5);
+ * assert.deepEqual(checkedOperations(h, registerModel).map((op) => op.id), [2]);
+ * ```
+ */
+export function checkedOperations<S>(
+  history: Iterable<Operation> | History,
+  model: Model<S>,
+): Operation[] {
+  const kept: Operation[] = [];
+  const keep = (op: Operation) => {
+    if (op.status === "fail") return;
+    const problem = model.validate?.(op);
+    if (problem !== undefined) {
+      throw new ModelInputError(op.id, `operation ${op.id}: ${problem}`);
+    }
+    if (op.status === "ok") {
+      if (!(op.ret >= op.call)) {
+        throw new RangeError(`operation ${op.id} returns (${op.ret}) before its call (${op.call})`);
+      }
+    } else if (model.isReadOnly?.(op) === true) {
+      return;
+    }
+    kept.push(op);
+  };
+  if (history instanceof History) {
+    for (let id = history.first; id < history.length; id++) {
+      if (history.status(id) !== "fail") keep(history.op(id));
+    }
+  } else {
+    for (const op of history) keep(op);
+  }
+  return kept;
 }
 
 /** 32-bit finaliser (MurmurHash3 fmix32): spreads nearby integers over the table. */
@@ -395,10 +441,58 @@ function zobrist(n: number, seed: number): Int32Array {
   return z;
 }
 
-function checkPart<S>(
+/**
+ * Where a search over one part ended, for {@linkcode searchPart}'s `collect`:
+ * the state after a linearization of every `ok` operation, and the
+ * operations it placed (indexes into the part, `placed[0 .. count - 1]`; the
+ * array is reused, so copy what you keep).
+ *
+ * @example
+ * ```ts
+ * import type { SearchEnd } from "./linearizability.ts";
+ * import assert from "node:assert/strict";
+ * const end: SearchEnd<number> = (state, placed, count) => assert.ok(count <= placed.length);
+ * end(0, new Int32Array(1), 1);
+ * ```
+ */
+export type SearchEnd<S> = (state: S, placed: Int32Array, count: number) => void;
+
+/**
+ * The WGL search over one part (operations already filtered and decoded, see
+ * {@linkcode checkedOperations}), from state `init`.
+ *
+ * Without `collect` it stops at the first linearization of every `ok`
+ * operation (`ok`), or proves there is none (`illegal`, with the deepest dead
+ * end for a counterexample). With `collect` it finds every way the part can
+ * end: it calls `collect` once per distinct (operations placed, state) pair
+ * that places every `ok` operation, `info` and `pending` ones placed or not,
+ * and answers `ok` when there was at least one. `unknown`: out of time
+ * (`deadline`, a `performance.now()` reading) or of memo space (more than
+ * `maxStates` (set, state) pairs remembered, checked every 1,024 steps;
+ * default 2^23).
+ *
+ * @example
+ * ```ts
+ * import { searchPart } from "./linearizability.ts";
+ * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const ops = [
+ *   { id: 0, client: "a", f: "write", input: 1, output: undefined, call: 0, ret: 5, status: "ok" as const },
+ *   { id: 1, client: "b", f: "write", input: 2, output: undefined, call: 1, ret: 6, status: "ok" as const },
+ * ];
+ * assert.equal(searchPart(ops, registerModel, Infinity, undefined, null).kind, "ok");
+ * const ends: unknown[] = [];
+ * searchPart(ops, registerModel, Infinity, undefined, (state) => ends.push(state));
+ * assert.deepEqual(ends.sort(), [1, 2]); // either write may have gone last
+ * ```
+ */
+export function searchPart<S>(
   ops: readonly Operation[],
   model: Model<S>,
   deadline: number,
+  init: S,
+  collect: SearchEnd<S> | null,
+  maxStates: number = MAX_STATES,
 ): PartOutcome<S> {
   const m = ops.length;
   const okFlag = new Uint8Array(m);
@@ -409,7 +503,11 @@ function checkPart<S>(
       totalOk++;
     }
   }
-  if (totalOk === 0) return { kind: "ok" };
+  if (totalOk === 0) {
+    collect?.(init, new Int32Array(0), 0);
+    return { kind: "ok" };
+  }
+  let collected = 0;
 
   // Calls in time order, then returns (only `ok` operations ever return);
   // histories arrive nearly sorted, which TimSort handles in close to linear time.
@@ -463,15 +561,15 @@ function checkPart<S>(
   const bestStack = new Int32Array(m);
   let bestDepth = -1, bestStuck = -1, dirtyFrom = 0;
   let bestWindow: number[] = [];
-  let bestState = model.init();
+  let bestState = init;
 
-  let state = model.init();
+  let state = init;
   let sp = 0, linOk = 0, z1 = 0, z2 = 0, tick = 0;
   let node = next[0];
   for (;;) {
     if (++tick === CLOCK_EVERY) {
       tick = 0;
-      if (performance.now() > deadline || memo.size > MAX_STATES) return { kind: "unknown" };
+      if (performance.now() > deadline || memo.size > maxStates) return { kind: "unknown" };
     }
     const code = entryOp[node];
     if (code >= 0) {
@@ -487,7 +585,14 @@ function checkPart<S>(
           prev[next[rn]] = prev[rn];
         }
         const nz1 = z1 ^ zob1[code], nz2 = z2 ^ zob2[code];
-        if (memo.add(nz1, nz2, model.key(r.state))) {
+        const fresh = memo.add(nz1, nz2, model.key(r.state));
+        if (fresh && collect !== null && okFlag[code] === 1 && linOk + 1 === totalOk) {
+          // Every ok operation placed: note where this order ends, then look for others.
+          if (sp < dirtyFrom) dirtyFrom = sp;
+          stackOp[sp] = code;
+          collect(r.state, stackOp, sp + 1);
+          collected++;
+        } else if (fresh) {
           if (sp < dirtyFrom) dirtyFrom = sp;
           stackOp[sp] = code;
           stackState[sp] = state;
@@ -520,6 +625,7 @@ function checkPart<S>(
         bestState = state;
       }
       if (sp === 0) {
+        if (collected > 0) return { kind: "ok" };
         return {
           kind: "illegal",
           prefix: bestStack.slice(0, bestDepth),
@@ -549,7 +655,25 @@ function checkPart<S>(
 /** At most this many operations are highlighted; the prefix ids stay complete. */
 const HIGHLIGHT_LIMIT = 16;
 
-function counterexampleOf<S>(
+/**
+ * The {@linkcode Counterexample} of an `illegal` {@linkcode searchPart}
+ * outcome over `ops`, part number `partition`.
+ *
+ * @example
+ * ```ts
+ * import { counterexampleOf, searchPart } from "./linearizability.ts";
+ * import { registerModel } from "./models.ts";
+ * import assert from "node:assert/strict";
+ * const ops = [
+ *   { id: 0, client: "a", f: "write", input: 1, output: undefined, call: 0, ret: 1, status: "ok" as const },
+ *   { id: 1, client: "b", f: "read", input: null, output: 2, call: 2, ret: 3, status: "ok" as const },
+ * ];
+ * const found = searchPart(ops, registerModel, Infinity, undefined, null);
+ * assert.equal(found.kind, "illegal");
+ * if (found.kind === "illegal") assert.equal(counterexampleOf(ops, registerModel, 0, found).stuck, 1);
+ * ```
+ */
+export function counterexampleOf<S>(
   ops: readonly Operation[],
   model: Model<S>,
   partition: number,
@@ -608,22 +732,45 @@ function counterexampleOf<S>(
 }
 
 /**
+ * A linearizability violation, carrying the checker's counterexample so
+ * that a picture of the run (the studio, the `--out run.html` page) can
+ * draw the operations that cannot be ordered on the client timelines.
+ *
+ * @example
+ * ```ts
+ * import type { LinearizabilityViolation } from "./linearizability.ts";
+ * import assert from "node:assert/strict";
+ * const v: LinearizabilityViolation = { check: "linearizability", message: "…", atMs: 9 };
+ * assert.equal(v.counterexample, undefined);
+ * ```
+ */
+export interface LinearizabilityViolation extends Violation {
+  /** Why the history is not linearizable (absent when the search found no prefix to report). */
+  counterexample?: Counterexample;
+}
+
+/**
  * The violation an `illegal` verdict makes for a scenario's report (check
- * `linearizability`, the counterexample's description as its message), or
- * none for `ok` and `unknown`.
+ * `linearizability`, the counterexample's description as its message, the
+ * counterexample itself alongside), or none for `ok` and `unknown`.
  *
  * @example
  * ```ts
  * import { checkLinearizability, linearizabilityViolations } from "./linearizability.ts";
- * import { kvModel } from "./models.ts";
+ * import { kvModel, registerModel } from "./models.ts";
  * import assert from "node:assert/strict";
  * assert.deepEqual(linearizabilityViolations(checkLinearizability([], kvModel), 100), []);
+ * const [v] = linearizabilityViolations(checkLinearizability([
+ *   { id: 0, client: "a", f: "write", input: 1, output: undefined, call: 0, ret: 1, status: "ok" },
+ *   { id: 1, client: "b", f: "read", input: null, output: null, call: 2, ret: 3, status: "ok" },
+ * ], registerModel), 5);
+ * assert.equal(v.counterexample?.stuck, 1);
  * ```
  */
 export function linearizabilityViolations(
   lin: LinearizabilityResult,
   atMs: number,
-): Violation[] {
+): LinearizabilityViolation[] {
   if (lin.result !== "illegal") return [];
   return [{
     check: "linearizability",
@@ -631,5 +778,25 @@ export function linearizabilityViolations(
     atMs,
     // A history cut short is still linearizable if the whole one was: a shorter run proves it too.
     safety: true,
+    ...(lin.counterexample === undefined ? {} : { counterexample: lin.counterexample }),
   }];
+}
+
+/**
+ * The first linearizability counterexample among a run's violations, if
+ * any (see {@linkcode LinearizabilityViolation}).
+ *
+ * @example
+ * ```ts
+ * import { counterexampleIn } from "./linearizability.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(counterexampleIn([{ check: "x", message: "y", atMs: 0 }]), undefined);
+ * ```
+ */
+export function counterexampleIn(violations: readonly Violation[]): Counterexample | undefined {
+  for (const v of violations) {
+    const c = (v as LinearizabilityViolation).counterexample;
+    if (v.check === "linearizability" && c !== undefined) return c;
+  }
+  return undefined;
 }

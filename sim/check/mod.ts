@@ -2,7 +2,8 @@
  * Checking recorded histories: the linearizability checker (Wing & Gong /
  * Lowe search with memoisation, split per key as Porcupine does), its
  * models (register, CAS register, key-value, counter, set, or your own),
- * and readers for the project's JSON form and Jepsen's `history.edn`.
+ * the same check in windows as a long run goes (`LinearizabilityWindows`,
+ * which releases what it has checked), and readers for the project's JSON form and Jepsen's `history.edn`.
  *
  * @example
  * ```ts
@@ -24,10 +25,13 @@ export {
   checkLinearizability,
   type CheckOptions,
   type Counterexample,
+  counterexampleIn,
   type LinearizabilityResult,
+  type LinearizabilityViolation,
   linearizabilityViolations,
   type Verdict,
 } from "./linearizability.ts";
+export { LinearizabilityWindows, type WindowOptions } from "./linearizability_windows.ts";
 export {
   canonical,
   casRegisterModel,

@@ -92,6 +92,12 @@ export interface Model<S> {
    */
   partition?(history: readonly Operation[]): Operation[][];
   /**
+   * The part `op` belongs to, named the same way every time (a key-value
+   * store: the key), so a history checked in windows keeps each part's state
+   * from one window to the next. Models with `partition` should have it.
+   */
+  partitionKey?(op: Operation): string | number;
+  /**
    * True when `op` never changes the state (a read). An `info` or `pending`
    * read constrains nothing, so the checker drops it, which keeps searches
    * over Jepsen histories with many timed-out reads small.
@@ -753,6 +759,7 @@ export const kvModel: Model<KvState> = {
     }
     return [...parts.values()];
   },
+  partitionKey: (op) => kvOp(op).key,
   isReadOnly: (op) => op.f === "get" || op.f === "read",
   // No validate: partition decodes every operation anyway and throws
   // ModelInputError for a bad one, and decoding twice would double the cost.

@@ -30,10 +30,23 @@ export {
 export { type HtmlOptions, renderHtml } from "./html.ts";
 export { type MessageSpan, messageSpans, traceNodes } from "./messages.ts";
 export {
+  KIND_ORDER,
+  type PageData,
+  pageData,
+  type PageLinearizability,
+  type PageOp,
+  type PageOptions,
+} from "./page_data.ts";
+export {
   type ChromeTrace,
   type ChromeTraceEvent,
   type PerfettoOptions,
   renderPerfetto,
   toChromeTrace,
 } from "./perfetto.ts";
+// The types the renderers' signatures name, so that this entry point is whole on its own.
+export type { NodeId, OpId, OpStatus } from "../../actors/mod.ts";
+export type { Counterexample } from "../check/linearizability.ts";
+export type { StateChange, StateLog, StateOp, StatePath, StateSource } from "../states.ts";
+export type { DropReason, TraceEvent, TraceKind } from "../trace.ts";
 export { renderShiviz, SHIVIZ_REGEX, type VectorClock, vectorClocks } from "./shiviz.ts";

@@ -30,6 +30,7 @@ import { draw, Random, streamKey } from "../../sim/choices.ts";
 import { EventHeap } from "../../sim/event_heap.ts";
 import type { Latency } from "../../sim/network.ts";
 import { Simulation } from "../../sim/simulation.ts";
+import type { TraceMode } from "../../sim/trace.ts";
 import { EventQueue, type Timed } from "./event_queue.ts";
 
 /**
@@ -130,8 +131,8 @@ export function pingPongSim(seed: number): Simulation {
 
 /**
  * `nodes` nodes, each starting a rumour that every receiver forwards to a
- * random peer (chosen with `ctx.random()`), tracing off, uniform latency:
- * `nodes` messages in flight at any time.
+ * random peer (chosen with `ctx.random()`), tracing off unless `trace` says
+ * otherwise, uniform latency: `nodes` messages in flight at any time.
  *
  * @example
  * ```ts
@@ -139,8 +140,12 @@ export function pingPongSim(seed: number): Simulation {
  * gossipSim(1, 10).run({ maxEvents: 100 }).events; // 100
  * ```
  */
-export function gossipSim(seed: number, nodes: number = GOSSIP_NODES): Simulation {
-  const sim = new Simulation({ seed, trace: "off", network: { latency: BENCH_LATENCY } });
+export function gossipSim(
+  seed: number,
+  nodes: number = GOSSIP_NODES,
+  trace: TraceMode = "off",
+): Simulation {
+  const sim = new Simulation({ seed, trace, network: { latency: BENCH_LATENCY } });
   const ids = Array.from({ length: nodes }, (_, i) => `n${i}`);
   for (const id of ids) {
     const peers = ids.filter((p) => p !== id);
