@@ -139,6 +139,11 @@ function broadcastScenario(
   return scenario;
 }
 
+/** The implementations exploration tries for a guarantee: each one that promises it. */
+const EXPLORED: Partial<Record<BroadcastProtocol, readonly BroadcastProtocol[]>> = {
+  "total-sequencer": ["total-sequencer", "total-lamport"],
+};
+
 /**
  * The flags of the broadcast scenarios.
  *
@@ -149,11 +154,6 @@ function broadcastScenario(
  * assert.equal(broadcastCausal.flags?.protocol.default, "causal");
  * ```
  */
-/** The implementations exploration tries for a guarantee: each one that promises it. */
-const EXPLORED: Partial<Record<BroadcastProtocol, readonly BroadcastProtocol[]>> = {
-  "total-sequencer": ["total-sequencer", "total-lamport"],
-};
-
 export type BroadcastFlags = {
   /** The protocol that runs. */
   protocol: FlagSpec<BroadcastProtocol>;
