@@ -55,6 +55,7 @@ import { ConfigError, describeError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
+import { fieldsOf } from "./states.ts";
 import { Link, type LinkConfig, type NetworkOptions, resolveLink } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import { type DropReason, formatEvent, Trace, type TraceEvent, type TraceMode } from "./trace.ts";
@@ -1389,7 +1390,43 @@ export class Simulation {
     } else {
       lines.push("  (tracing was off: run the same seed with tracing on to see the last events)");
     }
+    lines.push(...this.#statesLines());
     return lines.join("\n");
+  }
+
+  /**
+   * Each node's state when the run stopped, one line each: its `inspect()`
+   * (or its public fields) as JSON, status and local clock. Bounded: the
+   * first 16 nodes, four lines of 80 columns each.
+   */
+  #statesLines(): string[] {
+    const lines = ["  nodes when the run stopped (inspect(), or public fields):"];
+    const shown = this.#nodes.filter((n) => !n.external);
+    for (const node of shown.slice(0, 16)) {
+      let view: string;
+      try {
+        const actor = node.actor;
+        const state = actor === undefined
+          ? undefined
+          : typeof actor.inspect === "function"
+          ? actor.inspect()
+          : fieldsOf(actor);
+        view = state === undefined ? "" : JSON.stringify(state) ?? "";
+      } catch (e) {
+        view = `(inspect threw ${describeError(e)})`;
+      }
+      const clock = Math.round(node.localTime(this.now) * 1000) / 1000;
+      lines.push(`    ${node.id} ${node.status}, clock ${clock} ms`);
+      // Within 80 columns (reports are printed in narrow examples too); four lines a node at most.
+      for (let i = 0; i < view.length && i < 4 * 72; i += 72) {
+        const piece = view.slice(i, i + 72);
+        lines.push(
+          `      ${i + 72 < view.length && i + 72 >= 4 * 72 ? `${piece.slice(0, 71)}…` : piece}`,
+        );
+      }
+    }
+    if (shown.length > 16) lines.push(`    … and ${shown.length - 16} more nodes`);
+    return lines;
   }
 
   /** The last `lastEvents` events up to the violation's time. */

@@ -31,6 +31,10 @@ Deno.test("assertSeeds fails with the seed, the violation, the last events and t
   assert.match(message, /violation of all-rounds-done/);
   assert.match(message, /last \d+ events before it:/);
   assert.match(message, /crash/);
+  // Every node's state when the run stopped, from its inspect() or its public fields.
+  assert.match(message, /nodes when the run stopped/);
+  assert.match(message, /n2 crashed, clock \d+(\.\d+)? ms/);
+  assert.match(message, /n1 up, clock [\d.]+ ms\n {6}\{.*\}/);
   assert.match(message, /replay: deno task sim run ping-pong --seed 1 .*--faults '@30 crash n2'/);
   const all = checkSeeds(pingPong, { ...opts, stopAtFirst: false });
   assert.equal(all.failures.length, 10);
