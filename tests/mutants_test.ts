@@ -29,7 +29,20 @@ Deno.test("mutants: at least 25, uniquely named, across every protocol", () => {
   for (const name of names) assert.match(name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
   const protocols = new Set(mutants.map((m) => m.protocol));
   for (
-    const p of ["clocks", "broadcast", "quorum", "smr", "crdt", "clocksync", "spanner", "gossip"]
+    const p of [
+      "gossip",
+      "clocksync",
+      "clocks",
+      "broadcast",
+      "quorum",
+      "smr",
+      "paxos",
+      "raft",
+      "commit",
+      "crdt",
+      "txn-kv",
+      "spanner",
+    ]
   ) {
     assert.ok(protocols.has(p), `a mutant of ${p}`);
   }

@@ -9,13 +9,16 @@
 import { broadcastMutants } from "./broadcast.ts";
 import { clockMutants } from "./clocks.ts";
 import { clockSyncMutants } from "./clocksync.ts";
+import { commitMutants } from "./commit.ts";
 import { crdtMutants } from "./crdt.ts";
 import { gossipMutants } from "./gossip.ts";
+import { paxosMutants } from "./paxos.ts";
 import type { Mutant } from "./mutant.ts";
 import { quorumMutants } from "./quorum.ts";
 import { raftMutants } from "./raft.ts";
 import { smrMutants } from "./smr.ts";
 import { spannerMutants } from "./spanner.ts";
+import { txnKvMutants } from "./txn_kv.ts";
 
 export type { Edit, Mutant } from "./mutant.ts";
 
@@ -27,7 +30,10 @@ export const mutants: readonly Mutant[] = [
   ...broadcastMutants,
   ...quorumMutants,
   ...smrMutants,
+  ...paxosMutants,
   ...raftMutants,
+  ...commitMutants,
   ...crdtMutants,
+  ...txnKvMutants,
   ...spannerMutants,
 ];
