@@ -32,7 +32,7 @@ export {
 } from "./contract_checks.ts";
 export { hostOf, type LayerMsg, type LayerTimer, Mount, mount, unwrapLayers } from "./layer.ts";
 export { checkNodeId, NODE_ID_PATTERN, type NodeId } from "./node_id.ts";
-export { notPlainData, NotPlainDataError, plainCopy } from "./plain_data.ts";
+export { frozenPlain, notPlainData, NotPlainDataError, plainCopy } from "./plain_data.ts";
 export { MemoryStorage, type Storage } from "./storage.ts";
 export {
   type PendingTimer,

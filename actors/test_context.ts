@@ -250,6 +250,44 @@ export class TestContext<M, T = string> implements Context<M, T> {
     this.#now += ms;
   }
 
+  /**
+   * A crash and a restart, as the simulator does them: the pending timers
+   * are lost with the old instance, the storage and the clock stay, and a
+   * new actor from `factory` starts (its `onStart` runs). Returns the new
+   * actor, to deliver to from then on.
+   *
+   * @example
+   * ```ts
+   * import { TestContext } from "./test_context.ts";
+   * import type { Actor, Context } from "./actor.ts";
+   * import assert from "node:assert/strict";
+   * class Counter implements Actor<"tick", "flush"> {
+   *   count = 0;
+   *   onStart(ctx: Context<"tick", "flush">) {
+   *     this.count = ctx.storage.get<number>("count") ?? 0;
+   *   }
+   *   onMessage(ctx: Context<"tick", "flush">) {
+   *     this.count++;
+   *     ctx.storage.set("count", this.count);
+   *     ctx.setTimer("flush", 10);
+   *   }
+   * }
+   * const ctx = new TestContext<"tick", "flush">("n1");
+   * const before = new Counter();
+   * ctx.start(before);
+   * ctx.deliver(before, "tick", "c1");
+   * const after = ctx.restart(() => new Counter());
+   * assert.equal(after.count, 1); // read back from storage
+   * assert.deepEqual(ctx.timers(), []); // the timer died with the old instance
+   * ```
+   */
+  restart<A extends Actor<M, T>>(factory: () => A): A {
+    this.#timers.clear();
+    const actor = factory();
+    this.start(actor);
+    return actor;
+  }
+
   /** Calls `actor.onStart` with this context. */
   start(actor: Actor<M, T>): void {
     handlerReturned(this.self, "onStart", actor.onStart?.(this));

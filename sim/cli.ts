@@ -14,7 +14,13 @@
 
 import { lincheckCommand, MODEL_NAMES } from "./check/lincheck_command.ts";
 import { txncheckCommand } from "./check/txncheck_command.ts";
-import { isModuleReference, loadScenario, scenarioOfSpec } from "./scenario_module.ts";
+import {
+  isModuleReference,
+  loadScenario,
+  moduleRelativeTo,
+  moduleScenarios,
+  scenarioOfTrace,
+} from "./scenario_module.ts";
 import { VERSION } from "./version.ts";
 import { Command, CommanderError, Option } from "npm:commander@14.0.3";
 // @ts-types="npm:@types/cli-progress@3.11.6"
@@ -25,7 +31,7 @@ import { fileURLToPath } from "node:url";
 import { styleText } from "node:util";
 import { renderDiagram } from "./render/diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
-import { type FaultSpec, parseFaultSpec } from "./faults.ts";
+import { type FaultSpec, formatFaults, parseFaultSpec } from "./faults.ts";
 import { DEFAULT_LINK, formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import {
@@ -60,7 +66,12 @@ import {
   type ExploreReport,
 } from "./explore/explore_report.ts";
 import { firstFailureLines, mergeReportFiles } from "./explore/merge_command.ts";
-import { makeReportDir, reportFileName, writeReportFile } from "./explore/report_files.ts";
+import {
+  makeReportDir,
+  reportFileName,
+  shrunkFileName,
+  writeReportFile,
+} from "./explore/report_files.ts";
 import { replayTrace } from "./explore/replay.ts";
 import { formatShard, parseSeedRange, type Shard, shardSeeds } from "./explore/shard.ts";
 import { explore } from "./explore/explore.ts";
@@ -79,6 +90,7 @@ import {
 import { renderHtml } from "./render/html.ts";
 import { renderPerfetto } from "./render/perfetto.ts";
 import { renderShiviz } from "./render/shiviz.ts";
+import { checkCommand, type CheckFlagValues } from "./exhaustive/command.ts";
 import { studioCommand } from "./studio/command.ts";
 import { type StateLog, StateRecorder } from "./states.ts";
 import { type Counterexample, counterexampleIn } from "./check/linearizability.ts";
@@ -163,10 +175,14 @@ const VALUE_OPTIONS = [
   "--strategy",
   "--depth",
   "--choices",
+  "--max-states",
+  "--timing",
+  "--crashes",
+  "--partitions",
+  "--losses",
+  "--dups",
+  "--liveness-steps",
 ];
-
-/** The commands that take a scenario as their first argument. */
-const SCENARIO_COMMANDS = new Set(["run", "sweep", "explore", "check", "studio"]);
 
 /** `run`'s own options, as commander hands them over (all strings: we validate). */
 interface RunOptions {
@@ -242,18 +258,39 @@ export async function runCli(
   };
   let registry: ScenarioRegistry;
   let commandName: string | undefined;
+  let commands: CommandNames = { all: [], scenario: new Set() };
   try {
     registry = scenarios instanceof ScenarioRegistry ? scenarios : new ScenarioRegistry(scenarios);
     commandName = argv.find((a) => !a.startsWith("-"));
-    const scenario = await scenarioFor(argv, registry);
+    commands = commandNames(registry, full);
+    const scenario = await scenarioFor(argv, registry, commands);
     let code: number = EXIT.ok;
     let pending: Promise<number> | undefined;
     const program = buildProgram(registry, full, scenario, (c) => code = c, (w) => pending = w);
     await program.parseAsync(argv, { from: "user" });
     return pending === undefined ? code : await pending;
   } catch (e) {
-    return exitCodeFor(e, full, commandName, argv);
+    return exitCodeFor(e, full, commandName, argv, commands);
   }
+}
+
+/** The program's commands, and those whose first argument is a scenario. */
+interface CommandNames {
+  all: string[];
+  scenario: Set<string>;
+}
+
+/**
+ * The commands as the program registers them (read from a program built
+ * without a scenario), so hints and the scenario lookup never drift from it.
+ */
+function commandNames(registry: ScenarioRegistry, io: CliIO): CommandNames {
+  const program = buildProgram(registry, io, undefined, () => {}, () => {});
+  const takesScenario = (c: Command) => c.registeredArguments[0]?.name() === "scenario";
+  return {
+    all: program.commands.map((c) => c.name()),
+    scenario: new Set(program.commands.filter(takesScenario).map((c) => c.name())),
+  };
 }
 
 /**
@@ -263,8 +300,9 @@ export async function runCli(
 async function scenarioFor(
   argv: string[],
   registry: ScenarioRegistry,
+  commands: CommandNames,
 ): Promise<Scenario | undefined> {
-  const word = scenarioWordIn(argv, registry);
+  const word = scenarioWordIn(argv, registry, commands.scenario);
   // A saved trace (the studio's other source) names its scenario inside.
   if (word === undefined || word.toLowerCase().endsWith(".json")) return undefined;
   if (registry.has(word)) return registry.get(word);
@@ -279,6 +317,7 @@ function exitCodeFor(
   io: CliIO,
   command: string | undefined,
   argv: string[],
+  commands: CommandNames,
 ): number {
   if (e instanceof CommanderError) {
     switch (e.code) {
@@ -289,7 +328,7 @@ function exitCodeFor(
         // Help shown because no command was given: that is a usage error.
         return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       default:
-        io.stderr(commanderLine(e, io.name ?? programName(), command, argv));
+        io.stderr(commanderLine(e, io.name ?? programName(), command, argv, commands));
         return EXIT.usage;
     }
   }
@@ -317,10 +356,14 @@ function buildProgram(
       "(see list), or ./module.ts#name";
   /** The scenario the command names, found before parsing (a module's is loaded then). */
   const chosen = (name: string) => scenario ?? registry.get(name);
-  const program = new Command(io.name ?? programName())
+  const name = io.name ?? programName();
+  const program = new Command(name)
     .description("Run deterministic simulations of distributed protocols.")
     .version(VERSION, "--version", "print the version")
-    .helpOption("-h, --help", "show help for a command (deno task sim run raft --help)")
+    .helpOption(
+      "-h, --help",
+      `show help for a command (${name} run ${names[0] ?? "<scenario>"} --help)`,
+    )
     .configureHelp({ helpWidth: WIDTH })
     .exitOverride()
     .configureOutput({
@@ -332,8 +375,17 @@ function buildProgram(
     .showSuggestionAfterError(true);
 
   program.command("list")
-    .description("list the scenarios and their own flags")
-    .action(() => io.stdout(listScenarios(registry, io.name ?? programName())));
+    .description("list the scenarios and their own flags (a module's, given its path)")
+    .argument("[module]", "a module's path or URL, ./path/to/module.ts: list its scenarios")
+    .action((module?: string) => {
+      if (module === undefined) return io.stdout(listScenarios(registry, name));
+      later(
+        moduleScenarios(module, Deno.cwd()).then((found) => {
+          io.stdout(listScenarios(new ScenarioRegistry(found), name, module));
+          return EXIT.ok;
+        }),
+      );
+    });
 
   const run = program.command("run")
     .description("run one scenario and check it")
@@ -363,6 +415,7 @@ function buildProgram(
         .hooks?.();
     const result = runScenarioFor(scenario, params, opts.out, maxEvents, hooks);
     io.stdout(opts.json ? runJson(result) : runText(result, params, opts, color));
+    warnLateFaults(io, params, result.virtualMs);
     setCode(result.ok ? EXIT.ok : EXIT.violation);
   });
 
@@ -443,6 +496,43 @@ function buildProgram(
     later(exploreCommand(io, chosen(name), opts, scenarioFlagValues(cmd, exploreOptions)));
   });
 
+  const checkCmd = program.command("check")
+    .description("check a small configuration exhaustively: every order of events, to a depth")
+    .argument("<scenario>", scenarioHelp)
+    .option("--seed <n>", "the seed of the actors' own random draws (default 1)")
+    .option("--nodes <n>", "number of nodes (default: the scenario's)")
+    .option(
+      "--until <ms>",
+      "virtual ms the run lasts: nothing happens after (default: the scenario's)",
+    )
+    .option("--latency <spec>", "link latency bounds: MS, MIN..MAX (default: the scenario's)")
+    .option("--fifo", "links keep send order")
+    .option("--faults <spec>", "a fault schedule to run as well: '@100 crash n1; ...'")
+    .option("--depth <d>", "most steps from the start (default 200)")
+    .option("--max-states <s>", "most states to store; more is exit 3 (default 50000)")
+    .option("--strategy <s>", "bfs (the shortest counterexample) or dfs (default bfs)")
+    .option("--timing <t>", "strict (timers keep their durations) or any (default strict)")
+    .option("--crashes <k>", "crashes the checker may make, each node may restart (default 0)")
+    .option("--partitions <k>", "network splits it may make, each may heal (default 0)")
+    .option("--losses <k>", "messages it may lose (default 0)")
+    .option("--dups <k>", "messages it may deliver twice (default 0)")
+    .option("--liveness-steps <d>", "steps after the last fault each liveness property has")
+    .option("--budget-ms <ms>", "wall-clock budget; stopping early is exit 3")
+    .option("--no-symmetry", "count renamings of interchangeable nodes as different states")
+    .option("--stateless", "store no states: every path counts as its own (re-run from the start)")
+    .option("--no-diagram", "do not draw the counterexample")
+    .option("--max-rows <n>", "most rows of the counterexample's diagram (default 200)")
+    .option("--json", "print the report as one line of JSON")
+    .option("--out <file>", "save the counterexample here (default <scenario>-seed<N>.check.json)");
+  const checkOptions = addScenarioFlags(checkCmd, scenario);
+  checkCmd.action((name: string, opts: RunOptions & CheckFlagValues, cmd: Command) => {
+    const scenario = chosen(name);
+    const given = runParams(scenario, opts, scenarioFlagValues(cmd, checkOptions));
+    const outcome = checkCommand(scenario, given, opts, { color, width: WIDTH });
+    io.stdout(outcome.stdout);
+    setCode(outcome.exitCode);
+  });
+
   program.command("merge")
     .description("merge the reports of a sweep's (or an exploration's) shards into one")
     .argument("<reports...>", "report files (sweep or explore --json), or folders (--out-dir)")
@@ -469,40 +559,20 @@ function buildProgram(
     });
 
   program.command("replay")
-    .description("run a saved trace's scenario again and check it gives the same trace")
-    .argument("<trace>", "a trace saved with run --out FILE.json")
+    .description("run a saved trace's scenario again: is it the same run, and do its checks hold?")
+    .argument("<trace>", "a trace saved with run --out FILE.json, or a shrunk failure's file")
+    .option("--check", "exit by the new run's checks (0 all hold, 1 one fails), not by its trace")
+    .option(
+      "--scenario <scenario>",
+      "run this scenario instead of the one the file names (NAME or ./module.ts#name)",
+    )
     .option("--out <file>", `save the new run's trace to this file, ${OUT_FORMS}`)
     .option("--diagram", "print the replayed run's space-time diagram")
-    .action(async (path: string, opts: { out?: string; diagram?: boolean }) => {
-      const file = loadTraceFile(path);
-      const scenario = await scenarioOfSpec(file.spec, registry);
-      const replay = replayTrace(scenario, file);
-      if (opts.out !== undefined) writeTrace(opts.out, replay.result);
-      const what = `${file.spec.scenario} seed ${file.spec.seed}`;
-      const r = replay.result;
-      const diagram = opts.diagram
-        ? [renderDiagram(r.sim.trace.events, { width: WIDTH, color, label: r.label }), ""]
-        : [];
-      const verdict = r.ok
-        ? "the run holds"
-        : `it fails ${r.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
-      if (replay.same) {
-        io.stdout([
-          ...diagram,
-          `same: ${what} replays to trace ${replay.actual} (${r.sim.trace.count} events); ` +
-          verdict,
-        ].join("\n"));
-        setCode(EXIT.ok);
-        return;
-      }
-      const lines = [
-        paint(color, "red", `DIFFERENT: ${what} was ${replay.expected}, now ${replay.actual}`),
-      ];
-      if (replay.difference !== undefined) {
-        lines.push(formatDifference(replay.difference, [path, "this run"]));
-      }
-      io.stdout(lines.join("\n"));
-      setCode(EXIT.violation);
+    .option("--from <ms>", "with --diagram: start the diagram at this virtual time")
+    .option("--to <ms>", "with --diagram: end the diagram at this virtual time")
+    .option("--max-rows <n>", "with --diagram: most rows to draw (default 200)")
+    .action(async (path: string, opts: ReplayOptions) => {
+      setCode(await replayFile(io, registry, path, opts));
     });
 
   program.command("diff")
@@ -528,7 +598,7 @@ function buildProgram(
 
   const studio = program.command("studio")
     .description("step through a run in the browser: every node's state, and what if")
-    .argument("<run>", `a saved trace (a .json file) or a scenario: ${scenarioHelp}`)
+    .argument("<scenario>", `a scenario: ${scenarioHelp}; or a saved trace (a .json file)`)
     .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`)
     .option("--port <n>", "serve on this port of 127.0.0.1 (default: a free one)")
     .option("--max-events <n>", "each run's event budget (default 2000000: all kept in memory)");
@@ -546,7 +616,8 @@ function buildProgram(
           throw new ConfigError("studio", "run flags go with a scenario, not with a saved trace");
         }
         const file = loadTraceFile(source);
-        return scenarioOfSpec(file.spec, registry).then((s) => ({ scenario: s, file }));
+        return traceScenario(file, source, registry, undefined)
+          .then((s) => ({ scenario: s, file, path: source }));
       })()
       : Promise.resolve({
         scenario: chosen(source),
@@ -698,7 +769,11 @@ function scenarioFlagValues(
  * first word at all, if none is), skipping the values of options that take
  * one.
  */
-function scenarioWordIn(argv: string[], registry: ScenarioRegistry): string | undefined {
+function scenarioWordIn(
+  argv: string[],
+  registry: ScenarioRegistry,
+  scenarioCommands: Set<string>,
+): string | undefined {
   const takesValue = new Set(VALUE_OPTIONS);
   for (const s of registry.list()) {
     for (const [name, f] of Object.entries(s.flags ?? {})) {
@@ -706,7 +781,7 @@ function scenarioWordIn(argv: string[], registry: ScenarioRegistry): string | un
     }
   }
   const command = argv.findIndex((a) => !a.startsWith("-"));
-  if (command === -1 || !SCENARIO_COMMANDS.has(argv[command])) return undefined;
+  if (command === -1 || !scenarioCommands.has(argv[command])) return undefined;
   const words: string[] = [];
   for (let i = command + 1; i < argv.length; i++) {
     const arg = argv[i];
@@ -774,6 +849,26 @@ function runParams(
     // Only a diagram or a saved trace needs the events; the hash is the same either way.
     trace: opts.diagram || opts.out !== undefined ? "full" : "hash",
   };
+}
+
+/**
+ * One line on stderr for the `--faults` entries that never happen: they
+ * are due after `--until` (and after `endMs`, where the run went on
+ * longer, for a liveness deadline say).
+ */
+function warnLateFaults(
+  io: CliIO,
+  params: Pick<ScenarioParams, "faults" | "until">,
+  endMs = params.until,
+): void {
+  if (params.faults.kind !== "schedule") return;
+  const end = Math.max(params.until, endMs);
+  const late = params.faults.schedule.filter((f) => f.at > end);
+  if (late.length === 0) return;
+  io.stderr(
+    `warning: --faults: ${formatFaults(late)} ${late.length === 1 ? "is" : "are"} after ` +
+      `--until ${params.until} ms: ${late.length === 1 ? "it never happens" : "they never happen"}`,
+  );
 }
 
 /** Runs the scenario; a fault naming an unknown node is a `--faults` error. */
@@ -868,7 +963,7 @@ export class TraceStream {
 
   /** Writes the head of the file: give it to `runScenario` as `onSpec`. */
   start = (spec: RunSpec): void => {
-    this.#writer = new TraceWriter(spec);
+    this.#writer = new TraceWriter(spec, undefined, relativeModuleFor(spec, this.path));
     this.#write(this.#writer.head());
   };
 
@@ -912,9 +1007,16 @@ export class TraceStream {
 /**
  * Saves the run's trace where `--out` says, in the form its ending asks for
  * (from the events the run kept in memory); a path that cannot be written
- * is bad input.
+ * is bad input. `reproduce` is the command a page or a Perfetto file shows
+ * to reproduce the run: its `run` line, unless the run replayed draws of
+ * its own (a shrunk run), which only `replay FILE` reproduces.
  */
-function writeTrace(path: string, result: ScenarioResult, states?: StateLog): void {
+function writeTrace(
+  path: string,
+  result: ScenarioResult,
+  states?: StateLog,
+  reproduce: string = result.replay,
+): void {
   const events = result.sim.trace.events;
   const title = `${result.scenario} seed ${result.seed}`;
   const verdict = result.ok
@@ -925,7 +1027,7 @@ function writeTrace(path: string, result: ScenarioResult, states?: StateLog): vo
     case "html":
       text = renderHtml(events, {
         title,
-        subtitle: [result.replay, `${verdict} · trace ${result.traceHash}`],
+        subtitle: [reproduce, `${verdict} · trace ${result.traceHash}`],
         ...(states === undefined ? {} : { states }),
         ...counterexampleOf(result),
       });
@@ -934,20 +1036,34 @@ function writeTrace(path: string, result: ScenarioResult, states?: StateLog): vo
       text = renderPerfetto(events, {
         title,
         endMs: result.virtualMs,
-        otherData: { replay: result.replay, traceHash: result.traceHash },
+        otherData: { replay: reproduce, traceHash: result.traceHash },
       });
       break;
     case "shiviz":
       text = renderShiviz(events);
       break;
-    case "trace":
-      text = saveTrace(traceFileFromResult(result));
+    case "trace": {
+      const relativeModule = relativeModuleFor(result.spec, path);
+      text = saveTrace({
+        ...traceFileFromResult(result),
+        ...(relativeModule === undefined ? {} : { relativeModule }),
+      });
       break;
+    }
   }
   try {
     Deno.writeTextFileSync(path, text);
   } catch (e) {
     throw new ConfigError("--out", `cannot write ${JSON.stringify(path)}: ${(e as Error).message}`);
+  }
+}
+
+/** The module of a user's scenario relative to a trace file's folder (see `TraceFile`). */
+function relativeModuleFor(spec: RunSpec, path: string): string | undefined {
+  try {
+    return moduleRelativeTo(spec.module, path, Deno.cwd());
+  } catch {
+    return undefined; // no read permission for the current directory: the URL alone
   }
 }
 
@@ -992,7 +1108,7 @@ function sweepCommand(
     ...(shard === undefined ? {} : { shard }),
   };
   // Checked here so that bad input is one line, not a worker's error.
-  resolveParams(scenario, { ...spec.given, seed: seeds.from });
+  warnLateFaults(io, resolveParams(scenario, { ...spec.given, seed: seeds.from }));
   const total = shardSeeds(seeds, shard).length;
   return (async () => {
     const started = performance.now();
@@ -1014,9 +1130,11 @@ function sweepCommand(
     } finally {
       bar?.stop();
     }
-    if (opts.shrink !== false) shrinkFirst(report, started);
+    const warnings: string[] = [];
+    if (opts.shrink !== false) shrinkFirst(report, started, warnings);
     save(report);
     io.stdout(opts.json ? JSON.stringify(report) : formatSweep(report, { color: io.isTTY }));
+    for (const w of warnings) io.stderr(w);
     // Seeds the budget left unchecked are not a pass: a CI job must not go green on them.
     return report.failed > 0
       ? EXIT.violation
@@ -1026,30 +1144,31 @@ function sweepCommand(
   })();
 
   /** Shrinks the report's first failure (one that did not time out) and records the result. */
-  function shrinkFirst(report: SweepReport, started: number): void {
+  function shrinkFirst(report: SweepReport, started: number, warnings: string[]): void {
     // A seed that timed out would hang the search in this thread: shrink the first other one.
     const first = report.failures.find((f) => f.check !== SEED_TIMEOUT);
     const overBudget = () => budgetMs !== undefined && performance.now() - started >= budgetMs;
     if (first === undefined || overBudget()) return;
-    const shrunk = shrinkAndSave(io, scenario, { ...spec.given, seed: first.seed }, {
+    const shrunk = shrinkAndSave(scenario, { ...spec.given, seed: first.seed }, {
       check: first.check,
       maxRuns: shrinkRuns,
       maxMs: shrinkMs,
       shouldStop: overBudget,
       out: opts.out,
       dir: opts.outDir,
-    });
+    }, warnings);
     if (shrunk !== undefined) report.shrunk = shrunk;
   }
 }
 
 /**
  * Shrinks a failing run (see `explore/shrink.ts`) and saves the shrunk run
- * with its draws, so that `sim replay FILE` runs it again. Warns (and
- * returns undefined) when the run does not fail the same way here.
+ * with its draws, so that `sim replay FILE` runs it again. Adds a warning
+ * to `warnings` (for the caller to print after the finding) and returns
+ * undefined when the run does not fail the same way here, or when the file
+ * cannot be written.
  */
 function shrinkAndSave(
-  io: CliIO,
   scenario: Scenario,
   given: RunGiven,
   options: {
@@ -1062,6 +1181,7 @@ function shrinkAndSave(
     dir?: string;
     hooks?: () => StrategyHooks;
   },
+  warnings: string[],
 ): ShrunkSummary | undefined {
   const shrinking = performance.now();
   let shrunk: ShrinkResult;
@@ -1076,22 +1196,33 @@ function shrinkAndSave(
   } catch (e) {
     if (!(e instanceof ConfigError && e.input === "shrink")) throw e;
     // Run again here, the seed did not fail the same way: worth saying, but not bad input.
-    io.stderr(
+    warnings.push(
       `warning: seed ${given.seed} failed ${options.check} in a worker but not when run ` +
         `again to shrink it: is ${scenario.name} deterministic? (${oneLine(e.message)})`,
     );
     return undefined;
   }
-  const out = options.out ??
-    join(options.dir ?? "", `${scenario.name}-seed${given.seed}.shrunk.json`);
-  // A page or a picture of the shrunk run as asked; the JSON trace (with its draws) always.
-  if (outForm(out) !== "trace") writeTrace(out, shrunk.result);
+  const r = shrunk.result;
+  const out = options.out ?? join(options.dir ?? "", shrunkFileName(r.spec, r.choices?.toJSON()));
   const file = outForm(out) === "trace" ? out : `${out}.json`;
-  writeTrace(file, shrunk.result);
+  const replay = `${toolCommand("replay")} ${quoteWord(file)}`;
+  try {
+    // A page or a picture of the shrunk run as asked; the JSON trace (with its draws) always.
+    if (outForm(out) !== "trace") writeTrace(out, r, undefined, replay);
+    writeTrace(file, r);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // The finding stands without the file: say what was lost, and keep the exit code.
+    warnings.push(
+      `warning: shrunk seed ${given.seed} (${shrunk.check}) to ${shrunk.after.events} events ` +
+        `but could not save it: ${flagMessage(e)}; the run line above reproduces the failure`,
+    );
+    return undefined;
+  }
   return {
     seed: given.seed ?? 1,
     check: shrunk.check,
-    replay: `${toolCommand("replay")} ${quoteWord(file)} --diagram`,
+    replay: `${replay} --diagram`,
     runs: shrunk.runs,
     stopped: shrunk.stopped === "asked" ? "time" : shrunk.stopped,
     faultsBefore: shrunk.before.faults,
@@ -1102,6 +1233,90 @@ function shrinkAndSave(
     nodes: shrunk.after.nodes,
     out: file,
   };
+}
+
+/** `replay`'s options, as commander hands them over. */
+interface ReplayOptions extends DiagramWindow {
+  check?: boolean;
+  scenario?: string;
+  out?: string;
+  diagram?: boolean;
+}
+
+/**
+ * `replay`: runs a saved trace's scenario again, says whether it is the
+ * same run and whether it holds its checks; the exit code says the first
+ * (or, with `--check`, the second).
+ */
+async function replayFile(
+  io: CliIO,
+  registry: ScenarioRegistry,
+  path: string,
+  opts: ReplayOptions,
+): Promise<number> {
+  const color = io.isTTY ?? false;
+  const file = loadTraceFile(path);
+  const scenario = await traceScenario(file, path, registry, opts.scenario);
+  const replay = replayTrace(scenario, file);
+  const r = replay.result;
+  // A run of the file's own draws is reproduced by the file, not by a run line.
+  const reproduce = file.choices === undefined
+    ? r.replay
+    : `${toolCommand("replay")} ${quoteWord(path)}`;
+  if (opts.out !== undefined) writeTrace(opts.out, r, undefined, reproduce);
+  const what = `${file.spec.scenario} seed ${file.spec.seed}`;
+  const lines = opts.diagram ? [diagramOf(r, opts, color), ""] : [];
+  const verdict = r.ok
+    ? "the run holds every check"
+    : `it fails ${r.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
+  const size = `${r.events} events handled, ${r.sim.trace.count} in the trace`;
+  if (replay.same) {
+    lines.push(`same: ${what} replays to trace ${replay.actual} (${size}); ${verdict}`);
+  } else {
+    lines.push(
+      paint(color, "red", `DIFFERENT: ${what} was ${replay.expected}, now ${replay.actual}`),
+    );
+    if (replay.difference !== undefined) {
+      lines.push(formatDifference(replay.difference, [path, "this run"]));
+    }
+    lines.push(
+      `the new run (${size}): ${r.ok ? "holds every check" : verdict.replace(/^it /, "")}`,
+    );
+    const saved = [...new Set(file.events.flatMap((e) => e.kind === "violation" ? [e.check] : []))];
+    if (!r.ok && saved.length > 0 && !r.violations.some((v) => saved.includes(v.check))) {
+      lines.push(`(the saved run failed ${saved.join(", ")}: the new run fails another check)`);
+    }
+    if (!opts.check) lines.push("(replay --check exits by the new run's checks instead)");
+  }
+  io.stdout(lines.join("\n"));
+  if (opts.check) return r.ok ? EXIT.ok : EXIT.violation;
+  return replay.same ? EXIT.ok : EXIT.violation;
+}
+
+/**
+ * The scenario a saved trace runs with: `--scenario` when given, else the
+ * one its spec names (found beside the file when its folder has moved). A
+ * module that cannot be loaded is bad input, with the flag that overrides it.
+ */
+async function traceScenario(
+  file: TraceFile,
+  path: string,
+  registry: ScenarioRegistry,
+  override: string | undefined,
+): Promise<Scenario> {
+  try {
+    return await scenarioOfTrace(file, path, registry, {
+      ...(override === undefined ? {} : { override }),
+      cwd: Deno.cwd(),
+    });
+  } catch (e) {
+    if (!(e instanceof ConfigError) || override !== undefined) throw e;
+    throw new ConfigError(
+      e.input,
+      `${e.message.slice(e.input.length + 2)} (moved? name it with --scenario ` +
+        `./path/to/module.ts#${file.spec.scenario})`,
+    );
+  }
 }
 
 /** A path as one shell word. */
@@ -1143,7 +1358,7 @@ async function exploreCommand(
 ): Promise<number> {
   const given = runParams(scenario, opts, flags);
   // Checked here so that bad input is one line, not a worker's error.
-  resolveParams(scenario, { ...given, seed: given.seed ?? 1 });
+  warnLateFaults(io, resolveParams(scenario, { ...given, seed: given.seed ?? 1 }));
   const runs = opts.runs === undefined ? 1000 : wholeNumber("--runs", opts.runs, 1, 100_000_000);
   const strategy = opts.strategy ?? DEFAULT_STRATEGY;
   parseStrategy(strategy);
@@ -1182,6 +1397,7 @@ async function exploreCommand(
   const wallMs = performance.now() - started;
   const f = found.failure;
   let shrunk: ExploreReport["shrunk"] = null;
+  const warnings: string[] = [];
   if (f !== null && opts.shrink !== false && f.check !== "run-timeout") {
     const plan = parseStrategy(strategy).plan({
       scenario,
@@ -1189,14 +1405,14 @@ async function exploreCommand(
       seed: f.seed,
       index: f.run,
     });
-    const s = shrinkAndSave(io, scenario, plan.given, {
+    const s = shrinkAndSave(scenario, plan.given, {
       check: f.check,
       maxRuns: shrinkRuns,
       maxMs: shrinkMs,
       out: opts.out,
       dir: opts.outDir,
       ...(plan.hooks === undefined ? {} : { hooks: plan.hooks }),
-    });
+    }, warnings);
     if (s !== undefined) {
       shrunk = {
         events: s.eventsAfter,
@@ -1241,6 +1457,7 @@ async function exploreCommand(
   };
   save(report);
   io.stdout(opts.json ? JSON.stringify(report) : exploreText(report, io.isTTY ?? false));
+  for (const w of warnings) io.stderr(w);
   return found.found ? EXIT.violation : found.notReached > 0 ? EXIT.incomplete : EXIT.ok;
 }
 
@@ -1249,7 +1466,7 @@ function exploreText(r: ExploreReport, color: boolean): string {
   const parts = r.shard === null && r.parts.length === 1 ? "" : ` · ${r.parts.join(" + ")}`;
   const lines = [
     `explore ${r.scenario} · strategy ${r.strategy} · seeds ${r.seed}..${parts} · ${r.runs} ` +
-    `runs in ${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
+    `runs finished in ${r.wallMs} ms (${r.runsPerSecond} runs/s, ${r.workers} workers)`,
   ];
   const reached = Object.entries(r.sometimes);
   if (reached.length > 0) {
@@ -1272,6 +1489,13 @@ function exploreText(r: ExploreReport, color: boolean): string {
   lines.push(
     paint(color, "red", `FOUND at run ${f.run} (seed ${f.seed}, ${f.strategy}): ${f.check}`),
     ...fill(`  ${f.message}`, 4),
+    ...fill(
+      `  the search stopped at this first failure, after ${r.runs} finished runs` +
+        (f.run < r.runs
+          ? ""
+          : " (they go in parallel: a run's number, from 0, may pass the count)"),
+      4,
+    ),
     "  the run:",
     ...shellWrap(f.replay, "    "),
   );
@@ -1435,45 +1659,35 @@ function commanderLine(
   program: string,
   command: string | undefined,
   argv: string[],
+  commands: CommandNames,
 ): string {
   let line = oneLine(e.message);
   if (!line.startsWith("error:")) line = `error: ${line}`;
-  const known = command !== undefined && KNOWN_COMMANDS.includes(command);
+  const known = command !== undefined && commands.all.includes(command);
   if (
     e.code === "commander.unknownOption" || e.code === "commander.missingArgument" ||
     e.code === "commander.missingMandatoryOptionValue" ||
     e.code === "commander.optionMissingArgument"
   ) {
-    const scenario = known && SCENARIO_COMMANDS.has(command!)
+    const scenario = known && commands.scenario.has(command!)
       ? ` ${argv[argv.indexOf(command!) + 1] ?? "<scenario>"}`.replace(/ -.*$/, " <scenario>")
       : "";
     line += known ? `; see: ${program} ${command}${scenario} --help` : `; see: ${program} --help`;
   } else if (e.code === "commander.unknownCommand") {
-    line += `; the commands: ${KNOWN_COMMANDS.join(", ")}`;
+    line += `; the commands: ${commands.all.join(", ")}`;
   }
   return line;
 }
-
-/** Every command, for hints. */
-const KNOWN_COMMANDS = [
-  "list",
-  "run",
-  "sweep",
-  "explore",
-  "check",
-  "replay",
-  "diff",
-  "merge",
-  "lincheck",
-  "demo",
-];
 
 function oneLine(s: string): string {
   return s.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
 }
 
-/** `list`: each scenario with its summary, then its own flags under it, within the width. */
-function listScenarios(registry: ScenarioRegistry, program: string): string {
+/**
+ * `list`: each scenario with its summary, then its own flags under it,
+ * within the width; with `module`, how to run the module's scenarios.
+ */
+function listScenarios(registry: ScenarioRegistry, program: string, module?: string): string {
   const all = registry.list();
   const pad = Math.min(24, Math.max(0, ...all.map((s) => s.name.length)) + 2);
   const lines: string[] = [];
@@ -1484,6 +1698,14 @@ function listScenarios(registry: ScenarioRegistry, program: string): string {
     if (flags.length > 0) {
       lines.push(...fill(`${" ".repeat(pad)}flags: ${flags.join(", ")}`, pad + 7));
     }
+  }
+  if (module !== undefined) {
+    const target = all.length === 1 ? module : `${module.replace(/#.*$/, "")}#name`;
+    lines.push(
+      "",
+      `run one: ${program} run ${quoteWord(target)} [--seed N] (--help lists every flag)`,
+    );
+    return lines.join("\n");
   }
   lines.push(
     "",
@@ -1532,6 +1754,7 @@ function runJson(r: ScenarioResult): string {
       node: v.node ?? null,
     })),
     summary: r.summary,
+    sometimes: Object.fromEntries(r.sim.reached),
     replay: r.replay,
   });
 }
@@ -1556,22 +1779,7 @@ function runText(
   if (net.duplicate) header.push(`dup ${net.duplicate}`);
   if (net.fifo) header.push("fifo");
   const lines = [header.join(" · "), ...wrap(`faults: ${r.faults || "none"}`, "; ", "  ")];
-  if (opts.diagram) {
-    lines.push(
-      "",
-      renderDiagram(r.sim.trace.events, {
-        width: WIDTH,
-        color,
-        label: r.label,
-        from: opts.from === undefined ? undefined : nonNegative("--from", opts.from),
-        to: opts.to === undefined ? undefined : nonNegative("--to", opts.to),
-        maxRows: opts.maxRows === undefined
-          ? undefined
-          : wholeNumber("--max-rows", opts.maxRows, 1, 1_000_000),
-      }),
-      "",
-    );
-  }
+  if (opts.diagram) lines.push("", diagramOf(r, opts, color), "");
   lines.push(...r.summary);
   const stats = r.sim.stats;
   const status = r.ok
@@ -1580,12 +1788,17 @@ function runText(
   const speed = r.wallMs > 0 ? `, ${Math.round(r.virtualMs / r.wallMs)}x real time` : "";
   lines.push(
     `result    ${status} (stopped: ${r.stop})`,
-    `events    ${r.events}`,
+    `events    ${r.events} handled, ${r.sim.trace.count} in the trace`,
     `messages  ${r.messages} sent, ${stats.delivered} delivered, ${stats.dropped} dropped, ` +
       `${stats.duplicated} duplicated`,
     `time      ${r.virtualMs} virtual ms in ${r.wallMs.toFixed(1)} wall ms${speed}`,
     `trace     ${r.traceHash}`,
   );
+  const reached = [...r.sim.reached].sort(([a], [b]) => a < b ? -1 : 1)
+    .map(([name, n]) => `${name} (${count(n, "time")})`);
+  if (reached.length > 0) {
+    lines.push(...wrap(`sometimes ${reached.join("; ")}`, "; ", " ".repeat(10)));
+  }
   if (opts.out !== undefined) lines.push(`saved     ${opts.out}`);
   if (!r.ok) {
     lines.push("", paint(color, "red", r.sim.failureReport()));
@@ -1596,6 +1809,36 @@ function runText(
   }
   lines.push(`replay    ${r.replay}`);
   return lines.join("\n");
+}
+
+/** `--diagram`'s window: `--from`, `--to` and `--max-rows`, as commander hands them over. */
+interface DiagramWindow {
+  from?: string;
+  to?: string;
+  maxRows?: string;
+}
+
+/**
+ * The run's space-time diagram in the window asked for; a failed run with
+ * no `--from` or `--to` is drawn up to its first violation, its last
+ * `--max-rows` events (the footer says how to draw the start).
+ */
+function diagramOf(r: ScenarioResult, window: DiagramWindow, color: boolean): string {
+  const from = window.from === undefined ? undefined : nonNegative("--from", window.from);
+  const to = window.to === undefined ? undefined : nonNegative("--to", window.to);
+  const maxRows = window.maxRows === undefined
+    ? undefined
+    : wholeNumber("--max-rows", window.maxRows, 1, 1_000_000);
+  const failure = from === undefined && to === undefined ? r.violations[0] : undefined;
+  return renderDiagram(r.sim.trace.events, {
+    width: WIDTH,
+    color,
+    label: r.label,
+    from,
+    to: failure?.atMs ?? to,
+    maxRows,
+    last: failure !== undefined,
+  });
 }
 
 function paint(color: boolean, style: "bold" | "green" | "red" | "yellow", s: string): string {

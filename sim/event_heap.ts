@@ -29,6 +29,10 @@
  * assert.equal(heap.peekTime(), 10);
  * assert.deepEqual([heap.pop(), heap.pop(), heap.pop()], [8, 9, 7]);
  * assert.equal(heap.size, 0);
+ * // Out of order, for exhaustive checking: take slot 9 out, the rest keep their order.
+ * for (const [t, s] of [[5, 7], [1, 8], [3, 9], [4, 10]]) heap.push(t, s, s);
+ * assert.equal(heap.remove(9), true);
+ * assert.deepEqual([heap.pop(), heap.pop(), heap.pop()], [8, 10, 7]);
  * ```
  */
 export class EventHeap {
@@ -111,6 +115,54 @@ export class EventHeap {
   /** Removes every entry. */
   clear(): void {
     this.#size = 0;
+  }
+
+  /**
+   * Calls `visit` with every entry's time, sequence number and slot, in no
+   * particular order (exhaustive checking lists what may happen next).
+   */
+  forEach(visit: (time: number, seq: number, slot: number) => void): void {
+    for (let i = 0; i < this.#size; i++) visit(this.#times[i], this.#seqs[i], this.#slots[i]);
+  }
+
+  /**
+   * Removes the entry holding `slot`, wherever it is in the heap; returns
+   * whether there was one. Linear in the heap's size: for exhaustive
+   * checking, which takes events out of order, not for the run loop.
+   */
+  remove(slot: number): boolean {
+    const slots = this.#slots;
+    let i = 0;
+    while (i < this.#size && slots[i] !== slot) i++;
+    if (i === this.#size) return false;
+    const last = --this.#size;
+    if (i === last) return true;
+    const time = this.#times[last], seq = this.#seqs[last], moved = slots[last];
+    // The last entry fills the hole: up if it is earlier than the hole's parent, else down.
+    const times = this.#times, seqs = this.#seqs;
+    const before = (a: number, b: number) =>
+      times[a] < times[b] || (times[a] === times[b] && seqs[a] < seqs[b]);
+    times[i] = time;
+    seqs[i] = seq;
+    slots[i] = moved;
+    const swap = (a: number, b: number) => {
+      [times[a], times[b]] = [times[b], times[a]];
+      [seqs[a], seqs[b]] = [seqs[b], seqs[a]];
+      [slots[a], slots[b]] = [slots[b], slots[a]];
+    };
+    while (i > 0 && before(i, (i - 1) >> 1)) {
+      swap(i, (i - 1) >> 1);
+      i = (i - 1) >> 1;
+    }
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < this.#size && before(l, m)) m = l;
+      if (r < this.#size && before(r, m)) m = r;
+      if (m === i) return true;
+      swap(i, m);
+      i = m;
+    }
   }
 
   /** The slots of every entry, in no particular order (for inspection). */

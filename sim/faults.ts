@@ -196,7 +196,14 @@ export function parseFaults(text: string): FaultSchedule {
     };
     const arity = (n: number) => {
       if (words.length !== n) {
-        throw new ConfigError(where, `'${m[2]}' takes ${n} argument(s), got ${words.length}`);
+        // "@10 crash n1 @20 restart n1": the words after look like another entry.
+        const hint = words.slice(n).some((w) => /^@\s*[0-9]/.test(w))
+          ? " (missing ';' between faults?)"
+          : "";
+        throw new ConfigError(
+          where,
+          `'${m[2]}' takes ${n} argument(s), got ${words.length}${hint}`,
+        );
       }
     };
     let action: FaultAction;

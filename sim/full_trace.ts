@@ -8,6 +8,7 @@
  * @module
  */
 
+import { ConfigError } from "./errors.ts";
 import { type ScenarioResult } from "./scenario.ts";
 import type { Simulation, Violation } from "./simulation.ts";
 import { hashEvents, type TraceEvent } from "./trace.ts";
@@ -45,6 +46,13 @@ export function checkFullTrace(
     keep?.(sim);
     return check(sim.trace.events);
   }
+  if (sim.stepped) {
+    // Driven step by step (exhaustive checking): a re-run would be another run.
+    throw new ConfigError(
+      "trace",
+      "this check reads the run's trace: drive the simulation with trace full",
+    );
+  }
   const again = rerun();
   if (again.sim.trace.mode !== "full") {
     throw new Error("internal: the re-run of a scenario must keep the full trace");
@@ -66,4 +74,26 @@ export function checkFullTrace(
     }
   }
   return again.violations;
+}
+
+/**
+ * The run's past as plain data, for `ScenarioSetup.inspect` of a scenario
+ * whose check reads the trace (see {@linkcode checkFullTrace}): its events
+ * without their times. Exhaustive checking then counts two runs as one
+ * state only when their checks see the same past; it needs the full trace,
+ * which such a scenario's check makes it keep.
+ *
+ * @example
+ * ```ts
+ * import { traceState } from "./full_trace.ts";
+ * import { Simulation } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const sim = new Simulation({ seed: 1 });
+ * sim.spawn("n1", () => ({ onMessage() {} }));
+ * sim.run();
+ * assert.deepEqual(traceState(sim), [{ kind: "start", node: "n1" }]);
+ * ```
+ */
+export function traceState(sim: Simulation): unknown[] {
+  return sim.trace.events.map(({ t: _, ...event }) => event);
 }

@@ -20,7 +20,7 @@ import {
 import { DEFAULT_LINK, formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import type { ChoiceLog } from "./choices.ts";
-import { type RunHooks, type RunResult, Simulation, type Violation } from "./simulation.ts";
+import { type RunHooks, Simulation, type StopReason, type Violation } from "./simulation.ts";
 import type { TraceEvent, TraceMode } from "./trace.ts";
 
 /** A value of a scenario-specific flag. */
@@ -223,6 +223,14 @@ export interface ScenarioSetup {
    * strategies that isolate or crash it; undefined when there is none.
    */
   special?: (sim: Simulation) => NodeId | undefined;
+  /**
+   * The scenario's own state, as plain data: what lives outside every actor
+   * and decides what happens next or what a check will say (how far a
+   * script has got, what a check that keeps a history remembers). Exhaustive
+   * checking fingerprints it beside the actors' `inspect()`: two runs that
+   * differ only in state it does not show count as one.
+   */
+  inspect?: (sim: Simulation) => unknown;
 }
 
 /**
@@ -363,6 +371,17 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
    */
   needsTrace?: boolean;
   /**
+   * Groups of interchangeable nodes: renaming the nodes of a group among
+   * themselves (everywhere: in states, messages, timers, storage) gives a
+   * run that behaves the same. Exhaustive checking then counts a state and
+   * its renamings as one (symmetry reduction). Node ids must appear as whole
+   * strings (a field, an object key, an array element), not inside other
+   * text, and the nodes of a group must not call `ctx.random()` (each
+   * node's draws are its own, so they would tell the nodes apart; the
+   * checker refuses the symmetry when one does).
+   */
+  symmetric?(params: ScenarioParams<F>): NodeId[][];
+  /**
    * URL of the module that exports this scenario, so that sweep workers
    * and replay lines can load it again. {@linkcode defineScenario} fills it
    * in; set it yourself (`module: import.meta.url`) when a scenario is built
@@ -469,6 +488,13 @@ const RESERVED_FLAGS = new Set([
   "runs",
   "strategy",
   "depth",
+  "max-states",
+  "timing",
+  "crashes",
+  "partitions",
+  "losses",
+  "dups",
+  "liveness-steps",
 ]);
 
 /**
@@ -546,7 +572,7 @@ export interface ScenarioResult {
   /** Whether no invariant or check reported a violation. */
   ok: boolean;
   /** Why the run stopped. */
-  stop: RunResult["stop"];
+  stop: StopReason;
   /** Events handled. */
   events: number;
   /** Messages sent. */
@@ -606,6 +632,13 @@ export interface ScenarioRunOptions {
   onSpec?: (spec: RunSpec) => void;
   /** Called once the scenario's setup has run (a strategy reads its `special` node here). */
   onSetup?: (sim: Simulation, setup: ScenarioSetup, params: ScenarioParams) => void;
+  /**
+   * Drives the run instead of `sim.run({ until })`, returning why it
+   * stopped: exhaustive checking replays its steps this way (see
+   * `sim/exhaustive/`). The setup's `check` and liveness properties are
+   * then the driver's to judge (a run cut short is judged differently).
+   */
+  drive?: (sim: Simulation, setup: ScenarioSetup) => StopReason;
 }
 
 /**
@@ -846,6 +879,98 @@ export function runScenario<F extends FlagSpecs>(
 ): ScenarioResult {
   const params = resolveParams(scenario, given);
   const started = performance.now();
+  const { sim, setup, schedule } = startScenario(scenario, params, options);
+  let stop: StopReason | undefined;
+  const faults = formatFaults(schedule);
+  const spec = runSpecOf(scenario, params, faults);
+  options.onSpec?.(spec);
+  if (sim.violations.length === 0) {
+    sim.schedule(schedule);
+    if (options.drive !== undefined) stop = options.drive(sim, setup);
+    else {
+      const until = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
+      stop = sim.run({ until }).stop;
+      if (sim.violations.length === 0 && setup.check !== undefined) {
+        try {
+          for (const v of setup.check(sim) ?? []) sim.reportViolation(v);
+        } catch (e) {
+          // The check's own bug (a wrong node id included) is the user's to fix,
+          // reported like any failed check, not as bad input or a bug of the tool.
+          sim.reportViolation({
+            check: "scenario-check",
+            message: `the end-of-run check of ${scenario.name} threw ${describeError(e)}`,
+            atMs: sim.now,
+          });
+        }
+      }
+    }
+  }
+  const wallMs = performance.now() - started;
+  return {
+    scenario: scenario.name,
+    seed: params.seed,
+    ok: sim.violations.length === 0,
+    stop: sim.violations.length > 0 ? "violation" : stop ?? "violation",
+    events: sim.stats.events,
+    messages: sim.stats.messages,
+    virtualMs: sim.now,
+    wallMs: Math.round(wallMs * 1000) / 1000,
+    traceHash: sim.trace.hash(),
+    violations: [...sim.violations],
+    faults,
+    spec,
+    replay: replayCommand(scenario, spec),
+    summary: summaryOf(scenario, setup, sim),
+    label: scenario.label,
+    ...(options.choices === undefined ? {} : { choices: options.choices.log }),
+    sim,
+  };
+}
+
+/**
+ * A scenario's run made ready: the simulation with the scenario's nodes
+ * spawned and its setup done, what the setup returned, and the fault
+ * schedule to give it (written out: generated faults already drawn). Not
+ * scheduled and not run yet.
+ *
+ * @example
+ * ```ts
+ * import { resolveParams, startScenario, type ScenarioStart } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const start: ScenarioStart = startScenario(pingPong, resolveParams(pingPong, {}));
+ * assert.deepEqual(start.sim.nodes, ["n1", "n2"]);
+ * assert.deepEqual(start.schedule, []);
+ * ```
+ */
+export interface ScenarioStart {
+  sim: Simulation;
+  setup: ScenarioSetup;
+  schedule: FaultSchedule;
+}
+
+/**
+ * Builds a scenario's simulation and runs its setup, as
+ * {@linkcode runScenario} does before it runs: the part exhaustive checking
+ * repeats for every state it explores. A setup that throws is a violation
+ * `scenario-setup` on the simulation (a bad parameter, a `ConfigError`, is
+ * thrown on).
+ *
+ * @example
+ * ```ts
+ * import { resolveParams, startScenario } from "./scenario.ts";
+ * import { pingPong } from "../protocols/ping_pong/scenario.ts";
+ * import assert from "node:assert/strict";
+ * const { sim, schedule } = startScenario(pingPong, resolveParams(pingPong, { seed: 2 }));
+ * sim.schedule(schedule);
+ * assert.equal(sim.run({ until: 1000 }).ok, true);
+ * ```
+ */
+export function startScenario<F extends FlagSpecs>(
+  scenario: Scenario<F>,
+  params: ScenarioParams<F>,
+  options: ScenarioRunOptions = {},
+): ScenarioStart {
   const sim = new Simulation({
     seed: params.seed,
     network: params.network,
@@ -882,48 +1007,7 @@ export function runScenario<F extends FlagSpecs>(
         ? params.faults.rates
         : { ...params.faults.rates, maxDown: setup.maxDown },
     );
-  let run: RunResult | undefined;
-  const faults = formatFaults(schedule);
-  const spec = runSpecOf(scenario, params, faults);
-  options.onSpec?.(spec);
-  if (sim.violations.length === 0) {
-    sim.schedule(schedule);
-    const until = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
-    run = sim.run({ until });
-    if (run.ok && setup.check !== undefined) {
-      try {
-        for (const v of setup.check(sim) ?? []) sim.reportViolation(v);
-      } catch (e) {
-        // The check's own bug (a wrong node id included) is the user's to fix,
-        // reported like any failed check, not as bad input or a bug of the tool.
-        sim.reportViolation({
-          check: "scenario-check",
-          message: `the end-of-run check of ${scenario.name} threw ${describeError(e)}`,
-          atMs: sim.now,
-        });
-      }
-    }
-  }
-  const wallMs = performance.now() - started;
-  return {
-    scenario: scenario.name,
-    seed: params.seed,
-    ok: sim.violations.length === 0,
-    stop: sim.violations.length > 0 ? "violation" : run?.stop ?? "violation",
-    events: sim.stats.events,
-    messages: sim.stats.messages,
-    virtualMs: sim.now,
-    wallMs: Math.round(wallMs * 1000) / 1000,
-    traceHash: sim.trace.hash(),
-    violations: [...sim.violations],
-    faults,
-    spec,
-    replay: replayCommand(scenario, spec),
-    summary: summaryOf(scenario, setup, sim),
-    label: scenario.label,
-    ...(options.choices === undefined ? {} : { choices: options.choices.log }),
-    sim,
-  };
+  return { sim, setup, schedule };
 }
 
 /**
@@ -1285,7 +1369,9 @@ function quote(word: string): string {
 }
 
 /**
- * The command line that reproduces a run exactly.
+ * The command line that reproduces a run exactly: with `run` (the default),
+ * the run itself; with `sweep`, a sweep of that one seed, which shrinks the
+ * failure; with `studio`, the run in the studio, to step through.
  *
  * @example
  * ```ts
@@ -1294,10 +1380,17 @@ function quote(word: string): string {
  * import assert from "node:assert/strict";
  * const spec = runSpecOf(pingPong, resolveParams(pingPong, { seed: 3, flags: { rounds: 5 } }), "");
  * assert.match(replayCommand(pingPong, spec), /run ping-pong --seed 3 --rounds 5$/);
+ * assert.match(replayCommand(pingPong, spec, "sweep"), /sweep ping-pong --seeds 3 --rounds 5$/);
+ * assert.match(replayCommand(pingPong, spec, "studio"), /studio ping-pong --seed 3 --rounds 5$/);
  * ```
  */
-export function replayCommand(scenario: Scenario, spec: RunSpec): string {
-  const parts = [cliCommand(scenario, "run"), `--seed ${spec.seed}`];
+export function replayCommand(
+  scenario: Scenario,
+  spec: RunSpec,
+  command: "run" | "sweep" | "studio" = "run",
+): string {
+  const seed = command === "sweep" ? `--seeds ${spec.seed}` : `--seed ${spec.seed}`;
+  const parts = [cliCommand(scenario, command), seed];
   const d = scenario.defaults;
   if (spec.nodes !== d.nodes) parts.push(`--nodes ${spec.nodes}`);
   if (spec.until !== d.until) parts.push(`--until ${spec.until}`);

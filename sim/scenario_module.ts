@@ -13,8 +13,8 @@
  * @module
  */
 
-import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ConfigError } from "./errors.ts";
 import type { RunSpec, Scenario } from "./scenario.ts";
 
@@ -112,16 +112,45 @@ export function scenariosIn(mod: Record<string, unknown>): Map<string, Scenario>
  */
 export async function loadScenario(reference: string, cwd: string): Promise<Scenario> {
   const { url, name } = parseModuleReference(reference, cwd);
-  let mod: Record<string, unknown>;
+  const scenario = pickScenario(await importModule(url), url, name);
+  // Replay lines and workers load it again from here.
+  return scenario.module === undefined ? { ...scenario, module: url } : scenario;
+}
+
+/**
+ * Every scenario of the module a reference names (a `#name` in it is
+ * ignored), in the order the module exports them: what `list
+ * ./module.ts` lists. A module with none is bad input that says so.
+ *
+ * @example
+ * ```ts
+ * import { moduleScenarios } from "./scenario_module.ts";
+ * import assert from "node:assert/strict";
+ * const url = new URL("../protocols/ping_pong/scenario.ts", import.meta.url).href;
+ * const found = await moduleScenarios(url, "/");
+ * assert.deepEqual(found.map((s) => s.name), ["ping-pong"]);
+ * ```
+ */
+export async function moduleScenarios(reference: string, cwd: string): Promise<Scenario[]> {
+  const { url } = parseModuleReference(reference.replace(/#[^#/]*$/, ""), cwd);
+  const found = [...scenariosIn(await importModule(url)).values()];
+  if (found.length === 0) {
+    throw new ConfigError(
+      "scenario",
+      `${url} exports no scenario (export one made with defineScenario)`,
+    );
+  }
+  return found.map((s) => s.module === undefined ? { ...s, module: url } : s);
+}
+
+/** The module at `url`; one that cannot be loaded is bad input naming it. */
+async function importModule(url: string): Promise<Record<string, unknown>> {
   try {
-    mod = await import(url) as Record<string, unknown>;
+    return await import(url) as Record<string, unknown>;
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new ConfigError("scenario", `cannot load ${url}: ${why}`);
   }
-  const scenario = pickScenario(mod, url, name);
-  // Replay lines and workers load it again from here.
-  return scenario.module === undefined ? { ...scenario, module: url } : scenario;
 }
 
 /**
@@ -199,4 +228,84 @@ export async function scenarioOfSpec(
   // the file that defines them has moved since the run was saved.
   if (registry.has(spec.scenario) || spec.module === undefined) return registry.get(spec.scenario);
   return await loadScenario(`${spec.module}#${spec.scenario}`, "/");
+}
+
+/**
+ * A scenario module's path relative to the folder of a trace file saved at
+ * `traceFile` (relative paths resolve against `cwd`), as a trace file
+ * keeps it beside the absolute URL so that a project folder moved as a
+ * whole still replays. Undefined for a module that is not a local file.
+ *
+ * @example
+ * ```ts
+ * import { moduleRelativeTo } from "./scenario_module.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(moduleRelativeTo("file:///home/me/p/lease.ts", "out/x.json", "/home/me/p"), "../lease.ts");
+ * assert.equal(moduleRelativeTo("file:///home/me/p/lease.ts", "/home/me/p/x.json", "/"), "./lease.ts");
+ * assert.equal(moduleRelativeTo("https://e.org/s.ts", "x.json", "/"), undefined);
+ * assert.equal(moduleRelativeTo(undefined, "x.json", "/"), undefined);
+ * ```
+ */
+export function moduleRelativeTo(
+  module: string | undefined,
+  traceFile: string,
+  cwd: string,
+): string | undefined {
+  if (module === undefined || !module.startsWith("file:")) return undefined;
+  const rel = relative(dirname(resolve(cwd, traceFile)), fileURLToPath(module));
+  return rel.startsWith("../") || rel.startsWith("..\\") || isAbsolute(rel) ? rel : `./${rel}`;
+}
+
+/**
+ * The scenario a saved trace names: `override` when given (a scenario of
+ * `registry` by name, or a module reference resolved against `cwd`), else
+ * the one {@linkcode scenarioOfSpec} finds; but when the spec's module is a
+ * local file that no longer exists and the file keeps the module's path
+ * relative to itself (`relativeModule`), the module found there (the
+ * project folder was moved).
+ *
+ * @example
+ * ```ts
+ * import { scenarioOfTrace } from "./scenario_module.ts";
+ * import { ScenarioRegistry } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const here = new URL("../protocols/ping_pong/scenario.ts", import.meta.url);
+ * const spec = {
+ *   scenario: "ping-pong", module: "file:///gone/scenario.ts", seed: 1, nodes: 2, until: 1000,
+ *   faults: "", flags: {},
+ * };
+ * const file = { spec, relativeModule: "./protocols/ping_pong/scenario.ts" };
+ * const trace = new URL("../x.json", import.meta.url).pathname;
+ * const found = await scenarioOfTrace(file, trace, new ScenarioRegistry(), { cwd: "/" });
+ * assert.equal(found.module, here.href);
+ * ```
+ */
+export async function scenarioOfTrace(
+  file: { spec: RunSpec; relativeModule?: string },
+  traceFile: string,
+  registry: { has(name: string): boolean; get(name: string): Scenario },
+  options: { override?: string; cwd: string },
+): Promise<Scenario> {
+  const { override, cwd } = options;
+  if (override !== undefined) {
+    return registry.has(override) ? registry.get(override) : await loadScenario(override, cwd);
+  }
+  const { spec, relativeModule } = file;
+  if (
+    !registry.has(spec.scenario) && spec.module?.startsWith("file:") &&
+    relativeModule !== undefined && !exists(spec.module)
+  ) {
+    const moved = pathToFileURL(resolve(dirname(resolve(cwd, traceFile)), relativeModule));
+    return await loadScenario(`${moved.href}#${spec.scenario}`, cwd);
+  }
+  return await scenarioOfSpec(spec, registry);
+}
+
+/** Whether a file: URL names a file that can be found. */
+function exists(url: string): boolean {
+  try {
+    return Deno.statSync(fileURLToPath(url)).isFile;
+  } catch {
+    return false;
+  }
 }

@@ -56,7 +56,13 @@ import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
 import { fieldsOf } from "./states.ts";
-import { Link, type LinkConfig, type NetworkOptions, resolveLink } from "./network.ts";
+import {
+  latencyBounds,
+  Link,
+  type LinkConfig,
+  type NetworkOptions,
+  resolveLink,
+} from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import { type DropReason, formatEvent, Trace, type TraceEvent, type TraceMode } from "./trace.ts";
 
@@ -361,6 +367,70 @@ export interface RunHooks {
   observe?(sim: Simulation, what: Observed): void;
 }
 
+/**
+ * One event that may happen next in a simulation driven step by step (see
+ * {@linkcode Simulation.pending}): a message arriving, a timer firing, a
+ * node starting, a scheduled fault, a scripted call, or a paused or busy
+ * node taking the next thing from its mailbox (`ready`). `earliestMs` and
+ * `latestMs` bound the global virtual time it can happen at: a message
+ * between its send time plus its link's least and greatest latency (see
+ * `latencyBounds` in `network.ts`); everything else exactly when it was
+ * set to.
+ *
+ * @example
+ * ```ts
+ * import type { PendingEvent } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const e: PendingEvent = {
+ *   kind: "deliver", node: "n2", from: "n1", msg: { type: "ping" }, id: 0,
+ *   earliestMs: 1, latestMs: 10,
+ * };
+ * assert.equal(e.latestMs - e.earliestMs, 9);
+ * ```
+ */
+export interface PendingEvent {
+  /** What it is: a message arriving, a timer, a start, a mailbox turn, a fault, a scripted call. */
+  kind: "deliver" | "timer" | "start" | "ready" | "fault" | "call";
+  /** The node it happens at (none for faults and calls). */
+  node?: NodeId;
+  /** A message's sender. */
+  from?: NodeId;
+  /** A message's body. */
+  msg?: unknown;
+  /** A message's id, as the trace numbers it. */
+  id?: number;
+  /** A timer's value. */
+  timer?: unknown;
+  /** A scheduled fault. */
+  action?: FaultAction;
+  /** A scripted step (see {@linkcode Simulation.at}). */
+  call?: (sim: Simulation) => void;
+  /** The earliest global virtual time it can happen at, ms. */
+  earliestMs: number;
+  /** The latest, ms (Infinity for a latency with no upper bound). */
+  latestMs: number;
+}
+
+/**
+ * What {@linkcode Simulation.step} does next: run pending event number
+ * `event` (its place in {@linkcode Simulation.pending}'s list), or, for a
+ * message, lose it in flight (`drop`) or deliver a copy of it and keep it
+ * in flight (`duplicate`); or apply a fault now.
+ *
+ * @example
+ * ```ts
+ * import type { StepChoice } from "./simulation.ts";
+ * import assert from "node:assert/strict";
+ * const choices: StepChoice[] = [{ event: 0 }, { event: 2, as: "drop" }, {
+ *   fault: { type: "crash", node: "n1" },
+ * }];
+ * assert.equal(choices.length, 3);
+ * ```
+ */
+export type StepChoice =
+  | { event: number; as?: "run" | "drop" | "duplicate" }
+  | { fault: FaultAction };
+
 /** Events at one instant before the run stops with `time-stuck`. */
 const STUCK_EVENTS = 1_000_000;
 /** Default event budget of a simulation. */
@@ -441,6 +511,20 @@ class Mailbox {
     while (this.size > 0) out.push(this.shift());
     return out;
   }
+}
+
+/**
+ * The live events of a run driven step by step, in the order they were
+ * scheduled: sequence number, slot, and window (µs), in parallel arrays.
+ */
+interface SteppedEvents {
+  seqs: number[];
+  slots: number[];
+  lo: number[];
+  hi: number[];
+  /** Sequence numbers (and fault sequence numbers) below these were listed already. */
+  seen: number;
+  faultsSeen: number;
 }
 
 /**
@@ -605,7 +689,7 @@ class NodeContext implements Context<unknown, unknown> {
   }
 
   sometimes(name: string, condition: boolean): void {
-    if (condition) this.sim.sometimes(name, true);
+    this.sim.sometimes(name, condition);
   }
 }
 
@@ -718,6 +802,7 @@ export class Simulation {
   #sameInstant = 0;
   #lastEventUs = 0;
   #reached = new Map<string, number>();
+  #asked = new Set<string>();
 
   static {
     internals = {
@@ -790,9 +875,10 @@ export class Simulation {
     options: SpawnOptions<M> = {},
   ): void {
     try {
-      checkNodeId(id);
+      checkNodeId(id, "id");
     } catch (e) {
-      throw new ConfigError("node id", (e as Error).message);
+      // "node id: id "a|b" is not allowed", not "node id: node id ...".
+      throw new ConfigError("node id", (e as Error).message.replace(/^id /, ""));
     }
     if (this.#byId.has(id)) {
       throw new ConfigError("node id", `${JSON.stringify(id)} is already spawned`);
@@ -841,9 +927,9 @@ export class Simulation {
    */
   external(id: NodeId): void {
     try {
-      checkNodeId(id, "external id");
+      checkNodeId(id, "id");
     } catch (e) {
-      throw new ConfigError("external", (e as Error).message);
+      throw new ConfigError("external", (e as Error).message.replace(/^id /, ""));
     }
     const known = this.#byId.get(id);
     if (known !== undefined) {
@@ -914,8 +1000,17 @@ export class Simulation {
     return this.#reached;
   }
 
+  /**
+   * Every `sometimes` condition asked about so far, held or not: a checker
+   * that has seen every state can say which of them can never hold.
+   */
+  get asked(): ReadonlySet<string> {
+    return this.#asked;
+  }
+
   /** Marks an interesting moment (see `Context.sometimes`). */
   sometimes(name: string, condition: boolean): void {
+    this.#asked.add(name);
     if (condition) this.#reached.set(name, (this.#reached.get(name) ?? 0) + 1);
   }
 
@@ -1278,13 +1373,7 @@ export class Simulation {
     if (!(typeof maxEvents === "number" && maxEvents >= 0)) {
       throw new ConfigError("maxEvents", `must be a number >= 0, got ${maxEvents}`);
     }
-    if (this.#pendingLinks.length > 0) {
-      const l = this.#pendingLinks[0];
-      throw new ConfigError(
-        `link ${l.from}->${l.to}`,
-        `names a node that was never spawned; known: ${this.#order.join(", ")}`,
-      );
-    }
+    this.#checkLinks();
     const untilUs = until === Infinity ? Infinity : toUs(until);
     const budget = this.#maxEvents;
     // One comparison per event for both limits; which one it was is sorted out after.
@@ -1316,10 +1405,11 @@ export class Simulation {
         this.#release(slot);
         continue;
       }
+      // Counts this event among the instant's: the report's figure is the events handled then.
       if (time !== this.#nowUs) {
         this.#nowUs = time;
-        this.#sameInstant = 0;
-      } else if (++this.#sameInstant >= STUCK_EVENTS) {
+        this.#sameInstant = 1;
+      } else if (++this.#sameInstant > STUCK_EVENTS) {
         this.#timeStuck(slot);
         break;
       }
@@ -1435,6 +1525,284 @@ export class Simulation {
     let end = events.length;
     while (end > 0 && (events[end - 1].t > v.atMs || events[end - 1].kind === "violation")) end--;
     return events.slice(Math.max(0, end - this.#lastEvents), end);
+  }
+
+  // ---- driving a run step by step (exhaustive checking) ---------------------
+  //
+  // A separate path from `run()`: the checker lists what may happen next
+  // and picks, and the loop above pays nothing for it. This path keeps its
+  // own list of the live events, oldest first, each with its window; an
+  // event joins the list the first time the path looks after it was made,
+  // at the current time: every event is born at the time of the step that
+  // made it, and time only moves inside a step.
+
+  /** The live events in the order they were scheduled, with their windows; null until used. */
+  #ctl: SteppedEvents | null = null;
+
+  /**
+   * What may happen next, oldest first (in the order it was scheduled):
+   * every pending message, timer, start, scheduled fault and scripted call,
+   * each with the window of virtual time it can happen in. For driving a
+   * run step by step with {@linkcode Simulation.step} (exhaustive checking);
+   * a simulation driven this way is not also `run()`.
+   *
+   * @example
+   * ```ts
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * const sim = new Simulation({ seed: 1 }); // links: 1..10 ms
+   * sim.spawn("a", () => ({ onStart: (ctx) => ctx.send("b", { type: "hi" }), onMessage() {} }));
+   * sim.spawn("b", () => ({ onMessage() {} }));
+   * assert.deepEqual(sim.pending().map((e) => e.kind), ["start", "start"]);
+   * sim.step({ event: 0 }); // a starts and sends
+   * const hi = sim.pending()[1];
+   * assert.deepEqual([hi.kind, hi.earliestMs, hi.latestMs], ["deliver", 1, 10]);
+   * ```
+   */
+  pending(): PendingEvent[] {
+    const ctl = this.#sync();
+    return ctl.slots.map((slot, i) => {
+      const kind = this.#evKind[slot];
+      const lo = ctl.lo[i], hi = ctl.hi[i];
+      const node = this.#evNode[slot] >= 0 ? this.#nodes[this.#evNode[slot]].id : undefined;
+      const window = { earliestMs: lo / US, latestMs: hi / US };
+      switch (kind) {
+        case DELIVER:
+          return {
+            kind: "deliver",
+            node,
+            from: this.#nodes[this.#evAux[slot]].id,
+            msg: this.#evPayload[slot],
+            id: this.#evId[slot],
+            ...window,
+          };
+        case TIMER:
+          return { kind: "timer", node, timer: this.#evPayload[slot], ...window };
+        case START:
+          return { kind: "start", node, ...window };
+        case READY:
+          return { kind: "ready", node, ...window };
+        case FAULT:
+          return { kind: "fault", action: this.#evPayload[slot] as FaultAction, ...window };
+        case CALL:
+          return {
+            kind: "call",
+            call: this.#evPayload[slot] as (sim: Simulation) => void,
+            ...window,
+          };
+        default:
+          throw new Error(`internal: unknown event kind ${kind}`);
+      }
+    });
+  }
+
+  /**
+   * Takes one step: runs the pending event `choice.event` (a place in
+   * {@linkcode Simulation.pending}'s list) next, whatever its time, or loses
+   * or duplicates a message, or applies a fault now; then checks the
+   * invariants (unless `check` is false: replaying steps known to hold).
+   * Virtual time moves to the event's earliest time if that is later than
+   * now, and never back: each event happens as soon as the steps before it
+   * allow. Throws a {@linkcode ConfigError} for a choice that is not there,
+   * or after a violation stopped the run.
+   *
+   * @example
+   * ```ts
+   * import { Simulation } from "./simulation.ts";
+   * import assert from "node:assert/strict";
+   * const sim = new Simulation({ seed: 1 });
+   * sim.spawn("a", () => ({
+   *   onStart: (ctx) => {
+   *     ctx.send("b", { type: "first" });
+   *     ctx.send("b", { type: "second" });
+   *   },
+   *   onMessage() {},
+   * }));
+   * const got: string[] = [];
+   * sim.spawn("b", () => ({ onMessage: (_ctx, msg) => got.push((msg as { type: string }).type) }));
+   * sim.step({ event: 0 }); // a starts
+   * sim.step({ event: 0 }); // b starts
+   * sim.step({ event: 1 }); // the second message overtakes the first
+   * sim.step({ event: 0, as: "duplicate" }); // the first arrives, and stays in flight
+   * sim.step({ event: 0 }); // and arrives again
+   * assert.deepEqual(got, ["second", "first", "first"]);
+   * assert.equal(sim.now, 1);
+   * ```
+   */
+  step(choice: StepChoice, options: { check?: boolean } = {}): void {
+    if (this.#stopped) {
+      throw new ConfigError("step", "the run stopped at a violation; start a new simulation");
+    }
+    if ("fault" in choice) {
+      this.#current = null;
+      this.apply(choice.fault);
+    } else {
+      const ctl = this.#sync();
+      const i = choice.event;
+      if (!(Number.isInteger(i) && i >= 0 && i < ctl.seqs.length)) {
+        throw new ConfigError(
+          "step",
+          `no pending event ${i}; there are ${ctl.seqs.length} (0..${ctl.seqs.length - 1})`,
+        );
+      }
+      const slot = ctl.slots[i], lo = ctl.lo[i];
+      const how = choice.as ?? "run";
+      const kind = this.#evKind[slot];
+      if (how !== "run" && (kind !== DELIVER || this.#nodes[this.#evAux[slot]].external)) {
+        throw new ConfigError("step", `only a message sent over the network can be ${how}d`);
+      }
+      if (how !== "duplicate") {
+        // The message stays in flight when duplicated: only its copy arrives.
+        this.#heap.remove(slot);
+        ctl.seqs.splice(i, 1);
+        ctl.slots.splice(i, 1);
+        ctl.lo.splice(i, 1);
+        ctl.hi.splice(i, 1);
+      }
+      if (how === "drop") {
+        const from = this.#nodes[this.#evAux[slot]].id;
+        this.#drop(from, from, this.#nodes[this.#evNode[slot]].id, this.#evId[slot], "loss");
+        this.#release(slot);
+      } else {
+        const at = lo > this.#nowUs ? lo : this.#nowUs;
+        if (at !== this.#nowUs) this.#sameInstant = 0;
+        this.#nowUs = at;
+        if (how === "duplicate") {
+          const copy = this.#alloc(DELIVER, this.#evNode[slot], this.#evAux[slot], null);
+          // A copy of its own, as the network's duplicates are.
+          const msg = this.#evPayload[slot];
+          this.#evPayload[copy] = this.#copyMessages ? plainCopy(msg) : msg;
+          this.#evId[copy] = this.#nextMsgId++;
+          this.stats.duplicated++;
+          if (this.#tracing) {
+            this.#record({
+              t: this.now,
+              kind: "duplicate",
+              node: this.#nodes[this.#evAux[slot]].id,
+              to: this.#nodes[this.#evNode[slot]].id,
+              id: this.#evId[slot],
+              copy: this.#evId[copy],
+            });
+          }
+          this.#arrive(copy);
+        } else if (kind === DELIVER) this.#arrive(slot);
+        else this.#dispatch(slot);
+      }
+    }
+    this.stats.events++;
+    this.#lastEventUs = this.#nowUs;
+    this.stats.lastEventMs = this.now;
+    if ((options.check ?? true) && this.#invariants.length > 0 && !this.#stopped) {
+      this.#checkInvariants();
+    }
+  }
+
+  /** Whether this simulation is driven step by step (see {@linkcode Simulation.pending}). */
+  get stepped(): boolean {
+    return this.#ctl !== null;
+  }
+
+  /** How many draws node `id`'s `ctx.random()` stream has given (two a call): its position. */
+  randomDraws(id: NodeId): number {
+    return this.#node(id).randomDraws;
+  }
+
+  /**
+   * Brings this path's list of live events up to date: events made since
+   * it last looked join it (born now), cancelled timers leave it (and the
+   * heap).
+   */
+  #sync(): SteppedEvents {
+    let ctl = this.#ctl;
+    if (ctl === null) {
+      this.#checkLinks();
+      ctl = this.#ctl = { seqs: [], slots: [], lo: [], hi: [], seen: 0, faultsSeen: 0 };
+    }
+    if (this.#nextSeq > ctl.seen || this.#nextFaultSeq > ctl.faultsSeen) this.#listNew(ctl);
+    // Timers cancelled since: out of the list and the heap.
+    let kept = 0;
+    const n = ctl.slots.length;
+    for (let i = 0; i < n; i++) {
+      const slot = ctl.slots[i];
+      if (this.#evKind[slot] === CANCELLED) {
+        this.#heap.remove(slot);
+        this.#release(slot);
+        continue;
+      }
+      if (kept !== i) {
+        ctl.seqs[kept] = ctl.seqs[i];
+        ctl.slots[kept] = slot;
+        ctl.lo[kept] = ctl.lo[i];
+        ctl.hi[kept] = ctl.hi[i];
+      }
+      kept++;
+    }
+    if (kept < n) {
+      ctl.seqs.length =
+        ctl.slots.length =
+        ctl.lo.length =
+        ctl.hi.length =
+          kept;
+    }
+    return ctl;
+  }
+
+  /** Adds the events made since the list last looked, born now, in sequence order. */
+  #listNew(ctl: SteppedEvents): void {
+    const seen = ctl.seen, faultsFrom = FAULT_SEQ_BASE + ctl.faultsSeen;
+    const fresh: number[] = []; // seq, slot, time: a few a step
+    this.#heap.forEach((time, seq, slot) => {
+      if (seq >= seen || (seq < 0 && seq >= faultsFrom)) fresh.push(seq, slot, time);
+    });
+    // Insertion sort by sequence number: a step makes few events.
+    for (let i = 3; i < fresh.length; i += 3) {
+      for (let j = i; j > 0 && fresh[j - 3] > fresh[j]; j -= 3) {
+        for (let k = 0; k < 3; k++) {
+          const t = fresh[j + k];
+          fresh[j + k] = fresh[j - 3 + k];
+          fresh[j - 3 + k] = t;
+        }
+      }
+    }
+    // New faults (negative numbers) go after the old ones, before everything else.
+    let at = 0;
+    while (at < ctl.seqs.length && ctl.seqs[at] < 0) at++;
+    for (let f = 0; f < fresh.length; f += 3) {
+      const seq = fresh[f], slot = fresh[f + 1], time = fresh[f + 2];
+      let lo = time, hi = time;
+      const from = this.#evKind[slot] === DELIVER ? this.#nodes[this.#evAux[slot]] : undefined;
+      if (from !== undefined && !from.external) {
+        const link = from.links?.get(this.#evNode[slot]) ?? this.#defaultLink;
+        const [min, max] = latencyBounds(link.config.latency);
+        lo = this.#nowUs + toUs(min);
+        hi = max === Infinity ? Infinity : this.#nowUs + toUs(max);
+      }
+      if (seq >= 0) {
+        ctl.seqs.push(seq);
+        ctl.slots.push(slot);
+        ctl.lo.push(lo);
+        ctl.hi.push(hi);
+      } else {
+        ctl.seqs.splice(at, 0, seq);
+        ctl.slots.splice(at, 0, slot);
+        ctl.lo.splice(at, 0, lo);
+        ctl.hi.splice(at, 0, hi);
+        at++;
+      }
+    }
+    ctl.seen = this.#nextSeq;
+    ctl.faultsSeen = this.#nextFaultSeq;
+  }
+
+  /** Links named for nodes that were never spawned are an error once the run starts. */
+  #checkLinks(): void {
+    if (this.#pendingLinks.length > 0) {
+      const l = this.#pendingLinks[0];
+      throw new ConfigError(
+        `link ${l.from}->${l.to}`,
+        `names a node that was never spawned; known: ${this.#order.join(", ")}`,
+      );
+    }
   }
 
   // ---- the loop's internals -------------------------------------------------

@@ -14,6 +14,7 @@ import { MAX_SEED } from "./random.ts";
 import {
   type FlagSpecs,
   type FlagValues,
+  replayCommand,
   runScenario,
   type Scenario,
   type ScenarioParams,
@@ -194,6 +195,8 @@ export function assertSeeds<F extends FlagSpecs>(
       `${scenario.name}: seed ${failed.seed} failed (after ${runs} run${runs === 1 ? "" : "s"})`,
       failed.sim.failureReport(),
       `replay: ${failed.replay} --diagram`,
+      `shrink: ${replayCommand(scenario, failed.spec, "sweep")}`,
+      `step through it: ${replayCommand(scenario, failed.spec, "studio")}`,
     ].join("\n"),
   });
 }

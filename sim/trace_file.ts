@@ -27,7 +27,9 @@
  * so its events need not fit in memory. `forgotten` counts events a file
  * does not hold (a file made from a run's in-memory window only); the hash
  * is always the whole run's. A run replayed from a choice log (a shrunk
- * failure) carries the log in `choices`.
+ * failure) carries the log in `choices`. A file of a user's scenario may
+ * keep its module's path relative to the file's folder in `relativeModule`
+ * (an optional field: files without it load as before).
  *
  * Values plain JSON cannot hold are written as small tagged objects and read
  * back as they were: `{"$dsim":"undefined"}`, `{"$dsim":"Infinity"}`,
@@ -82,6 +84,13 @@ export interface TraceFile {
   spec: RunSpec;
   /** The draws the run used instead of its seed's, by stream (a shrunk run's). */
   choices?: Record<string, number[]>;
+  /**
+   * The path of the scenario's module relative to this file's folder
+   * (`./counter.ts`), beside `spec.module`'s absolute URL: when a project
+   * folder moves, the module is found from here. Absent in files of
+   * built-in scenarios, of modules that are not local files, and in older files.
+   */
+  relativeModule?: string;
   /** The run's events (the last ones only when `forgotten` > 0). */
   events: TraceEvent[];
   /** Events of the run that the file does not hold (only the last ones are there). */
@@ -206,7 +215,7 @@ function decodeFields(obj: Record<string, unknown>, where: string): Record<strin
  * ```
  */
 export function saveTrace(file: TraceFile): string {
-  const writer = new TraceWriter(file.spec, file.choices);
+  const writer = new TraceWriter(file.spec, file.choices, file.relativeModule);
   const parts = [writer.head()];
   file.events.forEach((e, i) => parts.push(writer.event(e, i === 0)));
   parts.push(writer.tail(file.forgotten, file.traceHash));
@@ -233,8 +242,16 @@ export function saveTrace(file: TraceFile): string {
  * ```
  */
 export class TraceWriter {
-  /** A writer for the run `spec`, with the draws it used when they are not its seed's. */
-  constructor(readonly spec: RunSpec, readonly choices?: Record<string, number[]>) {}
+  /**
+   * A writer for the run `spec`, with the draws it used when they are not
+   * its seed's, and its module's path relative to the file (see
+   * {@linkcode TraceFile.relativeModule}).
+   */
+  constructor(
+    readonly spec: RunSpec,
+    readonly choices?: Record<string, number[]>,
+    readonly relativeModule?: string,
+  ) {}
 
   /** The file up to and including the opening of `events`. */
   head(): string {
@@ -242,6 +259,7 @@ export class TraceWriter {
       `  ${JSON.stringify(key)}: ${JSON.stringify(encode(value, key))},\n`;
     return "{\n" + line("format", TRACE_FORMAT) + line("version", TRACE_VERSION) +
       line("dsim", VERSION) + line("spec", this.spec) +
+      (this.relativeModule === undefined ? "" : line("relativeModule", this.relativeModule)) +
       (this.choices === undefined ? "" : line("choices", this.choices)) + `  "events": [`;
   }
 
@@ -338,6 +356,7 @@ export function loadTrace(text: string, options: LoadTraceOptions = {}): TraceFi
     "version",
     "dsim",
     "spec",
+    "relativeModule",
     "choices",
     "events",
     "forgotten",
@@ -358,6 +377,16 @@ export function loadTrace(text: string, options: LoadTraceOptions = {}): TraceFi
     throw problem((e as Error).message);
   }
   const choices = obj.choices === undefined ? undefined : checkChoices(obj.choices);
+  const relativeModule = obj.relativeModule;
+  if (
+    relativeModule !== undefined && (typeof relativeModule !== "string" || relativeModule === "")
+  ) {
+    throw problem(
+      `relativeModule must be the module's path from the file's folder, got ${
+        describe(relativeModule)
+      }`,
+    );
+  }
   if (typeof obj.traceHash !== "string" || !/^[0-9a-f]{16}$/.test(obj.traceHash)) {
     throw problem(`traceHash must be 16 hex digits, got ${describe(obj.traceHash)}`);
   }
@@ -391,6 +420,7 @@ export function loadTrace(text: string, options: LoadTraceOptions = {}): TraceFi
     dsim: obj.dsim,
     spec,
     ...(choices === undefined ? {} : { choices }),
+    ...(relativeModule === undefined ? {} : { relativeModule }),
     events,
     forgotten: obj.forgotten as number,
     traceHash: obj.traceHash,

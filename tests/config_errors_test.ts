@@ -156,7 +156,7 @@ Deno.test("duplicate and malformed node ids are rejected, naming the id", () => 
     );
   }
   rejects(() => sim().spawn("ok", "nope" as unknown as () => Sink), /spawn ok/, /factory/);
-  rejects(() => sim().send("bad id", "a", {}), /^external: external id "bad id" is not allowed/);
+  rejects(() => sim().send("bad id", "a", {}), /^external: "bad id" is not allowed/);
 });
 
 Deno.test("faults at a negative time are rejected", () => {

@@ -5,24 +5,12 @@
  */
 
 import assert from "node:assert/strict";
+import { deno, ROOT } from "./_own_project.ts";
 
-const ROOT = new URL("../", import.meta.url);
 const CLI_PACKAGES = ["commander", "cli-progress", "cli-table3", "@commander-js"];
 
 function exports(): Record<string, string> {
   return JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))).exports;
-}
-
-function deno(cwd: string, args: string[]): { code: number; out: string; stdout: string } {
-  const out = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
-  const stdout = new TextDecoder().decode(out.stdout);
-  return { code: out.code, out: stdout + new TextDecoder().decode(out.stderr), stdout };
 }
 
 Deno.test("every entry point type-checks from a project with an empty deno.json", () => {

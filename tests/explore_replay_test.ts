@@ -142,7 +142,7 @@ Deno.test("sim replay and sim diff on files: exit 0 same, 1 different, 2 bad", a
     assert.equal(await runCli(v1, ["replay", a], io(same)), EXIT.ok);
     assert.match(
       same[0],
-      /^same: relay seed 5 replays to trace [0-9a-f]{16} \(\d+ events\); the run holds$/,
+      /^same: relay seed 5 replays to trace [0-9a-f]{16} \(\d+ events handled, \d+ in the trace\); the run holds every check$/,
     );
 
     const changed: string[] = [];

@@ -181,7 +181,7 @@ Deno.test("sim sweep: exit 1 on a failure, which it shrinks to one replay comman
     assert.equal(again.code, EXIT.ok, again.out);
     assert.match(
       again.out,
-      /same: gossip seed \d+ replays to trace [0-9a-f]{16} \(\d+ events\); it fails /,
+      /same: gossip seed \d+ replays to trace [0-9a-f]{16} \(\d+ events handled, \d+ in the trace\); it fails /,
     );
     assert.ok(again.out.includes(`it fails ${shrunk.check}`), again.out);
   } finally {

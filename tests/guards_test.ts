@@ -23,6 +23,9 @@ Deno.test("a timer that re-arms itself with 0 ms stops the run with time-stuck, 
   assert.equal(r.ok, false);
   assert.equal(r.violations[0].check, "time-stuck");
   assert.match(r.violations[0].message, /virtual time stopped moving: 1000000 events at 0 ms/);
+  // The report's figure is the events handled (B15: the run said 999999 beside it).
+  assert.equal(r.events, 1_000_000);
+  assert.match(sim.failureReport(), /after 1000000 events/);
   assert.match(r.violations[0].message, /timer again of spin/);
   assert.equal(r.violations[0].node, "spin");
 });

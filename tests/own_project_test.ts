@@ -10,55 +10,16 @@
  */
 
 import assert from "node:assert/strict";
+import { deno, makeProject, projectFiles, ROOT, words } from "./_own_project.ts";
 import { fromFileUrl } from "./_paths.ts";
-
-const ROOT = new URL("../", import.meta.url);
-
-/** The README's code blocks that are files of the project, by file name. */
-function projectFiles(): Map<string, string> {
-  const readme = Deno.readTextFileSync(new URL("README.md", ROOT));
-  const files = new Map<string, string>();
-  for (const m of readme.matchAll(/```ts\n(\/\/ ([a-z_]+\.ts):[^\n]*\n[\s\S]*?)```/g)) {
-    files.set(m[2], m[1]);
-  }
-  return files;
-}
-
-/** Runs `deno args` in `cwd`; returns the exit code and everything it printed. */
-function deno(cwd: string, args: string[]): { code: number; out: string } {
-  const out = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
-  return {
-    code: out.code,
-    out: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
-  };
-}
-
-/** A printed command line as arguments for `deno` (single quotes as a shell reads them). */
-function words(command: string): string[] {
-  const parts = command.match(/'[^']*'|\S+/g) ?? [];
-  assert.equal(parts[0], "deno", command);
-  return parts.slice(1).map((p) => p.replace(/^'|'$/g, ""));
-}
 
 Deno.test("the README's own-project example works from a directory outside the repository", async (t) => {
   const files = projectFiles();
   assert.deepEqual([...files.keys()].sort(), ["cli.ts", "transfer.ts", "transfer_test.ts"]);
-  const dir = Deno.makeTempDirSync({ prefix: "dsim-own-project-" });
+  // The framework by file URL; the project's own deno.json says nothing.
+  const dir = makeProject();
   const root = fromFileUrl(ROOT);
-  assert.ok(!dir.startsWith(root), "outside the repository");
   try {
-    // The framework by file URL; the project's own deno.json says nothing.
-    for (const [name, code] of files) {
-      Deno.writeTextFileSync(`${dir}/${name}`, code.replaceAll('"../dsim/', `"${ROOT.href}`));
-    }
-    Deno.writeTextFileSync(`${dir}/deno.json`, "{}\n");
-
     await t.step("deno test passes: 200 seeds with faults", () => {
       const r = deno(dir, ["test", "-A", "transfer_test.ts"]);
       assert.equal(r.code, 0, r.out);

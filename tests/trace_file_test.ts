@@ -235,3 +235,21 @@ Deno.test("malformed and foreign files are refused, naming the problem", async (
     );
   });
 });
+
+Deno.test("B13: relativeModule is an optional field: kept on save and load, checked, never required", () => {
+  const file = traceFileFromResult(runScenario(pingPong, { seed: 2 }));
+  assert.equal(file.relativeModule, undefined);
+  const plain = saveTrace(file);
+  assert.doesNotMatch(plain, /relativeModule/);
+  const text = saveTrace({ ...file, relativeModule: "../src/ping.ts" });
+  assert.match(text.split("\n")[5], /^ {2}"relativeModule": "\.\.\/src\/ping\.ts",$/);
+  assert.equal(loadTrace(text).relativeModule, "../src/ping.ts");
+  assert.equal(loadTrace(plain).relativeModule, undefined);
+  for (const bad of ['""', "3"]) {
+    assert.throws(
+      () => loadTrace(text.replace('"../src/ping.ts"', bad)),
+      (e: unknown) =>
+        e instanceof ConfigError && /relativeModule must be the module's path/.test(e.message),
+    );
+  }
+});

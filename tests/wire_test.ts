@@ -6,7 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { type Actor, type Context, MemoryStorage, TestContext } from "../actors/mod.ts";
+import {
+  type Actor,
+  type Context,
+  frozenPlain,
+  MemoryStorage,
+  TestContext,
+} from "../actors/mod.ts";
 import { Simulation } from "../sim/simulation.ts";
 
 type Entries = { type: "entries"; log: number[]; at?: unknown };
@@ -149,4 +155,35 @@ Deno.test("TestContext holds a handler to the simulator's rules", async (t) => {
       /n2 sent a ping message to n1 whose \.payload is a bigint/,
     );
   });
+});
+
+Deno.test("frozenPlain: a deep-frozen value travels shared, in messages and storage; nobody can change it", () => {
+  type Batch = { type: "batch"; entries: { term: number; cmd: { key: string } }[] };
+  const entry = frozenPlain({ term: 2, cmd: { key: "x" } });
+  const got: Batch[] = [];
+  const sim = new Simulation({ seed: 1 });
+  sim.spawn("a", () => ({
+    onStart(ctx: Context<Batch>) {
+      ctx.send("b", { type: "batch", entries: [entry] });
+      ctx.storage.set("log", [entry]);
+      assert.equal(ctx.storage.get<Batch["entries"]>("log")![0], entry);
+    },
+    onMessage() {},
+  }));
+  sim.spawn("b", () => ({
+    onMessage(_ctx: Context<Batch>, msg: Batch) {
+      got.push(msg);
+      assert.throws(() => {
+        msg.entries[0].cmd.key = "y";
+      }, TypeError);
+    },
+  }));
+  sim.run({ until: 100 });
+  assert.equal(got.length, 1);
+  assert.equal(got[0].entries[0], entry); // the entry itself, not a copy
+  assert.deepEqual(got[0], { type: "batch", entries: [{ term: 2, cmd: { key: "x" } }] });
+  // Not plain data is refused, naming the field; a Date is copied as JSON would have it.
+  assert.throws(() => frozenPlain({ n: 1n }), /\.n is a bigint/);
+  const withDate = frozenPlain({ at: new Date(0) });
+  assert.deepEqual(withDate, { at: "1970-01-01T00:00:00.000Z" });
 });

@@ -25,7 +25,7 @@ import {
   type Scenario,
 } from "../../sim/scenario.ts";
 import type { Simulation, Violation } from "../../sim/simulation.ts";
-import { checkFullTrace } from "../../sim/full_trace.ts";
+import { checkFullTrace, traceState } from "../../sim/full_trace.ts";
 import { BroadcastNode } from "./broadcast_node.ts";
 import { broadcastLabel } from "./labels.ts";
 import { appEvents, checkBroadcast, deliveryOrders, type Guarantee, PROMISES } from "./check.ts";
@@ -111,6 +111,8 @@ function broadcastScenario(
       return {
         // A sequencer is the one node every message goes through.
         ...(protocol === "total-sequencer" ? { special: () => ids[0] } : {}),
+        // The check reads the trace: the past is part of the state.
+        inspect: traceState,
         check: (s): Violation[] => {
           settle(s);
           return checkFullTrace(

@@ -115,6 +115,11 @@ export class ClockNode implements Actor<ClockMsg> {
     this.#next(ctx);
   }
 
+  /** Its clocks and how many of its steps are done: its whole state. */
+  inspect(): { done: number; clocks: Stamp } {
+    return { done: this.done, clocks: this.clocks.stamp() };
+  }
+
   #next(ctx: Context<ClockMsg>): void {
     if (this.done >= this.config.steps) return;
     ctx.setTimer("step", this.config.stepMs * (0.5 + ctx.random()));

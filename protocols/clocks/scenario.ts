@@ -27,7 +27,7 @@ import {
   stampedEvents,
 } from "./check.ts";
 import { ClockNode } from "./clock_node.ts";
-import { checkFullTrace } from "../../sim/full_trace.ts";
+import { checkFullTrace, traceState } from "../../sim/full_trace.ts";
 
 /** The flags of the `lamport` and `vector-clock` scenarios. */
 export type ClockFlags = {
@@ -109,6 +109,8 @@ function clockScenario(spec: ClockScenario): Scenario<ClockFlags> {
       spawnClockNodes(sim, params);
       let full: Simulation | undefined;
       return {
+        // The check reads the trace: the past is part of the state.
+        inspect: traceState,
         check: (s): Violation[] =>
           checkFullTrace(
             s,

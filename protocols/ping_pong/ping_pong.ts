@@ -85,6 +85,11 @@ export class Pinger implements Actor<PingPongMsg> {
     if (name === "retry") this.#sendNext(ctx);
   }
 
+  /** Its state as plain data (for the studio and `sim check`). */
+  inspect(): { done: number } {
+    return { done: this.done };
+  }
+
   #sendNext(ctx: Context<PingPongMsg>): void {
     if (this.done >= this.rounds) {
       ctx.cancelTimer("retry");
@@ -113,5 +118,10 @@ export class Ponger implements Actor<PingPongMsg> {
     if (msg.type !== "ping") return;
     this.answered++;
     ctx.send(from, { type: "pong", n: msg.n });
+  }
+
+  /** Its state as plain data (for the studio and `sim check`). */
+  inspect(): { answered: number } {
+    return { answered: this.answered };
   }
 }

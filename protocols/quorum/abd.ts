@@ -102,6 +102,11 @@ export class AbdClient extends RoundClient<AbdStep> {
     this.singleWriter = config.singleWriter ?? false;
   }
 
+  /** Its write counter. */
+  protected override inspectMore(): Record<string, unknown> {
+    return { counter: this.#counter };
+  }
+
   /** Reads back the largest counter written with. */
   protected override restore(ctx: Context<QuorumMsg>): void {
     // A write cut short by a crash may have reached replicas the next query

@@ -139,6 +139,11 @@ export class QuorumClient extends RoundClient<QuorumStep> {
     this.readRepair = mode;
   }
 
+  /** Its timestamp counter and the read it may repair. */
+  protected override inspectMore(): Record<string, unknown> {
+    return { counter: this.#counter, lastRead: this.#lastRead };
+  }
+
   /** Reads back the largest timestamp counter used. */
   protected override restore(ctx: Context<QuorumMsg>): void {
     // Never reuse a timestamp after a restart: two values with one timestamp

@@ -81,6 +81,11 @@ export class QuorumReplica implements Actor<QuorumMsg> {
   keys(): string[] {
     return [...this.#data.keys()].sort();
   }
+
+  /** The versions it holds, by key: its whole state (what `sim check` fingerprints). */
+  inspect(): Record<string, Versioned> {
+    return Object.fromEntries(this.#data);
+  }
 }
 
 /**

@@ -260,6 +260,33 @@ export abstract class RoundClient<Step> implements Actor<QuorumMsg> {
     }
   }
 
+  /**
+   * The client's state as plain data: where its workload is, the operation
+   * and round under way (what `sim check` fingerprints), and its kind's own
+   * (see {@linkcode RoundClient.inspectMore}).
+   */
+  inspect(): Record<string, unknown> {
+    const round = this.round;
+    return {
+      nextOp: this.#nextOp,
+      req: this.#req,
+      current: this.current,
+      round: round === null ? null : {
+        step: round.step,
+        request: round.request,
+        need: round.need,
+        answers: Object.fromEntries(round.answers),
+        tries: round.tries,
+      },
+      ...this.inspectMore(),
+    };
+  }
+
+  /** A kind of client's own state, for {@linkcode RoundClient.inspect} (default: none). */
+  protected inspectMore(): Record<string, unknown> {
+    return {};
+  }
+
   /** Starts `op`: the protocol's first round. */
   protected abstract perform(ctx: Context<QuorumMsg>, op: KvOp): void;
 

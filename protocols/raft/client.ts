@@ -133,6 +133,18 @@ export class RaftClient implements Actor<RaftMsg> {
     return this.#done;
   }
 
+  /** Its whole state, as plain data (what `sim check` fingerprints). */
+  inspect(): Record<string, unknown> {
+    return {
+      target: this.#target,
+      leader: this.#leader,
+      seq: this.#seq,
+      done: this.#done,
+      current: this.#current,
+      lastSeen: Object.fromEntries(this.#lastSeen),
+    };
+  }
+
   onStart(ctx: Context<RaftMsg>): void {
     // Sequence numbers must keep growing across a client restart, or the
     // servers' sessions would take new commands for old retries.

@@ -222,6 +222,36 @@ export class RaftSafety {
     return this.#maxCommitted;
   }
 
+  /**
+   * What the checks remember, as plain data: the leader of each term, and by
+   * index the terms seen there, the committed entry's terms and the command
+   * applied there. Exhaustive checking (`sim check`) counts it as part of a
+   * state: two runs whose servers agree but whose pasts differ (an entry one
+   * of them saw committed) are judged differently from here on.
+   *
+   * @example
+   * ```ts
+   * import { RaftSafety } from "./invariants.ts";
+   * import assert from "node:assert/strict";
+   * const safety = new RaftSafety(["n1", "n2", "n3"]);
+   * assert.deepEqual(safety.inspect(), { leaders: [], entries: [], committed: [], applied: [] });
+   * ```
+   */
+  inspect(): {
+    leaders: Array<[number, NodeId]>;
+    entries: Array<[number, number[]]>;
+    committed: Array<[number, number, number]>;
+    applied: Array<[number, unknown]>;
+  } {
+    const byIndex = <T>(m: Map<number, T>) => [...m].sort((a, b) => a[0] - b[0]);
+    return {
+      leaders: byIndex(this.leaders),
+      entries: byIndex(this.#entries).map(([i, list]) => [i, list.map((e) => e.term)]),
+      committed: byIndex(this.#committed).map(([i, c]) => [i, c.term, c.commitTerm]),
+      applied: byIndex(this.#applied).map(([i, a]) => [i, a.command]),
+    };
+  }
+
   /** How many indexes the ledgers hold now (they forget what every log has compacted away). */
   get ledgerSize(): number {
     return this.#entries.size + this.#committed.size + this.#applied.size + this.#digests.size;
@@ -688,6 +718,30 @@ export class RaftLiveness {
     this.bounds = bounds;
     this.#quorum = Math.floor(servers.length / 2) + 1;
     this.#instances = servers.map(() => undefined);
+  }
+
+  /**
+   * What the monitor remembers, as plain data (for `sim check`'s fingerprints):
+   * since when there has been no leader, since when the leader has been
+   * steady, and how far it has judged the history.
+   *
+   * @example
+   * ```ts
+   * import { RaftLiveness } from "./invariants.ts";
+   * import assert from "node:assert/strict";
+   * const bounds = { leaderWithinMs: 500, commitWithinMs: 900 };
+   * const monitor = new RaftLiveness(["n1", "n2", "n3"], [], bounds);
+   * assert.deepEqual(monitor.inspect(), [null, "", null, "", 0]);
+   * ```
+   */
+  inspect(): [number | null, string, number | null, string, number] {
+    return [
+      this.#leaderlessSince,
+      this.#signature,
+      this.#steadySince,
+      this.#steadyKey,
+      this.#cursor,
+    ];
   }
 
   /** The invariant: call after every event. */

@@ -23,7 +23,7 @@
  * @module
  */
 
-import type { Storage } from "../../actors/mod.ts";
+import { frozenPlain, type Storage } from "../../actors/mod.ts";
 import { assert } from "./assert.ts";
 import type { Entry } from "./messages.ts";
 import type { KvOp } from "./state_machine.ts";
@@ -87,7 +87,7 @@ export class RaftLog<C = KvOp> {
       for (const e of batch) {
         if (e.index <= this.#snapshotIndex) continue; // covered by the snapshot
         assert(e.index === this.lastIndex + 1, () => `log record ${first} leaves a gap`);
-        this.#entries.push(e);
+        this.#entries.push(frozenPlain(e));
         this.#sizes.push(size);
       }
       this.#records.push(first);
@@ -250,7 +250,9 @@ export class RaftLog<C = KvOp> {
     this.#records.push(first);
     const size = text.length / entries.length;
     for (const e of entries) {
-      this.#entries.push(e);
+      // An entry never changes once in a log: frozen, it travels in
+      // AppendEntries without a copy per message (the send shares it).
+      this.#entries.push(frozenPlain(e));
       this.#sizes.push(size);
     }
   }

@@ -292,6 +292,7 @@ export function resolveRaftConfig<M extends AnyMachine = KvStore>(
  *   log: { first: 1, last: 3, terms: [[1, 1, 2], [2, 3, 3]] }, snapshot: 0,
  *   commit: 3, applied: 3, config: { voters: ["n1", "n2", "n3"], learners: [] },
  *   progress: { n2: { match: 3, next: 4, state: "replicate", inflight: 0 } },
+ *   electionDeadline: 412.5, heardFromLeader: null,
  * };
  * assert.equal(v.log.terms.length, 2);
  * ```
@@ -319,6 +320,21 @@ export interface RaftInspect {
   progress?: Record<NodeId, ReturnType<Progress["inspect"]>>;
   /** On a leader handing over, the voter it hands over to. */
   transferee?: NodeId;
+  /** When its election timeout falls due, local ms (the timer may be set to fire earlier). */
+  electionDeadline: number;
+  /** When it last heard from a leader, local ms (null: never). */
+  heardFromLeader: number | null;
+  /** While they can still count, the servers that granted (or refused) its vote. */
+  votes?: Record<NodeId, boolean>;
+  /** While they can still count, the servers that granted (or refused) its pre-vote. */
+  preVotes?: Record<NodeId, boolean>;
+  /** On a leader: its heartbeat round, each session's last proposal, reads waiting, a change under way. */
+  leading?: {
+    seq: number;
+    proposed: Record<NodeId, { seq: number; index: number }>;
+    reads: unknown;
+    pendingChange: { index: number; id: number; from: NodeId } | null;
+  };
 }
 
 /** What `raft/hard` holds (etcd's HardState without the commit index). */
@@ -494,13 +510,34 @@ export class RaftNode<M extends AnyMachine = KvStore>
       snapshot: this.#snapshot?.lastIncludedIndex ?? 0,
       commit: this.#commitIndex,
       applied: this.#lastApplied,
-      config: structuredClone(this.clusterConfig),
+      config: {
+        voters: [...this.clusterConfig.voters],
+        learners: [...this.clusterConfig.learners],
+      },
+      electionDeadline: this.#electionDeadline,
+      heardFromLeader: this.#leaderContactAt === -Infinity ? null : this.#leaderContactAt,
     };
+    // What decides its next steps, for exhaustive checking's fingerprints: the
+    // tallies while they can still count (a later pre-campaign for the same
+    // term reuses its pre-votes; votes count while campaigning in their term).
+    const campaigning = this.#role === "candidate" || this.#role === "precandidate";
+    if (campaigning && this.#voteTerm === this.#currentTerm && this.#votedFor === this.#self) {
+      view.votes = Object.fromEntries(this.#votes);
+    }
+    if (this.#preVoteTerm === this.#currentTerm + 1) {
+      view.preVotes = Object.fromEntries(this.#preVotes);
+    }
     if (this.#role === "leader") {
       view.progress = Object.fromEntries(
         [...this.#progress].map(([id, pr]) => [id, pr.inspect()]),
       );
       if (this.#transferee !== null) view.transferee = this.#transferee;
+      view.leading = {
+        seq: this.#seq,
+        proposed: Object.fromEntries(this.#proposed),
+        reads: this.#reads.inspect(),
+        pendingChange: this.#pendingChange,
+      };
     }
     return view;
   }

@@ -70,6 +70,15 @@ export class ReadOnly<C> {
       this.#awaitingApply.length;
   }
 
+  /** The reads waiting at each step, as plain data (for the server's `inspect`). */
+  inspect(): { commit: PendingRead<C>[]; quorum: PendingRead<C>[]; apply: PendingRead<C>[] } {
+    return {
+      commit: [...this.#awaitingCommit],
+      quorum: [...this.#awaitingQuorum],
+      apply: [...this.#awaitingApply],
+    };
+  }
+
   /** Step 1 not met yet: park the read until the leader commits an entry of its term. */
   awaitCommit(read: PendingRead<C>): void {
     this.#awaitingCommit.push(read);

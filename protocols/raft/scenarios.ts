@@ -474,6 +474,7 @@ function standardSetup(
     faultTargets: cluster.servers,
     // The leader: the node whose crash or isolation matters most.
     special: (s) => cluster.leader(s),
+    inspect: () => checksState(cluster),
     check: (s) => [
       ...historyViolations(s, lin(s), judge.allOk ?? false),
       ...(judge.converge ? convergence(s, cluster) : []),
@@ -481,6 +482,11 @@ function standardSetup(
     ],
     summary: (s) => raftSummary(s, cluster, cluster.clients.length > 0 ? lin(s) : undefined),
   };
+}
+
+/** What a cluster's checks remember (for `sim check`, see `ScenarioSetup.inspect`). */
+function checksState(cluster: RaftCluster): unknown {
+  return [cluster.safety.inspect(), cluster.liveness?.inspect() ?? null];
 }
 
 // ---- the scenarios ----------------------------------------------------------------
@@ -513,6 +519,7 @@ export const raftElection: Scenario = defineScenario({
     });
     return {
       ...setup,
+      inspect: () => [setup.inspect!(sim), first ?? null],
       check: (s) => {
         const out = setup.check!(s);
         const bound = cluster.liveness?.bounds.leaderWithinMs ?? Infinity;
@@ -719,9 +726,14 @@ const SCRIPT_RETRY_MS = 30;
 /**
  * Runs `steps` in order, each a poll after the one before is done (so the
  * state a step reached can be seen before the next one acts), and returns
- * the virtual time each started at (filled in as the run goes).
+ * the virtual time each started at (filled in as the run goes), and the
+ * script's own state (for `ScenarioSetup.inspect`).
  */
-function runScript(sim: Simulation, steps: readonly ScriptStep[], startMs: number): number[] {
+function runScript(
+  sim: Simulation,
+  steps: readonly ScriptStep[],
+  startMs: number,
+): { started: number[]; inspect: () => unknown } {
   const started: number[] = [];
   let k = -1;
   let lastTry = 0;
@@ -743,7 +755,7 @@ function runScript(sim: Simulation, steps: readonly ScriptStep[], startMs: numbe
     s.at(s.now + SCRIPT_POLL_MS, start);
   };
   sim.at(startMs, poll);
-  return started;
+  return { started, inspect: () => [k, lastTry, started] };
 }
 
 /**
@@ -803,7 +815,8 @@ export const raftFigure8: Scenario<RaftFigure8Flags> = defineScenario({
       },
       liveness: false,
     });
-    sim.spawn(SCRIPT, () => ({ onMessage() {} }));
+    // The script's endpoint keeps no state (its progress is the scenario's, see `inspect` below).
+    sim.spawn(SCRIPT, () => ({ onMessage() {}, inspect: () => ({}) }));
     const [n1, n2, n3, n4, n5] = cluster.servers;
     const rest = (...ids: NodeId[]) => cluster.servers.filter((id) => !ids.includes(id));
     const node = (s: Simulation, id: NodeId) => cluster.node(s, id);
@@ -897,7 +910,8 @@ export const raftFigure8: Scenario<RaftFigure8Flags> = defineScenario({
         done: (s) => (node(s, n1)?.commitIndex ?? 0) >= 3,
       },
     ];
-    const started = runScript(sim, steps, 10);
+    const script = runScript(sim, steps, 10);
+    const started = script.started;
     const terms = (s: Simulation, id: NodeId) => {
       const n = cluster.node(s, id);
       if (n === undefined) return "down";
@@ -914,6 +928,7 @@ export const raftFigure8: Scenario<RaftFigure8Flags> = defineScenario({
     };
     return {
       faultTargets: cluster.servers,
+      inspect: () => [checksState(cluster), script.inspect()],
       check: (s) =>
         started.length === steps.length && steps[steps.length - 1].done(s) ? [] : [{
           check: "script",

@@ -16,6 +16,7 @@ import {
   type ScenarioResult,
 } from "../scenario.ts";
 import type { TraceFile } from "../trace_file.ts";
+import { orderDriver } from "../exhaustive/order.ts";
 import { firstDifference, type TraceDifference } from "./diff.ts";
 
 /**
@@ -54,7 +55,8 @@ export interface ReplayOutcome {
 
 /**
  * Runs a saved trace's scenario again from its spec (and its choice log,
- * for a shrunk run) and compares the hashes; on a difference, finds the
+ * for a shrunk run, or its checker's choices in order, for a counterexample
+ * of `sim check`) and compares the hashes; on a difference, finds the
  * first event where the runs part. `scenario` is the one the file names
  * (see `scenarioOfSpec` in `../scenario_module.ts`).
  *
@@ -74,7 +76,12 @@ export function replayTrace(scenario: Scenario, file: TraceFile): ReplayOutcome 
   const choices = file.choices === undefined
     ? undefined
     : { log: ChoiceLog.from(file.choices), mode: "replay" as const };
-  const result = runScenario(scenario, params, choices === undefined ? {} : { choices });
+  // A checker's counterexample takes its choices in order (see `../exhaustive/order.ts`).
+  const drive = choices === undefined ? undefined : orderDriver(choices.log, params.until);
+  const result = runScenario(scenario, params, {
+    ...(choices === undefined ? {} : { choices }),
+    ...(drive === undefined ? {} : { drive }),
+  });
   const same = result.traceHash === file.traceHash;
   const outcome: ReplayOutcome = {
     same,

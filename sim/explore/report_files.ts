@@ -13,7 +13,9 @@
  */
 
 import { join } from "node:path";
+import { hashString } from "../choices.ts";
 import { ConfigError } from "../errors.ts";
+import type { RunSpec } from "../scenario.ts";
 import type { Shard } from "./shard.ts";
 
 /**
@@ -36,6 +38,30 @@ export function reportFileName(kind: string, scenario: string, shard?: Shard): s
   const width = Math.max(2, String(shard.count).length);
   const pad = (n: number) => String(n).padStart(width, "0");
   return `${kind}-${name}-shard-${pad(shard.index)}-of-${pad(shard.count)}.json`;
+}
+
+/**
+ * The default file name of a shrunk failure,
+ * `<scenario>-seed<N>-<tag>.shrunk.json`: the tag is 8 hex digits of a hash
+ * of the run's spec and draws, so two different runs of one scenario and
+ * seed (a sweep's and an exploration's, or runs with other flags) never
+ * overwrite each other, and saving the same run again gives the same name.
+ *
+ * @example
+ * ```ts
+ * import { shrunkFileName } from "./report_files.ts";
+ * import assert from "node:assert/strict";
+ * const spec = { scenario: "raft", seed: 3, nodes: 3, until: 900, faults: "", flags: {} };
+ * const name = shrunkFileName(spec, { "net:n1>n2": [0, 7] });
+ * assert.match(name, /^raft-seed3-[0-9a-f]{8}\.shrunk\.json$/);
+ * assert.equal(shrunkFileName(spec, { "net:n1>n2": [0, 7] }), name);
+ * assert.notEqual(shrunkFileName({ ...spec, until: 800 }, { "net:n1>n2": [0, 7] }), name);
+ * assert.notEqual(shrunkFileName(spec, { "net:n1>n2": [0, 6] }), name);
+ * ```
+ */
+export function shrunkFileName(spec: RunSpec, choices?: Record<string, number[]>): string {
+  const tag = hashString(JSON.stringify([spec, choices ?? null])).toString(16).padStart(8, "0");
+  return `${spec.scenario.replace(/[^A-Za-z0-9._-]/g, "_")}-seed${spec.seed}-${tag}.shrunk.json`;
 }
 
 /**

@@ -84,6 +84,12 @@ export interface DiagramOptions {
   to?: number;
   /** Rows to draw at most (default 200); a footer counts the rest. */
   maxRows?: number;
+  /**
+   * Draw the last `maxRows` events of the window instead of the first (a
+   * failed run's diagram that ends at its violation); a footer counts the
+   * earlier ones and says how to see them.
+   */
+  last?: boolean;
   /** Draw only events of these kinds (default: all). */
   kinds?: readonly TraceKind[];
   /** A message's label (default: its `type` and short fields, e.g. `ping n=3`). */
@@ -516,6 +522,8 @@ export function renderDiagram(
   let more = 0;
   let lastTime: string | undefined;
   let firstHiddenTime: number | undefined;
+  let earlier = 0;
+  let earlierFrom = 0, earlierTo = 0;
 
   /** A fresh row with the margin and every lifeline as it stands. */
   const row = (e: TraceEvent, mark: " " | "*" | "!"): Line => {
@@ -817,9 +825,23 @@ export function renderDiagram(
     }
   };
 
+  // With `last`, the events before the last maxRows are followed but not drawn.
+  let skip = 0;
+  if (options.last) {
+    for (let i = 0; i < events.length; i++) if (drawable(events[i], i)) skip++;
+    skip = Math.max(0, skip - maxRows);
+  }
+
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (!drawable(e, i)) {
+      follow(e);
+      continue;
+    }
+    if (earlier < skip) {
+      if (earlier === 0) earlierFrom = e.t;
+      earlierTo = e.t;
+      earlier++;
       follow(e);
       continue;
     }
@@ -856,6 +878,13 @@ export function renderDiagram(
 
   const footer: string[] = [];
   if (rows === 0) footer.push("(no events to draw in this window)");
+  if (earlier > 0) {
+    const how = options.from === undefined ? "--from 0 draws from the start" : "use --from/--to";
+    footer.push(
+      `… ${earlier} earlier event${earlier === 1 ? "" : "s"} not drawn, ${fmtTime(earlierFrom)} ` +
+        `to ${fmtTime(earlierTo)} ms (${how})`,
+    );
+  }
   if (more > 0) {
     footer.push(
       `… ${more} more event${more === 1 ? "" : "s"} from ${

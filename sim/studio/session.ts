@@ -27,6 +27,7 @@ import {
   type RunSpec,
   type Scenario,
   type ScenarioResult,
+  toolCommand,
 } from "../scenario.ts";
 import { type StateLog, StateRecorder } from "../states.ts";
 import { saveTrace, type TraceFile, traceFileFromResult } from "../trace_file.ts";
@@ -47,7 +48,7 @@ import { planWhatIf, type RunChanges, type WhatIfChange } from "./what_if.ts";
  */
 export type StudioSource =
   | { scenario: Scenario; given: RunGiven }
-  | { scenario: Scenario; file: TraceFile };
+  | { scenario: Scenario; file: TraceFile; path?: string };
 
 /**
  * One run of a session.
@@ -147,12 +148,17 @@ export class StudioSession {
   readonly #runs = new Map<number, StudioRun>();
   readonly #maxEvents: number;
   readonly #maxRuns: number;
+  /** What reproduces the first run when its `run` line cannot: a file's own draws. */
+  readonly #reproduce: string | undefined;
   #next = 0;
 
   constructor(source: StudioSource, options: StudioOptions = {}) {
     this.scenario = source.scenario;
     this.#maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.#maxRuns = Math.max(2, options.maxRuns ?? DEFAULT_MAX_RUNS);
+    this.#reproduce = "file" in source && source.file.choices !== undefined
+      ? `${toolCommand("replay")} ${source.path ?? "FILE"}`
+      : undefined;
     if ("file" in source) {
       const { file } = source;
       const choices = file.choices === undefined ? new ChoiceLog() : ChoiceLog.from(file.choices);
@@ -232,9 +238,9 @@ export class StudioSession {
       ? "ok"
       : `FAILED: ${r.violations.map((v) => `${v.check}: ${v.message}`).join("; ")}`;
     const subtitle = [
-      ...(run.parent === undefined ? [r.replay] : [
+      ...(run.parent === undefined ? [this.#reproduce ?? r.replay] : [
         `what if of run ${run.parent}: ${run.change}`,
-        `to replay it: save /trace.json?run=${id}, then deno task sim replay FILE`,
+        `to replay it: save /trace.json?run=${id}, then ${toolCommand("replay")} FILE`,
       ]),
       `${verdict} · ${r.sim.trace.count} events · trace ${r.traceHash}`,
       ...(run.warning === undefined ? [] : [`warning: ${run.warning}`]),
