@@ -278,6 +278,13 @@ export interface ExploreModel {
   maxDup?: number;
   /** The scenario's own flags to vary, each with the values a run picks from. */
   flags?: Readonly<Record<string, readonly FlagValue[]>>;
+  /**
+   * Its checks hold with one fault never healed (a node crashed or paused
+   * for good, a node cut off): a strategy may then hold a fault to the end,
+   * and its liveness properties are judged with the fault in place, as
+   * TigerBeetle's VOPR does in its liveness mode (default false).
+   */
+  hold?: boolean;
 }
 
 /**
@@ -357,6 +364,13 @@ export interface Scenario<F extends FlagSpecs = FlagSpecs> {
   setup(sim: Simulation, params: ScenarioParams<F>): ScenarioSetup | void;
   /** What exploration may vary: the fault model the protocol is meant to survive. */
   explore?: ExploreModel;
+  /**
+   * The scenario's checks read the run's events (see `checkFullTrace`):
+   * every run then keeps its full trace, so that a check sees the very run
+   * that happened, a strategy's steering and injected faults included,
+   * rather than a run re-made from the parameters.
+   */
+  needsTrace?: boolean;
   /**
    * Groups of interchangeable nodes: renaming the nodes of a group among
    * themselves (everywhere: in states, messages, timers, storage) gives a
@@ -961,7 +975,7 @@ export function startScenario<F extends FlagSpecs>(
   const sim = new Simulation({
     seed: params.seed,
     network: params.network,
-    trace: params.trace,
+    trace: scenario.needsTrace ? "full" : params.trace,
     ...(options.traceWindow === undefined ? {} : { traceWindow: options.traceWindow }),
     ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),
     ...(options.choices === undefined ? {} : { choices: options.choices }),
@@ -1028,9 +1042,10 @@ function watchLiveness(
   until: number,
 ): number {
   if (properties.length === 0) return until;
-  const lastFault = schedule.reduce((t, f) => Math.max(t, f.at), 0);
+  const scheduledLast = schedule.reduce((t, f) => Math.max(t, f.at), 0);
   let end = until;
   for (const p of properties) {
+    let lastFault = scheduledLast;
     if (!(typeof p.withinMs === "number" && p.withinMs > 0)) {
       throw new ConfigError(
         `liveness ${p.name}`,
@@ -1047,8 +1062,24 @@ function watchLiveness(
       else lastReason = typeof r === "string" ? r : "";
     };
     // Twenty samples over the window say since when the property has not held.
-    for (let k = 0; k < 20; k++) sim.at(lastFault + (p.withinMs * k) / 20, sample);
-    sim.at(deadline, (s) => {
+    const watch = (from: number) => {
+      for (let k = 0; k < 20; k++) {
+        const at = from + (p.withinMs * k) / 20;
+        if (at >= sim.now) sim.at(at, sample);
+      }
+    };
+    watch(lastFault);
+    const judge = (s: Simulation) => {
+      // A fault came later than the schedule's last (a strategy injected it
+      // as the run went): the window starts again after it. A deadline past
+      // the end of the run is never judged.
+      if (s.stats.lastFaultMs > lastFault) {
+        lastFault = s.stats.lastFaultMs;
+        lastHeld = undefined;
+        watch(lastFault);
+        s.at(lastFault + p.withinMs, judge);
+        return;
+      }
       const r = p.holds(s);
       if (r === true || r === undefined) return;
       const why = typeof r === "string" ? r : lastReason;
@@ -1061,7 +1092,8 @@ function watchLiveness(
           (why === "" ? "" : `: ${why}`),
         atMs: s.now,
       });
-    });
+    };
+    sim.at(deadline, judge);
   }
   return end;
 }

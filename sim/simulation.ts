@@ -245,6 +245,12 @@ export interface SimStats {
   events: number;
   /** Global virtual time of the last handled event, ms (as of the end of the last `run`). */
   lastEventMs: number;
+  /**
+   * Global virtual time of the latest fault scheduled so far (a crash, a
+   * heal, a restart...; applied or still to come), ms; 0 when none. A
+   * strategy may schedule faults as the run goes: liveness counts from it.
+   */
+  lastFaultMs: number;
   /** Messages sent (duplicates not counted). */
   messages: number;
   /** Messages handed to a node's handler. */
@@ -741,6 +747,7 @@ export class Simulation {
   readonly stats: SimStats = {
     events: 0,
     lastEventMs: 0,
+    lastFaultMs: 0,
     messages: 0,
     delivered: 0,
     dropped: 0,
@@ -1172,6 +1179,7 @@ export class Simulation {
       }
     });
     for (const fault of list) {
+      if (fault.at > this.stats.lastFaultMs) this.stats.lastFaultMs = fault.at;
       const slot = this.#alloc(FAULT, -1, 0, fault.action);
       this.#heap.push(toUs(fault.at), FAULT_SEQ_BASE + this.#nextFaultSeq++, slot);
     }

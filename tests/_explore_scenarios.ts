@@ -187,12 +187,51 @@ export const picky = defineScenario({
  * scenarios.has("two-down"); // true
  * ```
  */
+/**
+ * Fails on seeds 2 and 34 only: seed 2 after a long run (a million timer
+ * events), seed 34 at once. In a pool of two workers, which hand out
+ * items in chunks, seed 34 fails first; the first failure in seed order is
+ * still seed 2.
+ *
+ * @example
+ * ```ts
+ * import { slowFirst } from "./_explore_scenarios.ts";
+ * import { runScenario } from "../sim/scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runScenario(slowFirst, { seed: 34 }).ok, false);
+ * assert.equal(runScenario(slowFirst, { seed: 3 }).ok, true);
+ * ```
+ */
+export const slowFirst = defineScenario({
+  name: "slow-first",
+  summary: "fails on seeds 2 (slowly) and 34 (at once)",
+  defaults: { nodes: 1, until: 1000 },
+  setup(sim, params) {
+    const ticks = params.seed === 2 ? 1_000_000 : 10;
+    let n = 0;
+    sim.spawn("n1", (): Actor<never> => ({
+      onStart: (ctx) => ctx.setTimer("tick", 0.0001),
+      onMessage() {},
+      onTimer: (ctx) => {
+        if (++n < ticks) ctx.setTimer("tick", 0.0001);
+      },
+    }));
+    return {
+      check: (s) =>
+        params.seed === 2 || params.seed === 34
+          ? [{ check: "planted", message: `seed ${params.seed} fails`, atMs: s.now }]
+          : [],
+    };
+  },
+});
+
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(twoDown)
   .register(lossyCounter)
   .register(capped)
   .register(stalls)
-  .register(picky);
+  .register(picky)
+  .register(slowFirst);
 
 /**
  * This module's URL, for `registryUrl`.

@@ -120,8 +120,10 @@ Deno.test("shrinking keeps an eventually check honest: it never shortens the run
     faults: "@10 pause n2; @20 crash n3; @150 restart n3; @300 heal; @400 crash n4",
   });
   assert.equal(s.check, "eventually:all-greeted");
-  // One fault that keeps a node from hearing (pausing n2 for good, or crashing n3) is enough.
-  assert.match(s.faults, /^@10 pause n2$|^@20 crash n3$/);
-  assert.equal(s.params.nodes, Number(s.faults.at(-1)));
+  // One fault that keeps a node from hearing is enough: a pause for good or a crash, moved
+  // onto the lowest node it still fails on (pausing n1, the greeter, greets no one).
+  assert.match(s.faults, /^@(10 pause|20 crash) n[1-3]$/);
+  // No more nodes than that takes: the faulted one, and one to greet.
+  assert.equal(s.params.nodes, Math.max(2, Number(s.faults.at(-1))));
   assert.ok(s.params.until >= 100, `until ${s.params.until}`);
 });

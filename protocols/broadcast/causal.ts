@@ -161,7 +161,10 @@ export class CausalBroadcast<P> extends LayerBase<P, CausalMsg<P>, CausalTimer> 
       const ready = [...this.#buffer.entries()].find(([, m]) =>
         new VectorClock(m.deps).lessOrEqual(this.#delivered)
       );
-      if (ready === undefined) return;
+      if (ready === undefined) {
+        ctx.sometimes("causal hold-back", this.#buffer.size > 0);
+        return;
+      }
       const [readyId, m] = ready;
       this.#buffer.delete(ctx.storage, readyId);
       this.#delivered = this.#delivered.tick(m.origin);

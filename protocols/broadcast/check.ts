@@ -130,8 +130,9 @@ function asApp(events: readonly TraceEvent[] | readonly AppEvent[]): readonly Ap
   return appEvents(events as readonly TraceEvent[]);
 }
 
+/** Integrity, FIFO and causal order: about deliveries made, so a shorter run shows them too. */
 function violation(check: string, message: string, e: AppEvent): Violation {
-  return { check, message, atMs: e.t, node: e.node };
+  return { check, message, atMs: e.t, node: e.node, safety: true };
 }
 
 const payloadText = (p: unknown) => JSON.stringify(p) ?? "undefined";
@@ -354,6 +355,7 @@ export function checkTotalOrder(events: readonly TraceEvent[] | readonly AppEven
           }`,
           atMs: last?.t ?? 0,
           node: b,
+          safety: true,
         });
       }
     }

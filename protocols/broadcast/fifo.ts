@@ -158,7 +158,10 @@ export class FifoBroadcast<P> extends LayerBase<P, FifoMsg<P>, FifoTimer> {
     for (;;) {
       const seq = this.#delivered.get(origin) ?? 0;
       const key = `${origin}/${seq}`;
-      if (!this.#buffer.has(key)) return;
+      if (!this.#buffer.has(key)) {
+        ctx.sometimes("fifo hold-back", this.#buffer.size > 0);
+        return;
+      }
       const payload = this.#buffer.get(key) as P;
       this.#buffer.delete(ctx.storage, key);
       this.#delivered.set(ctx.storage, origin, seq + 1);

@@ -220,7 +220,9 @@ export class ReliableLink<B> implements Actor<LinkMsg<B>, LinkTimer> {
     // Every copy is acknowledged: the first ack may have been lost.
     ctx.send(from, { type: "ack", seq });
     let upto = this.#upto.get(from) ?? 0;
-    if (seq < upto || this.#above.has(`${from}/${seq}`)) return;
+    const again = seq < upto || this.#above.has(`${from}/${seq}`);
+    ctx.sometimes("link dropped a copy it had", again);
+    if (again) return;
     const host = hostOf(ctx);
     if (seq > upto) {
       // Early: without fifo hand it up now and remember it; with fifo hold it.

@@ -78,6 +78,21 @@ function broadcastScenario(
       faults: "random:crash=2,partition=1,pause=1,duration=100",
     },
     flags: broadcastFlags(guarantee),
+    needsTrace: true,
+    // The reliable link under every protocol retransmits until acknowledged
+    // and keeps its state in storage, so loss, duplication, crashes, pauses
+    // and partitions are all within what these protocols survive.
+    explore: {
+      faults: ["crash", "pause", "partition"],
+      maxLoss: 0.2,
+      maxDup: 0.2,
+      flags: {
+        protocol: EXPLORED[guarantee] ?? [guarantee],
+        posts: [1, 3, 8],
+        "reply-chance": [0, 0.5, 1],
+        "max-replies": [0, 2, 6],
+      },
+    },
     setup(sim, params) {
       const ids = nodeIds(params.nodes);
       const protocol = params.flags.protocol;
@@ -94,6 +109,8 @@ function broadcastScenario(
       }
       let full: Simulation | undefined;
       return {
+        // A sequencer is the one node every message goes through.
+        ...(protocol === "total-sequencer" ? { special: () => ids[0] } : {}),
         // The check reads the trace: the past is part of the state.
         inspect: traceState,
         check: (s): Violation[] => {
@@ -123,6 +140,11 @@ function broadcastScenario(
   });
   return scenario;
 }
+
+/** The implementations exploration tries for a guarantee: each one that promises it. */
+const EXPLORED: Partial<Record<BroadcastProtocol, readonly BroadcastProtocol[]>> = {
+  "total-sequencer": ["total-sequencer", "total-lamport"],
+};
 
 /**
  * The flags of the broadcast scenarios.

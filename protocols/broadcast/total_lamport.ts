@@ -227,10 +227,14 @@ export class LamportTotalOrderBroadcast<P> extends LayerBase<P, LamportMsg<P>, L
     try {
       for (;;) {
         let head: Queued<P> | undefined;
+        let ties = false;
         for (const m of this.#queue.values()) {
+          if (head !== undefined && m.time === head.time) ties = true;
           if (head === undefined || stampOrder(m, head) < 0) head = m;
         }
         if (head === undefined) return;
+        // Two messages with one timestamp: only the node ids order them.
+        ctx.sometimes("equal Lamport timestamps queued", ties);
         const time = head.time;
         const heardFromAll = this.nodes.every((k) =>
           k === ctx.self || (this.#latest.get(k) ?? 0) >= time

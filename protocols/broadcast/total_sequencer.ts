@@ -234,7 +234,10 @@ export class SequencerBroadcast<P> extends LayerBase<P, SequencerMsg<P>, Sequenc
     for (;;) {
       const key = String(this.#counters.nextDeliver);
       const m = this.#held.get(key);
-      if (m === undefined) return;
+      if (m === undefined) {
+        ctx.sometimes("sequenced message held back", this.#held.size > 0);
+        return;
+      }
       this.#held.delete(ctx.storage, key);
       this.#counters.nextDeliver++;
       this.#save(ctx);

@@ -177,6 +177,8 @@ export class EventClocks {
 
   /** A receive from `from` of a message carrying `stamp`: merge, then tick. */
   receive(ctx: Context<unknown>, stamp: Stamp, from: NodeId, label?: string): Stamp {
+    // The interesting receives: the sender's clock was ahead, so the max matters.
+    ctx.sometimes("received a clock ahead of ours", stamp.lamport > this.lamport.time);
     return this.#event(
       ctx,
       "receive",

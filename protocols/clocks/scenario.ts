@@ -99,6 +99,12 @@ function clockScenario(spec: ClockScenario): Scenario<ClockFlags> {
     summary: spec.summary,
     defaults: DEFAULTS,
     flags: FLAGS,
+    needsTrace: true,
+    // Logical clocks do not read the hardware clock: clock faults change nothing.
+    explore: {
+      faults: ["crash", "pause", "partition"],
+      flags: { steps: [3, 8, 20], "send-chance": [0.3, 0.6, 1] },
+    },
     setup(sim, params) {
       spawnClockNodes(sim, params);
       let full: Simulation | undefined;

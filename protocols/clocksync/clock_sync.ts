@@ -216,6 +216,7 @@ export class ClockSync implements Actor<SyncMsg, SyncTimer> {
     this.clock = new SlewingClock(this.config.clock);
     const saved = ctx.storage.get<SlewingClockState>(CLOCK_KEY);
     if (saved !== undefined) this.clock.restore(saved);
+    ctx.sometimes("clock restored after a restart", saved !== undefined);
     // Request ids keep growing across restarts, so an old reply is never taken for a new one.
     this.#seq = ctx.storage.get<number>(SEQ_KEY) ?? 0;
     if (this.config.server !== undefined) {
@@ -350,6 +351,7 @@ export class ClockSync implements Actor<SyncMsg, SyncTimer> {
     const t4 = ctx.now();
     const e = estimate(t1, t4);
     // A negative round trip: the hardware clock was set back during the exchange.
+    ctx.sometimes("negative round trip ignored", e.delay < 0);
     if (e.delay < 0) {
       this.ignored++;
       return;
@@ -359,6 +361,10 @@ export class ClockSync implements Actor<SyncMsg, SyncTimer> {
     if (this.samples.length > this.filterSize) this.samples.shift();
     this.taken++;
     const best = this.best(t4)!;
+    ctx.sometimes(
+      "clock ahead of the estimate: slewing back",
+      best.offset < this.clock.correction(t4),
+    );
     this.clock.adjust(t4, best.offset, this.uncertainty(best, t4));
     ctx.storage.set(CLOCK_KEY, this.clock.toJSON());
     ctx.log("clock sample", { id, offset: round(e.offset), delay: round(e.delay) });

@@ -221,11 +221,13 @@ export function replicaState<S>(sim: Simulation, id: NodeId): S {
 export function divergence<S extends StateCrdt<S, unknown>>(
   states: readonly (readonly [NodeId, S])[],
 ): string | undefined {
-  const groups: { state: S; ids: NodeId[] }[] = [];
+  const groups: { state: S; value: string; ids: NodeId[] }[] = [];
   for (const [id, state] of states) {
-    const group = groups.find((g) => g.state.equals(state));
+    // Equal states must read the same too: what a user sees is what converges.
+    const value = canonicalJson(state.value() as Json);
+    const group = groups.find((g) => g.state.equals(state) && g.value === value);
     if (group) group.ids.push(id);
-    else groups.push({ state, ids: [id] });
+    else groups.push({ state, value, ids: [id] });
   }
   if (groups.length <= 1) return undefined;
   return groups.map((g) => `${g.ids.join(", ")}: ${show(g.state.value())}`).join(" | ");

@@ -353,6 +353,7 @@ export class Replica<S extends StateCrdt<S, unknown>, Op extends { readonly type
     whole: boolean,
   ): void {
     if (!incoming.leq(this.state)) {
+      ctx.sometimes("merged concurrent updates", !this.state.leq(incoming));
       this.#adopt(ctx, this.state.merge(incoming));
       this.#record(incoming, from);
     }

@@ -27,6 +27,7 @@ import type { Operation } from "../../sim/history.ts";
 import { Random } from "../../sim/random.ts";
 import {
   defineScenario,
+  type ExploreModel,
   flag,
   type FlagSpecs,
   type FlagValues,
@@ -137,6 +138,8 @@ interface Kind<S extends StateCrdt<S, unknown>, Op extends { readonly type: stri
   pick(params: ScenarioParams): (random: () => number, last: Json | undefined) => Op | ReadOp;
   check(state: S, ops: readonly Operation[]): string[];
   describe(state: S, ops: readonly Operation[]): string[];
+  /** What exploration varies besides what every CRDT scenario does. */
+  explore?: ExploreModel;
 }
 
 /** The defaults all four share: a small cluster under every kind of fault. */
@@ -159,6 +162,22 @@ function crdtScenario<S extends StateCrdt<S, unknown>, Op extends { readonly typ
     ...(kind.opType ? { label: broadcastLabel } : {}),
     defaults: DEFAULTS,
     flags: { ...GOSSIP_FLAGS, ...(kind.opType ? OP_FLAGS : {}), ...kind.flags },
+    // Replicas converge whatever the network and the faults do once they
+    // heal: exploration may vary all of it, and how replicas talk.
+    explore: {
+      faults: kind.explore?.faults ?? ["crash", "pause", "partition"],
+      maxLoss: 0.2,
+      maxDup: 0.2,
+      flags: {
+        clients: [1, 3, 6],
+        "gossip-ms": [10, 50, 200],
+        fanout: [1, 2],
+        mode: ["push", "push-pull"],
+        deltas: [true, false],
+        ...(kind.opType ? { replication: ["state", "op"] } : {}),
+        ...kind.explore?.flags,
+      },
+    },
     setup(sim, params) {
       const ids = nodeIds(params.nodes);
       const flags = crdtFlags(params);
@@ -376,6 +395,8 @@ export const crdtLwwSet: Scenario = crdtScenario<LwwElementSet<string>, SetOp<st
   summary: "LWW-Element-Set replicas with skewed clocks: converge, but lose concurrent adds",
   flags: LWW_FLAGS,
   type: (params) => lwwSetType<string>(crdtFlags(params).bias ?? "add"),
+  // Timestamps come from skewed clocks: jumps and skew make adds lose, never diverge.
+  explore: { faults: ["crash", "pause", "partition", "clock"], flags: { skew: [0, 50, 500] } },
   skew: (params, random) => {
     const skew = crdtFlags(params).skew ?? 0;
     return skew === 0 ? 0 : Math.round(random.uniform(-skew, skew) * 10) / 10;

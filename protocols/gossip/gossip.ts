@@ -140,6 +140,8 @@ export class GossipNode implements Actor<GossipMsg, GossipTimer> {
       case "digest": {
         const theirs = new Set(msg.ids);
         const missing = [...this.known].filter((id) => !theirs.has(id));
+        // Anti-entropy at work: a peer lacked what push gossip should have brought.
+        ctx.sometimes("anti-entropy repaired a peer", missing.length > 0);
         if (missing.length > 0) ctx.send(from, { type: "rumours", ids: missing });
         // What they know and we do not, we learn by pushing our digest back.
         if (msg.ids.some((id) => !this.known.has(id)) && missing.length === 0) {

@@ -38,6 +38,14 @@ export const gossip: Scenario<GossipFlags> = defineScenario({
     fanout: flag.int("peers pushed to per round", 2, { min: 1 }),
     "hot-rounds": flag.int("rounds a node pushes a new rumour", 3, { min: 1 }),
   } satisfies GossipFlags,
+  // Anti-entropy repairs whatever push gossip missed: lost messages, a node
+  // that was down or cut off. Exploration may throw all of that at it.
+  explore: {
+    faults: ["crash", "pause", "partition"],
+    maxLoss: 0.2,
+    maxDup: 0.1,
+    flags: { fanout: [1, 2, 3], "hot-rounds": [1, 3], rumours: [1, 3, 8] },
+  },
   setup(sim, params) {
     const ids = nodeIds(params.nodes);
     const rumours = params.flags.rumours;
@@ -64,6 +72,10 @@ export const gossip: Scenario<GossipFlags> = defineScenario({
       }
     });
     return {
+      // Anti-entropy (a digest every 100 ms to one random peer) needs a few
+      // rounds after the last fault to reach every node, which the check at
+      // the end demands.
+      recoverMs: 800,
       check: (s) =>
         ids.flatMap((n) => {
           const missing = all.filter((r) => !known(n).has(r));

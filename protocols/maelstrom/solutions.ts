@@ -90,7 +90,11 @@ const EXAMPLES = new URL("../../examples/maelstrom/", import.meta.url);
  * ```
  */
 export const maelstromScenarios: Scenario[] = SOLUTIONS.map(({ workload, factory, defaults }) =>
-  maelstromScenario(workload, factory, defaults) as unknown as Scenario
+  // This module exports them, so workers (sweep, explore) load them from here.
+  ({
+    ...maelstromScenario(workload, factory, defaults),
+    module: import.meta.url,
+  }) as unknown as Scenario
 );
 
 /**

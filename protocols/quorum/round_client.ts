@@ -356,7 +356,14 @@ export abstract class RoundClient<Step> implements Actor<QuorumMsg> {
     const round = this.round;
     if (round === null || round.request.req !== req || round.answers.has(from)) return;
     round.answers.set(from, version);
-    if (round.answers.size === round.need) this.onQuorum(ctx, round);
+    if (round.answers.size !== round.need) return;
+    // A read concurrent with a write: its quorum holds two versions.
+    ctx.sometimes(
+      "a read quorum saw two versions",
+      round.request.type === "Read" &&
+        new Set([...round.answers.values()].map((v) => JSON.stringify(v.ts))).size > 1,
+    );
+    this.onQuorum(ctx, round);
   }
 
   #scheduleNext(ctx: Context<QuorumMsg>): void {

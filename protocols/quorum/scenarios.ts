@@ -278,6 +278,21 @@ export const abd: Scenario<AbdFlags> = defineScenario({
     network: { loss: 0.02, duplicate: 0.02 },
   },
   flags: ABD_FLAGS,
+  // ABD is linearizable with any minority down, messages lost (clients
+  // retry) or duplicated, any number of writers and clients, any timing.
+  explore: {
+    faults: ["crash", "pause", "partition"],
+    maxLoss: 0.1,
+    maxDup: 0.1,
+    flags: {
+      clients: [2, 3, 5],
+      writers: [1, 3, 5],
+      "think-ms": [0, 5, 40],
+      keys: [1, 2],
+    },
+    // Linearizable with a minority down for good (operations may fail).
+    hold: true,
+  },
   setup(sim, params) {
     const shape = clusterShape(params);
     const singleWriter = params.flags["single-writer"];

@@ -747,6 +747,11 @@ export class RaftNode<M extends AnyMachine = KvStore>
     // grant vote" (§5.4.1, the election restriction).
     const upToDate = this.#log.isUpToDate(msg.lastLogIndex, msg.lastLogTerm);
     const type = pre ? "PreVoteReply" : "RequestVoteReply";
+    ctx.sometimes("vote refused: the candidate's log is behind", canVote && !upToDate);
+    ctx.sometimes(
+      "a second candidate asked for a vote in one term",
+      !pre && this.#votedFor !== null && this.#votedFor !== from,
+    );
     if (canVote && upToDate) {
       if (!pre) {
         this.#votedFor = from;
@@ -850,7 +855,9 @@ export class RaftNode<M extends AnyMachine = KvStore>
       });
       return;
     }
-    if (this.#log.truncations !== truncations) this.#noteTruncated(this.#log.truncatedFrom);
+    const truncated = this.#log.truncations !== truncations;
+    ctx.sometimes("follower truncated a conflicting suffix", truncated);
+    if (truncated) this.#noteTruncated(this.#log.truncatedFrom);
     if (entries.length > 0) {
       this.#version++;
       this.#noteAppended(entries[0].index, lastNew);
@@ -896,6 +903,7 @@ export class RaftNode<M extends AnyMachine = KvStore>
     }
     // 7. "Discard the entire log." 8. "Reset state machine using snapshot
     //    contents." The snapshot reaches the disk first.
+    ctx.sometimes("snapshot installed", true);
     ctx.storage.set(SNAPSHOT, s);
     this.#snapshot = s;
     this.#log.restore(s.lastIncludedIndex, s.lastIncludedTerm);
@@ -1100,6 +1108,11 @@ export class RaftNode<M extends AnyMachine = KvStore>
     this.#leaderId = this.#self;
     this.#version++;
     ctx.log(`leader t${this.#currentTerm}`);
+    // Figure 8's ground: the new leader holds entries no one knows committed.
+    ctx.sometimes(
+      "leader elected with uncommitted entries",
+      this.#log.lastIndex > this.#commitIndex,
+    );
     this.config.observer?.(
       this.#self,
       { type: "role", role: "leader", term: this.#currentTerm },

@@ -472,6 +472,8 @@ function standardSetup(
   return {
     cluster,
     faultTargets: cluster.servers,
+    // The leader: the node whose crash or isolation matters most.
+    special: (s) => cluster.leader(s),
     inspect: () => checksState(cluster),
     check: (s) => [
       ...historyViolations(s, lin(s), judge.allOk ?? false),
@@ -1023,6 +1025,22 @@ export const raft: Scenario<RaftWorkloadFlags> = defineScenario({
   summary: "Raft KV store under random crashes, pauses and partitions from the seed",
   defaults: { nodes: 5, minNodes: 1, maxNodes: 51, until: 6000, faults: "random" },
   flags: WORKLOAD_FLAGS,
+  // Raft is safe under any crashes, pauses, partitions, clock faults, loss
+  // and duplication, and live once a majority is up and connected.
+  explore: {
+    faults: ["crash", "pause", "partition", "clock"],
+    maxLoss: 0.1,
+    maxDup: 0.1,
+    flags: {
+      clients: [1, 3, 6],
+      reads: ["log", "read-index", "mixed"],
+      "snapshot-every": [3, 25, 1000],
+    },
+    // Linearizability holds with a minority down for good, and the liveness
+    // invariant (a leader within its bound while a majority is up and
+    // connected) judges the rest: a fault may be held to the end.
+    hold: true,
+  },
   setup(sim, params) {
     return standardSetup(sim, workload(params));
   },

@@ -261,6 +261,7 @@ export class SmrReplica<S, Op, Out> implements Actor<SmrMsg<Op, Out>, SmrTimer> 
     const { client, id, op } = d.payload;
     const last = this.#sessions.get(client);
     let output: Out;
+    ctx.sometimes("a command ordered twice", last !== undefined && id === last.id);
     if (last !== undefined && id <= last.id) {
       // Ordered twice (the client retried through another replica): applied once.
       if (id < last.id) return;

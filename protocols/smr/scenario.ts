@@ -108,6 +108,18 @@ export const smrCas: Scenario<SmrFlags> = defineScenario({
     "timeout-ms": flag.number("retry through the next replica after this, ms", 80, { min: 1 }),
     "local-reads": flag.bool("planted bug: answer reads from the local state", false),
   },
+  // Linearizable over either total order, with clients retrying through
+  // another replica; --local-reads is the planted bug, so it stays off.
+  explore: {
+    faults: ["crash", "pause", "partition"],
+    maxLoss: 0.1,
+    maxDup: 0.1,
+    flags: {
+      order: ["total-sequencer", "total-lamport"],
+      clients: [1, 3, 5],
+      "think-ms": [0, 15, 50],
+    },
+  },
   setup(sim, params) {
     const f = params.flags;
     const replicas = nodeIds(params.nodes);
@@ -134,6 +146,8 @@ export const smrCas: Scenario<SmrFlags> = defineScenario({
     let lin: LinearizabilityResult | undefined;
     const logs = (s: Simulation) => replicaLogs(replicas, (id) => s.storage(id));
     return {
+      // Every command goes through the sequencer.
+      ...(f.order === "total-sequencer" ? { special: () => replicas[0] } : {}),
       check: (s): Violation[] => {
         settle(s);
         lin = checkRegister(s.history.operations);

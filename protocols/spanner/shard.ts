@@ -163,6 +163,7 @@ export class Shard implements Actor<SpannerMsg, ShardTimer> {
       const session = ctx.storage.get<Session>(k)!;
       const client = k.slice(SESSIONS.length);
       this.#sessions.set(client, session);
+      ctx.sometimes("commit wait resumed after a restart", !session.acked);
       if (!session.acked) this.#waitThenReply(ctx, client, session);
     }
   }
@@ -261,7 +262,9 @@ export class Shard implements Actor<SpannerMsg, ShardTimer> {
     // No commit from now on may take a timestamp at or before the snapshot.
     if (msg.ts > this.last) this.#setLast(ctx, msg.ts);
     // t_safe: every commit at or before the snapshot is applied, or the read waits.
-    if (this.safeTime && this.#earliestWaiting() <= msg.ts) {
+    const unsafe = this.#earliestWaiting() <= msg.ts;
+    ctx.sometimes("snapshot read at or after a commit still waiting", unsafe);
+    if (this.safeTime && unsafe) {
       if (this.#deferred.length >= MAX_DEFERRED) return; // overloaded: the client times out
       this.#deferred.push({ client, msg });
       return;

@@ -11,8 +11,9 @@
  * link's latency allows: a message to a high-priority node gets a short
  * latency, one to a low-priority node a long one, so high-priority nodes
  * handle their messages first. At each change point (the k-th delivery for
- * d - 1 drawn values of k) the node that just handled a message drops to
- * the lowest priority. Timers keep their durations.
+ * d - 1 drawn values of k, log-uniform so short runs get them too) the
+ * node that just handled a message drops to the lowest priority. Timers
+ * keep their durations.
  *
  * The priorities and change points come from the run's seed, so
  * `--strategy pct:D` with the same seed rebuilds the same run.
@@ -80,8 +81,7 @@ export function pctStrategy(depth: number): Strategy {
  */
 export function priorities(seed: number, depth: number): StrategyHooks {
   const random = Random.stream(seed, "pct");
-  const changes = new Set<number>();
-  while (changes.size < depth - 1) changes.add(1 + Math.floor(random.next() * STEPS));
+  const changes = drawChanges(random, depth);
   /** Rank by node: 0 runs first. Nodes get their place when first seen. */
   const rank = new Map<NodeId, number>();
   let lowest = 0;
@@ -116,6 +116,41 @@ export function priorities(seed: number, depth: number): StrategyHooks {
     },
     injected: () => [],
   };
+}
+
+/**
+ * The change points of PCT run `seed` with depth `depth`: the deliveries
+ * (counted from 1) after which the node that handled them drops to the
+ * lowest priority, in increasing order.
+ *
+ * @example
+ * ```ts
+ * import { changePoints } from "./pct.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(changePoints(7, 1), []);
+ * const points = changePoints(7, 4);
+ * assert.equal(points.length, 3);
+ * assert.ok(points.every((k, i) => k >= 1 && (i === 0 || k > points[i - 1])));
+ * ```
+ */
+export function changePoints(seed: number, depth: number): number[] {
+  return [...drawChanges(Random.stream(seed, "pct"), depth)].sort((a, b) => a - b);
+}
+
+/**
+ * d - 1 distinct delivery counts in 1..STEPS, the first draws of a run's
+ * stream. PCT draws them uniformly over the run's k steps; k is not known
+ * here, and runs range from a few dozen deliveries (a clock scenario) to
+ * thousands (Raft), so they are drawn log-uniformly: as likely among the
+ * first 40 deliveries as between 40 and 2000, and a short run gets its
+ * change points too.
+ */
+function drawChanges(random: Random, depth: number): Set<number> {
+  const changes = new Set<number>();
+  while (changes.size < depth - 1) {
+    changes.add(Math.min(STEPS, Math.floor(Math.exp(random.next() * Math.log(STEPS + 1)))));
+  }
+  return changes;
 }
 
 registerStrategy(

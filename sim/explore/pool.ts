@@ -68,7 +68,12 @@ export interface PoolOptions<O> {
   itemOf: (outcome: O) => number;
   /** The outcome of an item that ran past the timeout. */
   timedOut: (item: number, wallMs: number) => O;
-  /** True when this outcome ends the pool (the runs in flight are reported as not reached). */
+  /**
+   * True when this outcome ends the pool. Items before it (in the order of
+   * `items`) still run, so that the pool stops at the first such outcome
+   * in that order whatever the workers' timing; later items in flight are
+   * reported as not reached.
+   */
   stopAfter?: (outcome: O) => boolean;
   /** Called after every outcome. */
   onOutcome?: (outcome: O, done: number) => void;
@@ -111,6 +116,10 @@ export function runPool<O>(
     /** Items taken back from a worker that was stopped, handed out again first. */
     const retry: number[] = [];
     let finished = false;
+    /** Position in `items` of the earliest outcome that stops the pool; Infinity while none has. */
+    let stopAt = Infinity;
+    const position = new Map(items.map((item, i) => [item, i]));
+    const before = (item: number) => (position.get(item) ?? Infinity) < stopAt;
     /** Each live worker: the items handed to it not yet reported, in the order it runs them. */
     const live = new Map<Worker, { pending: number[]; since: number }>();
     const timers: Array<ReturnType<typeof setTimeout>> = [];
@@ -133,7 +142,23 @@ export function runPool<O>(
     const record = (outcome: O) => {
       outcomes.push(outcome);
       options.onOutcome?.(outcome, outcomes.length);
-      if (options.stopAfter?.(outcome)) finish();
+      if (options.stopAfter?.(outcome)) {
+        stopAt = Math.min(stopAt, position.get(options.itemOf(outcome)) ?? Infinity);
+      }
+      if (stopAt !== Infinity) windDown();
+    };
+    /**
+     * After a stopping outcome: workers with nothing left before it stop;
+     * the pool finishes once every item before it has been run.
+     */
+    const windDown = () => {
+      for (let i = retry.length - 1; i >= 0; i--) if (!before(retry[i])) retry.splice(i, 1);
+      for (const [worker, state] of [...live]) {
+        if (state.pending.some(before)) continue;
+        worker.terminate();
+        live.delete(worker);
+      }
+      if (live.size === 0 && retry.length === 0) finish();
     };
     const feed = (worker: Worker) => {
       const state = live.get(worker)!;
@@ -146,6 +171,9 @@ export function runPool<O>(
       let batch: number[];
       if (retry.length > 0) {
         batch = retry.splice(0, chunk);
+      } else if (stopAt !== Infinity) {
+        // Every item before the stopping one was handed out already.
+        return windDown();
       } else {
         batch = items.slice(next, next + chunk);
         next += batch.length;

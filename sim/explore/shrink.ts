@@ -19,13 +19,16 @@
  *   kept only when the same check still fails);
  * - faults, by delta debugging (Zeller's ddmin) over the schedule's
  *   entries;
+ * - the nodes faults name, lowered: every fault of `n4` moved to `n1`
+ *   (then `n2`, `n3`), so that the node no fault needs any more can go;
  * - nodes, dropping the last one (faults naming it go with it);
- * - the scenario's whole-number flags (clients, operations, rounds...),
- *   toward their minimum;
+ * - the scenario's number flags (clients, operations, rounds...), toward
+ *   their minimum (fractional ones: the minimum, then half);
  * - draws: a whole stream's recorded draws set to 0 (a link whose
  *   messages are all fast, kept and never duplicated; a node whose
- *   `random()` gives 0), then the back half and smaller chunks of it; loss
- *   and duplication off.
+ *   `random()` gives 0); loss and duplication off; and once a round of all
+ *   the edits above changed nothing, the back half and smaller chunks of
+ *   each stream (many runs each, so last).
  *
  * Numbers shrink the way QuickCheck and fast-check shrink integers: try the
  * minimum, then halfway there, a quarter of the way, ..., one less. The
@@ -127,9 +130,11 @@ export interface RunSize {
  * const s: ShrinkResult = shrinkFailure(pingPong, { seed: 1, faults: "@30 crash n2" });
  * assert.equal(s.check, "all-rounds-done");
  * assert.equal(s.stopped, null); // done: no edit shrinks it further
- * assert.equal(s.faults, "@30 crash n2");
+ * // Crashing n1 instead fails the same way: the fault moves to the lower node.
+ * assert.equal(s.faults, "@30 crash n1");
+ * assert.ok(s.steps.includes("faults of n2 moved to n1"), s.steps.join(", "));
  * assert.ok(s.steps.some((step) => step.startsWith("--rounds 10 -> ")), s.steps.join(", "));
- * assert.ok(s.replay.endsWith("--faults '@30 crash n2'"));
+ * assert.ok(s.replay.endsWith("--faults '@30 crash n1'"));
  * // The shrunk run, traced in full, fails the same check.
  * assert.equal(s.result.violations[0].check, s.check);
  * ```
@@ -274,10 +279,13 @@ export function shrinkFailure(
     const was = JSON.stringify(sizeOf(best, bestRun));
     shrinkUntil();
     shrinkFaults();
+    shrinkFaultNodes();
     shrinkNodes();
     shrinkFlags();
     shrinkNetwork();
-    shrinkDraws();
+    shrinkDraws(false);
+    // Parts of streams cost many runs each: only once the cheap edits are done.
+    if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkDraws(true);
     if (JSON.stringify(sizeOf(best, bestRun)) === was) break;
   }
 
@@ -301,9 +309,13 @@ export function shrinkFailure(
 
   function shrinkUntil(): void {
     const was = best.params.until;
-    const at = bestRun.violations[0].atMs;
-    // A violation seen during the run needs no time after it.
-    if (!checkedAfter && at > 0 && at < best.params.until) attempt(withUntil(best, at));
+    const v = bestRun.violations[0];
+    const at = v.atMs;
+    // A violation seen during the run, or a safety property's found after
+    // it (about what had happened by then), needs no time after it.
+    if ((!checkedAfter || v.safety === true) && at > 0 && at < best.params.until) {
+      attempt(withUntil(best, at));
+    }
     shrinkNumber(best.params.until, 1, (until) => attempt(withUntil(best, until)));
     if (best.params.until < was) steps.push(`until ${was} -> ${best.params.until}`);
   }
@@ -313,6 +325,22 @@ export function shrinkFailure(
     if (all.length === 0) return;
     const kept = ddmin(all, (subset) => attempt(withFaults(best, subset)));
     if (kept.length < all.length) steps.push(`faults ${all.length} -> ${kept.length}`);
+  }
+
+  /** Moves every fault of a node onto a lower-numbered one, highest nodes first. */
+  function shrinkFaultNodes(): void {
+    const named = [...new Set(scheduleOf(best.params).flatMap((f) => nodesNamed(f.action)))]
+      .sort((a, b) => compareNodeIds(b, a));
+    for (const from of named) {
+      if (exhausted()) return;
+      for (const to of lowerIds(from, nodesOf(scenario, best.params))) {
+        const moved = renameNode(scheduleOf(best.params), from, to);
+        if (moved !== undefined && attempt(withFaults(best, moved))) {
+          steps.push(`faults of ${from} moved to ${to}`);
+          break;
+        }
+      }
+    }
   }
 
   function shrinkNodes(): void {
@@ -330,9 +358,15 @@ export function shrinkFailure(
   function shrinkFlags(): void {
     for (const [name, flag] of Object.entries(scenario.flags ?? {})) {
       const value = best.params.flags[name];
-      if (typeof value !== "number" || !(flag.integer ?? true)) continue;
+      if (typeof value !== "number") continue;
       const min = flag.min ?? Math.min(0, value);
-      shrinkNumber(value, min, (n) => attempt(withFlag(best, name, n)));
+      if (flag.integer ?? true) shrinkNumber(value, min, (n) => attempt(withFlag(best, name, n)));
+      else {
+        // A rate or a duration: its minimum, else half of it.
+        for (const n of [min, (value + min) / 2]) {
+          if (n < value && attempt(withFlag(best, name, n))) break;
+        }
+      }
       const now = best.params.flags[name];
       if (now !== value) steps.push(`--${name} ${value} -> ${now}`);
     }
@@ -349,8 +383,11 @@ export function shrinkFailure(
     }
   }
 
-  /** Lowers draws to 0: whole streams, then halves and smaller chunks of each. */
-  function shrinkDraws(): void {
+  /**
+   * Lowers draws to 0: whole streams, and with `chunks`, halves and
+   * smaller chunks of each.
+   */
+  function shrinkDraws(chunks: boolean): void {
     const names = best.log.names().sort((a, b) =>
       best.log.values(b).length - best.log.values(a).length
     );
@@ -363,6 +400,7 @@ export function shrinkFailure(
         zeroed++;
         continue;
       }
+      if (!chunks) continue;
       // Chunks from the back: later draws matter least to how the run began.
       for (let size = Math.ceil(values.length / 2); size >= 1; size = Math.floor(size / 2)) {
         for (let end = best.log.values(name).length; end > 0; end -= size) {
@@ -530,6 +568,61 @@ function nodesOf(scenario: Scenario, p: ScenarioParams): Set<string> | undefined
     if (e instanceof ConfigError) return undefined;
     throw e;
   }
+}
+
+/** The nodes a fault action names. */
+function nodesNamed(action: FaultAction): string[] {
+  switch (action.type) {
+    case "block":
+    case "unblock":
+      return [action.from, action.to];
+    case "partition":
+      return action.groups.flat();
+    case "heal":
+      return [];
+    default:
+      return [action.node];
+  }
+}
+
+/** Node ids as people number them: `n2` before `n10`; other ids in text order. */
+function compareNodeIds(a: string, b: string): number {
+  const ma = /^(.*?)(\d+)$/.exec(a), mb = /^(.*?)(\d+)$/.exec(b);
+  if (ma && mb && ma[1] === mb[1]) return Number(ma[2]) - Number(mb[2]);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The ids of `ids` with the prefix of `id` and a lower number, lowest first. */
+function lowerIds(id: string, ids: Set<string> | undefined): string[] {
+  const m = /^(.*?)(\d+)$/.exec(id);
+  if (m === null || ids === undefined) return [];
+  return [...ids].filter((x) => {
+    const mx = /^(.*?)(\d+)$/.exec(x);
+    return mx !== null && mx[1] === m[1] && Number(mx[2]) < Number(m[2]);
+  }).sort(compareNodeIds);
+}
+
+/**
+ * The schedule with node `from` replaced by `to` in every fault; undefined
+ * when `to` is named already (the two nodes' faults would mix).
+ */
+function renameNode(schedule: Fault[], from: string, to: string): Fault[] | undefined {
+  if (schedule.some((f) => nodesNamed(f.action).includes(to))) return undefined;
+  const swap = (n: string) => n === from ? to : n;
+  return schedule.map((f) => {
+    const a = f.action;
+    switch (a.type) {
+      case "block":
+      case "unblock":
+        return { at: f.at, action: { ...a, from: swap(a.from), to: swap(a.to) } };
+      case "partition":
+        return { at: f.at, action: { ...a, groups: a.groups.map((g) => g.map(swap)) } };
+      case "heal":
+        return f;
+      default:
+        return { at: f.at, action: { ...a, node: swap(a.node) } };
+    }
+  });
 }
 
 /** The faults that only name nodes in `ids`; partitions lose the missing members. */

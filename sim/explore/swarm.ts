@@ -34,7 +34,11 @@ import { baseGiven, registerStrategy, type RunContext, type Strategy } from "./s
  * import assert from "node:assert/strict";
  * const m = modelOf(abd);
  * assert.ok(m.faults.includes("crash"));
- * assert.equal(m.maxLoss, 0.02);
+ * assert.equal(m.maxLoss, 0.1); // as abd declares; its default network loses 0.02
+ * // A scenario that declares nothing: its default faults and network, no flags.
+ * const plain = modelOf({ ...abd, explore: undefined });
+ * assert.deepEqual(plain.faults, ["crash", "pause", "partition", "clock"]);
+ * assert.equal(plain.maxLoss, 0.02);
  * ```
  */
 export function modelOf(scenario: Scenario): Required<ExploreModel> {
@@ -53,6 +57,7 @@ export function modelOf(scenario: Scenario): Required<ExploreModel> {
     maxLoss: declared.maxLoss ?? defaults.network?.loss ?? 0,
     maxDup: declared.maxDup ?? defaults.network?.duplicate ?? 0,
     flags: declared.flags ?? {},
+    hold: declared.hold ?? false,
   };
 }
 
