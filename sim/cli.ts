@@ -414,7 +414,7 @@ function buildProgram(
       : parseStrategy(opts.strategy).plan({ scenario, given, seed: params.seed, index: 0 })
         .hooks?.();
     const result = runScenarioFor(scenario, params, opts.out, maxEvents, hooks);
-    io.stdout(opts.json ? runJson(result) : runText(result, params, opts, color));
+    io.stdout(opts.json ? runJson(result) : runText(result, opts, color));
     warnLateFaults(io, params, result.virtualMs);
     setCode(result.ok ? EXIT.ok : EXIT.violation);
   });
@@ -1817,12 +1817,7 @@ function runHeader(r: ScenarioResult, color: boolean): string[] {
 }
 
 /** The text report of `run`. */
-function runText(
-  r: ScenarioResult,
-  params: ScenarioParams,
-  opts: RunOptions,
-  color: boolean,
-): string {
+function runText(r: ScenarioResult, opts: RunOptions, color: boolean): string {
   const lines = runHeader(r, color);
   if (opts.diagram) lines.push("", diagramOf(r, opts, color), "");
   lines.push(...r.summary);
