@@ -84,8 +84,9 @@ export function formatStamp(e: StampedEvent, shown: ClockShown, nodes: readonly 
  * import assert from "node:assert/strict";
  * const run = runScenario(vectorClock, { seed: 1, nodes: 2, flags: { steps: 2 }, faults: "none" });
  * const text = clockDiagram(run.sim.trace.events, "vector", { width: 60, legend: false });
- * // Each stamped event carries its name and clock: n1's first local event is [1,0].
- * assert.match(text, /local {2}n1\.1 \[1,0\]/);
+ * // Each stamped event carries its name and clock: n1's first event is n1.1, at [1,0].
+ * assert.match(text, /n1\.1 \[1,0\]/);
+ * assert.match(text, /n2\.1 \[0,1\]/);
  * assert.ok(text.split("\n").every((line) => line.length <= 60));
  * ```
  */

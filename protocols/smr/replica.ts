@@ -159,8 +159,11 @@ export interface SmrView {
  * import assert from "node:assert/strict";
  *
  * const replicas = ["n1", "n2", "n3"];
- * const sim = new Simulation({ seed: 1, network: { loss: 0.2 } });
+ * const sim = new Simulation({ seed: 1 });
  * for (const id of replicas) sim.spawn(id, () => new SmrReplica({ machine: casRegister, replicas }));
+ * // Replicas lose a fifth of what they send each other (their broadcast retransmits); the
+ * // clients below send once and do not retry, so their own links lose nothing.
+ * for (const a of replicas) for (const b of replicas) if (a !== b) sim.setLink(a, b, { loss: 0.2 });
  * // Two clients race to set the empty register, through different replicas.
  * const answers: Record<string, unknown> = {};
  * const racer = (via: string, op: RegisterOp): Actor<unknown> => ({

@@ -275,8 +275,8 @@ export class Search {
 
 /**
  * The trace mode the search's runs need: `off` (fastest), unless the
- * scenario's check reads the run's trace (see `full_trace.ts`), found by
- * asking it at the initial state.
+ * scenario's check reads the run's trace: it says so (`needsTrace`), or,
+ * asked at the initial state, it asks for the trace (see `full_trace.ts`).
  *
  * @example
  * ```ts
@@ -297,6 +297,7 @@ export function traceNeeded(
   params: ScenarioParams,
   settings: CheckSettings,
 ): "off" | "full" {
+  if (scenario.needsTrace) return "full";
   const world = World.start(scenario, { ...params, trace: "off" }, settings);
   try {
     world.endCheck();
