@@ -14,11 +14,18 @@
  *
  * The edits, in rounds until none helps or the budget is spent:
  *
- * - time: cut the run at the violation (an invariant's failure needs no
- *   time after it), then halve it (also for checks made after the run,
- *   kept only when the same check still fails);
+ * - time: stop the run at the violation (an invariant's failure needs no
+ *   time after it), then halve where it stops. The run is cut with the
+ *   spec's `stopAt`, not by shortening `until`: the scenario is set up as
+ *   before (plans drawn on `until` stay the same), the run just ends
+ *   sooner; a cut run reports only safety violations of the checks made
+ *   after it. Then `until` itself, halved (a smaller scenario, kept only
+ *   when the same check still fails);
  * - faults, by delta debugging (Zeller's ddmin) over the schedule's
  *   entries;
+ * - faults moved earlier: each fault, with the fault that undoes it
+ *   (restart, resume, heal, reconnect, unblock) moved by as much, toward
+ *   0 ms (0, then halfway, ...), so that fewer events come before it;
  * - the nodes faults name, lowered: every fault of `n4` moved to `n1`
  *   (then `n2`, `n3`), so that the node no fault needs any more can go;
  * - nodes, dropping the last one (faults naming it go with it);
@@ -238,7 +245,7 @@ export function shrinkFailure(
   }
   const steps: string[] = [];
   const before = sizeOf(best, bestRun);
-  const untilOfFirst = start.until;
+  const untilOfFirst = stopOf(start);
 
   let stopped: ShrinkResult["stopped"] = null;
   const exhausted = () => {
@@ -277,8 +284,9 @@ export function shrinkFailure(
 
   for (let round = 0; round < 8 && !exhausted(); round++) {
     const was = JSON.stringify(sizeOf(best, bestRun));
-    shrinkUntil();
+    shrinkTime();
     shrinkFaults();
+    shrinkFaultTimes();
     shrinkFaultNodes();
     shrinkNodes();
     shrinkFlags();
@@ -307,17 +315,34 @@ export function shrinkFailure(
     steps,
   };
 
-  function shrinkUntil(): void {
-    const was = best.params.until;
+  function shrinkTime(): void {
+    const was = stopOf(best.params);
     const v = bestRun.violations[0];
     const at = v.atMs;
     // A violation seen during the run, or a safety property's found after
     // it (about what had happened by then), needs no time after it.
-    if ((!checkedAfter || v.safety === true) && at > 0 && at < best.params.until) {
-      attempt(withUntil(best, at));
+    if ((!checkedAfter || v.safety === true) && at > 0 && at < was) {
+      attempt(withStopAt(best, at));
     }
-    shrinkNumber(best.params.until, 1, (until) => attempt(withUntil(best, until)));
-    if (best.params.until < was) steps.push(`until ${was} -> ${best.params.until}`);
+    shrinkNumber(stopOf(best.params), 1, (t) => attempt(withStopAt(best, t)));
+    if (stopOf(best.params) < was) steps.push(`stop at ${was} -> ${stopOf(best.params)}`);
+    // A shorter `until` sets up a smaller scenario (fewer planned operations, say).
+    const until = best.params.until;
+    shrinkNumber(until, 1, (n) => attempt(withUntil(best, n)));
+    if (best.params.until < until) steps.push(`until ${until} -> ${best.params.until}`);
+  }
+
+  /** Moves each fault, and the fault that undoes it, earlier by as much. */
+  function shrinkFaultTimes(): void {
+    for (let i = 0; i < scheduleOf(best.params).length; i++) {
+      if (exhausted()) return;
+      const at = scheduleOf(best.params)[i].at;
+      const moved = shrinkNumber(at, 0, (t) => {
+        const edited = movedEarlier(scheduleOf(best.params), i, at - t);
+        return attempt(withFaults(best, edited));
+      });
+      if (moved < at) steps.push(`fault ${i + 1} moved from ${at} to ${moved} ms`);
+    }
   }
 
   function shrinkFaults(): void {
@@ -538,10 +563,61 @@ function withFaults(c: Candidate, schedule: Fault[]): Candidate {
   return { params: { ...c.params, faults: { kind: "schedule", schedule } }, log: c.log };
 }
 
-/** A shorter run drops the faults that would come after it ends. */
+/** Where a run stops: `stopAt`, else `until`. */
+function stopOf(p: ScenarioParams): number {
+  return p.stopAt ?? p.until;
+}
+
+/** A shorter scenario drops the faults that would come after it ends. */
 function withUntil(c: Candidate, until: number): Candidate {
   const shorter = withFaults(c, scheduleOf(c.params).filter((f) => f.at <= until));
-  return { params: { ...shorter.params, until }, log: c.log };
+  const { stopAt: _, ...params } = shorter.params;
+  const stopAt = c.params.stopAt;
+  return {
+    params: { ...params, until, ...(stopAt !== undefined && stopAt < until ? { stopAt } : {}) },
+    log: c.log,
+  };
+}
+
+/**
+ * The same scenario stopped at `t`: it drops the faults that would come
+ * after (they never happen).
+ */
+function withStopAt(c: Candidate, t: number): Candidate {
+  const shorter = withFaults(c, scheduleOf(c.params).filter((f) => f.at <= t));
+  const { stopAt: _, ...params } = shorter.params;
+  return { params: t < c.params.until ? { ...params, stopAt: t } : params, log: c.log };
+}
+
+/**
+ * The schedule with fault `i`, and the later fault that undoes it, `by` ms
+ * earlier (never before 0); kept in time order.
+ */
+function movedEarlier(schedule: readonly Fault[], i: number, by: number): Fault[] {
+  const pair = undoerOf(schedule, i);
+  const out = schedule.map((f, k) =>
+    k === i || k === pair ? { at: Math.max(0, f.at - by), action: f.action } : f
+  );
+  return out.map((f, k) => ({ f, k })).sort((a, b) => a.f.at - b.f.at || a.k - b.k).map((x) => x.f);
+}
+
+/** The index of the first later fault that undoes fault `i` (restart after crash, ...), or -1. */
+function undoerOf(schedule: readonly Fault[], i: number): number {
+  const a = schedule[i].action;
+  for (let k = i + 1; k < schedule.length; k++) {
+    const b = schedule[k].action;
+    const sameNode = "node" in a && "node" in b && a.node === b.node;
+    if (
+      (a.type === "crash" && b.type === "restart" && sameNode) ||
+      (a.type === "pause" && b.type === "resume" && sameNode) ||
+      (a.type === "disconnect" && b.type === "reconnect" && sameNode) ||
+      (a.type === "partition" && b.type === "heal") ||
+      (a.type === "block" && b.type === "unblock" && a.from === b.from && a.to === b.to) ||
+      (a.type === "skew" && b.type === "skew" && sameNode && b.ms === 0) ||
+      (a.type === "drift" && b.type === "drift" && sameNode && b.rate === 0)
+    ) return k;
+  }
+  return -1;
 }
 
 function withFlag(c: Candidate, name: string, value: FlagValue): Candidate {
