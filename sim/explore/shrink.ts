@@ -137,11 +137,13 @@ export interface RunSize {
  * const s: ShrinkResult = shrinkFailure(pingPong, { seed: 1, faults: "@30 crash n2" });
  * assert.equal(s.check, "all-rounds-done");
  * assert.equal(s.stopped, null); // done: no edit shrinks it further
- * // Crashing n1 instead fails the same way: the fault moves to the lower node.
- * assert.equal(s.faults, "@30 crash n1");
+ * // Crashing n1 instead, at the start, fails the same way: the fault moves to the lower node
+ * // and to 0 ms.
+ * assert.equal(s.faults, "@0 crash n1");
  * assert.ok(s.steps.includes("faults of n2 moved to n1"), s.steps.join(", "));
+ * assert.ok(s.steps.includes("fault 1 moved from 30 to 0 ms"), s.steps.join(", "));
  * assert.ok(s.steps.some((step) => step.startsWith("--rounds 10 -> ")), s.steps.join(", "));
- * assert.ok(s.replay.endsWith("--faults '@30 crash n1'"));
+ * assert.ok(s.replay.endsWith("--faults '@0 crash n1'"));
  * // The shrunk run, traced in full, fails the same check.
  * assert.equal(s.result.violations[0].check, s.check);
  * ```
