@@ -246,6 +246,8 @@ export function shrinkFailure(
     );
   }
   const steps: string[] = [];
+  /** Faults (with their place in the schedule) that could not be moved earlier. */
+  const stuck = new Set<string>();
   const before = sizeOf(best, bestRun);
   const untilOfFirst = stopOf(start);
 
@@ -288,11 +290,11 @@ export function shrinkFailure(
     const was = JSON.stringify(sizeOf(best, bestRun));
     shrinkTime();
     shrinkFaults();
-    shrinkFaultTimes();
     shrinkFaultNodes();
     shrinkNodes();
     shrinkFlags();
     shrinkNetwork();
+    shrinkFaultTimes();
     shrinkDraws(false);
     // Parts of streams cost many runs each: only once the cheap edits are done.
     if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkDraws(true);
@@ -323,27 +325,52 @@ export function shrinkFailure(
     const at = v.atMs;
     // A violation seen during the run, or a safety property's found after
     // it (about what had happened by then), needs no time after it.
-    if ((!checkedAfter || v.safety === true) && at > 0 && at < was) {
-      attempt(withStopAt(best, at));
+    const cuttable = !checkedAfter || v.safety === true;
+    if (cuttable && at > 0 && at < was) attempt(withStopAt(best, at));
+    // A run stopped earlier is the same run up to there: a violation seen during the run
+    // cannot come sooner, and a check of work done (not safety) is not judged on a cut run.
+    // Only a safety check made after the run may still fail on less of it.
+    if (checkedAfter && v.safety === true) {
+      shrinkNumber(stopOf(best.params), 1, (t) => attempt(withStopAt(best, t)));
     }
-    shrinkNumber(stopOf(best.params), 1, (t) => attempt(withStopAt(best, t)));
     if (stopOf(best.params) < was) steps.push(`stop at ${was} -> ${stopOf(best.params)}`);
     // A shorter `until` sets up a smaller scenario (fewer planned operations, say).
     const until = best.params.until;
-    shrinkNumber(until, 1, (n) => attempt(withUntil(best, n)));
+    // The scenario set up for where it stops first: its likeliest shorter `until`.
+    if (stopOf(best.params) < until) attempt(withUntil(best, stopOf(best.params)));
+    shrinkNumber(best.params.until, 1, (n) => attempt(withUntil(best, n)));
     if (best.params.until < until) steps.push(`until ${until} -> ${best.params.until}`);
   }
 
-  /** Moves each fault, and the fault that undoes it, earlier by as much. */
+  /**
+   * Moves each fault, and the fault that undoes it, earlier by as much: to
+   * 0 ms, else halfway there, again while it helps (two runs for a fault
+   * that cannot move; it is not tried again).
+   */
   function shrinkFaultTimes(): void {
     for (let i = 0; i < scheduleOf(best.params).length; i++) {
       if (exhausted()) return;
-      const at = scheduleOf(best.params)[i].at;
-      const moved = shrinkNumber(at, 0, (t) => {
-        const edited = movedEarlier(scheduleOf(best.params), i, at - t);
-        return attempt(withFaults(best, edited));
-      });
-      if (moved < at) steps.push(`fault ${i + 1} moved from ${at} to ${moved} ms`);
+      const fault = scheduleOf(best.params)[i];
+      const key = `${formatFaults([fault])} ${i}`;
+      if (stuck.has(key)) continue;
+      const at = fault.at;
+      let cur = at, index = i;
+      for (let moved = true; moved && cur > 0;) {
+        moved = false;
+        for (const share of [1, 1 / 2]) {
+          const t = share === 1 ? 0 : Math.round((cur - cur * share) * 1000) / 1000;
+          if (t >= cur) break;
+          const edited = movedEarlier(scheduleOf(best.params), index, cur - t);
+          if (attempt(withFaults(best, edited.schedule))) {
+            cur = t;
+            index = edited.index;
+            moved = true;
+            break;
+          }
+        }
+      }
+      if (cur < at) steps.push(`fault ${i + 1} moved from ${at} to ${cur} ms`);
+      else stuck.add(key);
     }
   }
 
@@ -595,12 +622,19 @@ function withStopAt(c: Candidate, t: number): Candidate {
  * The schedule with fault `i`, and the later fault that undoes it, `by` ms
  * earlier (never before 0); kept in time order.
  */
-function movedEarlier(schedule: readonly Fault[], i: number, by: number): Fault[] {
+function movedEarlier(
+  schedule: readonly Fault[],
+  i: number,
+  by: number,
+): { schedule: Fault[]; index: number } {
   const pair = undoerOf(schedule, i);
   const out = schedule.map((f, k) =>
     k === i || k === pair ? { at: Math.max(0, f.at - by), action: f.action } : f
   );
-  return out.map((f, k) => ({ f, k })).sort((a, b) => a.f.at - b.f.at || a.k - b.k).map((x) => x.f);
+  const moved = out[i];
+  const sorted = out.map((f, k) => ({ f, k })).sort((a, b) => a.f.at - b.f.at || a.k - b.k)
+    .map((x) => x.f);
+  return { schedule: sorted, index: sorted.indexOf(moved) };
 }
 
 /** The index of the first later fault that undoes fault `i` (restart after crash, ...), or -1. */
