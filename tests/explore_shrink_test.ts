@@ -6,7 +6,8 @@ import { ConfigError } from "../sim/errors.ts";
 import { ddmin, shrinkFailure } from "../sim/explore/shrink.ts";
 import { parseFaults } from "../sim/faults.ts";
 import { replayTrace } from "../sim/explore/replay.ts";
-import { checkRunSpec, runScenario } from "../sim/scenario.ts";
+import { checkRunSpec, defineScenario, nodeIds, runScenario } from "../sim/scenario.ts";
+import type { Actor } from "../actors/mod.ts";
 import { loadTrace, saveTrace, traceFileFromResult } from "../sim/trace_file.ts";
 import { paxos } from "../protocols/paxos/scenario.ts";
 import { cli } from "./_cli.ts";
@@ -241,4 +242,36 @@ Deno.test("shrinking never grows a scenario's repro, also where it plans on unti
     assert.ok(s.after.events <= first.events);
     assert.equal(s.result.violations[0].check, "agreement");
   }
+});
+
+Deno.test("shrinking removes a node no fault names from the middle, renumbering the rest", () => {
+  // The last node is special (a leader by rank): n1 and it must never be down together. Its
+  // crash cannot move to a lower node, nor can the last node go; removing those between can.
+  const lastAndFirst = defineScenario({
+    name: "last-and-first",
+    summary: "n1 and the last node are never down together",
+    defaults: { nodes: 5, minNodes: 2, until: 300 },
+    setup(sim, params) {
+      const ids = nodeIds(params.nodes);
+      for (const id of ids) {
+        sim.spawn(id, (): Actor<never> => ({
+          onStart: (ctx) => ctx.setTimer("tick", 10),
+          onMessage() {},
+          onTimer: (ctx) => ctx.setTimer("tick", 10),
+        }));
+      }
+      const last = ids[ids.length - 1];
+      sim.invariant(
+        "first-or-last-up",
+        (s) =>
+          !(s.status("n1") === "crashed" && s.status(last) === "crashed") || `n1 and ${last} down`,
+      );
+      return {};
+    },
+  });
+  const s = shrinkFailure(lastAndFirst, { seed: 1, faults: "@100 crash n1; @120 crash n5" });
+  assert.equal(s.check, "first-or-last-up");
+  assert.equal(s.params.nodes, 2, s.steps.join("; "));
+  assert.match(s.faults, /crash n1; .*crash n2$/);
+  assert.ok(s.steps.some((step) => /^node n\d removed/.test(step)), s.steps.join("; "));
 });

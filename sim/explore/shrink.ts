@@ -28,7 +28,9 @@
  *   0 ms (0, then halfway, ...), so that fewer events come before it;
  * - the nodes faults name, lowered: every fault of `n4` moved to `n1`
  *   (then `n2`, `n3`), so that the node no fault needs any more can go;
- * - nodes, dropping the last one (faults naming it go with it);
+ * - nodes, dropping the last one (faults naming it go with it), then one
+ *   from the middle that no fault names (the nodes after it renumbered,
+ *   with their faults and draws);
  * - the scenario's number flags (clients, operations, rounds...), toward
  *   their minimum (fractional ones: the minimum, then half);
  * - draws: a whole stream's recorded draws set to 0 (a link whose
@@ -407,6 +409,44 @@ export function shrinkFailure(
         attempt(withFaults({ params: p, log: best.log }, onlyNodes(scheduleOf(best.params), ids)));
     });
     if (best.params.nodes < was) steps.push(`nodes ${was} -> ${best.params.nodes}`);
+    shrinkMiddleNodes();
+  }
+
+  /**
+   * Removes a node other than the last, one no fault names: the nodes after
+   * it take one number less, with their faults and their draws (`n4`'s
+   * crash becomes `n3`'s), so that a fault on a high node does not keep
+   * every node below it.
+   */
+  function shrinkMiddleNodes(): void {
+    const min = scenario.defaults.minNodes ?? 1;
+    for (let k = best.params.nodes - 1; k >= 1 && best.params.nodes > min; k--) {
+      if (exhausted()) return;
+      const all = nodesOf(scenario, best.params);
+      const fewer = nodesOf(scenario, { ...best.params, nodes: best.params.nodes - 1 });
+      if (all === undefined || fewer === undefined) return;
+      const last = [...all].filter((id) => !fewer.has(id));
+      const m = last.length === 1 ? /^(.*?)(\d+)$/.exec(last[0]) : null;
+      if (m === null || Number(m[2]) !== best.params.nodes) return;
+      const prefix = m[1];
+      const gone = `${prefix}${k}`;
+      const schedule = scheduleOf(best.params);
+      if (!all.has(gone) || schedule.some((f) => nodesNamed(f.action).includes(gone))) continue;
+      const down = (id: string): string => {
+        const mx = /^(.*?)(\d+)$/.exec(id);
+        return mx !== null && mx[1] === prefix && Number(mx[2]) > k
+          ? `${prefix}${Number(mx[2]) - 1}`
+          : id;
+      };
+      const renamed = renameNodes(schedule, down);
+      const c = withFaults({
+        params: { ...best.params, nodes: best.params.nodes - 1 },
+        log: best.log,
+      }, renamed);
+      if (attempt({ params: c.params, log: renameStreams(best.log, gone, down) })) {
+        steps.push(`node ${gone} removed, the nodes after it renumbered`);
+      }
+    }
   }
 
   function shrinkFlags(): void {
@@ -720,7 +760,11 @@ function lowerIds(id: string, ids: Set<string> | undefined): string[] {
  */
 function renameNode(schedule: Fault[], from: string, to: string): Fault[] | undefined {
   if (schedule.some((f) => nodesNamed(f.action).includes(to))) return undefined;
-  const swap = (n: string) => n === from ? to : n;
+  return renameNodes(schedule, (n) => n === from ? to : n);
+}
+
+/** The schedule with every node id passed through `swap`. */
+function renameNodes(schedule: Fault[], swap: (id: string) => string): Fault[] {
   return schedule.map((f) => {
     const a = f.action;
     switch (a.type) {
@@ -735,6 +779,28 @@ function renameNode(schedule: Fault[], from: string, to: string): Fault[] | unde
         return { at: f.at, action: { ...a, node: swap(a.node) } };
     }
   });
+}
+
+/**
+ * The draws with node `gone`'s streams dropped and every other node's
+ * passed through `rename` (`net:<from>><to>` per link, `node:<id>` per
+ * node), so that a renumbered node keeps its own draws.
+ */
+function renameStreams(log: ChoiceLog, gone: string, rename: (id: string) => string): ChoiceLog {
+  const out = new ChoiceLog();
+  for (const name of log.names()) {
+    const link = /^net:(.+)>(.+)$/.exec(name);
+    const node = /^node:(.+)$/.exec(name);
+    const ids = link !== null ? [link[1], link[2]] : node !== null ? [node[1]] : [];
+    if (ids.includes(gone)) continue;
+    const to = link !== null
+      ? `net:${rename(link[1])}>${rename(link[2])}`
+      : node !== null
+      ? `node:${rename(node[1])}`
+      : name;
+    out.set(to, log.values(name));
+  }
+  return out;
 }
 
 /** The faults that only name nodes in `ids`; partitions lose the missing members. */
