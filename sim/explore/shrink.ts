@@ -270,8 +270,11 @@ export function shrinkFailure(
     return !checkedAfter || v.safety === true || r.stop === "quiet" ||
       r.virtualMs >= untilOfFirst;
   };
-  /** Runs a candidate; keeps it when it fails the same check and is no larger in events. */
-  const attempt = (c: Candidate): boolean => {
+  /**
+   * Runs a candidate; keeps it when it fails the same check and is no larger
+   * in events (with `smaller`, only when it has fewer events).
+   */
+  const attempt = (c: Candidate, smaller = false): boolean => {
     if (exhausted()) return false;
     runs++;
     let r: ScenarioResult;
@@ -283,6 +286,7 @@ export function shrinkFailure(
       throw e;
     }
     if (!sameFailure(r) || r.events > bestRun.events) return false;
+    if (smaller && r.events === bestRun.events) return false;
     best = c;
     bestRun = r;
     return true;
@@ -363,7 +367,9 @@ export function shrinkFailure(
           const t = share === 1 ? 0 : Math.round((cur - cur * share) * 1000) / 1000;
           if (t >= cur) break;
           const edited = movedEarlier(scheduleOf(best.params), index, cur - t);
-          if (attempt(withFaults(best, edited.schedule))) {
+          // Kept only when fewer events come before the failure: a move that changes nothing
+          // else would only lead the search elsewhere.
+          if (attempt(withFaults(best, edited.schedule), true)) {
             cur = t;
             index = edited.index;
             moved = true;
