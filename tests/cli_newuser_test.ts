@@ -392,7 +392,10 @@ Deno.test("list ./module.ts lists a module's scenarios and flags", async () => {
   const ran = await cli(["list", module]);
   assert.equal(ran.code, EXIT.ok, all(ran));
   const text = ran.out.join("\n");
-  for (const s of exploring.list()) assert.match(text, new RegExp(`^${s.name} +${s.summary}`, "m"));
+  const literal = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  for (const s of exploring.list()) {
+    assert.match(text, new RegExp(`^${literal(s.name)} +${literal(s.summary)}`, "m"));
+  }
   assert.match(text, /^ +flags: --ops 20$/m);
   assert.match(
     text,

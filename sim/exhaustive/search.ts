@@ -126,9 +126,9 @@ export class Search {
   /** The violation found, if any. */
   found: Found | null = null;
   /** Each `sometimes` condition met, with the first path that met it. */
-  readonly sometimes = new Map<string, number[]>();
+  readonly sometimes: Map<string, number[]> = new Map();
   /** Every `sometimes` condition asked about. */
-  readonly asked = new Set<string>();
+  readonly asked: Set<string> = new Set();
   /**
    * Whether states have an end check to run (the scenario's after-the-run
    * check, or liveness properties): it runs once per world, so a world that
