@@ -23,9 +23,10 @@
  *   when the same check still fails);
  * - faults, by delta debugging (Zeller's ddmin) over the schedule's
  *   entries;
- * - faults moved earlier: each fault, with the fault that undoes it
- *   (restart, resume, heal, reconnect, unblock) moved by as much, toward
- *   0 ms (0, then halfway, ...), so that fewer events come before it;
+ * - faults moved earlier (once a round of the other edits changed
+ *   nothing): each fault, with the fault that undoes it (restart, resume,
+ *   heal, reconnect, unblock) moved by as much, toward 0 ms (0, then
+ *   halfway, ...), kept when fewer events come before the failure;
  * - the nodes faults name, lowered: every fault of `n4` moved to `n1`
  *   (then `n2`, `n3`), so that the node no fault needs any more can go;
  * - nodes, dropping the last one (faults naming it go with it), then one
@@ -300,9 +301,11 @@ export function shrinkFailure(
     shrinkNodes();
     shrinkFlags();
     shrinkNetwork();
-    shrinkFaultTimes();
     shrinkDraws(false);
-    // Parts of streams cost many runs each: only once the cheap edits are done.
+    // Finer edits once a round of the cheap ones changed nothing: moving faults earlier
+    // (before the run is cut short it would tune faults the failure may not need), then
+    // parts of streams (many runs each).
+    if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkFaultTimes();
     if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkDraws(true);
     if (JSON.stringify(sizeOf(best, bestRun)) === was) break;
   }
