@@ -302,10 +302,9 @@ export function shrinkFailure(
     shrinkFlags();
     shrinkNetwork();
     shrinkDraws(false);
-    // Finer edits once a round of the cheap ones changed nothing: moving faults earlier
-    // (before the run is cut short it would tune faults the failure may not need), then
-    // parts of streams (many runs each).
-    if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkFaultTimes();
+    // After the draws: moved before them, faults get tuned to draws that are about to go.
+    shrinkFaultTimes();
+    // Parts of streams cost many runs each: only once the cheap edits are done.
     if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkDraws(true);
     if (JSON.stringify(sizeOf(best, bestRun)) === was) break;
   }
