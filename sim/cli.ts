@@ -153,6 +153,7 @@ const VALUE_OPTIONS = [
   "--seed",
   "--nodes",
   "--until",
+  "--stop-at",
   "--latency",
   "--loss",
   "--dup",
@@ -189,6 +190,7 @@ interface RunOptions {
   seed?: string;
   nodes?: string;
   until?: string;
+  stopAt?: string;
   latency?: string;
   loss?: string;
   dup?: string;
@@ -640,6 +642,10 @@ function addRunOptions(cmd: Command): Command {
   return cmd
     .option("--nodes <n>", "number of nodes (default: the scenario's)")
     .option("--until <ms>", "virtual ms to run for (default: the scenario's)")
+    .option(
+      "--stop-at <ms>",
+      "stop the run here instead, the scenario still set up for --until (a shrunk repro)",
+    )
     .option("--latency <spec>", "link latency: MS, MIN..MAX or exp:MEAN[+MIN] (default 1..10)")
     .option("--loss <p>", "probability a message is lost, in [0, 1]")
     .option("--dup <p>", "probability a message is duplicated, in [0, 1]")
@@ -843,6 +849,7 @@ function runParams(
     seed: opts.seed === undefined ? undefined : wholeNumber("--seed", opts.seed, 0, MAX_SEED),
     nodes: opts.nodes === undefined ? undefined : nodeCount(scenario, opts.nodes),
     until: opts.until === undefined ? undefined : positive("--until", opts.until),
+    stopAt: opts.stopAt === undefined ? undefined : positive("--stop-at", opts.stopAt),
     network,
     faults,
     flags,
@@ -1100,6 +1107,7 @@ function sweepCommand(
     given: {
       nodes: given.nodes,
       until: given.until,
+      ...(given.stopAt === undefined ? {} : { stopAt: given.stopAt }),
       network: given.network,
       flags: given.flags,
       ...(opts.faults === undefined ? {} : { faults: opts.faults }),
@@ -1253,6 +1261,8 @@ function settingsChanged(
   };
   note("nodes", before.nodes, after.nodes);
   note("until", before.until, after.until);
+  // Cut short of its until (the scenario planned for the whole of it).
+  if (after.stopAt !== undefined) note("stop at", before.stopAt ?? before.until, after.stopAt);
   const latency = (p: ScenarioParams) => formatLatency(p.network.latency ?? DEFAULT_LINK.latency);
   note("latency", latency(before), latency(after));
   note("loss", before.network.loss ?? 0, after.network.loss ?? 0);
@@ -1393,6 +1403,12 @@ async function exploreCommand(
   const runs = opts.runs === undefined ? 1000 : wholeNumber("--runs", opts.runs, 1, 100_000_000);
   const strategy = opts.strategy ?? DEFAULT_STRATEGY;
   parseStrategy(strategy);
+  if (opts.faults !== undefined && /^(mixed|targeted)\b/.test(strategy)) {
+    io.stderr(
+      `note: --faults given: ${strategy} adds no faults of its own (targeted runs keep the ` +
+        "given faults as they are; only what the command line left open varies)",
+    );
+  }
   const workers = opts.workers === undefined
     ? (io.workers === false ? 0 : undefined)
     : wholeNumber("--workers", opts.workers, 0, 1024);
@@ -1683,6 +1699,7 @@ const FLAG_FOR_INPUT: Record<string, string | undefined> = {
   seed: "--seed",
   nodes: "--nodes",
   until: "--until",
+  stopAt: "--stop-at",
   latency: "--latency",
   loss: "--loss",
   duplicate: "--dup",
@@ -1803,7 +1820,9 @@ function runHeader(r: ScenarioResult, color: boolean): string[] {
     paint(color, "bold", r.scenario),
     `seed ${r.seed}`,
     `${spec.nodes} nodes`,
-    `until ${spec.until} ms`,
+    spec.stopAt === undefined
+      ? `until ${spec.until} ms`
+      : `until ${spec.until} ms (stop at ${spec.stopAt})`,
     `latency ${spec.latency ?? formatLatency(DEFAULT_LINK.latency)}`,
   ];
   if (spec.loss) header.push(`loss ${spec.loss}`);

@@ -156,8 +156,15 @@ export interface ScenarioParams<F extends FlagSpecs = FlagSpecs> {
   seed: number;
   /** Number of nodes (servers; clients come on top where a scenario has them). */
   nodes: number;
-  /** Virtual time to run for, in ms. */
+  /** Virtual time to run for, in ms: what the scenario's setup plans its workload and faults on. */
   until: number;
+  /**
+   * Where the run stops instead, ms (at most `until`): the same scenario,
+   * set up for `until`, cut earlier (a shrunk repro). Checks made at the
+   * end judge the run there; a cut run's failure to finish its work is not
+   * reported (only safety violations are). Absent: the run lasts `until`.
+   */
+  stopAt?: number;
   /** The default link and per-link overrides. */
   network: NetworkOptions;
   /** Faults: a schedule, or rates for the seed to generate one from. */
@@ -538,6 +545,8 @@ export interface RunSpec {
   nodes: number;
   /** Virtual time the run lasts, ms. */
   until: number;
+  /** `--stop-at`: where the run stops instead of `until` (setup still sees `until`). */
+  stopAt?: number;
   /** `--latency` text; absent for the scenario's default. */
   latency?: string;
   /** `--loss`: probability a message is lost; absent for the scenario's default. */
@@ -752,6 +761,13 @@ export function resolveParams<F extends FlagSpecs>(
       `must be a number of virtual ms from 1 to ${MAX_UNTIL_MS} (one day), got ${until}`,
     );
   }
+  const stopAt = given.stopAt;
+  if (stopAt !== undefined && !(Number.isFinite(stopAt) && stopAt > 0 && stopAt <= until)) {
+    throw new ConfigError(
+      "stopAt",
+      `must be a number of virtual ms from 1 to --until (${until}), got ${stopAt}`,
+    );
+  }
   const faultsGiven = given.faults ?? d.faults ?? "";
   const faults = typeof faultsGiven === "string" ? parseFaultSpec(faultsGiven) : faultsGiven;
   const specs: FlagSpecs = scenario.flags ?? {};
@@ -774,6 +790,7 @@ export function resolveParams<F extends FlagSpecs>(
     seed,
     nodes,
     until,
+    ...(stopAt === undefined ? {} : { stopAt }),
     network: { ...d.network, ...given.network },
     faults,
     flags: flags as FlagValues<F>,
@@ -889,11 +906,17 @@ export function runScenario<F extends FlagSpecs>(
     sim.schedule(schedule);
     if (options.drive !== undefined) stop = options.drive(sim, setup);
     else {
-      const until = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
-      stop = sim.run({ until }).stop;
+      const end = watchLiveness(sim, setup.liveness ?? [], schedule, params.until);
+      stop = sim.run({ until: Math.min(end, params.stopAt ?? end) }).stop;
+      // Cut short by `stopAt`, the run is judged on what it did: a check that
+      // its work got done would fail merely because it was cut (unless it
+      // went quiet: nothing more would have happened).
+      const cut = params.stopAt !== undefined && params.stopAt < end && stop !== "quiet";
       if (sim.violations.length === 0 && setup.check !== undefined) {
         try {
-          for (const v of setup.check(sim) ?? []) sim.reportViolation(v);
+          for (const v of setup.check(sim) ?? []) {
+            if (!cut || v.safety === true) sim.reportViolation(v);
+          }
         } catch (e) {
           // The check's own bug (a wrong node id included) is the user's to fix,
           // reported like any failed check, not as bad input or a bug of the tool.
@@ -1163,6 +1186,7 @@ export function runSpecOf<F extends FlagSpecs>(
     seed: params.seed,
     nodes: params.nodes,
     until: params.until,
+    ...(params.stopAt === undefined ? {} : { stopAt: params.stopAt }),
     faults,
     flags: { ...params.flags },
   };
@@ -1204,6 +1228,7 @@ export function paramsOfSpec<F extends FlagSpecs>(
     seed: spec.seed,
     nodes: spec.nodes,
     until: spec.until,
+    ...(spec.stopAt === undefined ? {} : { stopAt: spec.stopAt }),
     network,
     faults: spec.faults,
     flags: spec.flags as Partial<FlagValues<F>>,
@@ -1237,6 +1262,7 @@ export function checkRunSpec(raw: unknown): RunSpec {
     "seed",
     "nodes",
     "until",
+    "stopAt",
     "latency",
     "loss",
     "dup",
@@ -1266,6 +1292,12 @@ export function checkRunSpec(raw: unknown): RunSpec {
   }
   if (!(typeof r.until === "number" && r.until > 0 && r.until <= MAX_UNTIL_MS)) {
     throw bad("until", `a number of ms in (0, ${MAX_UNTIL_MS}]`, r.until);
+  }
+  if (
+    r.stopAt !== undefined &&
+    !(typeof r.stopAt === "number" && r.stopAt > 0 && r.stopAt <= (r.until as number))
+  ) {
+    throw bad("stopAt", `a number of ms in (0, until]`, r.stopAt);
   }
   if (r.latency !== undefined) {
     if (typeof r.latency !== "string") throw bad("latency", "a latency like 1..10", r.latency);
@@ -1414,6 +1446,7 @@ export function replayCommand(
   const d = scenario.defaults;
   if (spec.nodes !== d.nodes) parts.push(`--nodes ${spec.nodes}`);
   if (spec.until !== d.until) parts.push(`--until ${spec.until}`);
+  if (spec.stopAt !== undefined) parts.push(`--stop-at ${spec.stopAt}`);
   const dflt = d.network ?? {};
   const latency = dflt.latency ?? DEFAULT_LINK.latency;
   const dfltLatency = latency.kind !== "custom" ? formatLatency(latency) : undefined;

@@ -5,8 +5,12 @@ import { runCli } from "../sim/cli.ts";
 import { ConfigError } from "../sim/errors.ts";
 import { ddmin, shrinkFailure } from "../sim/explore/shrink.ts";
 import { parseFaults } from "../sim/faults.ts";
-import { runScenario } from "../sim/scenario.ts";
-import { saveTrace, traceFileFromResult } from "../sim/trace_file.ts";
+import { replayTrace } from "../sim/explore/replay.ts";
+import { checkRunSpec, defineScenario, nodeIds, runScenario } from "../sim/scenario.ts";
+import type { Actor } from "../actors/mod.ts";
+import { loadTrace, saveTrace, traceFileFromResult } from "../sim/trace_file.ts";
+import { paxos } from "../protocols/paxos/scenario.ts";
+import { cli } from "./_cli.ts";
 
 /** How the tests' scenarios' replay lines start, run from the repository's folder. */
 const RUN = (name: string) => `deno run -A ./main.ts run ./tests/_explore_scenarios.ts#${name}`;
@@ -81,7 +85,14 @@ Deno.test("shrinking time, nodes and flags for a violation seen during the run",
   assert.equal(s.params.flags.limit, 0);
   assert.equal(s.params.until, 10);
   assert.ok(s.after.events < s.before.events);
-  assert.deepEqual(s.steps.slice(0, 3), ["until 1000 -> 80", "nodes 5 -> 1", "--limit 7 -> 0"]);
+  // First stopped at the violation (the same scenario, cut), then the scenario itself shortened.
+  assert.deepEqual(s.steps.slice(0, 4), [
+    "stop at 1000 -> 80",
+    "until 1000 -> 80",
+    "nodes 5 -> 1",
+    "--limit 7 -> 0",
+  ]);
+  assert.equal(s.params.stopAt, undefined, "a stop at the end of the run is no stop");
   const shorter = runScenario(capped, { ...s.params, until: 9, trace: "off" });
   assert.ok(shorter.ok, "no shorter run fails");
 });
@@ -155,4 +166,112 @@ Deno.test("shrinking never makes a run larger in events, and keeps the failing c
     );
     assert.equal(s.result.violations[0].check, first.violations[0].check);
   }
+});
+
+Deno.test("stopAt: the same scenario cut earlier, replayed exactly from its spec and its file", async () => {
+  // Paxos draws its proposal times on `until`: a shorter `until` is another run, a stop is not.
+  const full = runScenario(paxos, { seed: 3, until: 2000 });
+  const cut = runScenario(paxos, { seed: 3, until: 2000, stopAt: 700 });
+  assert.equal(cut.spec.stopAt, 700);
+  assert.equal(cut.stop, "until");
+  // Up to the stop, the same events as the whole run (after it, the end-of-run check's own
+  // heal-and-wait for termination, counted like every event).
+  const upTo = (r: typeof cut) => r.sim.trace.events.filter((e) => e.t < 700);
+  const events = upTo(cut);
+  assert.ok(events.length > 0 && events.length < full.sim.trace.events.length);
+  assert.deepEqual(events, upTo(full), "the run before 700 ms");
+  const shorter = runScenario(paxos, { seed: 3, until: 700 });
+  assert.notDeepEqual(
+    shorter.sim.trace.events.slice(0, 40),
+    events.slice(0, 40),
+    "a shorter until re-plans the scenario",
+  );
+  // The replay line carries the stop, and runs the same run.
+  assert.match(cut.replay, / --stop-at 700\b/);
+  const ran = await cli(["run", "paxos", "--seed", "3", "--stop-at", "700", "--json"]);
+  assert.equal(ran.code, 0, ran.err.join("\n"));
+  assert.equal(JSON.parse(ran.out[0]).traceHash, cut.traceHash);
+  // Its trace file keeps the stop and replays to the same hash; files without one still load.
+  const file = loadTrace(saveTrace(traceFileFromResult(cut)));
+  assert.equal(file.spec.stopAt, 700);
+  assert.equal(replayTrace(paxos, file).same, true);
+  assert.throws(() => checkRunSpec({ ...cut.spec, stopAt: 2001 }), /spec.stopAt/);
+  const { stopAt: _, ...old } = cut.spec;
+  assert.deepEqual(checkRunSpec(old), old);
+  assert.throws(
+    () => runScenario(paxos, { until: 500, stopAt: 600 }),
+    (e: unknown) => e instanceof ConfigError && /stopAt/.test(e.message),
+  );
+});
+
+Deno.test("stopAt: a cut run is not failed for work it had no time to finish", () => {
+  // 20 increments every 5 ms take 100 ms: a run of 50 ms fails the count, a run cut at 50 does not.
+  const given = { seed: 1, network: { loss: 0 }, trace: "off" as const };
+  assert.equal(runScenario(lossyCounter, { ...given, until: 50 }).ok, false);
+  assert.equal(runScenario(lossyCounter, { ...given, until: 1000, stopAt: 50 }).ok, true);
+  // A safety property found after the run is still judged where it stops.
+  const s = runScenario(capped, { seed: 4, until: 1000, stopAt: 80, flags: { limit: 3 } });
+  assert.equal(s.violations[0]?.check, "under-limit");
+});
+
+Deno.test("shrinking moves a fault earlier, with the fault that undoes it, to a smaller run", () => {
+  // Two nodes down together at 500 ms; the same fails at once, with no ticks before it.
+  const given = { seed: 1, faults: "@500 crash n1; @520 crash n2; @600 restart n2" };
+  const s = shrinkFailure(twoDown, given);
+  assert.equal(s.check, "at-most-one-down");
+  const faults = parseFaults(s.faults);
+  assert.ok(faults.every((f) => f.at < 500), s.faults);
+  assert.ok(
+    s.steps.some((step) => /^fault \d+ moved from \d+ to \d+ ms$/.test(step)),
+    s.steps.join("; "),
+  );
+  assert.ok(s.after.events < s.before.events / 4, `${s.before.events} -> ${s.after.events}`);
+  // Without the move (the faults where they were), stopping at the violation keeps the ticks.
+  const unmoved = runScenario(twoDown, { ...given, stopAt: 520, trace: "off" });
+  assert.ok(s.after.events < unmoved.events);
+});
+
+Deno.test("shrinking never grows a scenario's repro, also where it plans on until", () => {
+  // Paxos with its planted bug draws proposals on `until`; the shrunk run is cut with stopAt.
+  for (const seed of [2, 6]) {
+    const given = { seed, flags: { "ignore-accepted": true } } as const;
+    const first = runScenario(paxos, { ...given, trace: "off" });
+    assert.equal(first.violations[0]?.check, "agreement", `seed ${seed} fails agreement`);
+    const s = shrinkFailure(paxos, given, { maxRuns: 150 });
+    assert.ok(s.after.events <= s.before.events, `${s.before.events} -> ${s.after.events}`);
+    assert.ok(s.after.events <= first.events);
+    assert.equal(s.result.violations[0].check, "agreement");
+  }
+});
+
+Deno.test("shrinking removes a node no fault names from the middle, renumbering the rest", () => {
+  // The last node is special (a leader by rank): n1 and it must never be down together. Its
+  // crash cannot move to a lower node, nor can the last node go; removing those between can.
+  const lastAndFirst = defineScenario({
+    name: "last-and-first",
+    summary: "n1 and the last node are never down together",
+    defaults: { nodes: 5, minNodes: 2, until: 300 },
+    setup(sim, params) {
+      const ids = nodeIds(params.nodes);
+      for (const id of ids) {
+        sim.spawn(id, (): Actor<never> => ({
+          onStart: (ctx) => ctx.setTimer("tick", 10),
+          onMessage() {},
+          onTimer: (ctx) => ctx.setTimer("tick", 10),
+        }));
+      }
+      const last = ids[ids.length - 1];
+      sim.invariant(
+        "first-or-last-up",
+        (s) =>
+          !(s.status("n1") === "crashed" && s.status(last) === "crashed") || `n1 and ${last} down`,
+      );
+      return {};
+    },
+  });
+  const s = shrinkFailure(lastAndFirst, { seed: 1, faults: "@100 crash n1; @120 crash n5" });
+  assert.equal(s.check, "first-or-last-up");
+  assert.equal(s.params.nodes, 2, s.steps.join("; "));
+  assert.match(s.faults, /crash n1; .*crash n2$/);
+  assert.ok(s.steps.some((step) => /^node n\d removed/.test(step)), s.steps.join("; "));
 });

@@ -12,7 +12,14 @@ import type { Observed, Simulation } from "../sim/simulation.ts";
 import { defineScenario, runScenario, type Scenario } from "../sim/scenario.ts";
 import { parseFaultSpec } from "../sim/faults.ts";
 import { type RunHooks } from "../sim/simulation.ts";
-import { messageType, strike, targetFor, type TargetPlan } from "../sim/explore/targeted.ts";
+import {
+  messageType,
+  strike,
+  targetedStrategy,
+  targetFor,
+  type TargetPlan,
+} from "../sim/explore/targeted.ts";
+import { cli } from "./_cli.ts";
 import { changePoints, priorities } from "../sim/explore/pct.ts";
 import { modelOf, swarmStrategy } from "../sim/explore/swarm.ts";
 import { explore } from "../sim/explore/explore.ts";
@@ -245,4 +252,58 @@ Deno.test("explore in workers stops at the first failure in run order, whatever 
   assert.equal(r.found, true);
   assert.equal(r.failure?.seed, 2);
   assert.equal(r.failure?.run, 1);
+});
+
+Deno.test("targeted: faults given with --faults are the runs' faults, nothing injected on top", async () => {
+  for (const faults of ["@100 crash n1; @150 restart n1", "none", "random:crash=2"]) {
+    for (let index = 0; index < 12; index++) {
+      const plan = targetedStrategy.plan({
+        scenario: abd,
+        given: { faults },
+        seed: index + 1,
+        index,
+      });
+      assert.equal(plan.hooks, undefined, `${faults}: no hooks`);
+      assert.equal(plan.given.faults, faults);
+    }
+  }
+  // Left open, the strategy injects its own (on some of the runs).
+  const open = Array.from(
+    { length: 12 },
+    (_, index) => targetedStrategy.plan({ scenario: abd, given: {}, seed: index + 1, index }),
+  );
+  assert.ok(open.some((p) => p.hooks !== undefined));
+  // The command line says so, once, on stderr; swarm adds no faults either and needs no note.
+  const ran = await cli([
+    "explore",
+    "abd",
+    "--faults",
+    "none",
+    "--strategy",
+    "targeted",
+    "--runs",
+    "3",
+    "--workers",
+    "0",
+  ]);
+  assert.equal(ran.code, 0, ran.err.join("\n"));
+  assert.equal(ran.err.filter((l) => l.startsWith("note: --faults given")).length, 1);
+  const swarm = await cli([
+    "explore",
+    "abd",
+    "--faults",
+    "none",
+    "--strategy",
+    "swarm",
+    "--runs",
+    "3",
+    "--workers",
+    "0",
+  ]);
+  assert.equal(swarm.err.filter((l) => l.startsWith("note:")).length, 0);
+  const r = runScenario(
+    abd,
+    swarmStrategy.plan({ scenario: abd, given: { faults: "none" }, seed: 1, index: 0 }).given,
+  );
+  assert.equal(r.faults, "");
 });

@@ -112,6 +112,19 @@ export const twoPhaseCommit: Scenario<typeof TWO_PC_FLAGS> = defineScenario({
   label: commitLabel,
   defaults: DEFAULTS,
   flags: TWO_PC_FLAGS,
+  // What swarm varies: the load, the spans, the votes; never the planted bug's flag.
+  explore: {
+    faults: ["crash", "pause", "partition", "clock"],
+    maxLoss: 0.05,
+    maxDup: 0.05,
+    flags: {
+      clients: [1, 2, 4],
+      txns: [5, 15],
+      "think-ms": [0, 20, 100],
+      span: [0, 2],
+      "abort-chance": [0, 0.1, 0.5],
+    },
+  },
   setup(sim, params) {
     const resource = new CoinResource(params.flags["abort-chance"]);
     const forgetDecision = params.flags["forget-decision"];

@@ -86,6 +86,13 @@ export const paxos: Scenario<typeof PAXOS_FLAGS> = defineScenario({
     network: { loss: 0.05, duplicate: 0.05 },
   },
   flags: PAXOS_FLAGS,
+  // What swarm varies: both modes, duelling proposers, the load; the default faults' kinds.
+  explore: {
+    faults: ["crash", "pause", "partition", "clock"],
+    maxLoss: 0.05,
+    maxDup: 0.05,
+    flags: { mode: ["single", "multi"], proposers: [1, 2, 3], values: [1, 3, 6] },
+  },
   setup(sim, params) {
     const nodes = nodeIds(params.nodes);
     const random = Random.stream(params.seed, "paxos-plan");

@@ -91,6 +91,19 @@ export const txnKv: Scenario<typeof TXN_KV_FLAGS> = defineScenario({
     network: { loss: 0.02, duplicate: 0.02 },
   },
   flags: TXN_KV_FLAGS,
+  // What swarm varies: the workload, contention (clients, keys), transaction size and pace.
+  explore: {
+    faults: ["crash", "pause", "partition", "clock"],
+    maxLoss: 0.02,
+    maxDup: 0.02,
+    flags: {
+      workload: ["list-append", "rw-register"],
+      clients: [1, 3, 6],
+      keys: [1, 2, 5],
+      "max-ops": [1, 4],
+      "think-ms": [0, 10, 40],
+    },
+  },
   setup(sim, params) {
     const f = params.flags;
     const shards = nodeIds(params.nodes);

@@ -14,14 +14,24 @@
  *
  * The edits, in rounds until none helps or the budget is spent:
  *
- * - time: cut the run at the violation (an invariant's failure needs no
- *   time after it), then halve it (also for checks made after the run,
- *   kept only when the same check still fails);
+ * - time: stop the run at the violation (an invariant's failure needs no
+ *   time after it), then halve where it stops. The run is cut with the
+ *   spec's `stopAt`, not by shortening `until`: the scenario is set up as
+ *   before (plans drawn on `until` stay the same), the run just ends
+ *   sooner; a cut run reports only safety violations of the checks made
+ *   after it. Then `until` itself, halved (a smaller scenario, kept only
+ *   when the same check still fails);
  * - faults, by delta debugging (Zeller's ddmin) over the schedule's
  *   entries;
+ * - faults moved earlier (once a round of the other edits changed
+ *   nothing): each fault, with the fault that undoes it (restart, resume,
+ *   heal, reconnect, unblock) moved by as much, toward 0 ms (0, then
+ *   halfway, ...), kept when fewer events come before the failure;
  * - the nodes faults name, lowered: every fault of `n4` moved to `n1`
  *   (then `n2`, `n3`), so that the node no fault needs any more can go;
- * - nodes, dropping the last one (faults naming it go with it);
+ * - nodes, dropping the last one (faults naming it go with it), then one
+ *   from the middle that no fault names (the nodes after it renumbered,
+ *   with their faults and draws);
  * - the scenario's number flags (clients, operations, rounds...), toward
  *   their minimum (fractional ones: the minimum, then half);
  * - draws: a whole stream's recorded draws set to 0 (a link whose
@@ -130,11 +140,13 @@ export interface RunSize {
  * const s: ShrinkResult = shrinkFailure(pingPong, { seed: 1, faults: "@30 crash n2" });
  * assert.equal(s.check, "all-rounds-done");
  * assert.equal(s.stopped, null); // done: no edit shrinks it further
- * // Crashing n1 instead fails the same way: the fault moves to the lower node.
- * assert.equal(s.faults, "@30 crash n1");
+ * // Crashing n1 instead, at the start, fails the same way: the fault moves to the lower node
+ * // and to 0 ms.
+ * assert.equal(s.faults, "@0 crash n1");
  * assert.ok(s.steps.includes("faults of n2 moved to n1"), s.steps.join(", "));
+ * assert.ok(s.steps.includes("fault 1 moved from 30 to 0 ms"), s.steps.join(", "));
  * assert.ok(s.steps.some((step) => step.startsWith("--rounds 10 -> ")), s.steps.join(", "));
- * assert.ok(s.replay.endsWith("--faults '@30 crash n1'"));
+ * assert.ok(s.replay.endsWith("--faults '@0 crash n1'"));
  * // The shrunk run, traced in full, fails the same check.
  * assert.equal(s.result.violations[0].check, s.check);
  * ```
@@ -237,8 +249,10 @@ export function shrinkFailure(
     );
   }
   const steps: string[] = [];
+  /** Faults (with their place in the schedule) that could not be moved earlier. */
+  const stuck = new Set<string>();
   const before = sizeOf(best, bestRun);
-  const untilOfFirst = start.until;
+  const untilOfFirst = stopOf(start);
 
   let stopped: ShrinkResult["stopped"] = null;
   const exhausted = () => {
@@ -257,8 +271,11 @@ export function shrinkFailure(
     return !checkedAfter || v.safety === true || r.stop === "quiet" ||
       r.virtualMs >= untilOfFirst;
   };
-  /** Runs a candidate; keeps it when it fails the same check and is no larger in events. */
-  const attempt = (c: Candidate): boolean => {
+  /**
+   * Runs a candidate; keeps it when it fails the same check and is no larger
+   * in events (with `smaller`, only when it has fewer events).
+   */
+  const attempt = (c: Candidate, smaller = false): boolean => {
     if (exhausted()) return false;
     runs++;
     let r: ScenarioResult;
@@ -270,6 +287,7 @@ export function shrinkFailure(
       throw e;
     }
     if (!sameFailure(r) || r.events > bestRun.events) return false;
+    if (smaller && r.events === bestRun.events) return false;
     best = c;
     bestRun = r;
     return true;
@@ -277,13 +295,15 @@ export function shrinkFailure(
 
   for (let round = 0; round < 8 && !exhausted(); round++) {
     const was = JSON.stringify(sizeOf(best, bestRun));
-    shrinkUntil();
+    shrinkTime();
     shrinkFaults();
     shrinkFaultNodes();
     shrinkNodes();
     shrinkFlags();
     shrinkNetwork();
     shrinkDraws(false);
+    // After the draws: moved before them, faults get tuned to draws that are about to go.
+    shrinkFaultTimes();
     // Parts of streams cost many runs each: only once the cheap edits are done.
     if (JSON.stringify(sizeOf(best, bestRun)) === was) shrinkDraws(true);
     if (JSON.stringify(sizeOf(best, bestRun)) === was) break;
@@ -307,17 +327,61 @@ export function shrinkFailure(
     steps,
   };
 
-  function shrinkUntil(): void {
-    const was = best.params.until;
+  function shrinkTime(): void {
+    const was = stopOf(best.params);
     const v = bestRun.violations[0];
     const at = v.atMs;
     // A violation seen during the run, or a safety property's found after
     // it (about what had happened by then), needs no time after it.
-    if ((!checkedAfter || v.safety === true) && at > 0 && at < best.params.until) {
-      attempt(withUntil(best, at));
+    const cuttable = !checkedAfter || v.safety === true;
+    if (cuttable && at > 0 && at < was) attempt(withStopAt(best, at));
+    // A run stopped earlier is the same run up to there: a violation seen during the run
+    // cannot come sooner, and a check of work done (not safety) is not judged on a cut run.
+    // Only a safety check made after the run may still fail on less of it.
+    if (checkedAfter && v.safety === true) {
+      shrinkNumber(stopOf(best.params), 1, (t) => attempt(withStopAt(best, t)));
     }
-    shrinkNumber(best.params.until, 1, (until) => attempt(withUntil(best, until)));
-    if (best.params.until < was) steps.push(`until ${was} -> ${best.params.until}`);
+    if (stopOf(best.params) < was) steps.push(`stop at ${was} -> ${stopOf(best.params)}`);
+    // A shorter `until` sets up a smaller scenario (fewer planned operations, say).
+    const until = best.params.until;
+    // The scenario set up for where it stops first: its likeliest shorter `until`.
+    if (stopOf(best.params) < until) attempt(withUntil(best, stopOf(best.params)));
+    shrinkNumber(best.params.until, 1, (n) => attempt(withUntil(best, n)));
+    if (best.params.until < until) steps.push(`until ${until} -> ${best.params.until}`);
+  }
+
+  /**
+   * Moves each fault, and the fault that undoes it, earlier by as much: to
+   * 0 ms, else halfway there, again while it helps (two runs for a fault
+   * that cannot move; it is not tried again).
+   */
+  function shrinkFaultTimes(): void {
+    for (let i = 0; i < scheduleOf(best.params).length; i++) {
+      if (exhausted()) return;
+      const fault = scheduleOf(best.params)[i];
+      const key = `${formatFaults([fault])} ${i}`;
+      if (stuck.has(key)) continue;
+      const at = fault.at;
+      let cur = at, index = i;
+      for (let moved = true; moved && cur > 0;) {
+        moved = false;
+        for (const share of [1, 1 / 2]) {
+          const t = share === 1 ? 0 : Math.round((cur - cur * share) * 1000) / 1000;
+          if (t >= cur) break;
+          const edited = movedEarlier(scheduleOf(best.params), index, cur - t);
+          // Kept only when fewer events come before the failure: a move that changes nothing
+          // else would only lead the search elsewhere.
+          if (attempt(withFaults(best, edited.schedule), true)) {
+            cur = t;
+            index = edited.index;
+            moved = true;
+            break;
+          }
+        }
+      }
+      if (cur < at) steps.push(`fault ${i + 1} moved from ${at} to ${cur} ms`);
+      else stuck.add(key);
+    }
   }
 
   function shrinkFaults(): void {
@@ -353,6 +417,44 @@ export function shrinkFailure(
         attempt(withFaults({ params: p, log: best.log }, onlyNodes(scheduleOf(best.params), ids)));
     });
     if (best.params.nodes < was) steps.push(`nodes ${was} -> ${best.params.nodes}`);
+    shrinkMiddleNodes();
+  }
+
+  /**
+   * Removes a node other than the last, one no fault names: the nodes after
+   * it take one number less, with their faults and their draws (`n4`'s
+   * crash becomes `n3`'s), so that a fault on a high node does not keep
+   * every node below it.
+   */
+  function shrinkMiddleNodes(): void {
+    const min = scenario.defaults.minNodes ?? 1;
+    for (let k = best.params.nodes - 1; k >= 1 && best.params.nodes > min; k--) {
+      if (exhausted()) return;
+      const all = nodesOf(scenario, best.params);
+      const fewer = nodesOf(scenario, { ...best.params, nodes: best.params.nodes - 1 });
+      if (all === undefined || fewer === undefined) return;
+      const last = [...all].filter((id) => !fewer.has(id));
+      const m = last.length === 1 ? /^(.*?)(\d+)$/.exec(last[0]) : null;
+      if (m === null || Number(m[2]) !== best.params.nodes) return;
+      const prefix = m[1];
+      const gone = `${prefix}${k}`;
+      const schedule = scheduleOf(best.params);
+      if (!all.has(gone) || schedule.some((f) => nodesNamed(f.action).includes(gone))) continue;
+      const down = (id: string): string => {
+        const mx = /^(.*?)(\d+)$/.exec(id);
+        return mx !== null && mx[1] === prefix && Number(mx[2]) > k
+          ? `${prefix}${Number(mx[2]) - 1}`
+          : id;
+      };
+      const renamed = renameNodes(schedule, down);
+      const c = withFaults({
+        params: { ...best.params, nodes: best.params.nodes - 1 },
+        log: best.log,
+      }, renamed);
+      if (attempt({ params: c.params, log: renameStreams(best.log, gone, down) })) {
+        steps.push(`node ${gone} removed, the nodes after it renumbered`);
+      }
+    }
   }
 
   function shrinkFlags(): void {
@@ -538,10 +640,68 @@ function withFaults(c: Candidate, schedule: Fault[]): Candidate {
   return { params: { ...c.params, faults: { kind: "schedule", schedule } }, log: c.log };
 }
 
-/** A shorter run drops the faults that would come after it ends. */
+/** Where a run stops: `stopAt`, else `until`. */
+function stopOf(p: ScenarioParams): number {
+  return p.stopAt ?? p.until;
+}
+
+/** A shorter scenario drops the faults that would come after it ends. */
 function withUntil(c: Candidate, until: number): Candidate {
   const shorter = withFaults(c, scheduleOf(c.params).filter((f) => f.at <= until));
-  return { params: { ...shorter.params, until }, log: c.log };
+  const { stopAt: _, ...params } = shorter.params;
+  const stopAt = c.params.stopAt;
+  return {
+    params: { ...params, until, ...(stopAt !== undefined && stopAt < until ? { stopAt } : {}) },
+    log: c.log,
+  };
+}
+
+/**
+ * The same scenario stopped at `t`: it drops the faults that would come
+ * after (they never happen).
+ */
+function withStopAt(c: Candidate, t: number): Candidate {
+  const shorter = withFaults(c, scheduleOf(c.params).filter((f) => f.at <= t));
+  const { stopAt: _, ...params } = shorter.params;
+  return { params: t < c.params.until ? { ...params, stopAt: t } : params, log: c.log };
+}
+
+/**
+ * The schedule with fault `i`, and the later fault that undoes it, `by` ms
+ * earlier (never before 0); kept in time order.
+ */
+function movedEarlier(
+  schedule: readonly Fault[],
+  i: number,
+  by: number,
+): { schedule: Fault[]; index: number } {
+  const pair = undoerOf(schedule, i);
+  const out = schedule.map((f, k) =>
+    k === i || k === pair ? { at: Math.max(0, f.at - by), action: f.action } : f
+  );
+  const moved = out[i];
+  const sorted = out.map((f, k) => ({ f, k })).sort((a, b) => a.f.at - b.f.at || a.k - b.k)
+    .map((x) => x.f);
+  return { schedule: sorted, index: sorted.indexOf(moved) };
+}
+
+/** The index of the first later fault that undoes fault `i` (restart after crash, ...), or -1. */
+function undoerOf(schedule: readonly Fault[], i: number): number {
+  const a = schedule[i].action;
+  for (let k = i + 1; k < schedule.length; k++) {
+    const b = schedule[k].action;
+    const sameNode = "node" in a && "node" in b && a.node === b.node;
+    if (
+      (a.type === "crash" && b.type === "restart" && sameNode) ||
+      (a.type === "pause" && b.type === "resume" && sameNode) ||
+      (a.type === "disconnect" && b.type === "reconnect" && sameNode) ||
+      (a.type === "partition" && b.type === "heal") ||
+      (a.type === "block" && b.type === "unblock" && a.from === b.from && a.to === b.to) ||
+      (a.type === "skew" && b.type === "skew" && sameNode && b.ms === 0) ||
+      (a.type === "drift" && b.type === "drift" && sameNode && b.rate === 0)
+    ) return k;
+  }
+  return -1;
 }
 
 function withFlag(c: Candidate, name: string, value: FlagValue): Candidate {
@@ -608,7 +768,11 @@ function lowerIds(id: string, ids: Set<string> | undefined): string[] {
  */
 function renameNode(schedule: Fault[], from: string, to: string): Fault[] | undefined {
   if (schedule.some((f) => nodesNamed(f.action).includes(to))) return undefined;
-  const swap = (n: string) => n === from ? to : n;
+  return renameNodes(schedule, (n) => n === from ? to : n);
+}
+
+/** The schedule with every node id passed through `swap`. */
+function renameNodes(schedule: Fault[], swap: (id: string) => string): Fault[] {
   return schedule.map((f) => {
     const a = f.action;
     switch (a.type) {
@@ -623,6 +787,28 @@ function renameNode(schedule: Fault[], from: string, to: string): Fault[] | unde
         return { at: f.at, action: { ...a, node: swap(a.node) } };
     }
   });
+}
+
+/**
+ * The draws with node `gone`'s streams dropped and every other node's
+ * passed through `rename` (`net:<from>><to>` per link, `node:<id>` per
+ * node), so that a renumbered node keeps its own draws.
+ */
+function renameStreams(log: ChoiceLog, gone: string, rename: (id: string) => string): ChoiceLog {
+  const out = new ChoiceLog();
+  for (const name of log.names()) {
+    const link = /^net:(.+)>(.+)$/.exec(name);
+    const node = /^node:(.+)$/.exec(name);
+    const ids = link !== null ? [link[1], link[2]] : node !== null ? [node[1]] : [];
+    if (ids.includes(gone)) continue;
+    const to = link !== null
+      ? `net:${rename(link[1])}>${rename(link[2])}`
+      : node !== null
+      ? `node:${rename(node[1])}`
+      : name;
+    out.set(to, log.values(name));
+  }
+  return out;
 }
 
 /** The faults that only name nodes in `ids`; partitions lose the missing members. */

@@ -192,6 +192,7 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
  */
 export function sweepFlags(p: SweepParams): string {
   const parts = [`--nodes ${p.nodes}`, `--until ${p.until}`];
+  if (p.stopAt !== undefined) parts.push(`--stop-at ${p.stopAt}`);
   if (p.latency !== undefined) parts.push(`--latency ${p.latency}`);
   if (p.loss !== undefined) parts.push(`--loss ${p.loss}`);
   if (p.dup !== undefined) parts.push(`--dup ${p.dup}`);

@@ -41,6 +41,10 @@
  * on the microsecond after its event, and goes first at that instant, so
  * the replay (the faults written out as a schedule) is the same run.
  *
+ * Faults given on the command line (`--faults`, a schedule, rates or
+ * `none`) are the user's: the strategy then injects none of its own, and
+ * each run is the given faults with its own seed (explore says so once).
+ *
  * @module
  */
 
@@ -269,6 +273,8 @@ export const targetedStrategy: Strategy = {
   name: "targeted",
   plan(context: RunContext) {
     const given = { ...baseGiven(context), faults: context.given.faults ?? "none" };
+    // Faults the user gave are the run's faults: nothing is added on top of them.
+    if (context.given.faults !== undefined) return { strategy: "targeted", given };
     const target = targetFor(context.scenario, context.seed);
     if (target === undefined) return { strategy: "targeted", given };
     return { strategy: "targeted", given, hooks: () => strike(target) };
@@ -388,6 +394,6 @@ function round(ms: number): number {
 registerStrategy(
   "targeted",
   "up to three faults, each right after the k-th write, send or delivery (of one message " +
-    "type, or at the leader), or isolating the leader",
+    "type, or at the leader), or isolating the leader; none on top of a given --faults",
   () => targetedStrategy,
 );
