@@ -275,3 +275,74 @@ Deno.test("shrinking removes a node no fault names from the middle, renumbering 
   assert.match(s.faults, /crash n1; .*crash n2$/);
   assert.ok(s.steps.some((step) => /^node n\d removed/.test(step)), s.steps.join("; "));
 });
+
+/** A counter that forgets on a restart unless it persists (the planted bug), checked at the end. */
+function forgetful(persist: boolean) {
+  type Msg = { type: "inc"; id: number } | { type: "ack"; id: number };
+  return defineScenario({
+    name: "forgetful",
+    summary: "a counter whose end check counts every acknowledged increment",
+    defaults: { nodes: 2, until: 1000 },
+    setup(sim) {
+      sim.spawn("n1", (): Actor<Msg> => {
+        let count = 0;
+        return {
+          onStart(ctx) {
+            count = persist ? ctx.storage.get<number>("count") ?? 0 : 0;
+          },
+          onMessage(ctx, msg, from) {
+            if (msg.type !== "inc") return;
+            const done = ctx.storage.get<number[]>("done") ?? [];
+            if (!done.includes(msg.id)) {
+              count++;
+              ctx.storage.set("done", [...done, msg.id]);
+              ctx.storage.set("count", count);
+            }
+            ctx.send(from, { type: "ack", id: msg.id });
+          },
+          inspect: () => ({ count }),
+        } as Actor<Msg> & { inspect(): unknown };
+      });
+      sim.spawn("n2", (): Actor<Msg, { type: "retry" }> => {
+        let next = 1;
+        return {
+          onStart(ctx) {
+            ctx.send("n1", { type: "inc", id: next });
+            ctx.setTimer({ type: "retry" }, 20);
+          },
+          onMessage(ctx, msg) {
+            if (msg.type !== "ack" || msg.id !== next) return;
+            next++;
+            if (next <= 3) ctx.send("n1", { type: "inc", id: next });
+          },
+          onTimer(ctx) {
+            if (next > 3) return;
+            ctx.send("n1", { type: "inc", id: next });
+            ctx.setTimer({ type: "retry" }, 20);
+          },
+        };
+      });
+      return {
+        faultTargets: ["n1"],
+        check: () => {
+          const atMs = sim.now;
+          if (sim.status("n1") !== "up") return [{ check: "counted", message: "n1 down", atMs }];
+          const n = (sim.actor<{ inspect(): { count: number } }>("n1")!).inspect().count;
+          return n === 3 ? [] : [{ check: "counted", message: `${n} of 3 counted`, atMs }];
+        },
+      };
+    },
+  });
+}
+
+Deno.test("shrinking keeps a restart whose crash it keeps: an end-of-run check fails on correct code with a node left down", () => {
+  const buggy = forgetful(false);
+  const faults = "@15 crash n1; @40 restart n1; @60 pause n2; @70 resume n2";
+  assert.equal(runScenario(buggy, { seed: 1, faults }).violations[0]?.check, "counted");
+  const shrunk = shrinkFailure(buggy, { seed: 1, faults });
+  const kept = parseFaults(shrunk.faults).map((f) => f.action.type);
+  assert.ok(kept.includes("crash"), shrunk.faults);
+  assert.ok(kept.includes("restart"), `a crash without its restart: ${shrunk.faults}`);
+  // The shrunk schedule shows the bug, not the schedule: the persisting counter passes it.
+  assert.equal(runScenario(forgetful(true), { ...shrunk.params, trace: "off" }).ok, true);
+});

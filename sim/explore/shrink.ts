@@ -265,6 +265,9 @@ export function shrinkFailure(
    * run, of what the run got done by its end, is only trusted on a shorter
    * run that finished its work (went quiet) rather than being cut off.
    */
+  const judgedAtEnd = checkedAfter &&
+    first.violations.find((x) => x.check === check)?.safety !== true;
+  const unhealedAtFirst = unhealedOf(schedule);
   const sameFailure = (r: ScenarioResult): boolean => {
     const v = r.violations[0];
     if (v?.check !== check) return false;
@@ -277,6 +280,11 @@ export function shrinkFailure(
    */
   const attempt = (c: Candidate, smaller = false): boolean => {
     if (exhausted()) return false;
+    // A check of what the run got done by its end fails on correct code too when a crash is
+    // never restarted: keep every fault the failing run undid undone (as random faults are).
+    if (judgedAtEnd && moreLeftUndone(unhealedOf(scheduleOf(c.params)), unhealedAtFirst)) {
+      return false;
+    }
     runs++;
     let r: ScenarioResult;
     try {
@@ -683,6 +691,28 @@ function movedEarlier(
   const sorted = out.map((f, k) => ({ f, k })).sort((a, b) => a.f.at - b.f.at || a.k - b.k)
     .map((x) => x.f);
   return { schedule: sorted, index: sorted.indexOf(moved) };
+}
+
+/**
+ * The faults a schedule leaves in place at its end (a crash never restarted,
+ * a partition never healed, ...), by type.
+ */
+function unhealedOf(schedule: readonly Fault[]): string[] {
+  const left: string[] = [];
+  schedule.forEach((f, i) => {
+    const a = f.action;
+    const undoable = a.type === "crash" || a.type === "pause" || a.type === "disconnect" ||
+      a.type === "partition" || a.type === "block" || (a.type === "skew" && a.ms !== 0) ||
+      (a.type === "drift" && a.rate !== 0);
+    if (undoable && undoerOf(schedule, i) === -1) left.push(a.type);
+  });
+  return left;
+}
+
+/** Whether `left` leaves more of some kind of fault in place than `before` did (a node moved is fine). */
+function moreLeftUndone(left: readonly string[], before: readonly string[]): boolean {
+  const count = (xs: readonly string[], t: string) => xs.filter((x) => x === t).length;
+  return left.some((t) => count(left, t) > count(before, t));
 }
 
 /** The index of the first later fault that undoes fault `i` (restart after crash, ...), or -1. */
