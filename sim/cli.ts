@@ -1403,10 +1403,28 @@ async function exploreCommand(
   const runs = opts.runs === undefined ? 1000 : wholeNumber("--runs", opts.runs, 1, 100_000_000);
   const strategy = opts.strategy ?? DEFAULT_STRATEGY;
   parseStrategy(strategy);
-  if (opts.faults !== undefined && /^(mixed|targeted)\b/.test(strategy)) {
+  if (opts.faults !== undefined && /^(mixed|targeted|swarm)\b/.test(strategy)) {
     io.stderr(
-      `note: --faults given: ${strategy} adds no faults of its own (targeted runs keep the ` +
-        "given faults as they are; only what the command line left open varies)",
+      fill(
+        `note: --faults given: ${strategy} adds no faults of its own (its runs keep the ` +
+          "given faults as they are; only what the command line left open varies)",
+        2,
+      ).join("\n"),
+    );
+  } else if (
+    opts.faults === undefined && (scenario.explore?.faults ?? []).length === 0 &&
+    (scenario.defaults.faults ?? "").trim() === ""
+  ) {
+    // Crashing what the protocol was never meant to survive would be a false alarm; saying
+    // nothing would let "no failure" read as "survives crashes".
+    io.stderr(
+      fill(
+        `note: ${scenario.name} declares no fault model (explore: { faults: [...] }) and no ` +
+          "default faults: explore adds no crash, pause or partition of its own (timing, loss and " +
+          "sizes vary; faults the scenario schedules itself still happen). Declare the faults it " +
+          "should survive in its explore model, or give --faults random",
+        2,
+      ).join("\n"),
     );
   }
   const workers = opts.workers === undefined

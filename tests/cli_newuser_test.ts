@@ -509,3 +509,25 @@ Deno.test("B13: a trace of a moved project folder replays; --scenario names a mo
     assert.equal(byName.code, EXIT.ok, all(byName));
   });
 });
+
+Deno.test("explore says when a scenario has no fault model, and when --faults keeps a strategy's own out", async () => {
+  // ping-pong declares no fault model and no default faults: "no failure" must not read as
+  // "survives crashes".
+  const bare = await cli(["explore", "ping-pong", "--runs", "3"], undefined, { workers: false });
+  assert.equal(bare.code, EXIT.ok, all(bare));
+  const note = bare.err.join("\n");
+  assert.match(note, /ping-pong declares no fault model \(explore: \{ faults: \[\.\.\.\] \}\)/);
+  assert.match(note, /--faults random/);
+  assert.ok(note.split("\n").every((line) => line.length <= 100), note);
+  // raft declares one: no such note.
+  const modelled = await cli(["explore", "raft", "--runs", "1"], undefined, { workers: false });
+  assert.doesNotMatch(modelled.err.join("\n"), /declares no fault model/);
+  // Given faults, swarm (as mixed and targeted) adds none of its own, and says so.
+  const given = await cli(
+    ["explore", "ping-pong", "--runs", "3", "--strategy", "swarm", "--faults", "@10 crash n2"],
+    undefined,
+    { workers: false },
+  );
+  assert.match(given.err.join("\n"), /--faults given: swarm adds no faults of its own/);
+  assert.doesNotMatch(given.err.join("\n"), /declares no fault model/);
+});

@@ -27,7 +27,7 @@ Deno.test("B12: without write access the finding is printed, then why its file w
       assert.match(line, /run \.\/transfer\.ts#transfers --seed \d+ /);
       assert.match(
         r.stderr,
-        /^warning: shrunk seed \d+ \(applied-once\) to \d+ events but could not save it: --out: cannot write "transfers-seed\d+-[0-9a-f]{8}\.shrunk\.json": .*write access.*; the run line above reproduces the failure\n$/,
+        /(^|\n)warning: shrunk seed \d+ \(applied-once\) to \d+ events but could not save it: --out: cannot write "transfers-seed\d+-[0-9a-f]{8}\.shrunk\.json": .*write access.*; the run line above reproduces the failure\n$/,
       );
       assert.doesNotMatch(r.out, /^error:/m);
     });

@@ -273,7 +273,7 @@ Deno.test("targeted: faults given with --faults are the runs' faults, nothing in
     (_, index) => targetedStrategy.plan({ scenario: abd, given: {}, seed: index + 1, index }),
   );
   assert.ok(open.some((p) => p.hooks !== undefined));
-  // The command line says so, once, on stderr; swarm adds no faults either and needs no note.
+  // The command line says so, once, on stderr; swarm adds no faults either, and says so too.
   const ran = await cli([
     "explore",
     "abd",
@@ -300,7 +300,7 @@ Deno.test("targeted: faults given with --faults are the runs' faults, nothing in
     "--workers",
     "0",
   ]);
-  assert.equal(swarm.err.filter((l) => l.startsWith("note:")).length, 0);
+  assert.equal(swarm.err.filter((l) => l.startsWith("note: --faults given: swarm")).length, 1);
   const r = runScenario(
     abd,
     swarmStrategy.plan({ scenario: abd, given: { faults: "none" }, seed: 1, index: 0 }).given,
