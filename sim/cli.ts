@@ -1864,7 +1864,9 @@ function runText(r: ScenarioResult, opts: RunOptions, color: boolean): string {
     : paint(color, "red", `FAILED: ${count(r.violations.length, "violation")}`);
   const speed = r.wallMs > 0 ? `, ${Math.round(r.virtualMs / r.wallMs)}x real time` : "";
   lines.push(
-    `result    ${status} (stopped: ${r.stop})`,
+    `result    ${status} (stopped: ${
+      r.stop === "until" && r.spec.stopAt !== undefined ? `--stop-at ${r.spec.stopAt}` : r.stop
+    })`,
     `events    ${r.events} handled, ${r.sim.trace.count} in the trace`,
     `messages  ${r.messages} sent, ${stats.delivered} delivered, ${stats.dropped} dropped, ` +
       `${stats.duplicated} duplicated`,

@@ -765,7 +765,7 @@ export function resolveParams<F extends FlagSpecs>(
   if (stopAt !== undefined && !(Number.isFinite(stopAt) && stopAt > 0 && stopAt <= until)) {
     throw new ConfigError(
       "stopAt",
-      `must be a number of virtual ms from 1 to --until (${until}), got ${stopAt}`,
+      `must be a number of virtual ms above 0 and at most --until (${until}), got ${stopAt}`,
     );
   }
   const faultsGiven = given.faults ?? d.faults ?? "";
