@@ -58,7 +58,9 @@ Deno.test("two-phase commit example: blocking, presumed abort, durable decisions
   assert.match(scenes[4], /n1 commit c1\.1 at \d+ ms/);
   assert.match(scenes[4], /termination with tm down for good: held/);
   assert.match(scenes[5], /atomicity: /);
-  assert.match(scenes[5], /deno task sim run 2pc --seed \d+ .*--forget-decision true/);
+  // The replay line, joined where it wraps (a backslash, then the next line).
+  const line = scenes[5].replace(/ \\\n\s+/g, " ");
+  assert.match(line, /deno task sim run 2pc --seed \d+ .*--forget-decision true/);
   assert.equal(forgetfulCoordinator()?.check, "atomicity");
 });
 
