@@ -205,34 +205,24 @@ export function frozenPlain<T>(value: T): T {
  */
 function shareable(v: object, depth: number): boolean {
   if (SHAREABLE.has(v)) return true;
-  if (!frozenShaped(v, depth)) return false;
+  if (!jsonShaped(v, depth, true)) return false;
   SHAREABLE.add(v);
   return true;
 }
 
-function frozenShaped(v: object, depth: number): boolean {
-  if (!Object.isFrozen(v) || depth >= DEEP) return false;
+/**
+ * Whether `v` is plain data that a JSON trip leaves as it is; with
+ * `frozen`, also frozen all the way down (the frozen parts remembered).
+ */
+function jsonShaped(v: object, depth: number, frozen = false): boolean {
+  if ((frozen && !Object.isFrozen(v)) || depth >= DEEP) return false;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!fieldShaped(v[i], depth, true)) return false;
+    for (let i = 0; i < v.length; i++) if (!fieldShaped(v[i], depth, frozen)) return false;
     return true;
   }
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
   for (const key in v) {
-    if (!fieldShaped((v as Record<string, unknown>)[key], depth, true)) return false;
-  }
-  return true;
-}
-
-/** Whether `v` is plain data that a JSON trip leaves as it is (frozen or not). */
-function jsonShaped(v: object, depth: number): boolean {
-  if (depth >= DEEP) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!fieldShaped(v[i], depth, false)) return false;
-    return true;
-  }
-  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const key in v) {
-    if (!fieldShaped((v as Record<string, unknown>)[key], depth, false)) return false;
+    if (!fieldShaped((v as Record<string, unknown>)[key], depth, frozen)) return false;
   }
   return true;
 }
