@@ -29,6 +29,7 @@ import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { styleText } from "node:util";
+import { fill, WIDTH } from "./fill.ts";
 import { renderDiagram } from "./render/diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
 import { type FaultSpec, formatFaults, parseFaultSpec } from "./faults.ts";
@@ -144,9 +145,6 @@ export interface CliIO {
 export const EXIT: Readonly<
   { ok: 0; violation: 1; usage: 2; incomplete: 3; internal: 70 }
 > = Object.freeze({ ok: 0, violation: 1, usage: 2, incomplete: 3, internal: 70 });
-
-/** Width of the diagram and of every line the command line prints. */
-const WIDTH = 100;
 
 /** Options of the scenario commands that take a value, for finding the scenario before parsing. */
 const VALUE_OPTIONS = [
@@ -1785,22 +1783,6 @@ function listScenarios(registry: ScenarioRegistry, program: string, module?: str
     `a module's own: ${program} run ./path/to/module.ts#name`,
   );
   return lines.join("\n");
-}
-
-/** Breaks text (which may hold line breaks) into lines of at most WIDTH, indenting the rest. */
-function fill(text: string, indent: number): string[] {
-  const out: string[] = [];
-  for (const paragraph of text.split("\n")) {
-    let line = "";
-    for (const word of paragraph.split(/(?<= )/)) {
-      if (line.trimEnd() !== "" && (line + word).trimEnd().length > WIDTH) {
-        out.push(line.trimEnd());
-        line = " ".repeat(indent) + word;
-      } else line += word;
-    }
-    out.push(line.trimEnd());
-  }
-  return out;
 }
 
 /** The one-line JSON object of `run --json`. */

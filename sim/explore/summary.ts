@@ -9,6 +9,7 @@
 
 import Table from "npm:cli-table3@0.6.5";
 import { styleText } from "node:util";
+import { fill } from "../fill.ts";
 import { missingShards } from "./merge.ts";
 import { scenarioCommand } from "../scenario.ts";
 import type { SweepParams, SweepReport } from "./sweep.ts";
@@ -158,7 +159,7 @@ export function formatSweep(report: SweepReport, options: SummaryOptions = {}): 
       `  ${s.replay}`,
     );
     if (s.changed !== undefined && s.changed.length > 0) {
-      lines.push(...changedLines(s.changed));
+      lines.push(...fill(`  (the shrink also changed ${s.changed.join(", ")})`, 4));
     }
   }
 
@@ -207,20 +208,4 @@ function rate(count: number, ms: number): string {
   if (!(ms > 0)) return "-";
   const r = count / (ms / 1000);
   return r >= 100 ? String(Math.round(r)) : r.toFixed(1);
-}
-
-/** "the shrink also changed ...", within 100 columns. */
-function changedLines(changed: string[]): string[] {
-  const lines: string[] = [];
-  let line = "  (the shrink also changed";
-  changed.forEach((c, i) => {
-    const word = ` ${c}${i === changed.length - 1 ? ")" : ","}`;
-    if (line.length + word.length > 100) {
-      lines.push(line);
-      line = "   ";
-    }
-    line += word;
-  });
-  lines.push(line);
-  return lines;
 }
