@@ -248,41 +248,16 @@ function freeze(v: object, depth: number): void {
 
 function copyObject(v: object, depth: number): unknown {
   if (depth >= DEEP) return FAIL;
-  if (Array.isArray(v)) {
-    const n = v.length;
-    const out = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const x = v[i];
-      const t = typeof x;
-      if (t === "string" || t === "boolean" || (t === "number" && x - x === 0)) out[i] = x;
-      else if (t === "object") {
-        if (x === null) out[i] = null;
-        else {
-          const c = copyChild(x, depth + 1);
-          if (c === FAIL) return FAIL;
-          out[i] = c;
-        }
-      } else if (x === undefined) out[i] = null;
-      else return FAIL;
-    }
-    return out;
-  }
+  if (Array.isArray(v)) return copyArray(v, depth);
   // A literal's constructor is Object; anything else (a class, a null prototype) is looked at.
   if ((v as { constructor?: unknown }).constructor !== Object) {
     const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
-      const toJSON = (v as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON !== "function") return FAIL;
-      const json = toJSON.call(v);
-      if (typeof json !== "object" || json === null) {
-        return primitiveProblem(json) === undefined && json !== undefined ? json : FAIL;
-      }
-      return copyObject(json, depth + 1);
-    }
+    if (proto !== Object.prototype && proto !== null) return copyJson(v, depth);
   }
   // A spread clones a flat message in one step (V8 copies the shape and the
   // fields together); the walk then only replaces what is not a primitive.
-  // Most messages are flat, so most copies store nothing field by field.
+  // Most messages are flat, so most copies store nothing field by field,
+  // and this function stays small enough to be inlined where it is called.
   const out: Record<string, unknown> = { ...v };
   for (const key in v) {
     const x = (v as Record<string, unknown>)[key];
@@ -292,23 +267,73 @@ function copyObject(v: object, depth: number): unknown {
     ) {
       continue;
     }
-    if (t === "object") {
-      if (x === null) continue;
-      const c = copyChild(x as object, depth + 1);
-      if (c === FAIL) return FAIL;
-      // A "__proto__" key (JSON.parse makes them) is data, not the copy's prototype.
-      if (key === "__proto__") {
-        Object.defineProperty(out, key, {
-          value: c,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else out[key] = c;
-    } else if (x === undefined) delete out[key]; // JSON leaves it out
+    if (!copyField(out, key, x, t, depth)) return FAIL;
+  }
+  return out;
+}
+
+/** Puts the copy of field `key` (not a finite primitive) into `out`; false when it is not plain data. */
+function copyField(
+  out: Record<string, unknown>,
+  key: string,
+  x: unknown,
+  t: string,
+  depth: number,
+): boolean {
+  if (t === "object") {
+    if (x === null) return true;
+    const c = copyChild(x as object, depth + 1);
+    if (c === FAIL) return false;
+    // A "__proto__" key (JSON.parse makes them) is data, not the copy's prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: c,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = c;
+    return true;
+  }
+  if (x === undefined) {
+    delete out[key]; // JSON leaves it out
+    return true;
+  }
+  return false;
+}
+
+function copyArray(v: unknown[], depth: number): unknown {
+  const n = v.length;
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    const t = typeof x;
+    if (
+      t === "string" || t === "boolean" || (t === "number" && (x as number) - (x as number) === 0)
+    ) {
+      out[i] = x;
+    } else if (t === "object") {
+      if (x === null) out[i] = null;
+      else {
+        const c = copyChild(x as object, depth + 1);
+        if (c === FAIL) return FAIL;
+        out[i] = c;
+      }
+    } else if (x === undefined) out[i] = null;
     else return FAIL;
   }
   return out;
+}
+
+/** An object of a class: what its `toJSON` gives, copied; without one it is not plain data. */
+function copyJson(v: object, depth: number): unknown {
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON !== "function") return FAIL;
+  const json = toJSON.call(v);
+  if (typeof json !== "object" || json === null) {
+    return primitiveProblem(json) === undefined && json !== undefined ? json : FAIL;
+  }
+  return copyObject(json, depth + 1);
 }
 
 function walk(v: unknown, path: string, depth: number, seen: unknown[] | null): string | undefined {

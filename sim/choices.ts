@@ -54,6 +54,9 @@ export function mix32(x: number): number {
 
 /**
  * FNV-1a over the string's UTF-16 code units, as an unsigned 32-bit number.
+ * Given the hash of a prefix as `start`, it goes on from there: the hash
+ * of `a + b` is `hashString(b, hashString(a))`, so names sharing a prefix
+ * need not be built as strings to be hashed.
  *
  * @example
  * ```ts
@@ -61,10 +64,11 @@ export function mix32(x: number): number {
  * import assert from "node:assert/strict";
  * assert.equal(hashString(""), 0x811c9dc5);
  * assert.notEqual(hashString("net:n1>n2"), hashString("net:n2>n1"));
+ * assert.equal(hashString("n2", hashString("net:n1>")), hashString("net:n1>n2"));
  * ```
  */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
+export function hashString(s: string, start: number = 0x811c9dc5): number {
+  let h = start;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
@@ -84,8 +88,40 @@ export function hashString(s: string): number {
  * ```
  */
 export function streamKey(seed: number, name: string): number {
+  return keyOfHash(hashString(name), seedMix(seed));
+}
+
+/**
+ * The part of every stream key that comes from the seed: with it, the key
+ * of a stream whose name hashes to `nameHash` is `keyOfHash(nameHash, mix)`.
+ *
+ * @example
+ * ```ts
+ * import { hashString, keyOfHash, seedMix, streamKey } from "./choices.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(keyOfHash(hashString("node:n1"), seedMix(7)), streamKey(7, "node:n1"));
+ * ```
+ */
+export function seedMix(seed: number): number {
   const lo = seed >>> 0, hi = Math.floor(seed / TWO_32) >>> 0;
-  return mix32(hashString(name) ^ mix32(lo ^ 0x9e3779b9) ^ mix32(hi + 0x6a09e667));
+  return mix32(lo ^ 0x9e3779b9) ^ mix32(hi + 0x6a09e667);
+}
+
+/**
+ * The key of the stream whose name hashes to `nameHash` ({@linkcode hashString}),
+ * given the seed's part ({@linkcode seedMix}): {@linkcode streamKey} without
+ * the string.
+ *
+ * @example
+ * ```ts
+ * import { hashString, keyOfHash, seedMix, streamKey } from "./choices.ts";
+ * import assert from "node:assert/strict";
+ * const linkPrefix = hashString("net:n1>");
+ * assert.equal(keyOfHash(hashString("n2", linkPrefix), seedMix(3)), streamKey(3, "net:n1>n2"));
+ * ```
+ */
+export function keyOfHash(nameHash: number, seedPart: number): number {
+  return mix32(nameHash ^ seedPart);
 }
 
 /**
