@@ -79,6 +79,7 @@ import { explore } from "./explore/explore.ts";
 import { shrinkFailure, type ShrinkResult } from "./explore/shrink.ts";
 import { DEFAULT_STRATEGY, parseStrategy, strategyHelp } from "./explore/strategies.ts";
 import type { StrategyHooks } from "./explore/strategy.ts";
+import { ChoiceLog } from "./choices.ts";
 import { formatSweep } from "./explore/summary.ts";
 import {
   runSweep,
@@ -413,7 +414,13 @@ function buildProgram(
       ? undefined
       : parseStrategy(opts.strategy).plan({ scenario, given, seed: params.seed, index: 0 })
         .hooks?.();
-    const result = runScenarioFor(scenario, params, opts.out, maxEvents, hooks);
+    const result = runScenarioFor(
+      scenario,
+      params,
+      opts.out,
+      maxEvents,
+      hooks === undefined ? undefined : { hooks, strategy: opts.strategy! },
+    );
     io.stdout(opts.json ? runJson(result) : runText(result, opts, color));
     warnLateFaults(io, params, result.virtualMs);
     setCode(result.ok ? EXIT.ok : EXIT.violation);
@@ -882,11 +889,17 @@ function runScenarioFor(
   params: ScenarioParams,
   out?: string,
   maxEvents?: number,
-  hooks?: StrategyHooks,
+  steered?: { hooks: StrategyHooks; strategy: string },
 ): ScenarioResult {
+  const hooks = steered?.hooks;
+  // What a strategy's hooks chose is recorded, so the saved file replays without them.
+  const choices = hooks === undefined ? undefined : new ChoiceLog();
   // A JSON trace is written while the run goes, so a long run's file holds
-  // every event whatever the trace keeps in memory.
-  const stream = out !== undefined && outForm(out) === "trace" ? new TraceStream(out) : undefined;
+  // every event whatever the trace keeps in memory (a steered run's, with
+  // its draws, at the end: they are known only then).
+  const stream = out !== undefined && outForm(out) === "trace" && hooks === undefined
+    ? new TraceStream(out)
+    : undefined;
   // Hooks are made for one run: trace it in full now rather than re-run it for its events.
   if (hooks !== undefined) params = { ...params, trace: "full" };
   // A page shows every node's state at every event: the changes are recorded as the run goes.
@@ -897,7 +910,10 @@ function runScenarioFor(
       ...(stream === undefined ? {} : { sink: stream.sink, onSpec: stream.start }),
       ...(hooks === undefined ? {} : { hooks: hooks.hooks, onSetup: hooks.onSetup }),
       ...(states === undefined ? {} : { hooks: states.hooks(hooks?.hooks), traceWindow: Infinity }),
+      ...(choices === undefined ? {} : { choices: { log: choices, mode: "record" as const } }),
     });
+    // Its replay line rebuilds the same hooks.
+    if (steered !== undefined) result.replay += ` --strategy ${steered.strategy}`;
     stream?.finish(result);
     if (out !== undefined && stream === undefined) writeTrace(out, result, states?.log());
     // A failure is worth its events, for the report.
@@ -1303,7 +1319,9 @@ async function replayFile(
   const what = `${file.spec.scenario} seed ${file.spec.seed}`;
   // What is replayed, as `run` heads its report: a shrunk file's settings are not the defaults.
   const lines = runHeader(r, color);
-  if (file.choices !== undefined) lines.push("draws: the file's own (edited by shrinking)");
+  if (file.choices !== undefined) {
+    lines.push("draws: the file's own (a shrink's edits, or a strategy's choices)");
+  }
   if (opts.diagram) lines.push("", diagramOf(r, opts, color), "");
   const verdict = r.ok
     ? "the run holds every check"

@@ -363,6 +363,12 @@ export interface RunHooks {
    * distribution (0 the fastest), given the seed's draw `u`.
    */
   latency?(from: NodeId, to: NodeId, msg: unknown, u: number): number;
+  /**
+   * What call number `call` (from 0) of `node`'s `ctx.random()` returns, in
+   * [0, 1), given the seed's value `u`. The value is kept to the 53 bits a
+   * draw carries, so a recorded run replays it exactly.
+   */
+  random?(node: NodeId, call: number, u: number): number;
   /** Called after each handled event and each storage write. */
   observe?(sim: Simulation, what: Observed): void;
 }
@@ -2326,8 +2332,8 @@ export class Simulation {
 
   #random(node: NodeRecord): number {
     // Kept small so that V8 inlines it into the actor's call, and the double
-    // it returns need not be boxed; a run with a choice log goes the long way.
-    if (this.#choices !== null) return this.#loggedRandom(node);
+    // it returns need not be boxed; a run with a choice log or hooks goes the long way.
+    if (this.#choices !== null || this.#hooks !== null) return this.#loggedRandom(node);
     const i = node.randomDraws;
     node.randomDraws = i + 2;
     const key = node.randomKey;
@@ -2338,10 +2344,34 @@ export class Simulation {
     const i = node.randomDraws;
     node.randomDraws = i + 2;
     const name = `node:${node.id}`;
-    return toUnit53(
-      this.#logged(name, node.randomKey, i),
-      this.#logged(name, node.randomKey, i + 1),
-    );
+    const key = node.randomKey;
+    const u = this.#choices === null
+      ? toUnit53(mixDraw(key, i), mixDraw(key, i + 1))
+      : toUnit53(this.#logged(name, key, i), this.#logged(name, key, i + 1));
+    const hook = this.#hooks?.random;
+    return hook === undefined ? u : this.#chosenRandom(node, name, i, hook(node.id, i / 2, u));
+  }
+
+  /**
+   * A hook chose `u` for the `ctx.random()` whose draws start at `index`:
+   * kept to 53 bits, and recorded as the two draws that give it back.
+   */
+  #chosenRandom(node: NodeRecord, name: string, index: number, u: number): number {
+    if (!(u >= 0 && u < 1)) {
+      throw new ConfigError(
+        "hooks.random",
+        `must return a number in [0, 1) (for ${node.id}), got ${u}`,
+      );
+    }
+    // toUnit53 reads 27 bits from the first draw (its top) and 26 from the second.
+    const bits = Math.floor(u * 9007199254740992);
+    const hi = Math.floor(bits / 67108864) * 32;
+    const lo = (bits % 67108864) * 64;
+    if (this.#choices?.mode === "record") {
+      this.#choices.log.record(name, index, hi);
+      this.#choices.log.record(name, index + 1, lo);
+    }
+    return toUnit53(hi, lo);
   }
 
   /** A draw when a choice log is in play: recorded, or read back (the seed's past its end). */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Actor } from "../actors/mod.ts";
+import type { Actor, Context } from "../actors/mod.ts";
 import { ConfigError } from "../sim/errors.ts";
 import { defineScenario, nodeIds, ScenarioRegistry } from "../sim/scenario.ts";
 
@@ -225,13 +225,72 @@ export const slowFirst = defineScenario({
   },
 });
 
+type ClaimMsg = { type: "claim" };
+
+/** A node of {@linkcode claims}: claims to lead at a random time unless it heard a claim first. */
+class Claimant implements Actor<ClaimMsg> {
+  claimed = false;
+  heard = false;
+
+  constructor(readonly peers: readonly string[]) {}
+
+  onStart(ctx: Context<ClaimMsg>): void {
+    // Anywhere in ten seconds: two claims within the 1 ms a message takes are rare.
+    ctx.setTimer("claim", 10 + ctx.random() * 10_000);
+  }
+
+  onMessage(): void {
+    this.heard = true;
+  }
+
+  onTimer(ctx: Context<ClaimMsg>): void {
+    if (this.heard) return;
+    this.claimed = true;
+    for (const peer of this.peers) ctx.send(peer, { type: "claim" });
+  }
+}
+
+/**
+ * Nodes that claim to lead at a random time unless they heard a claim
+ * first: two that time out within a message's latency both claim. Random
+ * timeouts spread over ten seconds make that rare; the `sync` strategy's
+ * shared draws make it happen at once.
+ *
+ * @example
+ * ```ts
+ * import { claims } from "./_explore_scenarios.ts";
+ * claims.name; // "claims"
+ * ```
+ */
+export const claims = defineScenario({
+  name: "claims",
+  summary: "nodes claim to lead at a random time unless they heard a claim: two may claim at once",
+  defaults: {
+    nodes: 3,
+    minNodes: 2,
+    until: 11_000,
+    faults: "none",
+    network: { latency: { kind: "fixed", ms: 1 } },
+  },
+  setup(sim, params) {
+    const ids = nodeIds(params.nodes);
+    for (const id of ids) sim.spawn(id, () => new Claimant(ids.filter((p) => p !== id)));
+    sim.invariant("one-leader", (s) => {
+      const leaders = ids.filter((id) => s.actor<Claimant>(id)?.claimed === true);
+      return leaders.length <= 1 || `${leaders.join(" and ")} both claimed to lead`;
+    });
+    return {};
+  },
+});
+
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(twoDown)
   .register(lossyCounter)
   .register(capped)
   .register(stalls)
   .register(picky)
-  .register(slowFirst);
+  .register(slowFirst)
+  .register(claims);
 
 /**
  * This module's URL, for `registryUrl`.

@@ -1,7 +1,7 @@
 /**
  * Every exploration strategy, registered by name, and `mixed`, the default,
  * which takes them in turn: run 0 swarm, run 1 targeted, run 2 PCT, run 3
- * swarm again, and so on. No one strategy finds every kind of bug (see the
+ * sync, run 4 swarm again, and so on. No one strategy finds every kind of bug (see the
  * mutation suite's table in the README), and a mix finds more per run than
  * any one alone.
  *
@@ -19,31 +19,37 @@ import {
   strategyNames,
 } from "./strategy.ts";
 import { swarmStrategy } from "./swarm.ts";
+import { syncStrategy } from "./sync.ts";
 import { targetedStrategy } from "./targeted.ts";
 
 /**
- * The `mixed` strategy: swarm, targeted and PCT in turn.
+ * The `mixed` strategy: swarm, targeted, PCT and sync in turn.
  *
  * @example
  * ```ts
  * import { mixedStrategy } from "./strategies.ts";
  * import { pingPong } from "../../protocols/ping_pong/scenario.ts";
  * import assert from "node:assert/strict";
- * const names = [0, 1, 2, 3].map((index) =>
+ * const names = [0, 1, 2, 3, 4].map((index) =>
  *   mixedStrategy.plan({ scenario: pingPong, given: {}, seed: index + 1, index }).strategy
  * );
- * assert.deepEqual(names, ["swarm", "targeted", "pct:3", "swarm"]);
+ * assert.deepEqual(names.map((n) => n.replace(/:\d+$/, "")), ["swarm", "targeted", "pct", "sync", "swarm"]);
  * ```
  */
 export const mixedStrategy: Strategy = {
   name: "mixed",
   plan(context: RunContext) {
-    const turn = [swarmStrategy, targetedStrategy, pctStrategy(3)][context.index % 3];
+    const turn =
+      [swarmStrategy, targetedStrategy, pctStrategy(3), syncStrategy()][context.index % 4];
     return turn.plan(context);
   },
 };
 
-registerStrategy("mixed", "swarm, targeted and pct in turn (the default)", () => mixedStrategy);
+registerStrategy(
+  "mixed",
+  "swarm, targeted, pct and sync in turn (the default)",
+  () => mixedStrategy,
+);
 
 /** The default strategy of `sim explore`. */
 export const DEFAULT_STRATEGY = "mixed";

@@ -23,7 +23,10 @@
  * - `pct` (`pct.ts`): randomised priorities over the nodes, with change
  *   points, steering which messages arrive first within what the links'
  *   latencies allow;
- * - `mixed` (the default): the three above in turn, since no one of them
+ * - `sync` (`sync.ts`): every node gets the same first few `ctx.random()`
+ *   values, so nodes that break symmetry by chance collide (split votes,
+ *   racing proposers);
+ * - `mixed` (the default): swarm, targeted, PCT and sync in turn, since no one of them
  *   finds every kind of bug.
  *
  * @module

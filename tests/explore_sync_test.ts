@@ -1,0 +1,134 @@
+/**
+ * The `sync` strategy and the simulator's `random` hook under it: every
+ * node's first k `ctx.random()` values are the same, the values a hook
+ * chose are recorded and replay without it, and on a protocol whose bug
+ * needs two nodes to time out together, sync finds at once what the other
+ * strategies miss in a hundred runs; the finding replays from its line and
+ * from its saved file.
+ */
+
+import assert from "node:assert/strict";
+import type { Actor, Context } from "../actors/mod.ts";
+import { ChoiceLog } from "../sim/choices.ts";
+import { Simulation } from "../sim/simulation.ts";
+import { explore } from "../sim/explore/explore.ts";
+import { sharedDraws, syncStrategy } from "../sim/explore/sync.ts";
+import { mixedStrategy } from "../sim/explore/strategies.ts";
+import { claims, scenarios } from "./_explore_scenarios.ts";
+import { cli } from "./_cli.ts";
+
+/** Draws `calls` values of `ctx.random()` at start, and keeps them. */
+class Drawer implements Actor<never> {
+  values: number[] = [];
+  constructor(readonly calls: number) {}
+  onStart(ctx: Context<never>): void {
+    for (let i = 0; i < this.calls; i++) this.values.push(ctx.random());
+  }
+  onMessage(): void {}
+}
+
+/** Each node's values from a run of three Drawers. */
+function draws(
+  seed: number,
+  options: {
+    hooks?: ReturnType<typeof sharedDraws>;
+    choices?: ConstructorParameters<typeof Simulation>[0]["choices"];
+  } = {},
+): number[][] {
+  const sim = new Simulation({ seed, ...(options.choices ? { choices: options.choices } : {}) });
+  if (options.hooks !== undefined) sim.hooks = options.hooks.hooks;
+  for (const id of ["n1", "n2", "n3"]) sim.spawn(id, () => new Drawer(4));
+  const r = sim.run();
+  assert.equal(r.ok, true, sim.failureReport());
+  return ["n1", "n2", "n3"].map((id) => sim.actor<Drawer>(id)!.values);
+}
+
+Deno.test("sync: every node's first k random() values are the same, then each draws its own", () => {
+  const plain = draws(9);
+  const synced = draws(9, { hooks: sharedDraws(9, 2) });
+  for (const node of synced) {
+    assert.deepEqual(node.slice(0, 2), synced[0].slice(0, 2));
+  }
+  // From the third call on, each node's values are the seed's, as without the strategy.
+  assert.deepEqual(synced.map((v) => v.slice(2)), plain.map((v) => v.slice(2)));
+  assert.notDeepEqual(plain[0].slice(0, 2), plain[1].slice(0, 2));
+  // Another seed shares other values.
+  assert.notDeepEqual(draws(10, { hooks: sharedDraws(10, 2) })[0][0], synced[0][0]);
+});
+
+Deno.test("random hook: the values it chose are recorded, and a replay without it gets them back", () => {
+  const log = new ChoiceLog();
+  const hooked = draws(4, { hooks: sharedDraws(4, 3), choices: { log, mode: "record" } });
+  const replayed = draws(4, { choices: { log, mode: "replay" } });
+  assert.deepEqual(replayed, hooked);
+  assert.notDeepEqual(draws(4), hooked);
+});
+
+Deno.test("random hook: a value outside [0, 1) stops the run and names the hook", () => {
+  const sim = new Simulation({ seed: 1 });
+  sim.hooks = { random: () => 1 };
+  sim.spawn("n1", () => new Drawer(1));
+  const r = sim.run();
+  assert.equal(r.ok, false);
+  assert.match(
+    r.violations[0].message,
+    /hooks\.random: must return a number in \[0, 1\) \(for n1\), got 1/,
+  );
+});
+
+Deno.test("sync: a collision the other strategies miss in 100 runs is found at once, and in mixed's first sync turn", async () => {
+  for (const strategy of ["random", "swarm", "pct:3", "targeted"]) {
+    const r = await explore(claims, {}, { runs: 100, workers: 0, strategy });
+    assert.equal(r.found, false, `${strategy} found it`);
+  }
+  const sync = await explore(claims, {}, { runs: 100, workers: 0, strategy: "sync" });
+  assert.equal(sync.found, true);
+  assert.equal(sync.failure?.run, 0);
+  assert.match(sync.failure?.strategy ?? "", /^sync:[123]$/);
+  const mixed = await explore(claims, {}, { runs: 100, workers: 0 });
+  assert.equal(mixed.failure?.run, 3);
+  assert.equal(
+    mixedStrategy.plan({ scenario: claims, given: {}, seed: 4, index: 3 }).strategy,
+    mixed.failure?.strategy,
+  );
+});
+
+Deno.test("sync: the finding's replay line names the strategy, and run and its saved file reproduce it", async () => {
+  const found = await explore(claims, {}, { runs: 10, workers: 0, strategy: "sync:1" });
+  const failure = found.failure!;
+  assert.match(failure.replay, / --strategy sync:1$/);
+  const seed = String(failure.seed);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const out = `${dir}/run.json`;
+    const steered = await cli(
+      ["run", "claims", "--seed", seed, "--faults", "none", "--strategy", "sync:1", "--out", out],
+      scenarios,
+    );
+    assert.equal(steered.code, 1, steered.err.join("\n"));
+    assert.match(steered.out.join("\n"), /both claimed to lead/);
+    // The run's own replay line keeps the strategy, or it would replay another run.
+    assert.match(steered.out.join("\n"), /replay +.* --strategy sync:1\n?/);
+    // Without the strategy, the seed's own draws: nobody collides.
+    const plain = await cli(["run", "claims", "--seed", seed, "--faults", "none"], scenarios);
+    assert.equal(plain.code, 0, plain.out.join("\n"));
+    // The saved file carries the draws the strategy chose: it replays the same run without it.
+    const replayed = await cli(["replay", out, "--check"], scenarios);
+    assert.equal(replayed.code, 1, replayed.out.join("\n") + replayed.err.join("\n"));
+    assert.match(replayed.out.join("\n"), /draws: the file's own/);
+    assert.match(replayed.out.join("\n"), /^same: /m);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("sync: a count outside 1..20 is refused, naming the option", () => {
+  assert.throws(
+    () => syncStrategy(21),
+    /--strategy: sync's count must be a whole number from 1 to 20, got 21/,
+  );
+  assert.equal(
+    syncStrategy(3).plan({ scenario: claims, given: {}, seed: 1, index: 0 }).replay,
+    "sync:3",
+  );
+});
