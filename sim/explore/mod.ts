@@ -115,3 +115,4 @@ export { randomStrategy } from "./random.ts";
 export { modelOf, swarmStrategy } from "./swarm.ts";
 export { type Target, targetedStrategy, TARGETS } from "./targeted.ts";
 export { pctStrategy } from "./pct.ts";
+export { sharedDraws, syncStrategy } from "./sync.ts";
