@@ -58,7 +58,7 @@ import {
   traceFileFromResult,
   TraceWriter,
 } from "./trace_file.ts";
-import { firstDifference, formatDifference } from "./explore/diff.ts";
+import { firstDifference, formatDifference, settingsDifferences } from "./explore/diff.ts";
 import { chooseShard, type EnvLookup, processEnv } from "./explore/engines.ts";
 import {
   EXPLORE_FORMAT,
@@ -594,12 +594,18 @@ function buildProgram(
       // Edited traces are worth comparing too: their hashes are not checked.
       const fa = loadTraceFile(a, false), fb = loadTraceFile(b, false);
       const d = firstDifference(fa.events, fb.events, context);
+      // Settings can differ where events do not (a later until, a loss no draw reached).
+      const settings = settingsDifferences(fa.spec, fb.spec, [
+        fa.choices !== undefined,
+        fb.choices !== undefined,
+      ]);
+      const said = settings.length === 0 ? [] : fill(`settings differ: ${settings.join("; ")}`, 2);
       if (d === undefined) {
-        io.stdout(`same: ${fa.events.length} events, trace ${fa.traceHash}`);
+        io.stdout([`same: ${fa.events.length} events, trace ${fa.traceHash}`, ...said].join("\n"));
         setCode(EXIT.ok);
         return;
       }
-      io.stdout(formatDifference(d, [a, b]));
+      io.stdout([formatDifference(d, [a, b]), ...said].join("\n"));
       setCode(EXIT.violation);
     });
 

@@ -157,11 +157,25 @@ Deno.test("sim replay and sim diff on files: exit 0 same, 1 different, 2 bad", a
     assert.equal(await runCli(v1, ["diff", a, b, "--context", "1"], io(diff)), EXIT.violation);
     const fa = loadTrace(Deno.readTextFileSync(a)), fb = loadTrace(Deno.readTextFileSync(b));
     const d = firstDifference(fa.events, fb.events, 1)!;
-    assert.equal(diff.join("\n"), formatDifference(d, [a, b]));
+    // The settings the two runs differ in follow the events.
+    assert.equal(diff.join("\n"), `${formatDifference(d, [a, b])}\nsettings differ: seed 5 vs 6`);
 
     const self: string[] = [];
     assert.equal(await runCli(v1, ["diff", a, a], io(self)), EXIT.ok);
     assert.match(self[0], /^same: \d+ events, trace [0-9a-f]{16}$/);
+
+    // Same events, other settings (a run that goes on, quiet, after its last event): said, exit 0.
+    const later = `${dir}/later.json`;
+    assert.equal(
+      await runCli(v1, ["run", "relay", "--seed", "5", "--until", "5000", "--out", later], io([])),
+      EXIT.ok,
+    );
+    const quiet: string[] = [];
+    assert.equal(await runCli(v1, ["diff", a, later], io(quiet)), EXIT.ok);
+    assert.match(
+      quiet.join("\n"),
+      /^same: \d+ events, trace [0-9a-f]{16}\nsettings differ: until \d+ vs 5000$/,
+    );
 
     Deno.writeTextFileSync(`${dir}/bad.json`, "{ not json");
     const bad: string[] = [];

@@ -129,3 +129,92 @@ export function formatDifference(d: TraceDifference, names: [string, string] = [
 function count(n: number): string {
   return `${n} event${n === 1 ? "" : "s"}`;
 }
+
+/**
+ * The settings two runs differ in, one `field a vs b` phrase each (scenario
+ * flags by name, a draw log as "own draws"): what `diff` says beside the
+ * events, since two runs with different settings can still have the same
+ * events (a longer `until` after the last one, a loss no draw reached).
+ *
+ * @example
+ * ```ts
+ * import { settingsDifferences } from "./diff.ts";
+ * import assert from "node:assert/strict";
+ * const a = { scenario: "raft", seed: 3, nodes: 5, until: 6000, faults: "", flags: { ops: 30 } };
+ * assert.deepEqual(settingsDifferences(a, { ...a, until: 400, loss: 0.1, flags: { ops: 5 } }), [
+ *   "until 6000 vs 400",
+ *   "loss default vs 0.1",
+ *   "--ops 30 vs 5",
+ * ]);
+ * assert.deepEqual(settingsDifferences(a, a, [true, false]), ["draws its own vs the seed's"]);
+ * ```
+ */
+export function settingsDifferences(
+  a: RunSpecLike,
+  b: RunSpecLike,
+  ownDraws: [boolean, boolean] = [false, false],
+): string[] {
+  const out: string[] = [];
+  const show = (v: unknown) => v === undefined ? "default" : v === "" ? "none" : JSON.stringify(v);
+  const plain = (v: unknown) => typeof v === "string" && v !== "" ? v : show(v);
+  for (
+    const key of [
+      "scenario",
+      "module",
+      "seed",
+      "nodes",
+      "until",
+      "stopAt",
+      "latency",
+      "loss",
+      "dup",
+      "fifo",
+      "faults",
+    ] as const
+  ) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
+      out.push(`${key} ${plain(a[key])} vs ${plain(b[key])}`);
+    }
+  }
+  const names = [...new Set([...Object.keys(a.flags ?? {}), ...Object.keys(b.flags ?? {})])];
+  for (const name of names) {
+    const x = a.flags?.[name], y = b.flags?.[name];
+    if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`--${name} ${plain(x)} vs ${plain(y)}`);
+  }
+  if (ownDraws[0] !== ownDraws[1]) {
+    out.push(
+      `draws ${ownDraws[0] ? "its own" : "the seed's"} vs ${
+        ownDraws[1] ? "its own" : "the seed's"
+      }`,
+    );
+  }
+  return out;
+}
+
+/** The fields of a run's settings that {@linkcode settingsDifferences} compares. */
+export interface RunSpecLike {
+  /** The scenario's name. */
+  scenario: string;
+  /** Its module, for a user's scenario. */
+  module?: string;
+  /** The seed. */
+  seed: number;
+  /** Number of nodes. */
+  nodes: number;
+  /** Virtual ms the run lasts. */
+  until: number;
+  /** Where it stops instead. */
+  stopAt?: number;
+  /** `--latency` text. */
+  latency?: string;
+  /** `--loss`. */
+  loss?: number;
+  /** `--dup`. */
+  dup?: number;
+  /** `--fifo`. */
+  fifo?: boolean;
+  /** The faults, as `--faults` text. */
+  faults: string;
+  /** Scenario flags by name. */
+  flags?: Record<string, unknown>;
+}

@@ -21,7 +21,13 @@
  * @module
  */
 
-export { firstDifference, formatDifference, type TraceDifference } from "./diff.ts";
+export {
+  firstDifference,
+  formatDifference,
+  type RunSpecLike,
+  settingsDifferences,
+  type TraceDifference,
+} from "./diff.ts";
 export {
   chooseShard,
   type EnvLookup,
