@@ -68,7 +68,7 @@ Deno.test("the server: the page, what-if answers, trace files, and nothing for s
         const [body, reason] of [
           [{ run: 0, event: 5, change: { kind: "drop", message: 999999 } }, /no message #999999/],
           [{ run: 0, event: 5, change: { kind: "teleport" } }, /kind must be drop, delay/],
-          [{ run: 77, event: 5, change: { kind: "heal" } }, /run 77 is not kept/],
+          [{ run: 77, event: 5, change: { kind: "heal" } }, /there is no run 77/],
           [{ event: 5 }, /needs \{ run, event, change \}/],
         ] as const
       ) {

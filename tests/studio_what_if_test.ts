@@ -157,6 +157,24 @@ Deno.test("a what-if of a what-if branches from the branch", () => {
   assert.equal(dropped.kind === "drop" && dropped.id === m.id, true);
 });
 
+Deno.test("a run never made and a run let go are told apart; the first run is always kept", () => {
+  const session = new StudioSession({ scenario: scenarios.get("raft"), given: { seed: 1 } }, {
+    maxRuns: 2,
+  });
+  const m = deliveredMessage(session);
+  const first = session.whatIf(0, m.sendIndex, { kind: "drop", message: m.id });
+  const second = session.whatIf(0, m.sendIndex, { kind: "delay", message: m.id, ms: 1 });
+  assert.deepEqual([first.run.id, second.run.id], [1, 2]);
+  assert.throws(
+    () => session.page(1),
+    /run 1 is not kept any more \(the first run and the last 1 are\)/,
+  );
+  assert.throws(() => session.page(3), /there is no run 3: the runs so far are 0 to 2/);
+  assert.throws(() => session.whatIf(-1, 0, { kind: "heal" }), /there is no run -1/);
+  assert.match(session.page(0), /<html/);
+  assert.match(session.page(2), /<html/);
+});
+
 Deno.test("a saved run with draws of its own: edits past its streams use the seed's draws", () => {
   // A run replayed from an edited choice log, saved as a shrunk run is.
   const scenario = scenarios.get("raft");

@@ -185,10 +185,7 @@ export class StudioSession {
    * {@linkcode ConfigError} when the change cannot be made.
    */
   whatIf(id: number, at: number, change: WhatIfChange): WhatIfAnswer {
-    const parent = this.#runs.get(id);
-    if (parent === undefined) {
-      throw new ConfigError("what-if run", `run ${id} is not kept any more; open the first run`);
-    }
+    const parent = this.#kept(id, "what-if run");
     const sim = parent.result.sim;
     const plan = planWhatIf(
       {
@@ -231,8 +228,7 @@ export class StudioSession {
 
   /** The studio's page of run `id`. */
   page(id: number): string {
-    const run = this.#runs.get(id);
-    if (run === undefined) throw new ConfigError("run", `run ${id} is not kept any more`);
+    const run = this.#kept(id, "run");
     const r = run.result;
     const verdict = r.ok
       ? "ok"
@@ -256,8 +252,7 @@ export class StudioSession {
 
   /** The page's model of run `id` (what a what-if answer carries to the page). */
   data(id: number): PageData {
-    const run = this.#runs.get(id);
-    if (run === undefined) throw new ConfigError("run", `run ${id} is not kept any more`);
+    const run = this.#kept(id, "run");
     return pageData(run.result.sim.trace.events, {
       states: run.states,
       ...counterexample(run.result),
@@ -266,8 +261,7 @@ export class StudioSession {
 
   /** Run `id` as a trace file (with its draws): `sim replay` runs it again. */
   traceFile(id: number): string {
-    const run = this.#runs.get(id);
-    if (run === undefined) throw new ConfigError("run", `run ${id} is not kept any more`);
+    const run = this.#kept(id, "run");
     return saveTrace(traceFileFromResult(run.result));
   }
 
@@ -287,6 +281,26 @@ export class StudioSession {
       choices: { log: choices, mode },
     });
     return { spec: result.spec, choices, result, states: recorder.log() };
+  }
+
+  /**
+   * Run `id`, or a {@linkcode ConfigError} saying whether it never was (ids
+   * go up from 0 as runs are made) or was let go to keep the session small.
+   */
+  #kept(id: number, input: string): StudioRun {
+    const run = this.#runs.get(id);
+    if (run !== undefined) return run;
+    if (!Number.isInteger(id) || id < 0 || id >= this.#next) {
+      throw new ConfigError(
+        input,
+        `there is no run ${id}: the runs so far are 0 to ${this.#next - 1}`,
+      );
+    }
+    throw new ConfigError(
+      input,
+      `run ${id} is not kept any more (the first run and the last ${this.#maxRuns - 1} are); ` +
+        "open the first run",
+    );
   }
 
   #keep(run: Omit<StudioRun, "id">): StudioRun {
