@@ -32,7 +32,13 @@ import { styleText } from "node:util";
 import { fill, WIDTH } from "./fill.ts";
 import { renderDiagram } from "./render/diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
-import { type FaultSpec, formatFaults, parseFaultSpec } from "./faults.ts";
+import {
+  type FaultSpec,
+  formatFaults,
+  parseFaults,
+  parseFaultSpec,
+  withInjected,
+} from "./faults.ts";
 import { DEFAULT_LINK, formatLatency, type NetworkOptions, parseLatency } from "./network.ts";
 import { MAX_SEED } from "./random.ts";
 import {
@@ -921,7 +927,18 @@ function runScenarioFor(
     // Its replay line rebuilds the same hooks.
     if (steered !== undefined) result.replay += ` --strategy ${steered.strategy}`;
     stream?.finish(result);
-    if (out !== undefined && stream === undefined) writeTrace(out, result, states?.log());
+    if (out !== undefined && stream === undefined) {
+      // A saved file replays without the strategy: the faults it injected go into its schedule.
+      const injected = hooks?.injected() ?? [];
+      const saved = injected.length === 0 ? result : {
+        ...result,
+        spec: {
+          ...result.spec,
+          faults: formatFaults(withInjected(parseFaults(result.spec.faults), injected)),
+        },
+      };
+      writeTrace(out, saved, states?.log());
+    }
     // A failure is worth its events, for the report.
     return withEvents(scenario, params, result);
   } catch (e) {

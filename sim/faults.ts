@@ -148,6 +148,26 @@ export function formatAction(action: FaultAction): string {
 }
 
 /**
+ * A run's schedule with the faults a strategy injected while it went: each
+ * after the scheduled ones of its instant (as the run applied them), so the
+ * schedule alone replays the run.
+ *
+ * @example
+ * ```ts
+ * import { parseFaults, withInjected } from "./faults.ts";
+ * import assert from "node:assert/strict";
+ * const schedule = parseFaults("@10 crash n1; @30 restart n1");
+ * const merged = withInjected(schedule, parseFaults("@10 crash n2; @20 heal"));
+ * assert.deepEqual(merged.map((f) => f.at), [10, 10, 20, 30]);
+ * assert.equal(merged[1].action.type === "crash" && merged[1].action.node, "n2");
+ * ```
+ */
+export function withInjected(schedule: readonly Fault[], injected: readonly Fault[]): Fault[] {
+  return [...schedule, ...injected].map((f, i) => ({ f, i }))
+    .sort((a, b) => a.f.at - b.f.at || a.i - b.i).map((x) => x.f);
+}
+
+/**
  * The schedule in its short text form; {@linkcode parseFaults} reads it back.
  *
  * @example

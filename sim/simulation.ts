@@ -247,8 +247,10 @@ export interface SimStats {
   lastEventMs: number;
   /**
    * Global virtual time of the latest fault scheduled so far (a crash, a
-   * heal, a restart...; applied or still to come), ms; 0 when none. A
-   * strategy may schedule faults as the run goes: liveness counts from it.
+   * heal, a restart...; applied or still to come), or of the latest moment
+   * a strategy marked as its doing ({@linkcode Simulation.interfere}), ms;
+   * 0 when none. A strategy may schedule faults as the run goes: liveness
+   * counts from it.
    */
   lastFaultMs: number;
   /** Messages sent (duplicates not counted). */
@@ -863,6 +865,16 @@ export class Simulation {
       throw new ConfigError("choices", "needs { log: ChoiceLog, mode: 'record' | 'replay' }");
     }
     this.#choices = choices;
+    if (choices?.mode === "replay") this.#marksUs = readMarks(choices.log);
+    // The latest fault, or the latest moment a strategy marked as its doing (see `interfere`).
+    let lastFault = 0;
+    Object.defineProperty(this.stats, "lastFaultMs", {
+      enumerable: true,
+      get: () => Math.max(lastFault, this.#markedUntil() / US),
+      set: (ms: number) => {
+        lastFault = ms;
+      },
+    });
     const { links = [], ...defaults } = options.network ?? {};
     this.#defaultLink = new Link(resolveLink(defaults));
     if (!Array.isArray(links)) throw new ConfigError("network.links", "must be an array");
@@ -1208,6 +1220,35 @@ export class Simulation {
       const slot = this.#alloc(FAULT, -1, 0, fault.action);
       this.#heap.push(toUs(fault.at), FAULT_SEQ_BASE + this.#nextFaultSeq++, slot);
     }
+  }
+
+  /**
+   * Says that a strategy's hand in the run reaches to now, as a fault's
+   * would (its choices of the nodes' random values, say): liveness deadlines
+   * count from here (see `SimStats.lastFaultMs`). Recorded with the run's
+   * draws, so a replay of them counts from the same moments without the
+   * strategy.
+   */
+  interfere(): void {
+    const nowUs = this.#nowUs;
+    if (this.#choices?.mode === "replay") return; // the recorded marks stand in for it
+    if (nowUs <= this.#interferedUs) return;
+    this.#interferedUs = nowUs;
+    if (this.#choices?.mode === "record") {
+      const log = this.#choices.log, n = log.values(MARKS_STREAM).length;
+      log.record(MARKS_STREAM, n, Math.floor(nowUs / TWO_32));
+      log.record(MARKS_STREAM, n + 1, nowUs % TWO_32);
+    }
+  }
+
+  /** The latest moment marked by `interfere` (or recorded as marked) up to now, µs; 0 when none. */
+  #markedUntil(): number {
+    const marks = this.#marksUs;
+    if (marks === null) return this.#interferedUs;
+    while (this.#marksSeen < marks.length && marks[this.#marksSeen] <= this.#nowUs) {
+      this.#marksSeen++;
+    }
+    return this.#marksSeen === 0 ? 0 : marks[this.#marksSeen - 1];
   }
 
   /** Applies one fault now. */
@@ -2280,6 +2321,11 @@ export class Simulation {
   #customDraws = new Map<string, number>();
   /** The seed's part of every stream key (see `seedMix`). */
   #seedMix = 0;
+  /** The latest moment `interfere` marked, µs. */
+  #interferedUs = 0;
+  /** Replaying a choice log: the moments it marked, µs, in order, and how many are past. */
+  #marksUs: number[] | null = null;
+  #marksSeen = 0;
 
   /**
    * Draw `index` of the link stream `from` -> node `ti`: the seed's, or the
@@ -2514,6 +2560,20 @@ export class Simulation {
     this.reportViolation(violation);
     this.#stopped = true;
   }
+}
+
+/**
+ * The choice log's stream of the moments a strategy marked as its doing
+ * (`Simulation.interfere`): pairs of high and low 32 bits of a time in µs.
+ * Not a draw: a shrinker leaves it as it is.
+ */
+export const MARKS_STREAM = "marks";
+
+/** The moments a choice log marked, µs, in order. */
+function readMarks(log: ChoiceLog): number[] {
+  const values = log.values(MARKS_STREAM), out: number[] = [];
+  for (let i = 0; i + 1 < values.length; i += 2) out.push(values[i] * TWO_32 + values[i + 1]);
+  return out;
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import type { Actor, Context } from "../actors/mod.ts";
 import { ConfigError } from "../sim/errors.ts";
-import { defineScenario, nodeIds, ScenarioRegistry } from "../sim/scenario.ts";
+import { defineScenario, flag, nodeIds, ScenarioRegistry } from "../sim/scenario.ts";
 
 /**
  * Nodes that tick; the invariant says never two of them are down at once.
@@ -283,6 +283,96 @@ export const claims = defineScenario({
   },
 });
 
+type ElectMsg =
+  | { type: "ask"; term: number }
+  | { type: "vote"; term: number }
+  | { type: "beat"; term: number };
+
+/** A node of {@linkcode elect}: a small, correct leader election with random timeouts. */
+class Elector implements Actor<ElectMsg> {
+  term = 0;
+  votedIn = 0;
+  votes = 0;
+  leader = false;
+
+  constructor(readonly peers: readonly string[]) {}
+
+  onStart(ctx: Context<ElectMsg>): void {
+    this.#wait(ctx);
+  }
+
+  onMessage(ctx: Context<ElectMsg>, msg: ElectMsg, from: string): void {
+    if (msg.term > this.term) {
+      this.term = msg.term;
+      this.leader = false;
+      this.votes = 0;
+    }
+    if (msg.term < this.term) return;
+    if (msg.type === "ask" && this.votedIn < msg.term) {
+      this.votedIn = msg.term;
+      this.#wait(ctx);
+      ctx.send(from, { type: "vote", term: msg.term });
+    } else if (msg.type === "vote" && !this.leader && ++this.votes * 2 > this.peers.length + 1) {
+      this.leader = true;
+      ctx.setTimer("beat", 0);
+    } else if (msg.type === "beat") {
+      this.#wait(ctx);
+    }
+  }
+
+  onTimer(ctx: Context<ElectMsg>, timer: string): void {
+    if (timer === "beat" && this.leader) {
+      for (const p of this.peers) ctx.send(p, { type: "beat", term: this.term });
+      ctx.setTimer("beat", 50);
+    } else if (timer === "election" && !this.leader) {
+      this.term++;
+      this.votedIn = this.term;
+      this.votes = 1;
+      for (const p of this.peers) ctx.send(p, { type: "ask", term: this.term });
+      this.#wait(ctx);
+    }
+  }
+
+  /** A fresh random election timeout, 250 to 500 ms (setting the timer again replaces it). */
+  #wait(ctx: Context<ElectMsg>): void {
+    ctx.setTimer("election", 250 + ctx.random() * 250);
+  }
+}
+
+/**
+ * A correct leader election (random timeouts of 250 to 500 ms, one vote a
+ * term) whose liveness bound allows about two elections: collisions the
+ * `sync` strategy forces must not count against it.
+ *
+ * @example
+ * ```ts
+ * import { elect } from "./_explore_scenarios.ts";
+ * elect.name; // "elect"
+ * ```
+ */
+export const elect = defineScenario({
+  name: "elect",
+  summary: "a correct leader election, its liveness bounded: a leader within 1000 ms",
+  defaults: { nodes: 3, minNodes: 3, until: 3000, faults: "none" },
+  flags: { within: flag.int("the liveness bound: a leader within this many ms", 1000, { min: 1 }) },
+  setup(sim, params) {
+    const ids = nodeIds(params.nodes);
+    for (const id of ids) sim.spawn(id, () => new Elector(ids.filter((p) => p !== id)));
+    const leaders = (s: typeof sim) => ids.filter((id) => s.actor<Elector>(id)?.leader === true);
+    sim.invariant("one-leader-a-term", (s) => {
+      const terms = leaders(s).map((id) => s.actor<Elector>(id)!.term);
+      return new Set(terms).size === terms.length || "two leaders in one term";
+    });
+    return {
+      liveness: [{
+        name: "leader",
+        withinMs: params.flags.within,
+        holds: (s) => leaders(s).length > 0,
+      }],
+    };
+  },
+});
+
 export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(twoDown)
   .register(lossyCounter)
@@ -290,7 +380,8 @@ export const scenarios: ScenarioRegistry = new ScenarioRegistry()
   .register(stalls)
   .register(picky)
   .register(slowFirst)
-  .register(claims);
+  .register(claims)
+  .register(elect);
 
 /**
  * This module's URL, for `registryUrl`.

@@ -14,7 +14,7 @@ import { Simulation } from "../sim/simulation.ts";
 import { explore } from "../sim/explore/explore.ts";
 import { sharedDraws, syncStrategy } from "../sim/explore/sync.ts";
 import { mixedStrategy } from "../sim/explore/strategies.ts";
-import { claims, scenarios } from "./_explore_scenarios.ts";
+import { claims, elect, scenarios } from "./_explore_scenarios.ts";
 import { cli } from "./_cli.ts";
 
 /** Draws `calls` values of `ctx.random()` at start, and keeps them. */
@@ -131,4 +131,83 @@ Deno.test("sync: a count outside 1..20 is refused, naming the option", () => {
     syncStrategy(3).plan({ scenario: claims, given: {}, seed: 1, index: 0 }).replay,
     "sync:3",
   );
+});
+
+Deno.test("sync: a correct election is not failed on its liveness bound for the rounds the collisions cost", async () => {
+  // A leader within 1000 ms of the last fault, timeouts of 250 to 500 ms: three forced
+  // collisions cost more than that, unless the deadline counts from where sync let go.
+  for (const strategy of ["sync:1", "sync:2", "sync:3", "mixed"]) {
+    const r = await explore(elect, {}, { runs: 200, workers: 0, strategy });
+    assert.equal(r.found, false, `${strategy}: ${r.failure?.message}`);
+  }
+});
+
+Deno.test("sync: where it let go is marked with the draws, so the saved file and the replay line judge liveness alike", async () => {
+  // Too tight a bound fails every strategy: the finding is a liveness one, and the marks decide when.
+  const found = await explore(elect, { flags: { within: 300 } }, {
+    runs: 20,
+    workers: 0,
+    strategy: "sync:3",
+  });
+  const failure = found.failure!;
+  assert.equal(failure.check, "liveness:leader");
+  // The deadline counted from a mark after the start (a moment sync let go), not from 0.
+  assert.match(failure.message, /after the last fault at [1-9][\d.]* ms/);
+  assert.match(failure.replay, /--faults none --strategy sync:3$/);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const out = `${dir}/elect.json`;
+    const args = ["--seed", String(failure.seed), "--within", "300", "--faults", "none"];
+    const run = await cli(
+      ["run", "elect", ...args, "--strategy", "sync:3", "--out", out],
+      scenarios,
+    );
+    assert.equal(run.code, 1);
+    assert.ok(run.out.join("\n").includes(failure.message), run.out.join("\n"));
+    const file = JSON.parse(Deno.readTextFileSync(out));
+    assert.ok(file.choices.marks.length >= 2, "the marks are saved with the draws");
+    const replayed = await cli(["replay", out], scenarios);
+    assert.match(replayed.out.join("\n"), /^same: /m, replayed.out.join("\n"));
+    // Shrunk, the finding still fails on its marks' deadline, and replays.
+    const shrunk = await cli(
+      [
+        "explore",
+        "elect",
+        "--within",
+        "300",
+        "--strategy",
+        "sync:3",
+        "--runs",
+        "20",
+        "--workers",
+        "0",
+        "--out",
+        `${dir}/shrunk.json`,
+      ],
+      scenarios,
+    );
+    assert.equal(shrunk.code, 1, shrunk.err.join("\n"));
+    const again = await cli(["replay", `${dir}/shrunk.json`], scenarios);
+    assert.match(again.out.join("\n"), /^same: .* fails liveness:leader/m, again.out.join("\n"));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("interfere: liveness counts from the marked moment, and a replay of the draws marks it again", () => {
+  const marked = (mode: "record" | "replay", log: ChoiceLog) => {
+    const sim = new Simulation({ seed: 1, choices: { log, mode } });
+    const seen: number[] = [];
+    sim.at(5, (s) => mode === "record" && s.interfere());
+    sim.at(2, (s) => seen.push(s.stats.lastFaultMs));
+    sim.at(7, (s) => seen.push(s.stats.lastFaultMs));
+    sim.schedule([{ at: 3, action: { type: "heal" } }]);
+    sim.run();
+    return seen;
+  };
+  const log = new ChoiceLog();
+  // A scheduled fault counts at once (it is known); the mark from when it is made.
+  assert.deepEqual(marked("record", log), [3, 5]);
+  assert.deepEqual([...log.values("marks")], [0, 5000]);
+  assert.deepEqual(marked("replay", log), [3, 5]);
 });

@@ -10,7 +10,7 @@
  */
 
 import { ConfigError } from "../errors.ts";
-import { formatFaults, formatFaultSpec, parseFaults } from "../faults.ts";
+import { formatFaults, formatFaultSpec, parseFaults, withInjected } from "../faults.ts";
 import {
   replayCommand,
   resolveParams,
@@ -127,10 +127,9 @@ export function runExploreItem(
   const v = r.violations[0];
   if (v !== undefined) {
     const injected = made?.injected() ?? [];
-    const faults = injected.length === 0 ? r.spec.faults : formatFaults(
-      [...parseFaults(r.spec.faults), ...injected].map((f, i) => ({ f, i }))
-        .sort((a, b) => a.f.at - b.f.at || a.i - b.i).map((x) => x.f),
-    );
+    const faults = injected.length === 0
+      ? r.spec.faults
+      : formatFaults(withInjected(parseFaults(r.spec.faults), injected));
     const spec: RunSpec = { ...r.spec, faults };
     outcome.failure = {
       check: v.check,
@@ -139,8 +138,10 @@ export function runExploreItem(
       ...(v.node === undefined ? {} : { node: v.node }),
       spec,
       ...(plan.replay === undefined ? {} : { strategy: plan.replay }),
-      replay: replayCommand(scenario, spec) +
-        (plan.replay === undefined ? "" : ` --strategy ${plan.replay}`),
+      // A strategy named on the line injects its faults again itself: only the others are written out.
+      replay: plan.replay === undefined
+        ? replayCommand(scenario, spec)
+        : `${replayCommand(scenario, r.spec)} --strategy ${plan.replay}`,
     };
   }
   return outcome;

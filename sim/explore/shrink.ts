@@ -50,7 +50,13 @@
 
 import { ChoiceLog } from "../choices.ts";
 import { ConfigError } from "../errors.ts";
-import { type Fault, type FaultAction, formatFaults, parseFaults } from "../faults.ts";
+import {
+  type Fault,
+  type FaultAction,
+  formatFaults,
+  parseFaults,
+  withInjected,
+} from "../faults.ts";
 import {
   type FlagValue,
   paramsOfSpec,
@@ -62,7 +68,7 @@ import {
   type ScenarioParams,
   type ScenarioResult,
 } from "../scenario.ts";
-import { Simulation } from "../simulation.ts";
+import { MARKS_STREAM, Simulation } from "../simulation.ts";
 import type { StrategyHooks } from "./strategy.ts";
 
 /**
@@ -498,7 +504,8 @@ export function shrinkFailure(
    * smaller chunks of each.
    */
   function shrinkDraws(chunks: boolean): void {
-    const names = best.log.names().sort((a, b) =>
+    // The moments a strategy marked are not draws: left as they are.
+    const names = best.log.names().filter((n) => n !== MARKS_STREAM).sort((a, b) =>
       best.log.values(b).length - best.log.values(a).length
     );
     let zeroed = 0;
@@ -532,12 +539,6 @@ export function shrinkFailure(
 /** The run of a candidate: its parameters, its draws fed back. */
 function replayRun(scenario: Scenario, c: Candidate): ScenarioResult {
   return runScenario(scenario, c.params, { choices: { log: c.log, mode: "replay" } });
-}
-
-/** Faults injected during a run, added to its schedule after the scheduled ones of their instant. */
-function withInjected(schedule: Fault[], injected: readonly Fault[]): Fault[] {
-  return [...schedule, ...injected].map((f, i) => ({ f, i }))
-    .sort((a, b) => a.f.at - b.f.at || a.i - b.i).map((x) => x.f);
 }
 
 /** `scenario`, calling `onViolation` when its after-the-run check reports something. */
@@ -886,7 +887,9 @@ function sizeOf(c: Candidate, r: ScenarioResult): RunSize {
     if (typeof value === "number") flags[name] = value;
   }
   let draws = 0;
-  for (const name of c.log.names()) for (const v of c.log.values(name)) if (v !== 0) draws++;
+  for (const name of c.log.names()) {
+    if (name !== MARKS_STREAM) { for (const v of c.log.values(name)) if (v !== 0) draws++; }
+  }
   return {
     faults: c.params.faults.kind === "schedule" ? c.params.faults.schedule.length : 0,
     nodes: c.params.nodes,

@@ -16,9 +16,18 @@
  * it is, with its own network and faults (or the command line's): the
  * collision is the one thing the strategy adds.
  *
- * The values a run's nodes got are recorded like any other draw, so a
- * finding shrinks and replays without the strategy; its replay line names
- * `--strategy sync:K`, which rebuilds the same values from the seed.
+ * Shared values are the strategy's doing, as a fault is, and what they set
+ * off (a timeout, then a collision) happens later: each time a node takes a
+ * shared value, and when it first draws one of its own again, the run marks
+ * the moment (`Simulation.interfere`), and a liveness deadline counts from
+ * the last mark, as from a fault. Without that, a correct protocol whose
+ * liveness bound allows an election or two would fail for the rounds the
+ * collisions cost.
+ *
+ * The values a run's nodes got, and the marks, are recorded like any other
+ * draw, so a finding shrinks and replays without the strategy; its replay
+ * line names `--strategy sync:K`, which rebuilds the same values and marks
+ * from the seed.
  *
  * @module
  */
@@ -26,6 +35,7 @@
 import type { NodeId } from "../../actors/mod.ts";
 import { draw, streamKey } from "../choices.ts";
 import { ConfigError } from "../errors.ts";
+import type { Simulation } from "../simulation.ts";
 import { Random } from "../random.ts";
 import { baseGiven, registerStrategy, type Strategy, type StrategyHooks } from "./strategy.ts";
 
@@ -85,16 +95,26 @@ export function syncStrategy(shared?: number): Strategy {
  */
 export function sharedDraws(seed: number, shared: number): StrategyHooks {
   const key = streamKey(seed, "sync");
+  let sim: Simulation | undefined;
   return {
+    onSetup: (s) => {
+      sim = s;
+    },
+    injected: () => [],
     hooks: {
       random(_node: NodeId, call: number, u: number): number {
-        if (call >= shared) return u;
+        if (call > shared) return u;
+        // A shared value, or the node's first of its own again (what the
+        // shared ones set off, a timeout and a collision, has happened): the
+        // strategy's hand in the run reaches to here, and liveness deadlines
+        // count from here, as from a fault.
+        sim?.interfere();
+        if (call === shared) return u;
         // Two 32-bit draws to the 53 bits of a double, as ctx.random() makes them.
         const hi = draw(key, 2 * call), lo = draw(key, 2 * call + 1);
         return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
       },
     },
-    injected: () => [],
   };
 }
 
