@@ -308,6 +308,63 @@ export function parseFaults(text: string): FaultSchedule {
 }
 
 /**
+ * Why `schedule` cannot be given as `--faults` (a restart of a node it did
+ * not crash first, a resume of one it did not pause), or undefined when it
+ * can. A shrinker that removes or moves faults keeps only schedules that
+ * pass, so that what it saves replays.
+ *
+ * @example
+ * ```ts
+ * import { parseFaults, sequenceProblem } from "./faults.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(sequenceProblem(parseFaults("@10 crash n1; @20 restart n1")), undefined);
+ * const [, restart] = parseFaults("@10 crash n1; @20 restart n1");
+ * assert.match(sequenceProblem([restart])!, /n1 is running then: crash it before restarting it/);
+ * ```
+ */
+export function sequenceProblem(schedule: readonly Fault[]): string | undefined {
+  try {
+    checkSequence(schedule);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * `schedule` without the entries that do nothing: a restart of a node not
+ * crashed then, a resume of one not paused (the simulator ignores them, and
+ * `--faults` refuses them). What a shrinker keeps after removing a crash
+ * whose restart it could not remove.
+ *
+ * @example
+ * ```ts
+ * import { formatFaults, parseFaults, withoutNoOps } from "./faults.ts";
+ * import assert from "node:assert/strict";
+ * const [, crash1, restart1, restart2] = parseFaults(
+ *   "@5 crash n2; @10 crash n1; @20 restart n1; @30 restart n2",
+ * );
+ * assert.equal(formatFaults(withoutNoOps([crash1, restart1, restart2])), "@10 crash n1; @20 restart n1");
+ * ```
+ */
+export function withoutNoOps(schedule: readonly Fault[]): Fault[] {
+  const state = new Map<NodeId, "crashed" | "paused">();
+  const inOrder = schedule.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i);
+  const dropped = new Set<number>();
+  for (const { f, i } of inOrder) {
+    const a = f.action;
+    if (a.type === "crash") state.set(a.node, "crashed");
+    else if (a.type === "pause" && state.get(a.node) !== "crashed") state.set(a.node, "paused");
+    else if (a.type === "restart" || a.type === "resume") {
+      if (state.get(a.node) === (a.type === "restart" ? "crashed" : "paused")) state.delete(a.node);
+      else dropped.add(i);
+    }
+  }
+  return dropped.size === 0 ? [...schedule] : schedule.filter((_, i) => !dropped.has(i));
+}
+
+/**
  * Refuses a schedule that restarts a node it did not crash first, or
  * resumes one it did not pause, taking the entries in time order: such an
  * entry does nothing, and a schedule that says it does is a mistake.

@@ -56,6 +56,7 @@ import {
   formatFaults,
   parseFaults,
   withInjected,
+  withoutNoOps,
 } from "../faults.ts";
 import {
   type FlagValue,
@@ -286,6 +287,12 @@ export function shrinkFailure(
    */
   const attempt = (c: Candidate, smaller = false): boolean => {
     if (exhausted()) return false;
+    // A restart left without its crash (or a resume without its pause) does nothing, and
+    // `--faults` refuses it: it goes, so that a repro replays from its own file and line.
+    if (c.params.faults.kind === "schedule") {
+      const kept = withoutNoOps(c.params.faults.schedule);
+      if (kept.length < c.params.faults.schedule.length) c = withFaults(c, kept);
+    }
     // A check of what the run got done by its end fails on correct code too when a crash is
     // never restarted: keep every fault the failing run undid undone (as random faults are).
     if (judgedAtEnd && moreLeftUndone(unhealedOf(scheduleOf(c.params)), unhealedAtFirst)) {
