@@ -134,6 +134,22 @@ Deno.test("sim studio: run flags with a saved trace, and a bad port, are usage e
     const port = await cli(["studio", "ping-pong", "--port", "99999"]);
     assert.equal(port.code, 2);
     assert.match(port.err.join("\n"), /--port: must be a whole number from 1 to 65535/);
+    // A port another studio holds: one line naming --port, exit 2, not an internal error.
+    const first = serveStudio(
+      new StudioSession({ scenario: scenarios.get("ping-pong"), given: {} }),
+    );
+    try {
+      const busy = await cli(["studio", "ping-pong", "--port", String(first.port)]);
+      assert.equal(busy.code, 2, busy.err.join("\n"));
+      assert.match(
+        busy.err.join("\n"),
+        new RegExp(
+          `^error: --port: ${first.port} is in use on 127\\.0\\.0\\.1 \\(another studio\\?\\)`,
+        ),
+      );
+    } finally {
+      await first.shutdown();
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

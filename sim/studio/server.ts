@@ -54,11 +54,23 @@ const MAX_REQUEST_BYTES = 64 * 1024;
  */
 export function serveStudio(session: StudioSession, options: { port?: number } = {}): StudioServer {
   let port = 0;
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: options.port ?? 0,
-    onListen: () => {},
-  }, (request) => handle(session, request, port));
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: options.port ?? 0,
+      onListen: () => {},
+    }, (request) => handle(session, request, port));
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new ConfigError(
+        "--port",
+        `${options.port} is in use on 127.0.0.1 (another studio?): pick another, ` +
+          "or leave --port out for a free one",
+      );
+    }
+    throw e;
+  }
   port = server.addr.port;
   return {
     url: `http://127.0.0.1:${port}/`,
