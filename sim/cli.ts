@@ -399,7 +399,7 @@ function buildProgram(
     .argument("<scenario>", scenarioHelp)
     .option("--seed <n>", `whole number 0..${MAX_SEED} that decides every choice (default: 1)`);
   addRunOptions(run)
-    .option("--strategy <name>", "an exploration strategy's hooks for the run (pct:D replays pct)")
+    .option("--strategy <name>", "an exploration strategy's hooks for the run: pct:D or sync:K")
     .option("--diagram", "print the space-time diagram")
     .option("--from <ms>", "with --diagram: start the diagram at this virtual time")
     .option("--to <ms>", "with --diagram: end the diagram at this virtual time")
@@ -416,10 +416,18 @@ function buildProgram(
     const maxEvents = opts.maxEvents === undefined
       ? undefined
       : wholeNumber("--max-events", opts.maxEvents, 1, 2 ** 52);
-    const hooks = opts.strategy === undefined
+    const plan = opts.strategy === undefined
       ? undefined
-      : parseStrategy(opts.strategy).plan({ scenario, given, seed: params.seed, index: 0 })
-        .hooks?.();
+      : parseStrategy(opts.strategy).plan({ scenario, given, seed: params.seed, index: 0 });
+    if (plan !== undefined && plan.replay === undefined) {
+      // swarm, targeted, random, mixed: their runs are written out as flags and faults.
+      throw new ConfigError(
+        "--strategy",
+        `run takes a strategy that steers a run as it goes (pct:D, sync:K); a ${opts.strategy} ` +
+          "run replays from the flags and faults its line prints",
+      );
+    }
+    const hooks = plan?.hooks?.();
     const result = runScenarioFor(
       scenario,
       params,
@@ -455,8 +463,7 @@ function buildProgram(
         timeoutMs,
         json: opts.json,
       });
-      if (outcome.stdout !== "") io.stdout(outcome.stdout.trimEnd());
-      if (outcome.stderr !== "") io.stderr(outcome.stderr.trimEnd());
+      checkerOutput(io, outcome);
       setCode(outcome.exitCode);
     });
 
@@ -469,8 +476,7 @@ function buildProgram(
     .option("--json", 'print {"valid": true|false|null, "anomalyTypes", "not", "anomalies", ...}')
     .action((file: string, opts: { model?: string; consistency?: string; timeoutMs?: string }) => {
       const outcome = txncheckCommand(readFile(file), file, opts);
-      if (outcome.stdout !== "") io.stdout(outcome.stdout.trimEnd());
-      if (outcome.stderr !== "") io.stderr(outcome.stderr.trimEnd());
+      checkerOutput(io, outcome);
       setCode(outcome.exitCode);
     });
 
@@ -1207,6 +1213,19 @@ function sweepCommand(
 }
 
 /**
+ * What lincheck or txncheck said: bad input (exit 2) reads `error: ...`,
+ * as every other command's does.
+ */
+function checkerOutput(io: CliIO, outcome: { exitCode: number; stdout: string; stderr: string }) {
+  if (outcome.stdout !== "") io.stdout(outcome.stdout.trimEnd());
+  if (outcome.stderr === "") return;
+  const text = outcome.stderr.trimEnd();
+  io.stderr(
+    outcome.exitCode === EXIT.usage && !text.startsWith("error: ") ? `error: ${text}` : text,
+  );
+}
+
+/**
  * Shrinks a failing run (see `explore/shrink.ts`) and saves the shrunk run
  * with its draws, so that `sim replay FILE` runs it again. Adds a warning
  * to `warnings` (for the caller to print after the finding) and returns
@@ -1928,6 +1947,9 @@ interface DiagramWindow {
 function diagramOf(r: ScenarioResult, window: DiagramWindow, color: boolean): string {
   const from = window.from === undefined ? undefined : nonNegative("--from", window.from);
   const to = window.to === undefined ? undefined : nonNegative("--to", window.to);
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new ConfigError("--to", `must be >= --from (${from}), got ${to}`);
+  }
   const maxRows = window.maxRows === undefined
     ? undefined
     : wholeNumber("--max-rows", window.maxRows, 1, 1_000_000);

@@ -211,3 +211,26 @@ Deno.test("interfere: liveness counts from the marked moment, and a replay of th
   assert.deepEqual([...log.values("marks")], [0, 5000]);
   assert.deepEqual(marked("replay", log), [3, 5]);
 });
+
+Deno.test("run --strategy takes the strategies that steer a run (pct, sync); the others, and a bad count, are refused", async () => {
+  for (const strategy of ["swarm", "targeted", "random", "mixed"]) {
+    const r = await cli(["run", "claims", "--strategy", strategy], scenarios);
+    assert.equal(r.code, 2, strategy);
+    assert.match(
+      r.err.join("\n"),
+      /^error: --strategy: run takes a strategy that steers a run as it goes \(pct:D, sync:K\)/,
+    );
+  }
+  const count = await cli(["explore", "claims", "--strategy", "sync:abc"], scenarios);
+  assert.equal(count.code, 2);
+  assert.match(
+    count.err.join("\n"),
+    /^error: --strategy: sync:abc: the part after "sync:" must be a whole number$/,
+  );
+  const window = await cli(
+    ["run", "claims", "--diagram", "--from", "100", "--to", "50"],
+    scenarios,
+  );
+  assert.equal(window.code, 2);
+  assert.match(window.err.join("\n"), /^error: --to: must be >= --from \(100\), got 50$/);
+});

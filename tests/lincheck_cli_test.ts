@@ -66,7 +66,12 @@ Deno.test("sim lincheck: verdicts and exit codes through the command line", asyn
       assert.equal(r.code, 2, args.join(" "));
       assert.equal(r.err.trim().split("\n").length, 1, r.err);
       assert.doesNotMatch(r.err, / {4}at /);
+      assert.match(r.err, /^error: /, "as every command's bad input reads");
     }
+    assert.match(
+      (await cli(["lincheck", bad, "--model", "nope"])).err,
+      /^error: --model: unknown model "nope"/,
+    );
   });
   await t.step("a malformed line is named by its number", async () => {
     const broken = `${dir}/broken.json`;
@@ -76,6 +81,6 @@ Deno.test("sim lincheck: verdicts and exit codes through the command line", asyn
     );
     const r = await cli(["lincheck", broken, "--model", "register"]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /2/);
+    assert.match(r.err, /^error: .*broken\.json:2: /);
   });
 });

@@ -158,7 +158,7 @@ export function lincheckCommand(
   });
   const model = modelByName(opts.model);
   if (model === undefined) {
-    return bad(`unknown model "${opts.model}": use one of ${MODEL_NAMES.join("|")}`);
+    return bad(`--model: unknown model "${opts.model}": use one of ${MODEL_NAMES.join("|")}`);
   }
   if (
     opts.timeoutMs !== undefined && (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs < 0)

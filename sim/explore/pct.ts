@@ -25,7 +25,13 @@ import type { NodeId } from "../../actors/mod.ts";
 import { ConfigError } from "../errors.ts";
 import { Random } from "../random.ts";
 import type { Observed, Simulation } from "../simulation.ts";
-import { baseGiven, registerStrategy, type Strategy, type StrategyHooks } from "./strategy.ts";
+import {
+  baseGiven,
+  countParam,
+  registerStrategy,
+  type Strategy,
+  type StrategyHooks,
+} from "./strategy.ts";
 
 /** Deliveries over which change points are drawn: PCT's k, for runs of this size. */
 const STEPS = 2000;
@@ -156,5 +162,5 @@ function drawChanges(random: Random, depth: number): Set<number> {
 registerStrategy(
   "pct",
   "random node priorities steer arrival order within latency bounds; pct:D sets d (default 3)",
-  (params) => pctStrategy(params === undefined ? 3 : Number(params.replace(/^d=/, ""))),
+  (params) => pctStrategy(params === undefined ? 3 : countParam("pct", params.replace(/^d=/, ""))),
 );

@@ -130,6 +130,30 @@ export interface Strategy {
   plan(context: RunContext): RunPlan;
 }
 
+/**
+ * The whole number after `name:` in a `--strategy` value, or a
+ * {@linkcode ConfigError} quoting the text when it is not one (the
+ * strategy checks its range).
+ *
+ * @example
+ * ```ts
+ * import { countParam } from "./strategy.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(countParam("pct", "4"), 4);
+ * assert.throws(() => countParam("sync", "abc"), /--strategy: sync:abc: the part after "sync:" must be a whole number/);
+ * ```
+ */
+export function countParam(name: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n)) {
+    throw new ConfigError(
+      "--strategy",
+      `${name}:${text}: the part after "${name}:" must be a whole number`,
+    );
+  }
+  return n;
+}
+
 /** A strategy by name, with its parameters parsed from `name:params`. */
 export type StrategyFactory = (params: string | undefined) => Strategy;
 

@@ -37,7 +37,13 @@ import { draw, streamKey } from "../choices.ts";
 import { ConfigError } from "../errors.ts";
 import type { Simulation } from "../simulation.ts";
 import { Random } from "../random.ts";
-import { baseGiven, registerStrategy, type Strategy, type StrategyHooks } from "./strategy.ts";
+import {
+  baseGiven,
+  countParam,
+  registerStrategy,
+  type Strategy,
+  type StrategyHooks,
+} from "./strategy.ts";
 
 /** The most calls a run may share. */
 const MAX_SHARED = 20;
@@ -122,5 +128,5 @@ registerStrategy(
   "sync",
   "every node gets the same first k random() values (k 1..3 a run; sync:K fixes it), " +
     "so nodes collide: split votes, racing proposers",
-  (params) => syncStrategy(params === undefined ? undefined : Number(params)),
+  (params) => syncStrategy(params === undefined ? undefined : countParam("sync", params)),
 );
