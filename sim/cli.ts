@@ -33,7 +33,9 @@ import { fill, WIDTH } from "./fill.ts";
 import { renderDiagram } from "./render/diagram.ts";
 import { checkProbability, ConfigError } from "./errors.ts";
 import {
+  type FaultAction,
   type FaultSpec,
+  formatAction,
   formatFaults,
   parseFaults,
   parseFaultSpec,
@@ -542,7 +544,10 @@ function buildProgram(
     .option("--no-diagram", "do not draw the counterexample")
     .option("--max-rows <n>", "most rows of the counterexample's diagram (default 200)")
     .option("--json", "print the report as one line of JSON")
-    .option("--out <file>", "save the counterexample here (default <scenario>-seed<N>.check.json)");
+    .option(
+      "--out <file>",
+      "save the counterexample here (default <scenario>-seed<N>-<tag>.check.json)",
+    );
   const checkOptions = addScenarioFlags(checkCmd, scenario);
   checkCmd.action((name: string, opts: RunOptions & CheckFlagValues, cmd: Command) => {
     const scenario = chosen(name);
@@ -1891,8 +1896,52 @@ function runHeader(r: ScenarioResult, color: boolean): string[] {
   const lines = [header.join(" · ")];
   const flags = Object.entries(spec.flags).map(([name, value]) => `--${name} ${value}`);
   if (flags.length > 0) lines.push(...wrap(`flags: ${flags.join(" ")}`, " ", "  "));
-  lines.push(...wrap(`faults: ${r.faults || "none"}`, "; ", "  "));
+  const unscheduled = r.faults === "" ? faultsInTrace(r.sim.trace.events) : [];
+  lines.push(
+    ...wrap(
+      unscheduled.length === 0
+        ? `faults: ${r.faults || "none"}`
+        : `faults: none scheduled; in the run: ${unscheduled.join("; ")}`,
+      "; ",
+      "  ",
+    ),
+  );
   return lines;
+}
+
+/**
+ * The faults a trace shows, as `@t action`: for a run whose faults were not
+ * a schedule (a checker's choices, a scenario's own script).
+ */
+function faultsInTrace(events: readonly TraceEvent[]): string[] {
+  const out: string[] = [];
+  for (const e of events) {
+    let action: FaultAction | undefined;
+    switch (e.kind) {
+      case "crash":
+      case "restart":
+      case "pause":
+      case "resume":
+      case "disconnect":
+      case "reconnect":
+        action = { type: e.kind, node: e.node };
+        break;
+      case "partition":
+        action = { type: "partition", groups: e.groups };
+        break;
+      case "block":
+      case "unblock":
+        action = { type: e.kind, from: e.from, to: e.to };
+        break;
+      case "heal":
+        action = { type: "heal" };
+        break;
+      default:
+        break;
+    }
+    if (action !== undefined) out.push(`@${e.t} ${formatAction(action)}`);
+  }
+  return out;
 }
 
 /** The text report of `run`. */

@@ -49,6 +49,32 @@ Deno.test("issue 12: sim check finds the stale read, saves it, and sim replay ru
   }
 });
 
+Deno.test("review: a counterexample whose faults were the run's own (no schedule) lists them on replay", async () => {
+  // raft-figure8 scripts its crashes and partitions: its schedule is empty, its run is not.
+  const dir = Deno.makeTempDirSync({ prefix: "dsim-check-" });
+  try {
+    const out = `${dir}/figure8.json`;
+    const r = await cli([
+      "check",
+      "raft-figure8",
+      "--unsafe-commit",
+      "true",
+      "--latency",
+      "3",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 1, r.err.join("\n"));
+    const again = await cli(["replay", out]);
+    assert.match(
+      again.out.join("\n"),
+      /^faults: none scheduled; in the run: @85 partition n1,n2\|n3,n4,n5; @100 crash n1;/m,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("issue 12: sim check says when it saw every state (exit 0), and --json says it too", async () => {
   const text = await cli(["check", "ping-pong", "--rounds", "2"]);
   assert.equal(text.code, 0);
@@ -227,7 +253,12 @@ Deno.test("issue 12: a user's own scenario, from a directory outside the reposit
     assert.match(any.text, /VIOLATION of in-time: gave up \(shortest counterexample: 2 steps\)/);
     const replay = any.text.match(/^replay +(deno run -A \S+ replay \S+ --diagram)$/m)?.[1];
     assert.ok(replay, any.text);
-    assert.ok(Deno.statSync(`${dir}/race-seed1.check.json`).isFile);
+    const saved = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+      n.endsWith(".check.json")
+    );
+    assert.equal(saved.length, 1, saved.join(", "));
+    assert.match(saved[0], /^race-seed1-[0-9a-f]{8}\.check\.json$/);
+    assert.ok(replay.includes(saved[0]), replay);
     const again = run(replay.split(" ").slice(2));
     assert.equal(again.code, 0, again.text);
     assert.match(again.text, /same: race seed 1 replays to trace [0-9a-f]{16} .*it fails in-time/);

@@ -15,6 +15,7 @@ import { ConfigError } from "../errors.ts";
 import { renderDiagram } from "../render/diagram.ts";
 import { type RunGiven, type Scenario, toolCommand } from "../scenario.ts";
 import { saveTrace, traceFileFromResult } from "../trace_file.ts";
+import { shrunkFileName } from "../explore/report_files.ts";
 import { type CheckOptions, type CheckReport, checkScenario, replayChoices } from "./check.ts";
 import { formatCheck, type SavedCounterexample } from "./report.ts";
 
@@ -111,9 +112,11 @@ export function checkCommand(
   let saved: SavedCounterexample | undefined;
   if (report.violation !== undefined) {
     const run = replayChoices(scenario, report, report.violation.order);
-    const file = values.out ?? `${scenario.name}-seed${report.spec.seed}.check.json`;
+    const traceFile = traceFileFromResult(run);
+    // Tagged by the run, so a second check (other timing, other flags) writes a file of its own.
+    const file = values.out ?? shrunkFileName(traceFile.spec, traceFile.choices, "check");
     try {
-      Deno.writeTextFileSync(file, saveTrace(traceFileFromResult(run)));
+      Deno.writeTextFileSync(file, saveTrace(traceFile));
     } catch (e) {
       throw new ConfigError(
         "--out",

@@ -42,7 +42,8 @@ export function reportFileName(kind: string, scenario: string, shard?: Shard): s
 
 /**
  * The default file name of a shrunk failure,
- * `<scenario>-seed<N>-<tag>.shrunk.json`: the tag is 8 hex digits of a hash
+ * `<scenario>-seed<N>-<tag>.shrunk.json` (of a `sim check` counterexample,
+ * `.check.json`): the tag is 8 hex digits of a hash
  * of the run's spec and draws, so two different runs of one scenario and
  * seed (a sweep's and an exploration's, or runs with other flags) never
  * overwrite each other, and saving the same run again gives the same name.
@@ -57,11 +58,17 @@ export function reportFileName(kind: string, scenario: string, shard?: Shard): s
  * assert.equal(shrunkFileName(spec, { "net:n1>n2": [0, 7] }), name);
  * assert.notEqual(shrunkFileName({ ...spec, until: 800 }, { "net:n1>n2": [0, 7] }), name);
  * assert.notEqual(shrunkFileName(spec, { "net:n1>n2": [0, 6] }), name);
+ * // `sim check`'s counterexamples are named alike, `.check.json`.
+ * assert.match(shrunkFileName(spec, {}, "check"), /^raft-seed3-[0-9a-f]{8}\.check\.json$/);
  * ```
  */
-export function shrunkFileName(spec: RunSpec, choices?: Record<string, number[]>): string {
+export function shrunkFileName(
+  spec: RunSpec,
+  choices?: Record<string, number[]>,
+  kind: "shrunk" | "check" = "shrunk",
+): string {
   const tag = hashString(JSON.stringify([spec, choices ?? null])).toString(16).padStart(8, "0");
-  return `${spec.scenario.replace(/[^A-Za-z0-9._-]/g, "_")}-seed${spec.seed}-${tag}.shrunk.json`;
+  return `${spec.scenario.replace(/[^A-Za-z0-9._-]/g, "_")}-seed${spec.seed}-${tag}.${kind}.json`;
 }
 
 /**
