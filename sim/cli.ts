@@ -418,24 +418,12 @@ function buildProgram(
     const maxEvents = opts.maxEvents === undefined
       ? undefined
       : wholeNumber("--max-events", opts.maxEvents, 1, 2 ** 52);
-    const plan = opts.strategy === undefined
-      ? undefined
-      : parseStrategy(opts.strategy).plan({ scenario, given, seed: params.seed, index: 0 });
-    if (plan !== undefined && plan.replay === undefined) {
-      // swarm, targeted, random, mixed: their runs are written out as flags and faults.
-      throw new ConfigError(
-        "--strategy",
-        `run takes a strategy that steers a run as it goes (pct:D, sync:K); a ${opts.strategy} ` +
-          "run replays from the flags and faults its line prints",
-      );
-    }
-    const hooks = plan?.hooks?.();
     const result = runScenarioFor(
       scenario,
       params,
       opts.out,
       maxEvents,
-      hooks === undefined ? undefined : { hooks, strategy: opts.strategy! },
+      steeringOf(scenario, given, params.seed, opts.strategy),
     );
     io.stdout(opts.json ? runJson(result) : runText(result, opts, color));
     warnLateFaults(io, params, result.virtualMs);
@@ -634,7 +622,15 @@ function buildProgram(
     .option("--max-events <n>", "each run's event budget (default 2000000: all kept in memory)");
   addRunOptions(studio);
   const studioOptions = addScenarioFlags(studio, scenario);
-  studio.action((source: string, opts: RunOptions & { port?: string }, cmd: Command) => {
+  studio.option(
+    "--strategy <name>",
+    "steer the first run with a strategy's hooks: pct:D or sync:K",
+  );
+  studio.action((
+    source: string,
+    opts: RunOptions & { port?: string; strategy?: string },
+    cmd: Command,
+  ) => {
     const port = opts.port === undefined ? undefined : wholeNumber("--port", opts.port, 1, 65535);
     const maxEvents = opts.maxEvents === undefined
       ? undefined
@@ -649,10 +645,12 @@ function buildProgram(
         return traceScenario(file, source, registry, undefined)
           .then((s) => ({ scenario: s, file, path: source }));
       })()
-      : Promise.resolve({
-        scenario: chosen(source),
-        given: runParams(chosen(source), opts, scenarioFlagValues(cmd, studioOptions)),
-      });
+      : (() => {
+        const scenario = chosen(source);
+        const given = runParams(scenario, opts, scenarioFlagValues(cmd, studioOptions));
+        const steered = steeringOf(scenario, given, given.seed ?? 1, opts.strategy);
+        return Promise.resolve({ scenario, given, ...(steered === undefined ? {} : { steered }) });
+      })();
     later(from.then((s) => studioCommand(io, s, { port, maxEvents })));
   });
 
@@ -1215,6 +1213,30 @@ function sweepCommand(
     }, warnings);
     if (shrunk !== undefined) report.shrunk = shrunk;
   }
+}
+
+/**
+ * The hooks `--strategy S` steers one run with (`run`, `studio`), or
+ * undefined without it. Only strategies whose hooks a seed rebuilds are
+ * taken: a swarm, targeted or random run is written out as flags instead.
+ */
+function steeringOf(
+  scenario: Scenario,
+  given: RunGiven,
+  seed: number,
+  strategy: string | undefined,
+): { hooks: StrategyHooks; strategy: string } | undefined {
+  if (strategy === undefined) return undefined;
+  const plan = parseStrategy(strategy).plan({ scenario, given, seed, index: 0 });
+  if (plan.replay === undefined) {
+    throw new ConfigError(
+      "--strategy",
+      `run takes a strategy that steers a run as it goes (pct:D, sync:K); a ${strategy} ` +
+        "run replays from the flags and faults its line prints",
+    );
+  }
+  const hooks = plan.hooks?.();
+  return hooks === undefined ? undefined : { hooks, strategy };
 }
 
 /**

@@ -234,3 +234,21 @@ Deno.test("run --strategy takes the strategies that steer a run (pct, sync); the
   assert.equal(window.code, 2);
   assert.match(window.err.join("\n"), /^error: --to: must be >= --from \(100\), got 50$/);
 });
+
+Deno.test("studio --strategy: the first run is the steered one, and its what-ifs replay the choices without the hooks", async () => {
+  const { StudioSession } = await import("../sim/studio/session.ts");
+  const session = new StudioSession({
+    scenario: claims,
+    given: { seed: 1 },
+    steered: { hooks: sharedDraws(1, 1), strategy: "sync:1" },
+  });
+  assert.equal(session.base.result.ok, false);
+  assert.equal(session.base.result.violations[0].check, "one-leader");
+  assert.match(session.page(0), /--strategy sync:1/);
+  // A change at the start: the shared draws come from the recorded choices, not the hooks.
+  const healed = session.whatIf(0, 0, { kind: "heal" });
+  assert.equal(healed.run.result.violations[0]?.check, "one-leader");
+  const refused = await cli(["studio", "claims", "--strategy", "swarm"], scenarios);
+  assert.equal(refused.code, 2);
+  assert.match(refused.err.join("\n"), /^error: --strategy: run takes a strategy that steers/);
+});

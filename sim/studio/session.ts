@@ -17,7 +17,8 @@ import { type Counterexample, counterexampleIn } from "../check/linearizability.
 import { ChoiceLog } from "../choices.ts";
 import { ConfigError } from "../errors.ts";
 import { firstDifference, formatDifference, type TraceDifference } from "../explore/diff.ts";
-import { formatFaults, parseFaults } from "../faults.ts";
+import { formatFaults, parseFaults, withInjected } from "../faults.ts";
+import type { StrategyHooks } from "../explore/strategy.ts";
 import { renderHtml } from "../render/html.ts";
 import { type PageData, pageData } from "../render/page_data.ts";
 import {
@@ -47,8 +48,29 @@ import { planWhatIf, type RunChanges, type WhatIfChange } from "./what_if.ts";
  * ```
  */
 export type StudioSource =
-  | { scenario: Scenario; given: RunGiven }
+  | { scenario: Scenario; given: RunGiven; steered?: Steered }
   | { scenario: Scenario; file: TraceFile; path?: string };
+
+/**
+ * A first run steered by an exploration strategy's hooks (`--strategy
+ * sync:K`, `pct:D`): what they chose is recorded with the run's draws, so
+ * every what-if of it replays them without the hooks.
+ *
+ * @example
+ * ```ts
+ * import type { Steered } from "./session.ts";
+ * import { sharedDraws } from "../explore/sync.ts";
+ * import assert from "node:assert/strict";
+ * const steered: Steered = { hooks: sharedDraws(4, 1), strategy: "sync:1" };
+ * assert.equal(steered.strategy, "sync:1");
+ * ```
+ */
+export interface Steered {
+  /** The hooks, made for this one run. */
+  hooks: StrategyHooks;
+  /** The `--strategy` value that made them (for the run's replay line). */
+  strategy: string;
+}
 
 /**
  * One run of a session.
@@ -148,8 +170,8 @@ export class StudioSession {
   readonly #runs = new Map<number, StudioRun>();
   readonly #maxEvents: number;
   readonly #maxRuns: number;
-  /** What reproduces the first run when its `run` line cannot: a file's own draws. */
-  readonly #reproduce: string | undefined;
+  /** What reproduces the first run when its `run` line cannot: a file's own draws, a strategy. */
+  #reproduce: string | undefined;
   #next = 0;
 
   constructor(source: StudioSource, options: StudioOptions = {}) {
@@ -169,8 +191,14 @@ export class StudioSession {
         `what the studio shows is today's run`;
       this.base = this.#keep({ ...run, title, ...(warning === undefined ? {} : { warning }) });
     } else {
-      const run = this.#run(source.given, new ChoiceLog(), "record");
-      this.base = this.#keep({ ...run, title: `${source.scenario.name} seed ${run.spec.seed}` });
+      const run = this.#run(source.given, new ChoiceLog(), "record", source.steered?.hooks);
+      const steered = source.steered?.strategy;
+      this.base = this.#keep({
+        ...run,
+        title: `${source.scenario.name} seed ${run.spec.seed}` +
+          (steered === undefined ? "" : `, ${steered}`),
+      });
+      if (steered !== undefined) this.#reproduce = `${run.result.replay} --strategy ${steered}`;
     }
   }
 
@@ -269,6 +297,7 @@ export class StudioSession {
     what: RunSpec | RunGiven,
     choices: ChoiceLog,
     mode: "record" | "replay",
+    steering?: StrategyHooks,
   ): Omit<StudioRun, "id" | "title"> {
     const recorder = new StateRecorder();
     const given = isSpec(what)
@@ -277,10 +306,17 @@ export class StudioSession {
     const result = runScenario(this.scenario, given, {
       traceWindow: Infinity,
       maxEvents: this.#maxEvents,
-      hooks: recorder.hooks(),
+      hooks: recorder.hooks(steering?.hooks),
+      ...(steering?.onSetup === undefined ? {} : { onSetup: steering.onSetup }),
       choices: { log: choices, mode },
     });
-    return { spec: result.spec, choices, result, states: recorder.log() };
+    // Faults the hooks injected are the what-ifs' schedule: they replay without the hooks.
+    const injected = steering?.injected() ?? [];
+    const spec = injected.length === 0 ? result.spec : {
+      ...result.spec,
+      faults: formatFaults(withInjected(parseFaults(result.spec.faults), injected)),
+    };
+    return { spec, choices, result, states: recorder.log() };
   }
 
   /**
