@@ -1637,6 +1637,16 @@ function exploreText(r: ExploreReport, color: boolean): string {
         )
         : paint(color, "green", `ok: no failure in ${count(r.runs, "run")}`),
     );
+    if (r.notReached > 0) {
+      // A search goes on with runs it has not made yet: seeds past the ones this one planned.
+      lines.push(
+        ...fill(
+          `  to search on, run the same command with --seed ${r.seed + r.runs + r.notReached}: ` +
+            "its runs are all new",
+          4,
+        ),
+      );
+    }
     return lines.join("\n");
   }
   lines.push(

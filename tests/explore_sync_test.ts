@@ -252,3 +252,24 @@ Deno.test("studio --strategy: the first run is the steered one, and its what-ifs
   assert.equal(refused.code, 2);
   assert.match(refused.err.join("\n"), /^error: --strategy: run takes a strategy that steers/);
 });
+
+Deno.test("explore cut by --budget-ms says so (exit 3) and gives the --seed that searches on with new runs", async () => {
+  // elect is correct: no run fails, so the budget is what stops the search.
+  const r = await cli([
+    "explore",
+    "elect",
+    "--runs",
+    "100000",
+    "--budget-ms",
+    "50",
+    "--workers",
+    "0",
+  ], scenarios);
+  assert.equal(r.code, 3, r.out.join("\n") + r.err.join("\n"));
+  const text = r.out.join("\n");
+  const [, done, left] = text.match(
+    /INCOMPLETE: no failure in (\d+) runs?; (\d+) not reached \(exit 3\)/,
+  )!;
+  assert.equal(Number(done) + Number(left), 100000);
+  assert.match(text, /to search on, run the same command with --seed 100001: its runs are all new/);
+});

@@ -636,8 +636,10 @@ function shrinkNumber(current: number, min: number, works: (n: number) => boolea
   while (cur > min) {
     let progressed = false;
     for (let delta = cur - min; delta >= 1; delta = Math.floor(delta / 2)) {
-      if (works(cur - delta)) {
-        cur -= delta;
+      // Kept to the microsecond: 91.264 - 64 is 27.264000000000003 in floating point.
+      const next = Math.round((cur - delta) * 1000) / 1000;
+      if (works(next)) {
+        cur = next;
         progressed = true;
         break;
       }
