@@ -475,7 +475,7 @@ function buildProgram(
     .argument("<scenario>", scenarioHelp)
     .requiredOption("--seeds <A..B>", "the seeds to run, A to B included (or one seed N)")
     .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)");
-  addShardOptions(sweep, "the seeds s where s mod M is K - 1")
+  addShardOptions(sweep, "the seeds s where s mod M is K - 1", "sweep")
     .option("--budget-ms <ms>", "wall-clock budget; seeds not reached by then are reported")
     .option(
       "--seed-timeout-ms <ms>",
@@ -495,7 +495,7 @@ function buildProgram(
     .option("--strategy <name>", `how runs are drawn (default mixed). ${strategyHelp()}`)
     .option("--seed <n>", "the first run's seed; run i has seed N + i (default 1)")
     .option("--workers <n>", "parallel workers, 0 for this thread (default: one per core)");
-  addShardOptions(exploreCmd, "the runs i where i mod M is K - 1")
+  addShardOptions(exploreCmd, "the runs i where i mod M is K - 1", "explore")
     .option("--budget-ms <ms>", "wall-clock budget; the runs not reached by then are reported")
     .option("--run-timeout-ms <ms>", "wall-clock limit per run (default 300000)");
   addShrinkOptions(addRunOptions(exploreCmd))
@@ -654,12 +654,13 @@ function buildProgram(
     later(from.then((s) => studioCommand(io, s, { port, maxEvents })));
   });
 
-  program.command("demo")
-    .description("a guided run with faults: what the simulator shows you")
-    .action(() => {
-      if (io.demo === undefined) throw new ConfigError("demo", "no demo is available here");
-      io.stdout(io.demo());
-    });
+  // The framework's own command line has a guided tour; a project's own `runCli` has none to offer.
+  const demo = io.demo;
+  if (demo !== undefined) {
+    program.command("demo")
+      .description("a guided run with faults: what the simulator shows you")
+      .action(() => io.stdout(demo()));
+  }
   return program;
 }
 
@@ -691,7 +692,7 @@ interface ShardOptionValues {
 }
 
 /** `--shard`, `--shard-count` and `--out-dir`; `mine` says which items shard K of M runs. */
-function addShardOptions(cmd: Command, mine: string): Command {
+function addShardOptions(cmd: Command, mine: string, kind: "sweep" | "explore"): Command {
   return cmd
     .option(
       "--shard <K/M|auto>",
@@ -705,8 +706,8 @@ function addShardOptions(cmd: Command, mine: string): Command {
     )
     .option(
       "--out-dir <dir>",
-      "also save the JSON report in DIR, named for its shard (sweep-<scenario>-shard-03-of-08.json)" +
-        ", and the shrunk failure beside it; then merge DIR",
+      `also save the JSON report in DIR, named for its shard (${kind}-<scenario>-shard-03-of-08` +
+        ".json), and the shrunk failure beside it; then merge DIR",
     );
 }
 

@@ -320,7 +320,7 @@ Deno.test("no command prints the usage on stderr and exits 2; --help exits 0", a
   const none = await cli([]);
   assert.equal(none.code, EXIT.usage);
   assert.match(none.err.join("\n"), /Usage: deno task sim/);
-  const help = await cli(["--help"]);
+  const help = await cli(["--help"], scenarios, { demo: () => "the tour" });
   assert.equal(help.code, EXIT.ok);
   assert.match(help.out.join("\n"), /list.*\n.*run.*\n.*demo/s);
 });
@@ -408,6 +408,10 @@ Deno.test("demo: a faulty run, explained, that fits 100 columns", async () => {
   // `demo` on the command line prints what it is given.
   const ran = await cli(["demo"], scenarios, { demo: () => "the tour" });
   assert.deepEqual(ran, { code: 0, out: ["the tour"], err: [] });
+  // A project's own command line (runCli without a demo) does not offer one.
+  const none = await cli(["--help"], scenarios);
+  assert.doesNotMatch(none.out.join("\n"), /^ +demo\b/m);
+  assert.match((await cli(["demo"], scenarios)).err.join("\n"), /unknown command 'demo'/);
 });
 
 /** The demo's replay command is broken over lines with shell `\` continuations. */
