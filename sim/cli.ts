@@ -1994,7 +1994,11 @@ function runText(r: ScenarioResult, opts: RunOptions, color: boolean): string {
     `events    ${r.events} handled, ${r.sim.trace.count} in the trace`,
     `messages  ${r.messages} sent, ${stats.delivered} delivered, ${stats.dropped} dropped, ` +
       `${stats.duplicated} duplicated`,
-    `time      ${r.virtualMs} virtual ms in ${r.wallMs.toFixed(1)} wall ms${speed}`,
+    `time      ${r.virtualMs} virtual ms in ${r.wallMs.toFixed(1)} wall ms${speed}` +
+      // A liveness deadline after `until` keeps the run going to judge it.
+      (r.virtualMs > r.spec.until && r.spec.stopAt === undefined
+        ? `; liveness ran it past ${r.spec.until}`
+        : ""),
     `trace     ${r.traceHash}`,
   );
   const reached = [...r.sim.reached].sort(([a], [b]) => a < b ? -1 : 1)

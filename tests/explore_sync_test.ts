@@ -273,3 +273,9 @@ Deno.test("explore cut by --budget-ms says so (exit 3) and gives the --seed that
   assert.equal(Number(done) + Number(left), 100000);
   assert.match(text, /to search on, run the same command with --seed 100001: its runs are all new/);
 });
+
+Deno.test("a run that liveness keeps going past --until says so on its time line", async () => {
+  const r = await cli(["run", "elect", "--until", "100"], scenarios);
+  assert.equal(r.code, 0, r.out.join("\n"));
+  assert.match(r.out.join("\n"), /^time +1000 virtual ms .*; liveness ran it past 100$/m);
+});
