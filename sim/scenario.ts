@@ -1096,8 +1096,8 @@ function watchLiveness(
       // A fault came later than the schedule's last (a strategy injected it
       // as the run went): the window starts again after it. A deadline past
       // the end of the run is never judged.
-      if (s.stats.lastFaultMs > lastFault) {
-        lastFault = s.stats.lastFaultMs;
+      if (s.lastFaultAt() > lastFault) {
+        lastFault = s.lastFaultAt();
         lastHeld = undefined;
         watch(lastFault);
         s.at(lastFault + p.withinMs, judge);

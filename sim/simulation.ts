@@ -250,7 +250,8 @@ export interface SimStats {
    * heal, a restart...; applied or still to come), or of the latest moment
    * a strategy marked as its doing ({@linkcode Simulation.interfere}), ms;
    * 0 when none. A strategy may schedule faults as the run goes: liveness
-   * counts from it.
+   * counts from it. A replay of a choice log counts its marks as
+   * {@linkcode Simulation.lastFaultAt} reaches them.
    */
   lastFaultMs: number;
   /** Messages sent (duplicates not counted). */
@@ -866,15 +867,6 @@ export class Simulation {
     }
     this.#choices = choices;
     if (choices?.mode === "replay") this.#marksUs = readMarks(choices.log);
-    // The latest fault, or the latest moment a strategy marked as its doing (see `interfere`).
-    let lastFault = 0;
-    Object.defineProperty(this.stats, "lastFaultMs", {
-      enumerable: true,
-      get: () => Math.max(lastFault, this.#markedUntil() / US),
-      set: (ms: number) => {
-        lastFault = ms;
-      },
-    });
     const { links = [], ...defaults } = options.network ?? {};
     this.#defaultLink = new Link(resolveLink(defaults));
     if (!Array.isArray(links)) throw new ConfigError("network.links", "must be an array");
@@ -1234,6 +1226,7 @@ export class Simulation {
     if (this.#choices?.mode === "replay") return; // the recorded marks stand in for it
     if (nowUs <= this.#interferedUs) return;
     this.#interferedUs = nowUs;
+    if (nowUs / US > this.stats.lastFaultMs) this.stats.lastFaultMs = nowUs / US;
     if (this.#choices?.mode === "record") {
       const log = this.#choices.log, n = log.values(MARKS_STREAM).length;
       log.record(MARKS_STREAM, n, Math.floor(nowUs / TWO_32));
@@ -1241,14 +1234,22 @@ export class Simulation {
     }
   }
 
-  /** The latest moment marked by `interfere` (or recorded as marked) up to now, µs; 0 when none. */
-  #markedUntil(): number {
+  /**
+   * The latest fault scheduled so far, or moment a strategy marked
+   * ({@linkcode Simulation.interfere}; when replaying a choice log, its
+   * marks up to now), ms: where liveness deadlines count from. Also kept
+   * in `stats.lastFaultMs`, which this brings up to date.
+   */
+  lastFaultAt(): number {
     const marks = this.#marksUs;
-    if (marks === null) return this.#interferedUs;
-    while (this.#marksSeen < marks.length && marks[this.#marksSeen] <= this.#nowUs) {
-      this.#marksSeen++;
+    if (marks !== null) {
+      while (this.#marksSeen < marks.length && marks[this.#marksSeen] <= this.#nowUs) {
+        this.#marksSeen++;
+      }
+      const marked = this.#marksSeen === 0 ? 0 : marks[this.#marksSeen - 1] / US;
+      if (marked > this.stats.lastFaultMs) this.stats.lastFaultMs = marked;
     }
-    return this.#marksSeen === 0 ? 0 : marks[this.#marksSeen - 1];
+    return this.stats.lastFaultMs;
   }
 
   /** Applies one fault now. */

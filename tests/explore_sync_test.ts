@@ -199,8 +199,8 @@ Deno.test("interfere: liveness counts from the marked moment, and a replay of th
     const sim = new Simulation({ seed: 1, choices: { log, mode } });
     const seen: number[] = [];
     sim.at(5, (s) => mode === "record" && s.interfere());
-    sim.at(2, (s) => seen.push(s.stats.lastFaultMs));
-    sim.at(7, (s) => seen.push(s.stats.lastFaultMs));
+    sim.at(2, (s) => seen.push(s.lastFaultAt()));
+    sim.at(7, (s) => seen.push(s.lastFaultAt()));
     sim.schedule([{ at: 3, action: { type: "heal" } }]);
     sim.run();
     return seen;
