@@ -534,6 +534,32 @@ function callerModule(): string | undefined {
  * assert.equal(spec.flags.rumours, 3);
  * ```
  */
+/**
+ * The fields of a {@linkcode RunSpec} other than its scenario flags, in the
+ * order a file writes them and `diff` compares them.
+ *
+ * @example
+ * ```ts
+ * import { RUN_SPEC_FIELDS } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(RUN_SPEC_FIELDS[0], "scenario");
+ * assert.ok(RUN_SPEC_FIELDS.includes("faults"));
+ * ```
+ */
+export const RUN_SPEC_FIELDS = [
+  "scenario",
+  "module",
+  "seed",
+  "nodes",
+  "until",
+  "stopAt",
+  "latency",
+  "loss",
+  "dup",
+  "fifo",
+  "faults",
+] as const;
+
 export interface RunSpec {
   /** The scenario's name. */
   scenario: string;
@@ -1256,20 +1282,7 @@ export function checkRunSpec(raw: unknown): RunSpec {
     throw new ConfigError("spec", "must be an object (scenario, seed, nodes, until, ...)");
   }
   const r = raw as Record<string, unknown>;
-  const allowed = new Set([
-    "scenario",
-    "module",
-    "seed",
-    "nodes",
-    "until",
-    "stopAt",
-    "latency",
-    "loss",
-    "dup",
-    "fifo",
-    "faults",
-    "flags",
-  ]);
+  const allowed = new Set<string>([...RUN_SPEC_FIELDS, "flags"]);
   for (const key of Object.keys(r)) {
     if (!allowed.has(key)) {
       throw new ConfigError(

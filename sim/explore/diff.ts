@@ -8,6 +8,7 @@
  * @module
  */
 
+import { RUN_SPEC_FIELDS, type RunSpec } from "../scenario.ts";
 import { formatEvent, type TraceEvent } from "../trace.ts";
 
 /**
@@ -150,28 +151,14 @@ function count(n: number): string {
  * ```
  */
 export function settingsDifferences(
-  a: RunSpecLike,
-  b: RunSpecLike,
+  a: RunSpec,
+  b: RunSpec,
   ownDraws: [boolean, boolean] = [false, false],
 ): string[] {
   const out: string[] = [];
   const show = (v: unknown) => v === undefined ? "default" : v === "" ? "none" : JSON.stringify(v);
   const plain = (v: unknown) => typeof v === "string" && v !== "" ? v : show(v);
-  for (
-    const key of [
-      "scenario",
-      "module",
-      "seed",
-      "nodes",
-      "until",
-      "stopAt",
-      "latency",
-      "loss",
-      "dup",
-      "fifo",
-      "faults",
-    ] as const
-  ) {
+  for (const key of RUN_SPEC_FIELDS) {
     if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
       out.push(`${key} ${plain(a[key])} vs ${plain(b[key])}`);
     }
@@ -189,32 +176,4 @@ export function settingsDifferences(
     );
   }
   return out;
-}
-
-/** The fields of a run's settings that {@linkcode settingsDifferences} compares. */
-export interface RunSpecLike {
-  /** The scenario's name. */
-  scenario: string;
-  /** Its module, for a user's scenario. */
-  module?: string;
-  /** The seed. */
-  seed: number;
-  /** Number of nodes. */
-  nodes: number;
-  /** Virtual ms the run lasts. */
-  until: number;
-  /** Where it stops instead. */
-  stopAt?: number;
-  /** `--latency` text. */
-  latency?: string;
-  /** `--loss`. */
-  loss?: number;
-  /** `--dup`. */
-  dup?: number;
-  /** `--fifo`. */
-  fifo?: boolean;
-  /** The faults, as `--faults` text. */
-  faults: string;
-  /** Scenario flags by name. */
-  flags?: Record<string, unknown>;
 }

@@ -24,7 +24,6 @@
 export {
   firstDifference,
   formatDifference,
-  type RunSpecLike,
   settingsDifferences,
   type TraceDifference,
 } from "./diff.ts";
