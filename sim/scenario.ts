@@ -519,22 +519,6 @@ function callerModule(): string | undefined {
 }
 
 /**
- * Everything that decides a run, as plain data: the scenario, the seed, and
- * every parameter in the command line's terms. The command line, sweeps,
- * sweep reports and trace files all use this one form; a run is replayed by
- * running its spec again.
- *
- * @example
- * ```ts
- * import type { RunSpec } from "./scenario.ts";
- * import assert from "node:assert/strict";
- * const spec: RunSpec = {
- *   scenario: "gossip", seed: 3, nodes: 8, until: 2000, faults: "random", flags: { rumours: 3 },
- * };
- * assert.equal(spec.flags.rumours, 3);
- * ```
- */
-/**
  * The fields of a {@linkcode RunSpec} other than its scenario flags, in the
  * order a file writes them and `diff` compares them.
  *
@@ -560,6 +544,22 @@ export const RUN_SPEC_FIELDS = [
   "faults",
 ] as const;
 
+/**
+ * Everything that decides a run, as plain data: the scenario, the seed, and
+ * every parameter in the command line's terms. The command line, sweeps,
+ * sweep reports and trace files all use this one form; a run is replayed by
+ * running its spec again.
+ *
+ * @example
+ * ```ts
+ * import type { RunSpec } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const spec: RunSpec = {
+ *   scenario: "gossip", seed: 3, nodes: 8, until: 2000, faults: "random", flags: { rumours: 3 },
+ * };
+ * assert.equal(spec.flags.rumours, 3);
+ * ```
+ */
 export interface RunSpec {
   /** The scenario's name. */
   scenario: string;
