@@ -53,7 +53,7 @@ export function crdtSection(options: { color?: boolean; width?: number } = {}): 
     "Try: deno run examples/crdt_counters.ts        (state-based and op-based counters)",
     "     deno run examples/lww_anomaly.ts          (the anomaly, step by step)",
     "     deno run examples/collaborative_text.ts   (the editing session, with the heal drawn)",
-    "     deno task sim run crdt-lww-set --skew 200 (lost adds under clock skew)",
+    "     deno task sim run crdt-lww-set --skew 200 --seed 4 (lost adds under clock skew)",
   ];
   // Tables fit already; prose is broken at spaces, indented lines hanging by two more.
   return lines.flatMap((text) => text.split("\n"))

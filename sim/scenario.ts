@@ -519,6 +519,43 @@ function callerModule(): string | undefined {
 }
 
 /**
+ * The one name of `names` nearest `word` by edit distance, when it is at
+ * most two edits (one, for a word of three letters or fewer) away and no other
+ * name is as near: the likely meaning of a misspelt name.
+ *
+ * @example
+ * ```ts
+ * import { nearest } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(nearest("raf", ["raft", "paxos", "gossip"]), "raft");
+ * assert.equal(nearest("zzz", ["raft", "paxos"]), undefined);
+ * ```
+ */
+export function nearest(word: string, names: readonly string[]): string | undefined {
+  const limit = word.length <= 3 ? 1 : 2;
+  let best: string | undefined, bestDistance = Infinity, ties = 0;
+  for (const name of names) {
+    const d = editDistance(word, name);
+    if (d < bestDistance) [best, bestDistance, ties] = [name, d, 0];
+    else if (d === bestDistance) ties++;
+  }
+  return bestDistance <= limit && ties === 0 ? best : undefined;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
  * The fields of a {@linkcode RunSpec} other than its scenario flags, in the
  * order a file writes them and `diff` compares them.
  *
@@ -715,9 +752,12 @@ export class ScenarioRegistry {
   get(name: string): Scenario {
     const scenario = this.#byName.get(name);
     if (scenario === undefined) {
+      const known = [...this.#byName.keys()];
+      const near = nearest(name, known);
       throw new ConfigError(
         "scenario",
-        `unknown scenario ${JSON.stringify(name)}; known: ${[...this.#byName.keys()].join(", ")}`,
+        `unknown scenario ${JSON.stringify(name)}` +
+          (near === undefined ? "" : ` (did you mean ${near}?)`) + `; known: ${known.join(", ")}`,
       );
     }
     return scenario;

@@ -279,3 +279,11 @@ Deno.test("a run that liveness keeps going past --until says so on its time line
   assert.equal(r.code, 0, r.out.join("\n"));
   assert.match(r.out.join("\n"), /^time +1000 virtual ms .*; liveness ran it past 100$/m);
 });
+
+Deno.test("a misspelt scenario name is met with the nearest one", async () => {
+  const r = await cli(["run", "elcet"], scenarios);
+  assert.equal(r.code, 2);
+  assert.match(r.err.join("\n"), /unknown scenario "elcet" \(did you mean elect\?\); known: /);
+  const far = await cli(["run", "nothing-like-it"], scenarios);
+  assert.doesNotMatch(far.err.join("\n"), /did you mean/);
+});

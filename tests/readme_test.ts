@@ -55,3 +55,46 @@ Deno.test("README: the client-history example checks linearizability and holds",
   assert.equal(code, 0, out);
   assert.equal(out.trim(), "true 4");
 });
+
+/** The command of the README table row whose first cell is `concept`, as arguments after `sim`. */
+function rowCommand(concept: string): string[] {
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const row = readme.split("\n").find((l) => l.startsWith(`| ${concept} `));
+  assert.ok(row, `README has the row "${concept}"`);
+  const command = row.match(/`deno task sim (.*?)`/)?.[1];
+  assert.ok(command, row);
+  // Split like a shell: single-quoted words stay whole.
+  return [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
+Deno.test("README: course rows show what they say (a stale read, clocks lost in a crash, 2PC blocking)", async () => {
+  const { cli } = await import("./_cli.ts");
+  const stale = await cli(rowCommand("R + W <= N: a read misses the latest write"));
+  assert.equal(stale.code, 1, stale.out.join("\n"));
+  assert.match(stale.out.join("\n"), /linearizable: NO/);
+  const clocks = await cli(rowCommand("clocks must be durable across crashes"));
+  assert.equal(clocks.code, 1, clocks.out.join("\n"));
+  assert.match(clocks.out.join("\n"), /violation of lamport-causality/);
+  const blocking = await cli(
+    rowCommand("the blocking case: the coordinator crashes after the votes; all in doubt"),
+  );
+  assert.equal(blocking.code, 1);
+  const text = blocking.out.join("\n");
+  assert.match(text, /Vote c1\.1 yes/, "the votes are drawn");
+  assert.match(text, /X CRASH/, "and the coordinator's crash");
+  assert.match(text, /undecided c1\.1 \(in doubt\)/);
+});
+
+Deno.test("the demo's CRDT hint loses an add under clock skew, as it says", async () => {
+  const { cli } = await import("./_cli.ts");
+  const source = Deno.readTextFileSync(new URL("../examples/_crdt_section.ts", import.meta.url));
+  const hint = source.match(
+    /deno task sim (run crdt-lww-set [^(]*?) \(lost adds under clock skew\)/,
+  )?.[1];
+  assert.ok(hint, "the demo has the hint");
+  const r = await cli(hint.split(" "));
+  assert.match(
+    r.out.join("\n"),
+    /^[1-9]\d* acknowledged add\(s\) lost to a remove that never saw them/m,
+  );
+});
