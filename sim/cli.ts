@@ -2066,7 +2066,8 @@ function wrap(text: string, sep: string, indent: string): string[] {
   let line = "";
   for (const part of parts) {
     const next = line === "" ? part : `${line}${sep}${part}`;
-    if (line !== "" && next.length > WIDTH) {
+    // Room for the separator the line ends with when the next part goes on a line of its own.
+    if (line !== "" && next.length + sep.trimEnd().length > WIDTH) {
       lines.push(`${line}${sep.trimEnd()}`);
       line = `${indent}${part}`;
     } else {

@@ -55,6 +55,7 @@ import { ConfigError, describeError } from "./errors.ts";
 import { EventHeap } from "./event_heap.ts";
 import { type Fault, type FaultAction, faultNodes, formatAction } from "./faults.ts";
 import { History } from "./history.ts";
+import { fill } from "./fill.ts";
 import { fieldsOf } from "./states.ts";
 import {
   latencyBounds,
@@ -1535,7 +1536,8 @@ export class Simulation {
     );
     if (v === undefined) return `seed ${this.seed}: no violation`;
     const lines = [
-      `violation of ${v.check}: ${v.message}`,
+      // A checker's message can run to hundreds of characters: wrapped, as every report line is.
+      ...fill(`violation of ${v.check}: ${v.message}`, 2),
       `  seed ${this.seed}, node ${
         v.node ?? "-"
       }, virtual time ${v.atMs} ms, after ${this.stats.events} events`,
