@@ -323,13 +323,8 @@ export function parseFaults(text: string): FaultSchedule {
  * ```
  */
 export function sequenceProblem(schedule: readonly Fault[]): string | undefined {
-  try {
-    checkSequence(schedule);
-    return undefined;
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
+  const first = noOps(schedule)[0];
+  return first === undefined ? undefined : `${first.where}: ${first.problem}`;
 }
 
 /**
@@ -349,19 +344,8 @@ export function sequenceProblem(schedule: readonly Fault[]): string | undefined 
  * ```
  */
 export function withoutNoOps(schedule: readonly Fault[]): Fault[] {
-  const state = new Map<NodeId, "crashed" | "paused">();
-  const inOrder = schedule.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i);
-  const dropped = new Set<number>();
-  for (const { f, i } of inOrder) {
-    const a = f.action;
-    if (a.type === "crash") state.set(a.node, "crashed");
-    else if (a.type === "pause" && state.get(a.node) !== "crashed") state.set(a.node, "paused");
-    else if (a.type === "restart" || a.type === "resume") {
-      if (state.get(a.node) === (a.type === "restart" ? "crashed" : "paused")) state.delete(a.node);
-      else dropped.add(i);
-    }
-  }
-  return dropped.size === 0 ? [...schedule] : schedule.filter((_, i) => !dropped.has(i));
+  const dropped = new Set(noOps(schedule).map((n) => n.index));
+  return schedule.filter((_, i) => !dropped.has(i));
 }
 
 /**
@@ -370,34 +354,39 @@ export function withoutNoOps(schedule: readonly Fault[]): Fault[] {
  * entry does nothing, and a schedule that says it does is a mistake.
  */
 function checkSequence(schedule: readonly Fault[]): void {
+  const first = noOps(schedule)[0];
+  if (first !== undefined) throw new ConfigError(first.where, first.problem);
+}
+
+/**
+ * The entries of `schedule` that do nothing, taken in time order: a restart
+ * of a node not crashed then, a resume of one not paused (the simulator
+ * ignores them). Each with its place, where it is, and why.
+ */
+function noOps(schedule: readonly Fault[]): { index: number; where: string; problem: string }[] {
   const state = new Map<NodeId, "crashed" | "paused">();
   const inOrder = schedule.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i);
+  const found: { index: number; where: string; problem: string }[] = [];
   for (const { f, i } of inOrder) {
     const a = f.action;
-    const where = `faults entry ${i + 1} (${JSON.stringify(`@${f.at} ${formatAction(a)}`)})`;
-    switch (a.type) {
-      case "crash":
-        state.set(a.node, "crashed");
-        break;
-      case "pause":
-        if (state.get(a.node) !== "crashed") state.set(a.node, "paused");
-        break;
-      case "restart":
-        if (state.get(a.node) !== "crashed") {
-          throw new ConfigError(where, `${a.node} is running then: crash it before restarting it`);
-        }
+    if (a.type === "crash") state.set(a.node, "crashed");
+    else if (a.type === "pause" && state.get(a.node) !== "crashed") state.set(a.node, "paused");
+    else if (a.type === "restart" || a.type === "resume") {
+      const restart = a.type === "restart";
+      if (state.get(a.node) === (restart ? "crashed" : "paused")) {
         state.delete(a.node);
-        break;
-      case "resume":
-        if (state.get(a.node) !== "paused") {
-          throw new ConfigError(where, `${a.node} is not paused then: pause it before resuming it`);
-        }
-        state.delete(a.node);
-        break;
-      default:
-        break;
+        continue;
+      }
+      found.push({
+        index: i,
+        where: `faults entry ${i + 1} (${JSON.stringify(`@${f.at} ${formatAction(a)}`)})`,
+        problem: restart
+          ? `${a.node} is running then: crash it before restarting it`
+          : `${a.node} is not paused then: pause it before resuming it`,
+      });
     }
   }
+  return found;
 }
 
 function checkNodeIdFor(where: string, id: string): NodeId {
