@@ -1930,9 +1930,9 @@ export class Simulation {
       });
       return undefined;
     }
-    if (this.hooks?.observe !== undefined && !node.hasStorage) {
+    if (this.#hooks?.observe !== undefined && !node.hasStorage) {
       node.storage = new ObservedStorage((key) =>
-        this.hooks?.observe?.(this, { kind: "storage", node: node.id, atMs: this.now, key })
+        this.#observe({ kind: "storage", node: node.id, atMs: this.now, key })
       );
     }
     return actor;
@@ -2077,7 +2077,7 @@ export class Simulation {
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
     }
-    this.hooks?.observe?.(this, { kind: "start", node: node.id, atMs: this.now });
+    if (this.#hooks !== null) this.#observe({ kind: "start", node: node.id, atMs: this.now });
   }
 
   #arrive(slot: number): void {
@@ -2180,7 +2180,9 @@ export class Simulation {
     } catch (e) {
       this.#fail("actor-exception", e, node.id);
     }
-    this.hooks?.observe?.(this, { kind: "timer", node: node.id, atMs: this.now, timer });
+    if (this.#hooks !== null) {
+      this.#observe({ kind: "timer", node: node.id, atMs: this.now, timer });
+    }
   }
 
   /** A handler returned something: a promise is refused (handlers run to completion). */
@@ -2290,7 +2292,6 @@ export class Simulation {
     msg: unknown,
     drawIndex: number,
   ): number {
-    if (link.fixed && this.#hooks === null) return link.latencyUs(0, from.id, to.id);
     let draw = this.#netDraw(from, to.index, drawIndex);
     const hook = this.#hooks?.latency;
     if (hook !== undefined) {
