@@ -1947,35 +1947,26 @@ function runHeader(r: ScenarioResult, color: boolean): string[] {
  * a schedule (a checker's choices, a scenario's own script).
  */
 function faultsInTrace(events: readonly TraceEvent[]): string[] {
-  const out: string[] = [];
-  for (const e of events) {
-    let action: FaultAction | undefined;
-    switch (e.kind) {
-      case "crash":
-      case "restart":
-      case "pause":
-      case "resume":
-      case "disconnect":
-      case "reconnect":
-        action = { type: e.kind, node: e.node };
-        break;
-      case "partition":
-        action = { type: "partition", groups: e.groups };
-        break;
-      case "block":
-      case "unblock":
-        action = { type: e.kind, from: e.from, to: e.to };
-        break;
-      case "heal":
-        action = { type: "heal" };
-        break;
-      default:
-        break;
-    }
-    if (action !== undefined) out.push(`@${e.t} ${formatAction(action)}`);
-  }
-  return out;
+  // A fault's trace event carries its action's fields, under `kind` for `type`.
+  return events.filter((e) => FAULT_EVENTS.has(e.kind)).map((e) => {
+    const { t, kind, ...fields } = e;
+    return `@${t} ${formatAction({ type: kind, ...fields } as FaultAction)}`;
+  });
 }
+
+/** The trace events that are faults as a schedule writes them (a clock event carries skew and drift, not a fault). */
+const FAULT_EVENTS = new Set<TraceEvent["kind"]>([
+  "crash",
+  "restart",
+  "pause",
+  "resume",
+  "disconnect",
+  "reconnect",
+  "partition",
+  "block",
+  "unblock",
+  "heal",
+]);
 
 /** The text report of `run`. */
 function runText(r: ScenarioResult, opts: RunOptions, color: boolean): string {
