@@ -1162,8 +1162,9 @@ function watchLiveness(
       // A fault came later than the schedule's last (a strategy injected it
       // as the run went): the window starts again after it. A deadline past
       // the end of the run is never judged.
-      if (s.lastFaultAt() > lastFault) {
-        lastFault = s.lastFaultAt();
+      const latest = s.lastFaultAt();
+      if (latest > lastFault) {
+        lastFault = latest;
         lastHeld = undefined;
         watch(lastFault);
         s.at(lastFault + p.withinMs, judge);
